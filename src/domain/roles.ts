@@ -1,0 +1,60 @@
+/**
+ * Facts about Azure RBAC roles and Entra directory roles that the link procedure relies on.
+ *
+ * Sources: built-in role ids from https://learn.microsoft.com/azure/role-based-access-control/built-in-roles;
+ * directory role template ids from
+ * https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference;
+ * the consumer tenant id from https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference
+ * (`tid` of Microsoft accounts).
+ */
+
+/** Tenant id that issues Microsoft account (MSA) tokens. */
+export const CONSUMER_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
+
+/** Built-in Azure role definition GUIDs (identical in every tenant). */
+export const BUILT_IN_ROLES = {
+  Owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+  Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
+  Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+} as const;
+
+/** The roles an admin may grant to Office 365 accounts (the seeds' co-administrator, today). */
+export type GrantableRole = keyof typeof BUILT_IN_ROLES;
+
+/** All grantable role names, in the order cards offer them (Owner is the default). */
+export const GRANTABLE_ROLES: readonly GrantableRole[] = ['Owner', 'Contributor', 'Reader'];
+
+/** Entra directory role template ids (Graph `roleTemplateId`, also `roleDefinitionId`). */
+export const DIRECTORY_ROLES = {
+  GlobalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  BillingAdministrator: 'b0f54661-2d74-4c50-afa3-1ec803f12efe',
+} as const;
+
+/**
+ * Extracts the role GUID from a role definition id.
+ * @param roleDefinitionId full ARM id (`/subscriptions/…/providers/Microsoft.Authorization/roleDefinitions/{guid}`) or a bare GUID
+ * @returns the lower-case GUID
+ */
+export function roleGuid(roleDefinitionId: string): string {
+  const parts = roleDefinitionId.split('/');
+  return (parts[parts.length - 1] ?? '').toLowerCase();
+}
+
+/**
+ * Name of a built-in role from its definition id, or undefined for a custom role.
+ * @param roleDefinitionId full ARM id or GUID
+ */
+export function builtInRoleName(roleDefinitionId: string): GrantableRole | undefined {
+  const guid = roleGuid(roleDefinitionId);
+  return GRANTABLE_ROLES.find((r) => BUILT_IN_ROLES[r] === guid);
+}
+
+/**
+ * Full role definition id of a built-in role at a subscription, as ARM expects it in a role
+ * assignment's `properties.roleDefinitionId` (REST spec Microsoft.Authorization 2022-04-01).
+ * @param subscriptionId subscription GUID
+ * @param role built-in role name
+ */
+export function roleDefinitionIdAt(subscriptionId: string, role: GrantableRole): string {
+  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+}

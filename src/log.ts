@@ -1,0 +1,96 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * Structured logging for every module: one pino root logger, one named child per module
+ * (`createLogger('graph')`). Tokens and secrets are redacted before a line is written:
+ * Authorization headers, `access_token`/`refresh_token`/`id_token`/`client_secret`/`password`
+ * fields, and any `Bearer …` or JWT-shaped substring inside a string value.
+ */
+export type { Logger } from 'pino';
+
+/** Paths pino censors wherever they appear (one level of nesting, plus headers). */
+const REDACT_PATHS = [
+  'authorization',
+  'Authorization',
+  '*.authorization',
+  '*.Authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  '*.headers.authorization',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'id_token',
+  '*.id_token',
+  'client_secret',
+  '*.client_secret',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+];
+
+const BEARER = /Bearer\s+[A-Za-z0-9\-_.~+/=]+/g;
+const JWT = /eyJ[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*/g;
+
+/**
+ * Replaces bearer tokens and JWT-shaped substrings of a string with `[REDACTED]`.
+ * @param text any text (an error message, a URL, a response body excerpt)
+ * @returns the same text with secrets removed
+ */
+export function redactString(text: string): string {
+  return text.replace(BEARER, 'Bearer [REDACTED]').replace(JWT, '[REDACTED]');
+}
+
+let root: Logger | undefined;
+
+/**
+ * Configures the root logger once, from the composition root. Later calls replace it.
+ * @param options level (pino level name) and an optional destination stream (tests capture logs)
+ */
+export function configureLogging(options: {
+  level: string;
+  destination?: NodeJS.WritableStream;
+}): Logger {
+  root = pino(
+    {
+      level: options.level,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        // Strings in the message and in `err.message` may quote a header or a token: scrub them.
+        logMethod(args, method) {
+          const scrubbed = args.map((a: unknown) => (typeof a === 'string' ? redactString(a) : a));
+          method.apply(this, scrubbed as Parameters<typeof method>);
+        },
+      },
+      serializers: {
+        err: (err: unknown) => {
+          const s = pino.stdSerializers.err(err as Error);
+          return {
+            ...s,
+            message: redactString(String(s.message ?? '')),
+            stack: redactString(String(s.stack ?? '')),
+          };
+        },
+      },
+    },
+    options.destination ?? pino.destination({ sync: false }),
+  );
+  return root;
+}
+
+/**
+ * Returns a named child logger for one module (`{ module: name }` on every line).
+ * Uses a default root at level `info` (or `LOG_LEVEL` already applied by configureLogging).
+ * @param name module name, e.g. `graph`, `arm`, `sandbox`, `link-dialog`
+ */
+export function createLogger(name: string): Logger {
+  if (!root) {
+    root = pino({ level: 'silent' });
+  }
+  return root.child({ module: name });
+}
