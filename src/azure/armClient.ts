@@ -1,0 +1,141 @@
+import type { TokenCredential } from '@azure/core-auth';
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  RestError,
+  type HttpClient,
+  type HttpMethods,
+  type Pipeline,
+} from '@azure/core-rest-pipeline';
+import { parseRetryAfter, type CloudHttpOptions } from '../cloud/http';
+import { TenantlinkError, errorNameForStatus } from '../errors';
+
+/**
+ * A small Azure Resource Manager client on the Azure SDK's REST pipeline
+ * (@azure/core-rest-pipeline): bearer token from a TokenCredential, retries (429/503 honour
+ * Retry-After, other 5xx and network errors back off exponentially), TLS trust of the sandbox
+ * certificate for this pipeline only, JSON bodies, `nextLink` paging and translation of ARM's
+ * error body `{ error: { code, message } }` into catalogue errors
+ * (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling,
+ * https://github.com/Azure/azure-rest-api-specs/blob/main/documentation/openapi-authoring-automated-guidelines.md#rpc-error-response).
+ */
+
+/** Options of an ARM client. */
+export interface ArmClientOptions extends CloudHttpOptions {
+  /** ARM endpoint, e.g. `https://management.azure.com` or the sandbox's `…/arm`. */
+  readonly endpoint: string;
+  /** Token scope, `https://management.azure.com/.default` for both clouds. */
+  readonly scope: string;
+}
+
+/** A response: parsed JSON body, status and the correlation id ARM returned. */
+export interface ArmResponse<T> {
+  readonly status: number;
+  readonly body: T;
+  readonly correlationId: string | undefined;
+}
+
+interface ArmErrorBody {
+  error?: { code?: string; message?: string };
+}
+
+/** Sends ARM requests with one user's credential. */
+export class ArmClient {
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient;
+  private readonly endpoint: string;
+
+  constructor(
+    credential: TokenCredential,
+    private readonly options: ArmClientOptions,
+  ) {
+    this.endpoint = options.endpoint.replace(/\/+$/, '');
+    this.pipeline = createPipelineFromOptions({
+      retryOptions: {
+        maxRetries: options.maxRetries,
+        retryDelayInMs: 500,
+        maxRetryDelayInMs: 10_000,
+      },
+      tlsOptions: options.caCertificatePem ? { ca: options.caCertificatePem } : undefined,
+      userAgentOptions: { userAgentPrefix: 'tenantlink' },
+    });
+    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: options.scope }));
+    this.httpClient = createDefaultHttpClient();
+  }
+
+  /**
+   * Sends one request and parses the JSON response.
+   * @param method HTTP method
+   * @param path path below the endpoint, starting with `/`, including `api-version`
+   * @param body JSON body for PUT/POST
+   * @throws TenantlinkError mapped from the status and ARM error code; the ARM code is in `serviceCode`
+   */
+  async send<T>(method: HttpMethods, path: string, body?: unknown): Promise<ArmResponse<T>> {
+    const url = path.startsWith('https://') ? path : `${this.endpoint}${path}`;
+    const request = createPipelineRequest({
+      url,
+      method,
+      timeout: this.options.timeoutMs,
+      headers: createHttpHeaders({
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const what = `${method} ${new URL(url).pathname}`;
+    let response;
+    try {
+      response = await this.pipeline.sendRequest(this.httpClient, request);
+    } catch (err) {
+      if (err instanceof TenantlinkError) throw err;
+      const timedOut =
+        err instanceof RestError &&
+        err.code === 'REQUEST_SEND_ERROR' &&
+        /timeout|aborted/i.test(err.message);
+      const name =
+        err instanceof Error && err.name === 'AbortError'
+          ? 'cloudTimeout'
+          : timedOut
+            ? 'cloudTimeout'
+            : 'cloudUnavailable';
+      throw new TenantlinkError(name, {
+        detail: `arm ${what}: ${(err as Error).message}`,
+        cause: err,
+      });
+    }
+    const correlationId =
+      response.headers.get('x-ms-correlation-request-id') ??
+      response.headers.get('x-ms-request-id');
+    const parsed: unknown = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
+    if (response.status >= 400) {
+      const error = (parsed as ArmErrorBody | undefined)?.error;
+      throw new TenantlinkError(errorNameForStatus(response.status, error?.code), {
+        detail: `arm ${what} → ${response.status} ${error?.code ?? ''}`,
+        serviceCode: error?.code,
+        correlationId,
+        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+        params: { serviceMessage: (error?.message ?? '').slice(0, 300) },
+      });
+    }
+    return { status: response.status, body: parsed as T, correlationId };
+  }
+
+  /**
+   * Lists every item of a paged ARM collection (`value` + `nextLink`).
+   * @param path first page path with api-version
+   * @param maxPages safety bound on the number of pages
+   */
+  async list<T>(path: string, maxPages = 100): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = path;
+    for (let page = 0; next && page < maxPages; page++) {
+      const { body }: ArmResponse<{ value: T[]; nextLink?: string }> = await this.send('GET', next);
+      items.push(...(body.value ?? []));
+      next = body.nextLink;
+    }
+    return items;
+  }
+}

@@ -1,0 +1,88 @@
+import type { AddressInfo } from 'node:net';
+import {
+  ActivityTypes,
+  type CloudAdapter,
+  type ConversationState,
+  type TurnContext,
+} from 'botbuilder';
+import * as restify from 'restify';
+import type { ActivityHandler } from 'botbuilder';
+import { ERRORS } from '../errors';
+import type { Localizer } from '../i18n';
+import { createLogger } from '../log';
+
+/**
+ * The HTTP server: restify 11 with `POST /api/messages` (Bot Framework activities; the
+ * CloudAdapter validates the JWT unless local mode) and `GET /healthz`.
+ */
+
+/** A running server. */
+export interface BotServer {
+  /** e.g. `http://127.0.0.1:3978`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Sets the adapter's turn error handler: logs with a stable code, tells the user in their
+ * language, and clears the conversation's dialog state so the next message starts clean.
+ */
+export function installTurnErrorHandler(
+  adapter: CloudAdapter,
+  conversationState: ConversationState,
+  localizer: Localizer,
+): void {
+  const log = createLogger('turn-error');
+  adapter.onTurnError = async (context: TurnContext, error: Error): Promise<void> => {
+    log.error(
+      { code: ERRORS.internal.code, err: error, activityType: context.activity.type },
+      'unhandled turn error',
+    );
+    if (context.activity.type === ActivityTypes.Message) {
+      await context
+        .sendActivity(
+          `${localizer.t(context.activity.locale, ERRORS.internal.messageKey)} (${ERRORS.internal.code})`,
+        )
+        .catch(() => undefined);
+    }
+    await conversationState.delete(context).catch(() => undefined);
+  };
+}
+
+/**
+ * Starts the server.
+ * @param port TCP port (0 = ephemeral)
+ * @param host interface to listen on
+ * @param maxBodyBytes largest accepted request body in bytes
+ */
+export async function startBotServer(options: {
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+  port: number;
+  host: string;
+  maxBodyBytes?: number;
+}): Promise<BotServer> {
+  const log = createLogger('server');
+  const server = restify.createServer({ name: 'tenantlink' });
+  server.use(
+    restify.plugins.bodyParser({
+      maxBodySize: options.maxBodyBytes ?? 256 * 1024,
+      mapParams: false,
+    }),
+  );
+  server.post('/api/messages', async (req, res) => {
+    await options.adapter.process(req, res, (context) => options.bot.run(context));
+  });
+  server.get('/healthz', (_req, res, next) => {
+    res.json(200, { status: 'ok' });
+    return next();
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const address = server.address() as AddressInfo;
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${address.port}`;
+  log.info({ url }, 'bot listening');
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

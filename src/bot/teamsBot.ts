@@ -1,0 +1,128 @@
+import {
+  ActivityTypes,
+  TeamsActivityHandler,
+  TurnContext,
+  type ConversationState,
+  type InvokeResponse,
+  type StatePropertyAccessor,
+  type TeamsChannelData,
+} from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import { answerInvoke, invokeAnswered, outcomeCard, parseCardAction } from '../dialogs/cardPrompt';
+import { ROOT_DIALOG } from '../dialogs/rootDialog';
+import { ERRORS } from '../errors';
+import type { Localizer } from '../i18n';
+import { createLogger } from '../log';
+import type { ConversationReferenceStore } from '../state/conversationReferences';
+
+/**
+ * The Teams activity handler: messages and Action.Execute invokes go to the dialog stack;
+ * installs into a team save the team's conversation reference for channel notifications; a
+ * card action that no dialog is waiting for (double click, old card, another flow) is answered
+ * with "already answered" and changes nothing.
+ */
+export class TenantlinkBot extends TeamsActivityHandler {
+  private readonly log = createLogger('bot');
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly dialogs: DialogSet;
+
+  constructor(
+    private readonly conversationState: ConversationState,
+    root: Dialog,
+    private readonly references: ConversationReferenceStore,
+    private readonly localizer: Localizer,
+  ) {
+    super();
+    this.dialogState = conversationState.createProperty<DialogState>('dialogState');
+    this.dialogs = new DialogSet(this.dialogState);
+    this.dialogs.add(root);
+
+    this.onMessage(async (context, next) => {
+      await this.runDialogs(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.saveTeamReference(context);
+      await next();
+    });
+    this.onConversationUpdate(async (context, next) => {
+      const botAdded = (context.activity.membersAdded ?? []).some(
+        (m) => m.id === context.activity.recipient.id,
+      );
+      if (botAdded) await this.saveTeamReference(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      const team = (context.activity.channelData as TeamsChannelData | undefined)?.team;
+      if (team?.id) await this.references.remove(team.id);
+      await next();
+    });
+  }
+
+  /** Runs the turn and then saves conversation state (dialog stacks). */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const action = parseCardAction(context);
+    if (!action) {
+      this.log.warn({ code: ERRORS.cardInvalid.code }, 'malformed card action');
+      return {
+        status: 400,
+        body: {
+          statusCode: 400,
+          type: 'application/vnd.microsoft.error',
+          value: {
+            code: 'BadRequest',
+            message: this.localizer.t(context.activity.locale, ERRORS.cardInvalid.messageKey),
+          },
+        },
+      };
+    }
+    await this.runDialogs(context);
+    if (!invokeAnswered(context)) {
+      this.log.info({ code: ERRORS.cardStale.code, verb: action.verb }, 'card action not awaited');
+      await answerInvoke(
+        context,
+        outcomeCard(this.localizer.t(context.activity.locale, ERRORS.cardStale.messageKey)),
+      );
+    }
+    return { status: 200 };
+  }
+
+  private async runDialogs(context: TurnContext): Promise<void> {
+    const dc = await this.dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (
+      result.status === DialogTurnStatus.empty &&
+      context.activity.type === ActivityTypes.Message
+    ) {
+      await dc.beginDialog(ROOT_DIALOG);
+    }
+  }
+
+  private async saveTeamReference(context: TurnContext): Promise<void> {
+    const channelData = context.activity.channelData as TeamsChannelData | undefined;
+    const team = channelData?.team;
+    if (!team?.id) return;
+    const reference = TurnContext.getConversationReference(context.activity);
+    // The General channel's conversation id is the team id.
+    reference.conversation = {
+      ...reference.conversation!,
+      id: team.id,
+      isGroup: true,
+      conversationType: 'channel',
+    };
+    await this.references.save({
+      teamId: team.id,
+      teamName: team.name ?? team.id,
+      tenantId: channelData?.tenant?.id ?? context.activity.conversation.tenantId ?? '',
+      reference,
+      savedAt: new Date().toISOString(),
+    });
+    this.log.info({ teamId: team.id }, 'saved team conversation reference');
+  }
+}

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ACData from 'adaptivecards-templating';
+
+/**
+ * Renders the adaptive card templates of cards/ with adaptivecards-templating. Each template has
+ * one typed data shape below; every string in the data is already localized (src/i18n), so the
+ * same template serves every locale. Card actions are `Action.Execute` (Universal Actions,
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/overview)
+ * carrying `{ flowId, cardId }` so that a click is tied to one flow and one card.
+ */
+
+/** Content type of an adaptive card attachment. */
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** A title/value row of a FactSet. */
+export interface Fact {
+  readonly title: string;
+  readonly value: string;
+}
+
+/** A choice of an Input.ChoiceSet. */
+export interface Choice {
+  readonly title: string;
+  readonly value: string;
+}
+
+/** Ties a card's Action.Execute to one flow and one card. */
+export interface ActionIds {
+  readonly flowId: string;
+  readonly cardId: string;
+}
+
+/** Data of cards/welcome.json. */
+export interface WelcomeCardData extends ActionIds {
+  title: string;
+  intro: string;
+  steps: string[];
+  note: string;
+  startLabel: string;
+  cancelLabel: string;
+}
+
+/** Data of cards/signIn.json. */
+export interface SignInCardData extends ActionIds {
+  title: string;
+  text: string;
+  error: string;
+  accountLabel: string;
+  requiredMessage: string;
+  choices: Choice[];
+  sandboxNote: string;
+  signInLabel: string;
+  cancelLabel: string;
+}
+
+/** One rule row of cards/preflight.json. */
+export interface RuleRow {
+  rule: string;
+  icon: string;
+  color: 'Good' | 'Attention';
+  title: string;
+  detail: string;
+  fix: string;
+}
+
+/** Data of cards/preflight.json. */
+export interface PreflightCardData {
+  title: string;
+  summary: string;
+  rules: RuleRow[];
+}
+
+/** Data of cards/chooseSubscription.json. */
+export interface ChooseSubscriptionCardData extends ActionIds {
+  title: string;
+  text: string;
+  subscriptionLabel: string;
+  requiredMessage: string;
+  subscriptions: Choice[];
+  chooseLabel: string;
+  cancelLabel: string;
+}
+
+/** Data of cards/impact.json. */
+export interface ImpactCardData extends ActionIds {
+  title: string;
+  facts: Fact[];
+  removedText: string;
+  assignments: { principal: string; role: string; scope: string }[];
+  moreText: string;
+  warnings: string[];
+  backupText: string;
+  continueLabel: string;
+  cancelLabel: string;
+}
+
+/** Data of cards/confirm.json. */
+export interface ConfirmCardData extends ActionIds {
+  title: string;
+  text: string;
+  error: string;
+  inputLabel: string;
+  subscriptionName: string;
+  requiredMessage: string;
+  confirmLabel: string;
+  cancelLabel: string;
+}
+
+/** Data of cards/guidedMove.json. */
+export interface GuidedMoveCardData extends ActionIds {
+  title: string;
+  reason: string;
+  steps: string[];
+  status: string;
+  portalLabel: string;
+  portalUrl: string;
+  verifyLabel: string;
+  cancelLabel: string;
+}
+
+/** Data of cards/grantAccess.json. */
+export interface GrantAccessCardData extends ActionIds {
+  title: string;
+  text: string;
+  error: string;
+  usersLabel: string;
+  requiredMessage: string;
+  users: Choice[];
+  roleLabel: string;
+  roles: Choice[];
+  grantLabel: string;
+  cancelLabel: string;
+}
+
+/** Data of cards/outcome.json: a card without actions, e.g. a card updated in place after a click. */
+export interface OutcomeCardData {
+  title: string;
+  text: string;
+  color: 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent';
+  facts: Fact[];
+}
+
+/** Data of cards/channelNotice.json. */
+export interface ChannelNoticeCardData {
+  title: string;
+  text: string;
+  facts: Fact[];
+  portalLabel: string;
+  portalUrl: string;
+}
+
+/** Template name → its data shape. */
+export interface CardDataByTemplate {
+  welcome: WelcomeCardData;
+  signIn: SignInCardData;
+  preflight: PreflightCardData;
+  chooseSubscription: ChooseSubscriptionCardData;
+  impact: ImpactCardData;
+  confirm: ConfirmCardData;
+  guidedMove: GuidedMoveCardData;
+  grantAccess: GrantAccessCardData;
+  outcome: OutcomeCardData;
+  channelNotice: ChannelNoticeCardData;
+}
+
+/** Name of a template in cards/. */
+export type TemplateName = keyof CardDataByTemplate;
+
+/** An adaptive card as JSON (the renderer's output). */
+export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; body: unknown[] };
+
+/** Names of all templates (tests render each). */
+export const TEMPLATE_NAMES: readonly TemplateName[] = [
+  'welcome',
+  'signIn',
+  'preflight',
+  'chooseSubscription',
+  'impact',
+  'confirm',
+  'guidedMove',
+  'grantAccess',
+  'outcome',
+  'channelNotice',
+];
+
+const templates = new Map<TemplateName, ACData.Template>();
+
+function template(name: TemplateName): ACData.Template {
+  let t = templates.get(name);
+  if (!t) {
+    const json: unknown = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', 'cards', `${name}.json`), 'utf8'),
+    );
+    t = new ACData.Template(json);
+    templates.set(name, t);
+  }
+  return t;
+}
+
+/**
+ * Expands a template with its data.
+ * @param name template in cards/
+ * @param data the template's typed data (localized strings, ids)
+ * @returns the adaptive card JSON
+ * @throws Error when the template file is missing or not JSON (a packaging bug)
+ */
+export function renderCard<N extends TemplateName>(
+  name: N,
+  data: CardDataByTemplate[N],
+): AdaptiveCardJson {
+  return template(name).expand({ $root: data }) as AdaptiveCardJson;
+}
+
+/** Wraps a card as a Bot Framework attachment. */
+export function cardAttachment(card: AdaptiveCardJson): {
+  contentType: string;
+  content: AdaptiveCardJson;
+} {
+  return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card };
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * tenantlink's configuration, read and validated once from the environment (and .env, loaded by
+ * the composition root). Nothing else reads `process.env`.
+ *
+ * Modes:
+ * - `local` (default when no app id is set): the in-repo sandbox cloud on loopback, the sandbox
+ *   sign-in card, no JWT check on /api/messages (the Agents Playground signs with a dummy key).
+ *   Refused when app credentials are also set, so production cannot fall into it by accident.
+ * - `cloud`: Microsoft's cloud, Bot Framework OAuth connections, JWT validation on.
+ */
+const Env = z
+  .object({
+    TENANTLINK_MODE: z.enum(['local', 'cloud']).optional(),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    HOST: z.string().default('0.0.0.0'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    MicrosoftAppId: z.string().default(''),
+    MicrosoftAppPassword: z.string().default(''),
+    MicrosoftAppType: z
+      .enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'])
+      .default('SingleTenant'),
+    MicrosoftAppTenantId: z.string().default(''),
+    GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com'),
+    ARM_ENDPOINT: z.string().url().default('https://management.azure.com'),
+    AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
+    AZURE_PORTAL_URL: z.string().url().default('https://portal.azure.com'),
+    CLOUD_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
+    CLOUD_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+    SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    PLAYGROUND: z.enum(['on', 'off']).default('on'),
+    PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
+    CONNECTION_GRAPH: z.string().default('graph'),
+    CONNECTION_AZURE_SOURCE: z.string().default('azureSource'),
+    CONNECTION_AZURE_TARGET: z.string().default('azureTarget'),
+  })
+  .superRefine((env, ctx) => {
+    const mode = env.TENANTLINK_MODE ?? (env.MicrosoftAppId ? 'cloud' : 'local');
+    if (mode === 'local' && (env.MicrosoftAppId || env.MicrosoftAppPassword)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['TENANTLINK_MODE'],
+        message: 'local mode is refused while MicrosoftAppId/MicrosoftAppPassword are set',
+      });
+    }
+    if (mode === 'cloud' && !env.MicrosoftAppId) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['MicrosoftAppId'],
+        message: 'required in cloud mode',
+      });
+    }
+  });
+
+/** Validated configuration. Durations in ms. */
+export interface Config {
+  readonly mode: 'local' | 'cloud';
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly bot: {
+    readonly appId: string;
+    readonly appPassword: string;
+    readonly appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+    readonly tenantId: string;
+  };
+  /** Cloud endpoints; in local mode they are replaced by the sandbox's at start. */
+  readonly cloud: {
+    readonly graphBaseUrl: string;
+    readonly armEndpoint: string;
+    readonly authorityHost: string;
+    readonly portalUrl: string;
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+  };
+  readonly sandbox: { readonly port: number };
+  readonly playground: { readonly enabled: boolean; readonly port: number };
+  /** Bot Framework OAuth connection names (cloud mode). */
+  readonly connections: {
+    readonly graph: string;
+    readonly azureSource: string;
+    readonly azureTarget: string;
+  };
+}
+
+/**
+ * Parses and validates the environment.
+ * @param env variables (the composition root passes `process.env`)
+ * @throws Error listing every invalid variable (names only, never values)
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    mode: e.TENANTLINK_MODE ?? (e.MicrosoftAppId ? 'cloud' : 'local'),
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType,
+      tenantId: e.MicrosoftAppTenantId,
+    },
+    cloud: {
+      graphBaseUrl: e.GRAPH_BASE_URL,
+      armEndpoint: e.ARM_ENDPOINT,
+      authorityHost: e.AUTHORITY_HOST,
+      portalUrl: e.AZURE_PORTAL_URL,
+      timeoutMs: e.CLOUD_TIMEOUT_MS,
+      maxRetries: e.CLOUD_MAX_RETRIES,
+    },
+    sandbox: { port: e.SANDBOX_PORT },
+    playground: { enabled: e.PLAYGROUND === 'on', port: e.PLAYGROUND_PORT },
+    connections: {
+      graph: e.CONNECTION_GRAPH,
+      azureSource: e.CONNECTION_AZURE_SOURCE,
+      azureTarget: e.CONNECTION_AZURE_TARGET,
+    },
+  };
+}
+
+/**
+ * A summary of the configuration that is safe to log: secrets are replaced by whether they are set.
+ */
+export function redactedSummary(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    bot: { ...config.bot, appPassword: config.bot.appPassword ? '[set]' : '[empty]' },
+  };
+}

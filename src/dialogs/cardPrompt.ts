@@ -1,0 +1,222 @@
+import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { z } from 'zod';
+import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
+import { ERRORS } from '../errors';
+import type { Localizer } from '../i18n';
+import { createLogger } from '../log';
+
+/**
+ * A prompt that sends an adaptive card and waits for one of its Action.Execute clicks
+ * (`invoke` activity `adaptiveCard/action`). It enforces, before the waterfall sees a click:
+ * the click belongs to this flow and this card (`flowId`, `cardId`: a stale or repeated click
+ * is answered with an "already answered" card and changes nothing), the clicker is the person
+ * who started the flow (others get a refusal), the verb is one the card offers, and the inputs
+ * satisfy the card's rules (required, one of the offered values, equal to a typed name). The
+ * rules are data in the options, so the prompt's state stays serializable.
+ *
+ * On success the prompt ends with a {@link CardAction}; the next waterfall step answers the
+ * invoke with {@link answerInvoke} to update the card in place.
+ */
+
+/** Verbs of tenantlink's cards. */
+export type Verb =
+  | 'link.start'
+  | 'link.cancel'
+  | 'signin.select'
+  | 'subscription.choose'
+  | 'impact.continue'
+  | 'move.confirm'
+  | 'move.verify'
+  | 'access.grant';
+
+/** Input rules checked on a click; values are the card's input ids. */
+export interface CardInputRules {
+  /** Inputs that must be non-empty. */
+  readonly required?: readonly string[];
+  /** Inputs whose value (or each comma-separated value) must be one of these. */
+  readonly oneOf?: Readonly<Record<string, readonly string[]>>;
+  /** Inputs that must equal this text (trimmed, case-insensitive). */
+  readonly equals?: Readonly<Record<string, string>>;
+}
+
+/** Options of the prompt (stored in dialog state: plain data only). */
+export interface CardPromptOptions {
+  readonly card: AdaptiveCardJson;
+  readonly flowId: string;
+  readonly cardId: string;
+  /** Teams user id (`from.id`) of the person who started the flow. */
+  readonly initiatorId: string;
+  readonly initiatorName: string;
+  readonly verbs: readonly Verb[];
+  readonly rules?: Readonly<Partial<Record<Verb, CardInputRules>>>;
+  /** Card returned in place when the inputs break a rule: the same card with an error line. */
+  readonly retryCard?: AdaptiveCardJson;
+  /** True when the card is already on screen (updated in place): wait without sending it again. */
+  readonly alreadySent?: boolean;
+}
+
+/** A valid click. */
+export interface CardAction {
+  readonly verb: Verb;
+  /** The card's inputs, as strings. */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Who clicked (`from.id`). */
+  readonly userId: string;
+}
+
+const InvokeValue = z.object({
+  action: z.object({
+    type: z.literal('Action.Execute'),
+    verb: z.string().max(64),
+    data: z.record(z.unknown()).default({}),
+  }),
+});
+
+/** Key in turn state recording that the invoke of this turn was answered. */
+const ANSWERED = Symbol('tenantlink.invokeAnswered');
+
+/**
+ * Answers the turn's Action.Execute invoke with a card that replaces the clicked card
+ * (Universal Actions response `application/vnd.microsoft.card.adaptive`).
+ * Does nothing when the turn is not an invoke or was already answered.
+ */
+export async function answerInvoke(context: TurnContext, card: AdaptiveCardJson): Promise<void> {
+  if (context.activity.type !== ActivityTypes.Invoke || context.turnState.get(ANSWERED)) return;
+  context.turnState.set(ANSWERED, true);
+  await context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: {
+      status: 200,
+      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
+    },
+  });
+}
+
+/** Whether the turn's invoke was answered (the bot answers unanswered ones as stale). */
+export function invokeAnswered(context: TurnContext): boolean {
+  return context.turnState.get(ANSWERED) === true;
+}
+
+/**
+ * Parses an Action.Execute invoke.
+ * @returns verb, data and inputs, or undefined when the activity is not a well-formed card action
+ */
+export function parseCardAction(
+  context: TurnContext,
+): { verb: string; data: Record<string, unknown> } | undefined {
+  const a = context.activity;
+  if (a.type !== ActivityTypes.Invoke || a.name !== 'adaptiveCard/action') return undefined;
+  const parsed = InvokeValue.safeParse(a.value);
+  return parsed.success
+    ? { verb: parsed.data.action.verb, data: parsed.data.action.data }
+    : undefined;
+}
+
+const asText = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+
+/** Returns the name of the first broken rule, or undefined when the inputs are valid. */
+function brokenRule(
+  rules: CardInputRules | undefined,
+  inputs: Record<string, string>,
+): string | undefined {
+  if (!rules) return undefined;
+  for (const id of rules.required ?? []) if (!inputs[id]?.trim()) return `required:${id}`;
+  for (const [id, allowed] of Object.entries(rules.oneOf ?? {})) {
+    const values = (inputs[id] ?? '').split(',').filter((v) => v !== '');
+    if (values.some((v) => !allowed.includes(v))) return `oneOf:${id}`;
+  }
+  for (const [id, expected] of Object.entries(rules.equals ?? {})) {
+    if ((inputs[id] ?? '').trim().toLowerCase() !== expected.trim().toLowerCase())
+      return `equals:${id}`;
+  }
+  return undefined;
+}
+
+/** The prompt. Register one instance per DialogSet. */
+export class CardPrompt extends Dialog<CardPromptOptions> {
+  private readonly log = createLogger('card-prompt');
+
+  constructor(
+    dialogId: string,
+    private readonly localizer: Localizer,
+  ) {
+    super(dialogId);
+  }
+
+  override async beginDialog(
+    dc: DialogContext,
+    options?: CardPromptOptions,
+  ): Promise<DialogTurnResult> {
+    if (!options) throw new Error('CardPrompt needs options');
+    dc.activeDialog!.state.options = options;
+    if (!options.alreadySent)
+      await dc.context.sendActivity({ attachments: [cardAttachment(options.card)] });
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const options = dc.activeDialog!.state.options as CardPromptOptions;
+    const locale = dc.context.activity.locale;
+    const action = parseCardAction(dc.context);
+    if (!action) {
+      if (dc.context.activity.type === ActivityTypes.Message) {
+        await dc.context.sendActivity(this.localizer.t(locale, 'prompt.useCard'));
+      }
+      return Dialog.EndOfTurn;
+    }
+    if (action.data.flowId !== options.flowId || action.data.cardId !== options.cardId) {
+      // Another card of this or an older flow: answered by the bot as stale, nothing changes.
+      return Dialog.EndOfTurn;
+    }
+    const from = dc.context.activity.from;
+    if (from.id !== options.initiatorId) {
+      this.log.warn(
+        { code: ERRORS.cardNotInitiator.code, flowId: options.flowId, verb: action.verb },
+        'card answered by someone else',
+      );
+      await answerInvoke(dc.context, options.card);
+      await dc.context.sendActivity(
+        this.localizer.t(locale, ERRORS.cardNotInitiator.messageKey, {
+          name: options.initiatorName,
+          user: from.name ?? '',
+        }),
+      );
+      return Dialog.EndOfTurn;
+    }
+    if (!options.verbs.includes(action.verb as Verb) && action.verb !== 'link.cancel') {
+      this.log.warn(
+        { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb: action.verb },
+        'unknown verb',
+      );
+      await answerInvoke(dc.context, options.card);
+      await dc.context.sendActivity(this.localizer.t(locale, ERRORS.cardInvalid.messageKey));
+      return Dialog.EndOfTurn;
+    }
+    const inputs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(action.data))
+      if (k !== 'flowId' && k !== 'cardId') inputs[k] = asText(v).slice(0, 4000);
+    const verb = action.verb as Verb;
+    const broken = verb === 'link.cancel' ? undefined : brokenRule(options.rules?.[verb], inputs);
+    if (broken) {
+      this.log.info(
+        { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb, rule: broken },
+        'card input refused',
+      );
+      await answerInvoke(dc.context, options.retryCard ?? options.card);
+      return Dialog.EndOfTurn;
+    }
+    const result: CardAction = { verb, inputs, userId: from.id };
+    return dc.endDialog(result);
+  }
+}
+
+/** A card without actions that replaces a card once it has been answered. */
+export function outcomeCard(
+  title: string,
+  text = '',
+  color: 'Default' | 'Good' | 'Attention' = 'Default',
+): AdaptiveCardJson {
+  return renderCard('outcome', { title, text, color, facts: [] });
+}

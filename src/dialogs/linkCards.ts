@@ -1,0 +1,252 @@
+import type { SignedInAccount } from '../auth/signIn';
+import {
+  renderCard,
+  type AdaptiveCardJson,
+  type ActionIds,
+  type ChooseSubscriptionCardData,
+  type ConfirmCardData,
+  type GrantAccessCardData,
+  type ImpactCardData,
+} from '../cards/render';
+import type { AzureSubscription, DirectoryPerson, Organization } from '../domain/model';
+import { GRANTABLE_ROLES } from '../domain/roles';
+import type { RuleResult } from '../domain/rules';
+import type { Localizer } from '../i18n';
+import type { GrantResult } from '../link/access';
+import type { ImpactReport } from '../link/impact';
+
+/**
+ * Turns the link's domain results into the localized data of its cards. One function per card;
+ * all strings come from locales/.
+ */
+
+/** Largest number of role assignments the impact card lists one by one (the rest is counted). */
+export const IMPACT_LIST_LIMIT = 15;
+
+/** Builds the link's cards for one locale. */
+export class LinkCards {
+  constructor(
+    private readonly localizer: Localizer,
+    private readonly locale: string | undefined,
+  ) {}
+
+  /** A localized string. */
+  t(key: string, params: Record<string, string | number> = {}): string {
+    return this.localizer.t(this.locale, key, params);
+  }
+
+  welcome(ids: ActionIds): AdaptiveCardJson {
+    return renderCard('welcome', {
+      ...ids,
+      title: this.t('welcome.title'),
+      intro: this.t('welcome.intro'),
+      steps: [
+        'welcome.step1',
+        'welcome.step2',
+        'welcome.step3',
+        'welcome.step4',
+        'welcome.step5',
+      ].map((k) => this.t(k)),
+      note: this.t('welcome.note'),
+      startLabel: this.t('welcome.start'),
+      cancelLabel: this.t('card.cancel'),
+    });
+  }
+
+  preflight(results: readonly RuleResult[]): AdaptiveCardJson {
+    const failed = results.filter((r) => !r.passed).length;
+    return renderCard('preflight', {
+      title: this.t('preflight.title'),
+      summary:
+        failed === 0
+          ? this.t('preflight.allPassed')
+          : this.t('preflight.failed', { count: failed }),
+      rules: results.map((r) => ({
+        rule: r.rule,
+        icon: r.passed ? '✅' : '❌',
+        color: r.passed ? 'Good' : 'Attention',
+        title: this.t(`rule.${r.rule}.title`),
+        detail: this.t(`rule.${r.rule}.${r.passed ? 'pass' : 'fail'}`, r.params),
+        fix: r.passed ? '' : this.t(`rule.${r.rule}.fix`, r.params),
+      })),
+    });
+  }
+
+  chooseSubscription(
+    ids: ActionIds,
+    subscriptions: readonly AzureSubscription[],
+    directoryNames: ReadonlyMap<string, string>,
+  ): ChooseSubscriptionCardData {
+    return {
+      ...ids,
+      title: this.t('choose.title'),
+      text: this.t('choose.text'),
+      subscriptionLabel: this.t('choose.label'),
+      requiredMessage: this.t('card.required'),
+      subscriptions: subscriptions.map((s) => ({
+        title: this.t('choose.choice', {
+          name: s.displayName,
+          id: s.subscriptionId,
+          directory: directoryNames.get(s.tenantId) ?? s.tenantId,
+        }),
+        value: s.subscriptionId,
+      })),
+      chooseLabel: this.t('choose.button'),
+      cancelLabel: this.t('card.cancel'),
+    };
+  }
+
+  impact(
+    ids: ActionIds,
+    subscription: AzureSubscription,
+    sourceName: string,
+    org: Organization,
+    report: ImpactReport,
+  ): ImpactCardData {
+    const n = report.assignments.length;
+    return {
+      ...ids,
+      title: this.t('impact.title', { subscription: subscription.displayName }),
+      facts: [
+        {
+          title: this.t('impact.subscription'),
+          value: `${subscription.displayName} (${subscription.subscriptionId})`,
+        },
+        { title: this.t('impact.from'), value: sourceName },
+        { title: this.t('impact.to'), value: `${org.displayName} (${org.defaultDomain})` },
+        {
+          title: this.t('impact.byType'),
+          value:
+            Object.entries(report.byPrincipalType)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ') || '—',
+        },
+        {
+          title: this.t('impact.byRole'),
+          value:
+            Object.entries(report.byRole)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ') || '—',
+        },
+      ],
+      removedText: this.t('impact.removed', { count: n }),
+      assignments: report.assignments.slice(0, IMPACT_LIST_LIMIT).map((a) => ({
+        principal: `${a.principalName} (${a.principalType})`,
+        role: a.roleName,
+        scope: a.scope,
+      })),
+      moreText:
+        n > IMPACT_LIST_LIMIT ? this.t('impact.more', { count: n - IMPACT_LIST_LIMIT }) : '',
+      warnings: [
+        'impact.warnIdentities',
+        'impact.warnCustomRoles',
+        'impact.warnServices',
+        'impact.warnPolicy',
+      ].map((k) => this.t(k)),
+      backupText: this.t('impact.backup'),
+      continueLabel: this.t('impact.continue'),
+      cancelLabel: this.t('card.cancel'),
+    };
+  }
+
+  confirm(
+    ids: ActionIds,
+    subscription: AzureSubscription,
+    org: Organization,
+    error = '',
+  ): ConfirmCardData {
+    return {
+      ...ids,
+      title: this.t('confirm.title'),
+      text: this.t('confirm.text', {
+        subscription: subscription.displayName,
+        directory: org.displayName,
+      }),
+      error,
+      inputLabel: this.t('confirm.label', { subscription: subscription.displayName }),
+      subscriptionName: subscription.displayName,
+      requiredMessage: this.t('card.required'),
+      confirmLabel: this.t('confirm.button'),
+      cancelLabel: this.t('card.cancel'),
+    };
+  }
+
+  grant(
+    ids: ActionIds,
+    users: readonly DirectoryPerson[],
+    org: Organization,
+    error = '',
+  ): GrantAccessCardData {
+    return {
+      ...ids,
+      title: this.t('grant.title'),
+      text: this.t('grant.text', { directory: org.displayName }),
+      error,
+      usersLabel: this.t('grant.users'),
+      requiredMessage: this.t('card.required'),
+      users: users.map((u) => ({
+        title: `${u.displayName} (${u.userPrincipalName})`,
+        value: u.id,
+      })),
+      roleLabel: this.t('grant.role'),
+      roles: GRANTABLE_ROLES.map((r) => ({ title: this.t(`role.${r}`), value: r })),
+      grantLabel: this.t('grant.button'),
+      cancelLabel: this.t('card.cancel'),
+    };
+  }
+
+  accessResults(
+    grants: readonly GrantResult[],
+    tested: readonly { user: DirectoryPerson; ok: boolean }[],
+  ): AdaptiveCardJson {
+    const ok = tested.filter((x) => x.ok).length;
+    return renderCard('outcome', {
+      title: this.t('test.title'),
+      text: this.t('test.summary', { ok, total: tested.length }),
+      color: ok === tested.length ? 'Good' : 'Attention',
+      facts: grants.map((g) => ({
+        title: g.user.displayName,
+        value:
+          this.t(`test.${g.outcome}`, { role: this.t(`role.${g.role}`), code: g.errorCode ?? '' }) +
+          (tested.find((x) => x.user.id === g.user.id)?.ok
+            ? ` · ${this.t('test.verified')}`
+            : ` · ${this.t('test.notVerified')}`),
+      })),
+    });
+  }
+
+  channelNotice(
+    subscription: AzureSubscription,
+    org: Organization,
+    by: SignedInAccount,
+    granted: readonly GrantResult[],
+    portalUrl: string,
+  ): AdaptiveCardJson {
+    return renderCard('channelNotice', {
+      title: this.t('notice.title'),
+      text: this.t('notice.text', {
+        subscription: subscription.displayName,
+        directory: org.displayName,
+      }),
+      facts: [
+        {
+          title: this.t('notice.subscription'),
+          value: `${subscription.displayName} (${subscription.subscriptionId})`,
+        },
+        { title: this.t('notice.directory'), value: `${org.displayName} (${org.tenantId})` },
+        { title: this.t('notice.by'), value: `${by.displayName} (${by.email})` },
+        {
+          title: this.t('notice.access'),
+          value:
+            granted
+              .filter((g) => g.outcome !== 'failed')
+              .map((g) => `${g.user.displayName}: ${this.t(`role.${g.role}`)}`)
+              .join(', ') || '—',
+        },
+        { title: this.t('notice.when'), value: new Date().toISOString() },
+      ],
+      portalLabel: this.t('notice.portal'),
+      portalUrl: `${portalUrl}/#@${org.tenantId}/resource/subscriptions/${subscription.subscriptionId}/overview`,
+    });
+  }
+}

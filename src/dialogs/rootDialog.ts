@@ -1,0 +1,126 @@
+import {
+  ComponentDialog,
+  Dialog,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { TurnContext } from 'botbuilder';
+import type { Localizer } from '../i18n';
+import { LINK_DIALOG } from './linkDialog';
+import { MY_ROLE_DIALOG, STATUS_DIALOG } from './accountDialogs';
+import type { TokenSource } from '../auth/signIn';
+
+/**
+ * The root of every conversation: routes the bot's commands (`help`, `link`, `status`,
+ * `my role`, `sign out`, `cancel`) and handles `cancel` and `help` at any point, as interruptions
+ * of whatever dialog is running (the pattern of BotBuilder's CancelAndHelpDialog).
+ */
+
+/** Id of the root dialog. */
+export const ROOT_DIALOG = 'rootDialog';
+
+/** The commands the bot understands. */
+export type Command = 'help' | 'link' | 'status' | 'myRole' | 'signOut' | 'cancel';
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  help: 'help',
+  '?': 'help',
+  link: 'link',
+  start: 'link',
+  status: 'status',
+  'my role': 'myRole',
+  myrole: 'myRole',
+  role: 'myRole',
+  'sign out': 'signOut',
+  signout: 'signOut',
+  logout: 'signOut',
+  cancel: 'cancel',
+  stop: 'cancel',
+};
+
+/**
+ * Recognizes a command in a message: bot @mention removed, case and surrounding punctuation
+ * ignored, at most 64 characters considered.
+ * @returns the command, or undefined for anything else
+ */
+export function recognizeCommand(context: TurnContext): Command | undefined {
+  const activity = context.activity;
+  if (activity.type !== 'message' || typeof activity.text !== 'string') return undefined;
+  const text = TurnContext.removeRecipientMention(activity) ?? activity.text;
+  const normalized = text
+    .slice(0, 64)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}? ]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return COMMANDS[normalized];
+}
+
+/** The root dialog. */
+export class RootDialog extends ComponentDialog {
+  constructor(
+    private readonly localizer: Localizer,
+    private readonly tokens: TokenSource,
+    children: readonly Dialog[],
+  ) {
+    super(ROOT_DIALOG);
+    for (const child of children) this.addDialog(child);
+    this.addDialog(
+      new WaterfallDialog(`${ROOT_DIALOG}.steps`, [this.route.bind(this), this.done.bind(this)]),
+    );
+    this.initialDialogId = `${ROOT_DIALOG}.steps`;
+  }
+
+  protected override async onContinueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const command = recognizeCommand(dc.context);
+    const locale = dc.context.activity.locale;
+    if (command === 'cancel') {
+      await dc.cancelAllDialogs();
+      await dc.context.sendActivity(this.localizer.t(locale, 'cancel.done'));
+      return { status: 'complete' } as DialogTurnResult;
+    }
+    if (command === 'help') {
+      await dc.context.sendActivity(this.localizer.t(locale, 'help.text'));
+      await dc.context.sendActivity(this.localizer.t(locale, 'help.inFlow'));
+      return Dialog.EndOfTurn;
+    }
+    if (command === 'link') {
+      await dc.context.sendActivity(this.localizer.t(locale, 'link.inProgress'));
+      return Dialog.EndOfTurn;
+    }
+    return super.onContinueDialog(dc);
+  }
+
+  private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const command = recognizeCommand(step.context);
+    const locale = step.context.activity.locale;
+    switch (command) {
+      case 'link':
+        return step.beginDialog(LINK_DIALOG);
+      case 'status':
+        return step.beginDialog(STATUS_DIALOG);
+      case 'myRole':
+        return step.beginDialog(MY_ROLE_DIALOG);
+      case 'signOut':
+        await this.tokens.signOut(step.context.activity.from.id);
+        await step.context.sendActivity(this.localizer.t(locale, 'signOut.done'));
+        return step.endDialog();
+      case 'cancel':
+        await step.context.sendActivity(this.localizer.t(locale, 'cancel.nothing'));
+        return step.endDialog();
+      case 'help':
+        await step.context.sendActivity(this.localizer.t(locale, 'help.text'));
+        return step.endDialog();
+      default:
+        if (step.context.activity.type === 'message')
+          await step.context.sendActivity(this.localizer.t(locale, 'help.unknown'));
+        return step.endDialog();
+    }
+  }
+
+  private async done(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+}

@@ -1,0 +1,76 @@
+import type { GrantableRole } from './roles';
+import type { DirectoryPerson } from './rules';
+
+/**
+ * The domain's view of directories, subscriptions and role assignments: what the dialog shows
+ * and decides on. The Graph and ARM clients translate the services' JSON into these shapes.
+ */
+
+export type { DirectoryPerson } from './rules';
+
+/** An Office 365 (Entra ID) organization: Graph `organization` (id, displayName, verifiedDomains). */
+export interface Organization {
+  readonly tenantId: string;
+  readonly displayName: string;
+  /** The default verified domain, e.g. `contoso.onmicrosoft.com`. */
+  readonly defaultDomain: string;
+  readonly verifiedDomains: readonly string[];
+}
+
+/** An Entra directory role held by a user (Graph `directoryRole`). */
+export interface DirectoryRole {
+  readonly displayName: string;
+  readonly roleTemplateId: string;
+}
+
+/** A directory the signed-in Azure account belongs to (ARM `GET /tenants`, 2022-12-01). */
+export interface AzureTenant {
+  readonly tenantId: string;
+  readonly displayName: string;
+  readonly defaultDomain: string;
+}
+
+/** An Azure subscription and the directory it trusts (ARM `GET /subscriptions`, 2022-12-01). */
+export interface AzureSubscription {
+  readonly subscriptionId: string;
+  readonly displayName: string;
+  /** The directory (tenant) the subscription trusts today. */
+  readonly tenantId: string;
+  readonly state: string;
+}
+
+/** An Azure RBAC role assignment (ARM Microsoft.Authorization/roleAssignments, 2022-04-01). */
+export interface RoleAssignment {
+  /** Full resource id. */
+  readonly id: string;
+  /** The assignment's GUID name. */
+  readonly name: string;
+  readonly scope: string;
+  readonly principalId: string;
+  readonly principalType: string;
+  /** Full role definition id. */
+  readonly roleDefinitionId: string;
+  /** Role name when known (built-in roles, or looked up). */
+  readonly roleName: string;
+}
+
+/** A request to grant a built-in role to a principal at a scope. */
+export interface RoleGrant {
+  readonly scope: string;
+  readonly principalId: string;
+  readonly principalType: 'User' | 'Group' | 'ServicePrincipal';
+  readonly role: GrantableRole;
+}
+
+/** Status of a directory change (Microsoft.Subscription changeTenantRequest, 2024-08-01-preview). */
+export interface DirectoryChange {
+  readonly subscriptionId: string;
+  readonly destinationTenantId: string;
+  readonly destinationOwnerId: string;
+  /** Service status, e.g. `Pending`, `Accepted`, `Completed`, `Expired`. */
+  readonly status: string;
+  readonly expiresOn: string | undefined;
+}
+
+/** An Office 365 user that can be granted access (the grant card lists these). */
+export type Office365User = DirectoryPerson;

@@ -1,0 +1,76 @@
+import type {
+  AzureSubscription,
+  AzureTenant,
+  DirectoryChange,
+  DirectoryPerson,
+  DirectoryRole,
+  Organization,
+  RoleAssignment,
+  RoleGrant,
+} from './model';
+
+/**
+ * Ports: what the dialogs need from the clouds, as interfaces. Dialogs call these and never HTTP;
+ * src/graph and src/azure implement them against Microsoft's cloud or the sandbox cloud.
+ * Every method throws TenantlinkError (src/errors.ts) on failure.
+ */
+
+/** The Office 365 directory as seen by its signed-in Global Administrator (Microsoft Graph v1.0). */
+export interface Office365DirectoryPort {
+  /** The signed-in user (`GET /me`). */
+  me(): Promise<DirectoryPerson>;
+  /** The tenant (`GET /organization`). */
+  organization(): Promise<Organization>;
+  /** Directory roles of the signed-in user (`GET /me/memberOf/microsoft.graph.directoryRole`). */
+  myDirectoryRoles(): Promise<DirectoryRole[]>;
+  /** Users whose userPrincipalName or mail equals the email (one `$batch` of two filters). */
+  usersWithEmail(email: string): Promise<DirectoryPerson[]>;
+  /** Members of the Global Administrator role, with mail and otherMails. */
+  globalAdministrators(): Promise<DirectoryPerson[]>;
+  /**
+   * One page of users, ordered by the service.
+   * @param options `search` matches the display name; `pageSize` ≤ 999; `cursor` from a previous page
+   */
+  listUsers(options: {
+    search?: string;
+    pageSize: number;
+    cursor?: string;
+  }): Promise<{ users: DirectoryPerson[]; cursor?: string }>;
+  /** The given users by object id (absent ids are left out). */
+  usersById(ids: readonly string[]): Promise<DirectoryPerson[]>;
+}
+
+/** Azure Resource Manager as seen by one signed-in account in one directory. */
+export interface AzureManagementPort {
+  /** Directories the account belongs to. */
+  listTenants(): Promise<AzureTenant[]>;
+  /** Subscriptions the account can see in the token's directory. */
+  listSubscriptions(): Promise<AzureSubscription[]>;
+  /** One subscription; TenantlinkError cloudNotFound when it does not answer in this directory. */
+  getSubscription(subscriptionId: string): Promise<AzureSubscription>;
+  /**
+   * Role assignments at a scope.
+   * @param filter `atScope` (at or above the scope) or `assignedTo` (a principal's, incl. groups)
+   */
+  listRoleAssignments(
+    scope: string,
+    filter?: { atScope?: boolean; assignedTo?: string },
+  ): Promise<RoleAssignment[]>;
+  /**
+   * Grants a built-in role; idempotent (deterministic name; 409 RoleAssignmentExists is success).
+   * @returns the assignment and whether this call created it
+   */
+  grantRole(grant: RoleGrant): Promise<{ assignment: RoleAssignment; created: boolean }>;
+  /** Asks to move the subscription to another directory (PUT changeTenantRequest/default). */
+  requestDirectoryChange(
+    subscriptionId: string,
+    destinationTenantId: string,
+    destinationOwnerId: string,
+  ): Promise<DirectoryChange>;
+  /** The pending request, or undefined (GET changeTenantRequest/default, 404 → undefined). */
+  getDirectoryChange(subscriptionId: string): Promise<DirectoryChange | undefined>;
+  /** Withdraws the pending request (DELETE changeTenantRequest/default). */
+  cancelDirectoryChange(subscriptionId: string): Promise<void>;
+  /** Accepts the move as the destination owner (POST acceptChangeTenant). */
+  acceptDirectoryChange(subscriptionId: string): Promise<DirectoryChange>;
+}

@@ -1,0 +1,135 @@
+/**
+ * The error catalogue: every failure a user or an operator can see has a stable code (logged),
+ * a message key (localized in the chat, see locales/) and, where it maps, an HTTP status.
+ * Graph and ARM failures are translated into these at the client boundary
+ * (src/graph, src/azure) so dialogs only see domain errors.
+ */
+
+/** One entry of the catalogue. */
+export interface ErrorDef {
+  /** Stable code written to the log, e.g. `TL-ARM-FORBIDDEN`. */
+  readonly code: string;
+  /** Key of the localized chat message in locales/*.json. */
+  readonly messageKey: string;
+  /** HTTP status the error corresponds to, when it comes from or maps to one. */
+  readonly status?: number;
+  /** Whether trying the same call again later may succeed. */
+  readonly transient?: boolean;
+}
+
+/** All errors tenantlink reports. Typed so that a misspelt key does not compile. */
+export const ERRORS = {
+  configInvalid: { code: 'TL-CONFIG-INVALID', messageKey: 'error.internal' },
+  signInRequired: {
+    code: 'TL-AUTH-SIGNIN-REQUIRED',
+    messageKey: 'error.signInRequired',
+    status: 401,
+  },
+  signInFailed: { code: 'TL-AUTH-SIGNIN-FAILED', messageKey: 'error.signInFailed', status: 400 },
+  cloudUnauthorized: {
+    code: 'TL-CLOUD-UNAUTHORIZED',
+    messageKey: 'error.signInRequired',
+    status: 401,
+  },
+  cloudForbidden: { code: 'TL-CLOUD-FORBIDDEN', messageKey: 'error.forbidden', status: 403 },
+  cloudNotFound: { code: 'TL-CLOUD-NOT-FOUND', messageKey: 'error.notFound', status: 404 },
+  cloudConflict: { code: 'TL-CLOUD-CONFLICT', messageKey: 'error.conflict', status: 409 },
+  cloudThrottled: {
+    code: 'TL-CLOUD-THROTTLED',
+    messageKey: 'error.throttled',
+    status: 429,
+    transient: true,
+  },
+  cloudUnavailable: {
+    code: 'TL-CLOUD-UNAVAILABLE',
+    messageKey: 'error.unavailable',
+    status: 503,
+    transient: true,
+  },
+  cloudTimeout: { code: 'TL-CLOUD-TIMEOUT', messageKey: 'error.timeout', transient: true },
+  cloudBadRequest: { code: 'TL-CLOUD-BAD-REQUEST', messageKey: 'error.badRequest', status: 400 },
+  principalNotFound: {
+    code: 'TL-ARM-PRINCIPAL-NOT-FOUND',
+    messageKey: 'error.principalNotFound',
+    status: 400,
+    transient: true,
+  },
+  moveRefused: { code: 'TL-MOVE-REFUSED', messageKey: 'error.moveRefused' },
+  moveNotVerified: { code: 'TL-MOVE-NOT-VERIFIED', messageKey: 'error.moveNotVerified' },
+  cardNotInitiator: {
+    code: 'TL-CARD-NOT-INITIATOR',
+    messageKey: 'error.notInitiator',
+    status: 403,
+  },
+  cardStale: { code: 'TL-CARD-STALE', messageKey: 'error.staleCard', status: 410 },
+  cardInvalid: { code: 'TL-CARD-INVALID', messageKey: 'error.invalidCard', status: 400 },
+  internal: { code: 'TL-INTERNAL', messageKey: 'error.internal', status: 500 },
+} as const satisfies Record<string, ErrorDef>;
+
+/** Name of a catalogue entry. */
+export type ErrorName = keyof typeof ERRORS;
+
+/**
+ * An error of the catalogue. `detail` is for the log (already redacted: never put a token in
+ * it); `params` fill the localized message; `cause` keeps the original error.
+ */
+export class TenantlinkError extends Error {
+  readonly def: ErrorDef;
+  readonly params: Readonly<Record<string, string | number>>;
+  /** The service's own error code (e.g. ARM `RoleAssignmentExists`), when there was one. */
+  readonly serviceCode: string | undefined;
+  /** Correlation id returned by the service (ARM x-ms-correlation-request-id, Graph request-id). */
+  readonly correlationId: string | undefined;
+  /** Seconds the service asked to wait (Retry-After), when it did. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    name: ErrorName,
+    options: {
+      detail?: string;
+      params?: Record<string, string | number>;
+      serviceCode?: string;
+      correlationId?: string;
+      retryAfterSeconds?: number;
+      cause?: unknown;
+    } = {},
+  ) {
+    const def = ERRORS[name];
+    super(`${def.code}: ${options.detail ?? name}`, { cause: options.cause });
+    this.name = 'TenantlinkError';
+    this.def = def;
+    this.params = options.params ?? {};
+    this.serviceCode = options.serviceCode;
+    this.correlationId = options.correlationId;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** Stable code of this error, e.g. `TL-CLOUD-FORBIDDEN`. */
+  get code(): string {
+    return this.def.code;
+  }
+}
+
+/**
+ * Maps an HTTP status of Graph or ARM to a catalogue entry.
+ * @param status HTTP status code (4xx/5xx)
+ * @param serviceCode the service's error code, which refines 400s (`PrincipalNotFound`)
+ */
+export function errorNameForStatus(status: number, serviceCode?: string): ErrorName {
+  if (serviceCode === 'PrincipalNotFound') return 'principalNotFound';
+  if (status === 401) return 'cloudUnauthorized';
+  if (status === 403) return 'cloudForbidden';
+  if (status === 404) return 'cloudNotFound';
+  if (status === 409) return 'cloudConflict';
+  if (status === 429) return 'cloudThrottled';
+  if (status === 408 || status === 504) return 'cloudTimeout';
+  if (status >= 500) return 'cloudUnavailable';
+  return 'cloudBadRequest';
+}
+
+/** Wraps anything thrown into a TenantlinkError (unknown errors become `internal`). */
+export function asTenantlinkError(err: unknown): TenantlinkError {
+  if (err instanceof TenantlinkError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new TenantlinkError('internal', { detail: message, cause: err });
+}

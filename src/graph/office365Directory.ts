@@ -1,0 +1,205 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { parseRetryAfter } from '../cloud/http';
+import type { DirectoryPerson, DirectoryRole, Organization } from '../domain/model';
+import type { Office365DirectoryPort } from '../domain/ports';
+import { DIRECTORY_ROLES } from '../domain/roles';
+import { TenantlinkError, errorNameForStatus } from '../errors';
+import { graphCall } from './graphClient';
+
+/**
+ * The Office 365 directory through Microsoft Graph v1.0 with the Global Administrator's delegated
+ * token. Endpoints and shapes: https://learn.microsoft.com/graph/api/user-list,
+ * …/organization-get, …/directoryrole-list-members, …/rbacapplication-list-roleassignments,
+ * JSON batching https://learn.microsoft.com/graph/json-batching (at most 20 requests).
+ */
+
+/** Graph `user` fields tenantlink reads. */
+const USER_FIELDS = 'id,displayName,userPrincipalName,mail,otherMails';
+
+interface GraphUser {
+  id: string;
+  displayName?: string | null;
+  userPrincipalName?: string | null;
+  mail?: string | null;
+  otherMails?: string[] | null;
+}
+
+interface GraphPage<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+const toPerson = (u: GraphUser): DirectoryPerson => ({
+  id: u.id,
+  displayName: u.displayName ?? u.userPrincipalName ?? u.id,
+  userPrincipalName: u.userPrincipalName ?? '',
+  mail: u.mail ?? null,
+  otherMails: u.otherMails ?? [],
+});
+
+/** Escapes a value for an OData string literal (single quotes doubled). */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Implements {@link Office365DirectoryPort} over a Graph client. */
+export class GraphOffice365Directory implements Office365DirectoryPort {
+  constructor(private readonly client: Client) {}
+
+  me(): Promise<DirectoryPerson> {
+    return graphCall('GET /me', async () =>
+      toPerson(await this.client.api('/me').select(USER_FIELDS).get()),
+    );
+  }
+
+  organization(): Promise<Organization> {
+    return graphCall('GET /organization', async () => {
+      const page = (await this.client.api('/organization').get()) as GraphPage<{
+        id: string;
+        displayName: string;
+        verifiedDomains: { name: string; isDefault: boolean }[];
+      }>;
+      const org = page.value[0];
+      if (!org)
+        throw new TenantlinkError('cloudNotFound', { detail: 'graph GET /organization: empty' });
+      const domains = org.verifiedDomains ?? [];
+      return {
+        tenantId: org.id,
+        displayName: org.displayName,
+        defaultDomain: domains.find((d) => d.isDefault)?.name ?? domains[0]?.name ?? '',
+        verifiedDomains: domains.map((d) => d.name),
+      };
+    });
+  }
+
+  myDirectoryRoles(): Promise<DirectoryRole[]> {
+    return graphCall('GET /me/memberOf/microsoft.graph.directoryRole', async () => {
+      const page = (await this.client
+        .api('/me/memberOf/microsoft.graph.directoryRole')
+        .get()) as GraphPage<{
+        displayName: string;
+        roleTemplateId: string;
+      }>;
+      return page.value.map((r) => ({
+        displayName: r.displayName,
+        roleTemplateId: r.roleTemplateId,
+      }));
+    });
+  }
+
+  usersWithEmail(email: string): Promise<DirectoryPerson[]> {
+    const literal = odataString(email);
+    const urls = [
+      `/users?$select=${USER_FIELDS}&$filter=userPrincipalName eq ${literal}`,
+      `/users?$select=${USER_FIELDS}&$filter=mail eq ${literal}`,
+    ];
+    return graphCall('POST /$batch (users by email)', async () => {
+      const pages = await this.batchGet<GraphPage<GraphUser>>(urls);
+      const byId = new Map<string, DirectoryPerson>();
+      for (const page of pages) for (const u of page.value) byId.set(u.id, toPerson(u));
+      return [...byId.values()];
+    });
+  }
+
+  globalAdministrators(): Promise<DirectoryPerson[]> {
+    const filter = `roleDefinitionId eq ${odataString(DIRECTORY_ROLES.GlobalAdministrator)}`;
+    return graphCall('GET /roleManagement/directory/roleAssignments', async () => {
+      const people: DirectoryPerson[] = [];
+      let url: string | undefined =
+        `/roleManagement/directory/roleAssignments?$filter=${filter}&$expand=principal`;
+      while (url) {
+        const page = (await this.client.api(url).get()) as GraphPage<{
+          principal?: GraphUser & { '@odata.type'?: string };
+        }>;
+        for (const a of page.value) {
+          if (
+            a.principal &&
+            (a.principal['@odata.type'] ?? '#microsoft.graph.user') === '#microsoft.graph.user'
+          ) {
+            people.push(toPerson(a.principal));
+          }
+        }
+        url = page['@odata.nextLink'];
+      }
+      return people;
+    });
+  }
+
+  listUsers(options: {
+    search?: string;
+    pageSize: number;
+    cursor?: string;
+  }): Promise<{ users: DirectoryPerson[]; cursor?: string }> {
+    return graphCall('GET /users', async () => {
+      let request;
+      if (options.cursor) {
+        request = this.client.api(options.cursor);
+      } else {
+        request = this.client
+          .api('/users')
+          .select(USER_FIELDS)
+          .top(Math.min(options.pageSize, 999));
+        if (options.search) {
+          request = request
+            .header('ConsistencyLevel', 'eventual')
+            .search(`"displayName:${options.search.replace(/"/g, '')}"`);
+        }
+      }
+      const page = (await request.get()) as GraphPage<GraphUser>;
+      return { users: page.value.map(toPerson), cursor: page['@odata.nextLink'] };
+    });
+  }
+
+  usersById(ids: readonly string[]): Promise<DirectoryPerson[]> {
+    return graphCall('POST /$batch (users by id)', async () => {
+      const found: DirectoryPerson[] = [];
+      // `id in (…)` takes up to 15 values per request; 20 requests per batch.
+      const chunks: string[][] = [];
+      for (let i = 0; i < ids.length; i += 15) chunks.push(ids.slice(i, i + 15));
+      for (let i = 0; i < chunks.length; i += 20) {
+        const urls = chunks
+          .slice(i, i + 20)
+          .map(
+            (c) => `/users?$select=${USER_FIELDS}&$filter=id in (${c.map(odataString).join(',')})`,
+          );
+        for (const page of await this.batchGet<GraphPage<GraphUser>>(urls))
+          found.push(...page.value.map(toPerson));
+      }
+      return found;
+    });
+  }
+
+  /**
+   * Sends up to 20 GET requests in one JSON batch and returns their bodies in order.
+   * @throws TenantlinkError for the first sub-request that failed
+   */
+  private async batchGet<T>(urls: readonly string[]): Promise<T[]> {
+    if (urls.length === 0) return [];
+    if (urls.length > 20)
+      throw new TenantlinkError('internal', { detail: 'a Graph batch holds at most 20 requests' });
+    const body = { requests: urls.map((url, i) => ({ id: String(i + 1), method: 'GET', url })) };
+    const batch = (await this.client.api('/$batch').post(body)) as {
+      responses: { id: string; status: number; headers?: Record<string, string>; body: unknown }[];
+    };
+    const results: T[] = [];
+    for (let i = 0; i < urls.length; i++) {
+      const sub = batch.responses.find((r) => r.id === String(i + 1));
+      if (!sub)
+        throw new TenantlinkError('cloudUnavailable', {
+          detail: `graph $batch: response ${i + 1} missing`,
+        });
+      if (sub.status >= 400) {
+        const code = (sub.body as { error?: { code?: string } } | undefined)?.error?.code;
+        throw new TenantlinkError(errorNameForStatus(sub.status, code), {
+          detail: `graph $batch ${urls[i]?.split('?')[0]} → ${sub.status} ${code ?? ''}`,
+          serviceCode: code,
+          retryAfterSeconds: parseRetryAfter(
+            sub.headers?.['Retry-After'] ?? sub.headers?.['retry-after'],
+          ),
+        });
+      }
+      results.push(sub.body as T);
+    }
+    return results;
+  }
+}

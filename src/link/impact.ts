@@ -1,0 +1,61 @@
+import type { DirectoryPerson, RoleAssignment } from '../domain/model';
+import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
+
+/**
+ * Step "review who loses access": moving a subscription to another directory deletes all of its
+ * role assignments, at every scope, and its custom roles
+ * (https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription). This lists
+ * them, with principal names where the source directory can tell them, as the backup that the
+ * change record keeps.
+ */
+
+/** A removed role assignment with the principal's display name. */
+export interface BackedUpAssignment extends RoleAssignment {
+  readonly principalName: string;
+}
+
+/** What the move removes. */
+export interface ImpactReport {
+  readonly assignments: BackedUpAssignment[];
+  /** Count per principal type (User, Group, ServicePrincipal). */
+  readonly byPrincipalType: Record<string, number>;
+  /** Count per role name. */
+  readonly byRole: Record<string, number>;
+}
+
+/**
+ * Lists the role assignments the move removes and names their principals.
+ * @param azure ARM as the Azure admin
+ * @param sourceDirectory Graph of the subscription's current directory, when a token for it is
+ *   available; names fall back to object ids when it is not or refuses
+ * @param subscriptionId the subscription to move
+ */
+export async function reviewImpact(
+  azure: AzureManagementPort,
+  sourceDirectory: Office365DirectoryPort | undefined,
+  subscriptionId: string,
+): Promise<ImpactReport> {
+  const assignments = await azure.listRoleAssignments(`/subscriptions/${subscriptionId}`);
+  const userIds = [
+    ...new Set(assignments.filter((a) => a.principalType === 'User').map((a) => a.principalId)),
+  ];
+  let people: DirectoryPerson[] = [];
+  if (sourceDirectory && userIds.length > 0) {
+    people = await sourceDirectory.usersById(userIds).catch(() => []);
+  }
+  const names = new Map(people.map((p) => [p.id, p.mail ?? p.displayName]));
+  const backedUp = assignments.map((a) => ({
+    ...a,
+    principalName: names.get(a.principalId) ?? a.principalId,
+  }));
+  const count = (key: (a: RoleAssignment) => string): Record<string, number> =>
+    backedUp.reduce<Record<string, number>>(
+      (acc, a) => ({ ...acc, [key(a)]: (acc[key(a)] ?? 0) + 1 }),
+      {},
+    );
+  return {
+    assignments: backedUp,
+    byPrincipalType: count((a) => a.principalType),
+    byRole: count((a) => a.roleName),
+  };
+}

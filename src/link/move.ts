@@ -1,0 +1,98 @@
+import type { DirectoryChange } from '../domain/model';
+import type { AzureManagementPort } from '../domain/ports';
+import { TenantlinkError } from '../errors';
+
+/**
+ * Step "change the subscription's directory" (seed 000 step 2, "Edit directory"), by API:
+ * Microsoft.Subscription changeTenantRequest (PUT by the source Owner) then acceptChangeTenant
+ * (POST by the destination owner, who becomes Owner). When the API refuses (tenant policy, preview
+ * not available, other 4xx) the caller offers the guided portal path instead. Both end in
+ * {@link isInDirectory}. Idempotent: a subscription already in the destination is not moved
+ * again, and a pending request to the same destination is not re-created.
+ */
+
+/** Outcome of the API path. */
+export type MoveOutcome =
+  | {
+      readonly kind: 'moved';
+      readonly change: DirectoryChange | undefined;
+      readonly alreadyThere: boolean;
+    }
+  | {
+      readonly kind: 'refused';
+      readonly error: TenantlinkError;
+      readonly stage: 'request' | 'accept';
+    };
+
+/**
+ * True when the subscription answers in `tenantId` to the destination account.
+ * @param target ARM as the destination (Office 365) admin
+ * @throws TenantlinkError for failures other than 403/404 (which mean "not there yet")
+ */
+export async function isInDirectory(
+  target: AzureManagementPort,
+  subscriptionId: string,
+  tenantId: string,
+): Promise<boolean> {
+  try {
+    const s = await target.getSubscription(subscriptionId);
+    return s.tenantId.toLowerCase() === tenantId.toLowerCase();
+  } catch (err) {
+    if (err instanceof TenantlinkError && (err.def.status === 404 || err.def.status === 403))
+      return false;
+    throw err;
+  }
+}
+
+/** Refusals that send the admin down the guided path rather than failing the flow. */
+function isRefusal(err: unknown): err is TenantlinkError {
+  return (
+    err instanceof TenantlinkError &&
+    err.def.status !== undefined &&
+    err.def.status >= 400 &&
+    err.def.status < 500 &&
+    err.def.status !== 401 &&
+    err.def.transient !== true
+  );
+}
+
+/**
+ * Moves the subscription by API.
+ * @param source ARM as the subscription's Owner in its current directory
+ * @param target ARM as the destination owner in the destination directory
+ * @param destinationOwnerId object id of the destination owner in the destination directory
+ * @throws TenantlinkError for failures that are not refusals (401, throttling after retries, 5xx, timeouts)
+ */
+export async function changeDirectoryByApi(
+  source: AzureManagementPort,
+  target: AzureManagementPort,
+  subscriptionId: string,
+  destinationTenantId: string,
+  destinationOwnerId: string,
+): Promise<MoveOutcome> {
+  if (await isInDirectory(target, subscriptionId, destinationTenantId)) {
+    return { kind: 'moved', change: undefined, alreadyThere: true };
+  }
+  let change: DirectoryChange | undefined;
+  try {
+    const pending = await source.getDirectoryChange(subscriptionId);
+    change =
+      pending && pending.destinationTenantId === destinationTenantId && pending.status === 'Pending'
+        ? pending
+        : await source.requestDirectoryChange(
+            subscriptionId,
+            destinationTenantId,
+            destinationOwnerId,
+          );
+  } catch (err) {
+    if (isRefusal(err)) return { kind: 'refused', error: err, stage: 'request' };
+    throw err;
+  }
+  try {
+    change = await target.acceptDirectoryChange(subscriptionId);
+  } catch (err) {
+    if (isRefusal(err)) return { kind: 'refused', error: err, stage: 'accept' };
+    throw err;
+  }
+  return { kind: 'moved', change, alreadyThere: false };
+}

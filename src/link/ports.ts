@@ -1,0 +1,28 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
+
+/**
+ * What the link procedure needs to reach the clouds: clients built for a credential. The
+ * composition root wires these to the Graph and ARM clients with the configured endpoints
+ * (Microsoft's cloud or the sandbox cloud).
+ */
+export interface CloudClients {
+  /** Microsoft Graph for the directory of the credential's token. */
+  directory(credential: TokenCredential): Office365DirectoryPort;
+  /** Azure Resource Manager for the credential's account and directory. */
+  azure(credential: TokenCredential): AzureManagementPort;
+  /** User-realm lookup (rule R5). */
+  userRealm(email: string): Promise<'Managed' | 'Federated' | 'Unknown'>;
+  /** Azure portal root for deep links, e.g. `https://portal.azure.com`. */
+  readonly portalUrl: string;
+}
+
+/** Posts a card to the channels of the teams of a tenant where the bot is installed. */
+export interface ChannelNotifier {
+  /**
+   * @param tenantId the Office 365 tenant whose teams are told
+   * @param card adaptive card JSON
+   * @returns how many channels received it
+   */
+  notify(tenantId: string, card: Record<string, unknown>): Promise<number>;
+}

@@ -1,0 +1,523 @@
+/**
+ * Seed data of the sandbox cloud: the cast of the seed documents (Contoso, Kelley Wall, Jane and
+ * Tricia; seeds 000–004) plus one negative case for each before-you-begin rule R1–R5 and
+ * subscriptions whose directory change is refused. Pure data: the sandbox server copies it into
+ * its mutable state at start and on reset.
+ *
+ * Identifiers are fixed so that tests, the Agents Playground configuration and the README can
+ * name them. Built-in role definition ids are Azure's own (Owner, Contributor, Reader: see
+ * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+ */
+import { BUILT_IN_ROLES, CONSUMER_TENANT_ID, DIRECTORY_ROLES } from '../domain/roles';
+
+export { BUILT_IN_ROLES, CONSUMER_TENANT_ID, DIRECTORY_ROLES };
+
+/** A sign-in identity: what a person types at the sign-in page. */
+export interface SeedAccount {
+  /** Stable id of the account in the sandbox (not an Entra id). */
+  readonly accountId: string;
+  /** Email or UPN typed at sign-in. Two accounts may share it (one MSA, one work account). */
+  readonly signInName: string;
+  /** Sandbox-only password; distinguishes two accounts that share a sign-in name. */
+  readonly password: string;
+  /** `msa` = Microsoft account (idp live.com); `work` = work or school account. */
+  readonly kind: 'msa' | 'work';
+  /** Home tenant: the consumer tenant for an MSA, the member tenant for a work account. */
+  readonly homeTenantId: string;
+  readonly displayName: string;
+}
+
+/** A user object in one directory (a member, or a guest standing for an external account). */
+export interface SeedUser {
+  /** Object id (`oid`) in this directory. */
+  readonly id: string;
+  /** The account that signs in as this user. */
+  readonly accountId: string;
+  readonly displayName: string;
+  readonly givenName: string;
+  readonly surname: string;
+  readonly userPrincipalName: string;
+  readonly mail: string | null;
+  readonly otherMails: readonly string[];
+  readonly userType: 'Member' | 'Guest';
+  readonly jobTitle: string | null;
+}
+
+/** A non-user principal (service principal, group, managed identity) of a directory. */
+export interface SeedPrincipal {
+  readonly id: string;
+  readonly displayName: string;
+  readonly principalType: 'ServicePrincipal' | 'Group';
+}
+
+/** An Entra ID directory (tenant). */
+export interface SeedTenant {
+  readonly id: string;
+  readonly displayName: string;
+  /** Verified domains; the first is the initial `*.onmicrosoft.com` domain. */
+  readonly domains: readonly string[];
+  /** Whether the tenant has Office 365 (Microsoft 365) subscribed SKUs. */
+  readonly hasOffice365: boolean;
+  readonly users: readonly SeedUser[];
+  readonly principals: readonly SeedPrincipal[];
+  /** Directory role assignments: principal id → role template ids. */
+  readonly directoryRoles: Readonly<Record<string, readonly string[]>>;
+  /** Microsoft.Subscription tenant policy (blockSubscriptionsLeavingTenant / IntoTenant). */
+  readonly policy: {
+    readonly blockSubscriptionsLeavingTenant: boolean;
+    readonly blockSubscriptionsIntoTenant: boolean;
+  };
+}
+
+/** An Azure RBAC role assignment; `scope` is relative to the subscription ('' = subscription). */
+export interface SeedRoleAssignment {
+  /** Role assignment name (a GUID). */
+  readonly name: string;
+  readonly principalId: string;
+  readonly principalType: 'User' | 'Group' | 'ServicePrincipal';
+  /** GUID of the role definition, e.g. {@link BUILT_IN_ROLES}.Owner. */
+  readonly roleDefinitionId: string;
+  /** '' for the subscription itself, or e.g. '/resourceGroups/rg-web'. */
+  readonly scope: string;
+}
+
+/** An Azure subscription and the directory it trusts. */
+export interface SeedSubscription {
+  readonly subscriptionId: string;
+  readonly displayName: string;
+  readonly tenantId: string;
+  /**
+   * How the changeTenantRequest API behaves for it: `allowed`; `blockedByPolicy` (the source
+   * tenant's policy refuses the move: the guided portal path is offered); `apiUnavailable` (the
+   * preview API is not enabled for this subscription).
+   */
+  readonly changeTenant: 'allowed' | 'blockedByPolicy' | 'apiUnavailable';
+  readonly roleAssignments: readonly SeedRoleAssignment[];
+}
+
+/** The whole seed. */
+export interface Seed {
+  readonly accounts: readonly SeedAccount[];
+  readonly tenants: readonly SeedTenant[];
+  readonly subscriptions: readonly SeedSubscription[];
+}
+
+/** Well-known ids of the seed, for tests and configuration. */
+export const IDS = {
+  tenants: {
+    contoso: 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542',
+    defaultDirectory: 'a9ea5b18-e185-45c7-a29e-29e0de901d66',
+    contosoLab: 'b3715e2d-e59a-4601-9810-6d131b47a911',
+    fabrikam: '091f747c-7f14-4817-b7c4-5d5507a40a62',
+  },
+  users: {
+    kelleyContoso: '402d83a0-e941-468c-866e-7574a8ab6a92',
+    janeContoso: 'b7078861-5420-4a6d-943d-0179c0d46d5c',
+    triciaContoso: 'af1975d2-c139-4707-b3a3-5559acbe1ebd',
+    meganContoso: 'd5291e8e-4f53-4e87-9354-d53af1920889',
+    kelleyMsaInDefault: 'b931fba3-613d-4e86-b5ae-cdd464ce09ec',
+    samMsaInDefault: 'ef29e3a9-8e37-4beb-bf71-35f74ba20915',
+    readerMsaInDefault: '40087a03-8ea8-49eb-a3bd-d1184e49db28',
+    janeGuestInLab: '6382ae22-bcc0-415f-887e-a96ddbfb0948',
+    meganMsaInLab: '64534fbd-9b5a-4274-aa41-6e9deb3a69b7',
+    leeMsaInLab: '0cc90884-8f71-4265-9d93-246292d9674a',
+    leeFabrikam: '25939a61-8acd-482d-9ea1-ed255dc90d47',
+  },
+  principals: {
+    buildPipelineSp: '19927b7b-8387-469b-b892-d4ea2bce0be1',
+  },
+  subscriptions: {
+    payAsYouGo: 'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa',
+    visualStudio: '0e897ddb-47e1-4340-a6c7-fbf5b611e641',
+    devTest: '1c29c9ed-5177-49c8-ab17-c72e45f1a369',
+    lab: 'f9457a8f-e65d-4299-a87a-0f9102a88ad3',
+  },
+} as const;
+
+const PASSWORD = 'Sandbox-Passw0rd!';
+const T = IDS.tenants;
+const U = IDS.users;
+const S = IDS.subscriptions;
+const noPolicy = { blockSubscriptionsLeavingTenant: false, blockSubscriptionsIntoTenant: false };
+
+/** The default seed: the seeds' cast plus the negative cases. */
+export const DEFAULT_SEED: Seed = {
+  accounts: [
+    // Contoso's Office 365 accounts (work accounts).
+    {
+      accountId: 'kelley-work',
+      signInName: 'admin@contoso.onmicrosoft.com',
+      password: PASSWORD,
+      kind: 'work',
+      homeTenantId: T.contoso,
+      displayName: 'Kelley Wall',
+    },
+    {
+      accountId: 'jane-work',
+      signInName: 'jane@contoso.onmicrosoft.com',
+      password: PASSWORD,
+      kind: 'work',
+      homeTenantId: T.contoso,
+      displayName: 'Jane Doe',
+    },
+    {
+      accountId: 'tricia-work',
+      signInName: 'tricia@contoso.onmicrosoft.com',
+      password: PASSWORD,
+      kind: 'work',
+      homeTenantId: T.contoso,
+      displayName: 'Tricia Hall',
+    },
+    {
+      accountId: 'megan-work',
+      signInName: 'megan@contoso.onmicrosoft.com',
+      password: PASSWORD,
+      kind: 'work',
+      homeTenantId: T.contoso,
+      displayName: 'Megan Bowen',
+    },
+    // Happy path: Kelley's Microsoft account, administrator of her Pay-As-You-Go subscription.
+    {
+      accountId: 'kelley-msa',
+      signInName: 'kelley.wall@outlook.com',
+      password: PASSWORD,
+      kind: 'msa',
+      homeTenantId: CONSUMER_TENANT_ID,
+      displayName: 'Kelley Wall (personal)',
+    },
+    {
+      accountId: 'sam-msa',
+      signInName: 'sam.dev@outlook.com',
+      password: PASSWORD,
+      kind: 'msa',
+      homeTenantId: CONSUMER_TENANT_ID,
+      displayName: 'Sam Developer',
+    },
+    // R1 fails: only Reader on the subscription.
+    {
+      accountId: 'reader-msa',
+      signInName: 'reader.only@outlook.com',
+      password: PASSWORD,
+      kind: 'msa',
+      homeTenantId: CONSUMER_TENANT_ID,
+      displayName: 'Robin Reader',
+    },
+    // R4 fails: a Contoso global admin's alternate email (Megan's otherMails).
+    {
+      accountId: 'megan-msa',
+      signInName: 'megan.bowen@outlook.com',
+      password: PASSWORD,
+      kind: 'msa',
+      homeTenantId: CONSUMER_TENANT_ID,
+      displayName: 'Megan Bowen (personal)',
+    },
+    // R5 fails: lee@fabrikam.com is both a Microsoft account and a Fabrikam work account.
+    {
+      accountId: 'lee-msa',
+      signInName: 'lee@fabrikam.com',
+      password: 'Sandbox-Msa-Passw0rd!',
+      kind: 'msa',
+      homeTenantId: CONSUMER_TENANT_ID,
+      displayName: 'Lee Gu (Microsoft account)',
+    },
+    {
+      accountId: 'lee-work',
+      signInName: 'lee@fabrikam.com',
+      password: PASSWORD,
+      kind: 'work',
+      homeTenantId: T.fabrikam,
+      displayName: 'Lee Gu',
+    },
+  ],
+  tenants: [
+    {
+      id: T.contoso,
+      displayName: 'Contoso',
+      domains: ['contoso.onmicrosoft.com'],
+      hasOffice365: true,
+      users: [
+        {
+          id: U.kelleyContoso,
+          accountId: 'kelley-work',
+          displayName: 'Kelley Wall',
+          givenName: 'Kelley',
+          surname: 'Wall',
+          userPrincipalName: 'admin@contoso.onmicrosoft.com',
+          mail: 'admin@contoso.onmicrosoft.com',
+          otherMails: [],
+          userType: 'Member',
+          jobTitle: 'IT Administrator',
+        },
+        {
+          id: U.janeContoso,
+          accountId: 'jane-work',
+          displayName: 'Jane Doe',
+          givenName: 'Jane',
+          surname: 'Doe',
+          userPrincipalName: 'jane@contoso.onmicrosoft.com',
+          mail: 'jane@contoso.onmicrosoft.com',
+          otherMails: [],
+          userType: 'Member',
+          jobTitle: 'Developer',
+        },
+        {
+          id: U.triciaContoso,
+          accountId: 'tricia-work',
+          displayName: 'Tricia Hall',
+          givenName: 'Tricia',
+          surname: 'Hall',
+          userPrincipalName: 'tricia@contoso.onmicrosoft.com',
+          mail: 'tricia@contoso.onmicrosoft.com',
+          otherMails: [],
+          userType: 'Member',
+          jobTitle: 'Analyst',
+        },
+        {
+          id: U.meganContoso,
+          accountId: 'megan-work',
+          displayName: 'Megan Bowen',
+          givenName: 'Megan',
+          surname: 'Bowen',
+          userPrincipalName: 'megan@contoso.onmicrosoft.com',
+          mail: 'megan@contoso.onmicrosoft.com',
+          otherMails: ['megan.bowen@outlook.com'],
+          userType: 'Member',
+          jobTitle: 'Operations',
+        },
+      ],
+      principals: [],
+      directoryRoles: {
+        [U.kelleyContoso]: [DIRECTORY_ROLES.GlobalAdministrator],
+        [U.meganContoso]: [DIRECTORY_ROLES.GlobalAdministrator],
+      },
+      policy: noPolicy,
+    },
+    {
+      id: T.defaultDirectory,
+      displayName: 'Default Directory',
+      domains: ['kelleywalloutlook.onmicrosoft.com'],
+      hasOffice365: false,
+      users: [
+        {
+          id: U.kelleyMsaInDefault,
+          accountId: 'kelley-msa',
+          displayName: 'Kelley Wall',
+          givenName: 'Kelley',
+          surname: 'Wall',
+          userPrincipalName: 'kelley.wall_outlook.com#EXT#@kelleywalloutlook.onmicrosoft.com',
+          mail: 'kelley.wall@outlook.com',
+          otherMails: ['kelley.wall@outlook.com'],
+          userType: 'Member',
+          jobTitle: null,
+        },
+        {
+          id: U.samMsaInDefault,
+          accountId: 'sam-msa',
+          displayName: 'Sam Developer',
+          givenName: 'Sam',
+          surname: 'Developer',
+          userPrincipalName: 'sam.dev_outlook.com#EXT#@kelleywalloutlook.onmicrosoft.com',
+          mail: 'sam.dev@outlook.com',
+          otherMails: ['sam.dev@outlook.com'],
+          userType: 'Guest',
+          jobTitle: null,
+        },
+        {
+          id: U.readerMsaInDefault,
+          accountId: 'reader-msa',
+          displayName: 'Robin Reader',
+          givenName: 'Robin',
+          surname: 'Reader',
+          userPrincipalName: 'reader.only_outlook.com#EXT#@kelleywalloutlook.onmicrosoft.com',
+          mail: 'reader.only@outlook.com',
+          otherMails: ['reader.only@outlook.com'],
+          userType: 'Guest',
+          jobTitle: null,
+        },
+      ],
+      principals: [
+        {
+          id: IDS.principals.buildPipelineSp,
+          displayName: 'build-pipeline',
+          principalType: 'ServicePrincipal',
+        },
+      ],
+      directoryRoles: { [U.kelleyMsaInDefault]: [DIRECTORY_ROLES.GlobalAdministrator] },
+      policy: noPolicy,
+    },
+    {
+      id: T.contosoLab,
+      displayName: 'Contoso Lab',
+      domains: ['contosolab.onmicrosoft.com'],
+      hasOffice365: false,
+      users: [
+        {
+          id: U.janeGuestInLab,
+          accountId: 'jane-work',
+          displayName: 'Jane Doe',
+          givenName: 'Jane',
+          surname: 'Doe',
+          userPrincipalName: 'jane_contoso.onmicrosoft.com#EXT#@contosolab.onmicrosoft.com',
+          mail: 'jane@contoso.onmicrosoft.com',
+          otherMails: ['jane@contoso.onmicrosoft.com'],
+          userType: 'Guest',
+          jobTitle: null,
+        },
+        {
+          id: U.meganMsaInLab,
+          accountId: 'megan-msa',
+          displayName: 'Megan Bowen',
+          givenName: 'Megan',
+          surname: 'Bowen',
+          userPrincipalName: 'megan.bowen_outlook.com#EXT#@contosolab.onmicrosoft.com',
+          mail: 'megan.bowen@outlook.com',
+          otherMails: ['megan.bowen@outlook.com'],
+          userType: 'Guest',
+          jobTitle: null,
+        },
+        {
+          id: U.leeMsaInLab,
+          accountId: 'lee-msa',
+          displayName: 'Lee Gu',
+          givenName: 'Lee',
+          surname: 'Gu',
+          userPrincipalName: 'lee_fabrikam.com#EXT#@contosolab.onmicrosoft.com',
+          mail: 'lee@fabrikam.com',
+          otherMails: ['lee@fabrikam.com'],
+          userType: 'Guest',
+          jobTitle: null,
+        },
+      ],
+      principals: [],
+      directoryRoles: {},
+      policy: noPolicy,
+    },
+    {
+      id: T.fabrikam,
+      displayName: 'Fabrikam',
+      domains: ['fabrikam.onmicrosoft.com', 'fabrikam.com'],
+      hasOffice365: true,
+      users: [
+        {
+          id: U.leeFabrikam,
+          accountId: 'lee-work',
+          displayName: 'Lee Gu',
+          givenName: 'Lee',
+          surname: 'Gu',
+          userPrincipalName: 'lee@fabrikam.com',
+          mail: 'lee@fabrikam.com',
+          otherMails: [],
+          userType: 'Member',
+          jobTitle: 'Director',
+        },
+      ],
+      principals: [],
+      directoryRoles: { [U.leeFabrikam]: [DIRECTORY_ROLES.GlobalAdministrator] },
+      policy: noPolicy,
+    },
+  ],
+  subscriptions: [
+    {
+      subscriptionId: S.payAsYouGo,
+      displayName: 'Pay-As-You-Go',
+      tenantId: T.defaultDirectory,
+      changeTenant: 'allowed',
+      roleAssignments: [
+        {
+          name: '8e7de7b3-4e96-41cf-8eac-3d95003e1314',
+          principalId: U.kelleyMsaInDefault,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Owner,
+          scope: '',
+        },
+        {
+          name: '7867702b-067b-45af-8ccb-9af54692da02',
+          principalId: U.samMsaInDefault,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Contributor,
+          scope: '',
+        },
+        {
+          name: 'e08cc3f5-cfdc-44aa-9305-40f7a7433503',
+          principalId: IDS.principals.buildPipelineSp,
+          principalType: 'ServicePrincipal',
+          roleDefinitionId: BUILT_IN_ROLES.Reader,
+          scope: '',
+        },
+        {
+          name: 'b46b0468-7495-4074-b768-cc215ce011c8',
+          principalId: U.samMsaInDefault,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Reader,
+          scope: '/resourceGroups/rg-web',
+        },
+        {
+          name: 'b985e7a4-c90a-43bb-8992-a536b288e45a',
+          principalId: U.readerMsaInDefault,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Reader,
+          scope: '',
+        },
+      ],
+    },
+    {
+      subscriptionId: S.visualStudio,
+      displayName: 'Visual Studio Enterprise',
+      tenantId: T.defaultDirectory,
+      changeTenant: 'blockedByPolicy',
+      roleAssignments: [
+        {
+          name: 'baf11006-a3bb-45fe-8063-022ff44e9503',
+          principalId: U.kelleyMsaInDefault,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Owner,
+          scope: '',
+        },
+      ],
+    },
+    {
+      subscriptionId: S.devTest,
+      displayName: 'Dev/Test',
+      tenantId: T.defaultDirectory,
+      changeTenant: 'apiUnavailable',
+      roleAssignments: [
+        {
+          name: '31a24143-7308-49b3-8323-b2f48e2520fa',
+          principalId: U.kelleyMsaInDefault,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Owner,
+          scope: '',
+        },
+      ],
+    },
+    {
+      subscriptionId: S.lab,
+      displayName: 'Lab',
+      tenantId: T.contosoLab,
+      changeTenant: 'allowed',
+      roleAssignments: [
+        {
+          name: '6dba7835-86a5-41e3-bc9d-a335f812da63',
+          principalId: U.janeGuestInLab,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Owner,
+          scope: '',
+        },
+        {
+          name: '515b0a86-1caa-4ecb-8d19-c2e13cad58df',
+          principalId: U.meganMsaInLab,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Owner,
+          scope: '',
+        },
+        {
+          name: '6a3781e9-67f8-4df7-b12b-5e4b05d5824d',
+          principalId: U.leeMsaInLab,
+          principalType: 'User',
+          roleDefinitionId: BUILT_IN_ROLES.Owner,
+          scope: '',
+        },
+      ],
+    },
+  ],
+};
