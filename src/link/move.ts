@@ -38,7 +38,14 @@ export async function isInDirectory(
     const s = await target.getSubscription(subscriptionId);
     return s.tenantId.toLowerCase() === tenantId.toLowerCase();
   } catch (err) {
-    if (err instanceof TenantlinkError && (err.def.status === 404 || err.def.status === 403))
+    // 404/403: not visible to this account; 401 InvalidAuthenticationTokenTenant: the subscription
+    // still trusts another directory than the token's (ARM's answer before the move).
+    if (
+      err instanceof TenantlinkError &&
+      (err.def.status === 404 ||
+        err.def.status === 403 ||
+        err.serviceCode === 'InvalidAuthenticationTokenTenant')
+    )
       return false;
     throw err;
   }

@@ -1,0 +1,17 @@
+import type { Faults } from './faults';
+import type { SandboxState } from './state';
+import type { SandboxTokens } from './tokens';
+
+/** What every emulated API of one sandbox shares: its world, its token issuer, its faults, its URL. */
+export interface SandboxContext {
+  readonly state: SandboxState;
+  readonly tokens: SandboxTokens;
+  readonly faults: Faults;
+  /** Root URL, e.g. `https://127.0.0.1:41234` (known once the server listens). */
+  readonly url: () => string;
+}
+
+/** Case-insensitive equality of two emails or UPNs. */
+export function sameEmail(a: string | null | undefined, b: string | null | undefined): boolean {
+  return !!a && !!b && a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { SandboxResponse } from './router';
+
+/**
+ * Fault injection of the sandbox cloud, set by tests with `POST /_sandbox/faults`: latency on every
+ * call, failures (429 with Retry-After, 5xx, any status) on matching calls, hangs past a client's
+ * timeout, and replication delay (a principal created less than `replicationDelayMs` ago is not
+ * yet visible to ARM: `400 PrincipalNotFound`, as after a new user or invitation,
+ * https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---assigning-a-role-to-a-new-principal-sometimes-fails).
+ */
+
+/** The three emulated services. */
+export type SandboxApi = 'login' | 'graph' | 'arm';
+
+const ruleSchema = z
+  .object({
+    /** Which service the rule applies to; all when absent. */
+    api: z.enum(['login', 'graph', 'arm']).optional(),
+    /** HTTP method to match (upper case); all when absent. */
+    method: z.string().toUpperCase().optional(),
+    /** Regular expression tested against the path below the service prefix (case-insensitive). */
+    path: z.string().optional(),
+    /** Status to answer with; when absent the rule only delays (`delayMs`). */
+    status: z.number().int().min(400).max(599).optional(),
+    /** Error code in the body (defaults per status). */
+    code: z.string().optional(),
+    /** Retry-After header value in seconds. */
+    retryAfterSeconds: z.number().int().min(0).optional(),
+    /** Extra delay before answering, in ms (longer than a client's timeout = a timeout). */
+    delayMs: z.number().int().min(0).max(120_000).optional(),
+    /** Fire on every n-th matching request (1 = every one). */
+    every: z.number().int().min(1).default(1),
+    /** How many times the rule fires before it is spent; unlimited when absent. */
+    count: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+/** Body of `POST /_sandbox/faults`. */
+export const faultsSchema = z
+  .object({
+    /** Latency added to every call, in ms. */
+    latencyMs: z.number().int().min(0).max(60_000).default(0),
+    /** How long a new principal stays invisible to ARM role assignments, in ms. */
+    replicationDelayMs: z.number().int().min(0).max(600_000).default(0),
+    rules: z.array(ruleSchema).max(100).default([]),
+  })
+  .strict();
+
+/** Parsed faults settings. */
+export type FaultSettings = z.infer<typeof faultsSchema>;
+type Rule = z.infer<typeof ruleSchema>;
+
+/** What a matching rule makes the server do. */
+export interface FaultDecision {
+  readonly delayMs: number;
+  readonly response?: SandboxResponse;
+}
+
+const DEFAULT_CODES: Record<number, string> = {
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+/** Active faults of one sandbox, with per-rule counters. */
+export class Faults {
+  private settings: FaultSettings = faultsSchema.parse({});
+  private seen: number[] = [];
+  private fired: number[] = [];
+  /** How many calls were answered by a fault rule, per service (for tests and benchmarks). */
+  readonly injected: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
+
+  /** Replaces the settings. @throws ZodError when the body is invalid */
+  set(body: unknown): FaultSettings {
+    this.settings = faultsSchema.parse(body);
+    this.seen = this.settings.rules.map(() => 0);
+    this.fired = this.settings.rules.map(() => 0);
+    return this.settings;
+  }
+
+  /** Clears every fault. */
+  clear(): void {
+    this.set({});
+  }
+
+  get replicationDelayMs(): number {
+    return this.settings.replicationDelayMs;
+  }
+
+  /** Decides what to do with one call: the base latency plus the first matching rule, if any. */
+  decide(api: SandboxApi, method: string, path: string): FaultDecision {
+    let delayMs = this.settings.latencyMs;
+    for (const [i, rule] of this.settings.rules.entries()) {
+      if (!matches(rule, api, method, path)) continue;
+      if (rule.count !== undefined && (this.fired[i] ?? 0) >= rule.count) continue;
+      const seen = (this.seen[i] = (this.seen[i] ?? 0) + 1);
+      if (seen % rule.every !== 0) continue;
+      this.fired[i] = (this.fired[i] ?? 0) + 1;
+      delayMs += rule.delayMs ?? 0;
+      if (rule.status === undefined) return { delayMs };
+      this.injected[api]++;
+      return { delayMs, response: faultResponse(api, rule) };
+    }
+    return { delayMs };
+  }
+}
+
+function matches(rule: Rule, api: SandboxApi, method: string, path: string): boolean {
+  if (rule.api && rule.api !== api) return false;
+  if (rule.method && rule.method !== method) return false;
+  if (rule.path && !new RegExp(rule.path, 'i').test(path)) return false;
+  return true;
+}
+
+function faultResponse(api: SandboxApi, rule: Rule): SandboxResponse {
+  const status = rule.status ?? 500;
+  const code = rule.code ?? DEFAULT_CODES[status] ?? 'SandboxFault';
+  const headers: Record<string, string> = {};
+  if (rule.retryAfterSeconds !== undefined) headers['retry-after'] = String(rule.retryAfterSeconds);
+  const message = `Injected fault: ${status} ${code}.`;
+  if (api === 'login') return { status, headers, body: loginError(code, message, [90002]) };
+  if (api === 'graph') return { status, headers, body: graphError(code, message) };
+  return { status, headers, body: armError(code, message) };
+}
+
+/**
+ * Graph's error body: `{ error: { code, message, innerError: { date, request-id, client-request-id } } }`
+ * (https://learn.microsoft.com/graph/errors).
+ */
+export function graphError(code: string, message: string, requestId = randomUUID()): unknown {
+  return {
+    error: {
+      code,
+      message,
+      innerError: {
+        date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+        'request-id': requestId,
+        'client-request-id': requestId,
+      },
+    },
+  };
+}
+
+/**
+ * ARM's error body: `{ error: { code, message } }` (ErrorResponse in
+ * specification/common-types/resource-management/v5/types.json).
+ */
+export function armError(code: string, message: string): unknown {
+  return { error: { code, message } };
+}
+
+/**
+ * The identity platform's token error body
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#error-response-1).
+ */
+export function loginError(error: string, description: string, codes: number[]): unknown {
+  const traceId = randomUUID();
+  return {
+    error,
+    error_description: `AADSTS${codes[0] ?? 0}: ${description} Trace ID: ${traceId}`,
+    error_codes: codes,
+    timestamp: new Date()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z'),
+    trace_id: traceId,
+    correlation_id: randomUUID(),
+  };
+}

@@ -1,0 +1,360 @@
+import { v5 as uuidv5 } from 'uuid';
+import { DIRECTORY_ROLES } from '../domain/roles';
+import type { SandboxContext } from './context';
+import { graphError } from './faults';
+import { compileFilter, compileSearch, page, project, type Row } from './odata';
+import { Router, type Handler, type SandboxRequest, type SandboxResponse } from './router';
+import type { TenantRecord, UserRecord } from './state';
+import type { Caller } from './tokens';
+
+/**
+ * The Microsoft Graph v1.0 subset of the sandbox cloud, below `/graph/v1.0`. Shapes follow the
+ * Graph reference: user (https://learn.microsoft.com/graph/api/resources/user), organization,
+ * directoryRole, unifiedRoleAssignment (…/rbacapplication-list-roleassignments), invitation
+ * (…/invitation-post), subscribedSku, and JSON batching (https://learn.microsoft.com/graph/json-batching).
+ * Every call needs a sandbox token for Graph; the directory is the token's `tid`.
+ */
+
+/** Properties Graph returns for a user when there is no `$select` (Graph v1.0 default set). */
+const USER_DEFAULTS = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+];
+
+const ROLE_NAMES: Record<string, { displayName: string; description: string }> = {
+  [DIRECTORY_ROLES.GlobalAdministrator]: {
+    displayName: 'Global Administrator',
+    description:
+      'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
+  },
+  [DIRECTORY_ROLES.BillingAdministrator]: {
+    displayName: 'Billing Administrator',
+    description: 'Can perform common billing related tasks like updating payment information.',
+  },
+};
+
+/** Namespace for the sandbox's stable directory-role object ids. */
+const ROLE_OBJECT_NAMESPACE = '6f1b3c8e-2a4d-4e0f-9b7a-3c5d8e1f2a40';
+
+const MAX_BATCH = 20;
+
+type GraphHandler = (
+  req: SandboxRequest,
+  params: Record<string, string>,
+  who: { caller: Caller; tenant: TenantRecord },
+) => SandboxResponse | Promise<SandboxResponse>;
+
+const error = (status: number, code: string, message: string): SandboxResponse => ({
+  status,
+  body: graphError(code, message),
+});
+
+/** A user as Graph serialises it. */
+export function userJson(u: UserRecord): Row {
+  return {
+    id: u.id,
+    businessPhones: [],
+    displayName: u.displayName,
+    givenName: u.givenName,
+    jobTitle: u.jobTitle,
+    mail: u.mail,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+    surname: u.surname,
+    userPrincipalName: u.userPrincipalName,
+    otherMails: u.otherMails,
+    userType: u.userType,
+  };
+}
+
+/**
+ * Builds the Graph routes.
+ * @param dispatch runs one request through the Graph pipeline (faults, auth, routes): `$batch`
+ *   uses it for each sub-request
+ */
+export function graphRoutes(
+  ctx: SandboxContext,
+  dispatch: (req: SandboxRequest) => Promise<SandboxResponse>,
+): Router {
+  const authed =
+    (handler: GraphHandler): Handler =>
+    async (req, params) => {
+      const caller = await ctx.tokens.verify(req.headers.authorization, 'graph');
+      if (!caller)
+        return error(
+          401,
+          'InvalidAuthenticationToken',
+          'Access token is empty, expired or not valid.',
+        );
+      const tenant = ctx.state.tenant(caller.tenantId);
+      if (!tenant) return error(401, 'InvalidAuthenticationToken', 'Unknown tenant.');
+      return handler(req, params, { caller, tenant });
+    };
+  const base = (): string => `${ctx.url()}/graph/v1.0`;
+
+  const listUsers: GraphHandler = (req, _p, { tenant }) => {
+    const q = req.url.searchParams;
+    const search = q.get('$search');
+    if (search && req.headers.consistencylevel?.toLowerCase() !== 'eventual') {
+      return error(
+        400,
+        'Request_UnsupportedQuery',
+        "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+      );
+    }
+    const filter = compileFilter(q.get('$filter'));
+    if (!filter.ok) return error(400, 'Request_UnsupportedQuery', filter.message);
+    const searcher = compileSearch(search);
+    if (!searcher.ok) return error(400, 'Request_UnsupportedQuery', searcher.message);
+    const top = Math.min(Math.max(Number(q.get('$top') ?? 100) || 100, 1), 999);
+    const rows = tenant.users.map(userJson).filter((u) => filter.test(u) && searcher.test(u));
+    const { items, nextSkip } = page(rows, top, q.get('$skiptoken'));
+    const body: Record<string, unknown> = {
+      '@odata.context': `${base()}/$metadata#users`,
+      value: items.map((u) => project(u, q.get('$select'), USER_DEFAULTS)),
+    };
+    if (q.get('$count') === 'true') body['@odata.count'] = rows.length;
+    if (nextSkip) {
+      const next = new URL(`${base()}/users`);
+      for (const [k, v] of q) if (k !== '$skiptoken') next.searchParams.set(k, v);
+      next.searchParams.set('$skiptoken', nextSkip);
+      body['@odata.nextLink'] = next.toString();
+    }
+    return { status: 200, body };
+  };
+
+  const me: GraphHandler = (req, _p, { caller, tenant }) => {
+    const user = tenant.users.find((u) => u.id === caller.objectId);
+    if (!user)
+      return error(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${caller.objectId}' does not exist.`,
+      );
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${base()}/$metadata#users/$entity`,
+        ...project(userJson(user), req.url.searchParams.get('$select'), USER_DEFAULTS),
+      },
+    };
+  };
+
+  const userById: GraphHandler = (req, p, { tenant }) => {
+    const key = (p.id ?? '').toLowerCase();
+    const user = tenant.users.find(
+      (u) => u.id === key || u.userPrincipalName.toLowerCase() === key,
+    );
+    if (!user)
+      return error(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${p.id ?? ''}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    return {
+      status: 200,
+      body: project(userJson(user), req.url.searchParams.get('$select'), USER_DEFAULTS),
+    };
+  };
+
+  const organization: GraphHandler = (_req, _p, { tenant }) => ({
+    status: 200,
+    body: {
+      '@odata.context': `${base()}/$metadata#organization`,
+      value: [
+        {
+          id: tenant.id,
+          displayName: tenant.displayName,
+          tenantType: 'AAD',
+          verifiedDomains: tenant.domains.map((name, i) => ({
+            capabilities: tenant.hasOffice365 ? 'Email, OfficeCommunicationsOnline' : 'None',
+            isDefault: i === tenant.domains.length - 1,
+            isInitial: i === 0,
+            name,
+            type: 'Managed',
+          })),
+        },
+      ],
+    },
+  });
+
+  const myDirectoryRoles: GraphHandler = (_req, _p, { caller, tenant }) => ({
+    status: 200,
+    body: {
+      '@odata.context': `${base()}/$metadata#directoryObjects/microsoft.graph.directoryRole`,
+      value: (tenant.directoryRoles[caller.objectId] ?? []).map((templateId) => ({
+        '@odata.type': '#microsoft.graph.directoryRole',
+        id: uuidv5(`${tenant.id}|${templateId}`, ROLE_OBJECT_NAMESPACE),
+        deletedDateTime: null,
+        description: ROLE_NAMES[templateId]?.description ?? '',
+        displayName: ROLE_NAMES[templateId]?.displayName ?? templateId,
+        roleTemplateId: templateId,
+      })),
+    },
+  });
+
+  const roleAssignments: GraphHandler = (req, _p, { tenant }) => {
+    const q = req.url.searchParams;
+    if (!q.get('$filter'))
+      return error(400, 'BadRequest', 'A filter on principalId or roleDefinitionId is required.');
+    const filter = compileFilter(q.get('$filter'));
+    if (!filter.ok) return error(400, 'BadRequest', filter.message);
+    const expand = q.get('$expand') === 'principal';
+    const rows = Object.entries(tenant.directoryRoles).flatMap(([principalId, templates]) =>
+      templates.map((roleDefinitionId) => ({
+        id: `${roleDefinitionId}_${principalId}`,
+        principalId,
+        roleDefinitionId,
+        directoryScopeId: '/',
+      })),
+    );
+    const value = rows.filter(filter.test).map((a) => {
+      if (!expand) return a;
+      const user = tenant.users.find((u) => u.id === a.principalId);
+      return {
+        ...a,
+        principal: user
+          ? { '@odata.type': '#microsoft.graph.user', ...userJson(user) }
+          : { '@odata.type': '#microsoft.graph.servicePrincipal', id: a.principalId },
+      };
+    });
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${base()}/$metadata#roleManagement/directory/roleAssignments`,
+        value,
+      },
+    };
+  };
+
+  const invitations: GraphHandler = (req, _p, { caller, tenant }) => {
+    const body = (req.body ?? {}) as {
+      invitedUserEmailAddress?: unknown;
+      inviteRedirectUrl?: unknown;
+    };
+    if (
+      typeof body.invitedUserEmailAddress !== 'string' ||
+      !/^[^@\s]+@[^@\s]+$/.test(body.invitedUserEmailAddress)
+    )
+      return error(400, 'BadRequest', 'The invited user email address is invalid.');
+    if (typeof body.inviteRedirectUrl !== 'string')
+      return error(400, 'BadRequest', 'The inviteRedirectUrl is required.');
+    if (
+      !(tenant.directoryRoles[caller.objectId] ?? []).includes(DIRECTORY_ROLES.GlobalAdministrator)
+    )
+      return error(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
+    const { user, invitation } = ctx.state.invite(tenant, body.invitedUserEmailAddress);
+    return {
+      status: 201,
+      body: {
+        '@odata.context': `${base()}/$metadata#invitations/$entity`,
+        id: invitation.id,
+        inviteRedeemUrl: `${ctx.url()}/redeem?rd=${invitation.id}`,
+        invitedUserDisplayName: user.displayName,
+        invitedUserEmailAddress: invitation.invitedUserEmailAddress,
+        invitedUserType: 'Guest',
+        sendInvitationMessage: false,
+        inviteRedirectUrl: body.inviteRedirectUrl,
+        status: 'PendingAcceptance',
+        invitedUser: { id: user.id },
+      },
+    };
+  };
+
+  const subscribedSkus: GraphHandler = (_req, _p, { tenant }) => ({
+    status: 200,
+    body: {
+      '@odata.context': `${base()}/$metadata#subscribedSkus`,
+      value: tenant.hasOffice365
+        ? [
+            {
+              accountName: tenant.displayName,
+              accountId: tenant.id,
+              appliesTo: 'User',
+              capabilityStatus: 'Enabled',
+              consumedUnits: tenant.users.filter((u) => u.userType === 'Member').length,
+              id: `${tenant.id}_6fd2c87f-b296-42f0-b197-1e91e994b900`,
+              prepaidUnits: { enabled: 25, suspended: 0, warning: 0, lockedOut: 0 },
+              servicePlans: [],
+              skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900',
+              skuPartNumber: 'ENTERPRISEPACK',
+            },
+          ]
+        : [],
+    },
+  });
+
+  const batch: Handler = async (req) => {
+    const body = (req.body ?? {}) as { requests?: unknown };
+    const requests = Array.isArray(body.requests)
+      ? (body.requests as Record<string, unknown>[])
+      : undefined;
+    if (!requests || requests.length === 0)
+      return error(400, 'BadRequest', 'Invalid batch payload format.');
+    if (requests.length > MAX_BATCH)
+      return error(
+        400,
+        'BadRequest',
+        `Too many requests in the batch. The maximum is ${MAX_BATCH}.`,
+      );
+    const responses = await Promise.all(
+      requests.map(async (sub) => {
+        const id = String(sub.id ?? '');
+        const url = typeof sub.url === 'string' ? sub.url : '';
+        if (!id || !url.startsWith('/'))
+          return {
+            id,
+            status: 400,
+            body: graphError(
+              'BadRequest',
+              'Invalid batch request: id and a relative url are required.',
+            ),
+          };
+        const subHeaders = (sub.headers ?? {}) as Record<string, string>;
+        const headers: Record<string, string | undefined> = {
+          authorization: req.headers.authorization,
+        };
+        for (const [k, v] of Object.entries(subHeaders)) headers[k.toLowerCase()] = v;
+        const full = new URL(`${base()}${url}`);
+        const res = await dispatch({
+          method: String(sub.method ?? 'GET').toUpperCase(),
+          url: full,
+          path: full.pathname.slice('/graph/v1.0'.length) || '/',
+          headers,
+          body: sub.body,
+        });
+        return {
+          id,
+          status: res.status,
+          headers: { 'content-type': 'application/json', ...(res.headers ?? {}) },
+          body: res.body,
+        };
+      }),
+    );
+    return { status: 200, body: { responses } };
+  };
+
+  return new Router()
+    .add('GET', '/me', authed(me))
+    .add('GET', '/me/memberOf/microsoft.graph.directoryRole', authed(myDirectoryRoles))
+    .add('GET', '/organization', authed(organization))
+    .add('GET', '/users', authed(listUsers))
+    .add('GET', '/users/:id', authed(userById))
+    .add('GET', '/roleManagement/directory/roleAssignments', authed(roleAssignments))
+    .add('POST', '/invitations', authed(invitations))
+    .add('GET', '/subscribedSkus', authed(subscribedSkus))
+    .add('POST', '/$batch', batch);
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { generate } from 'selfsigned';
+import { createLogger } from '../log';
+import { armRoutes } from './arm';
+import type { SandboxContext } from './context';
+import { controlRoutes } from './control';
+import {
+  Faults,
+  armError,
+  graphError,
+  loginError,
+  type FaultSettings,
+  type SandboxApi,
+} from './faults';
+import { graphRoutes } from './graph';
+import { loginRoutes } from './login';
+import type { Router, SandboxRequest, SandboxResponse } from './router';
+import { DEFAULT_SEED, type Seed } from './seed';
+import { SandboxState, type SandboxSnapshot } from './state';
+import { SandboxTokens } from './tokens';
+
+/**
+ * The sandbox cloud: an in-process HTTPS server on loopback that emulates the parts of Microsoft's
+ * cloud tenantlink uses: the identity platform (`/login`), Microsoft Graph v1.0 (`/graph/v1.0`) and
+ * Azure Resource Manager (`/arm`), plus its own control API (`/_sandbox`). Its certificate is
+ * generated at start and returned so that only tenantlink's own clients trust it (DESIGN.md,
+ * "Known traps": the Azure SDK bearer policy refuses plain http).
+ */
+
+/** Options of {@link startSandboxCloud}. */
+export interface SandboxCloudOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Interface to bind; loopback by default. */
+  readonly host?: string;
+  /** World to start from; {@link DEFAULT_SEED} by default. */
+  readonly seed?: Seed;
+}
+
+/** A running sandbox cloud. */
+export interface SandboxCloud {
+  /** Root URL, e.g. `https://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Graph root for @microsoft/microsoft-graph-client's `baseUrl` (`{url}/graph`). */
+  readonly graphBaseUrl: string;
+  /** ARM endpoint (`{url}/arm`). */
+  readonly armEndpoint: string;
+  /** Authority host (`{url}/login`): token endpoint `{authorityHost}/{tenant}/oauth2/v2.0/token`. */
+  readonly authorityHost: string;
+  /** PEM of the self-signed certificate to trust for this sandbox only. */
+  readonly caCertificatePem: string;
+  /** A JSON copy of the world. */
+  snapshot(): SandboxSnapshot;
+  /** Back to the seed, faults cleared. */
+  reset(): void;
+  /** Sets injected faults. @throws ZodError for invalid settings */
+  setFaults(settings: Partial<FaultSettings>): void;
+  /** Calls answered by a fault rule so far, per service. */
+  injectedFaults(): Readonly<Record<SandboxApi, number>>;
+  /** Closes the server and every open connection. */
+  stop(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+interface Mounted {
+  readonly prefix: string;
+  readonly api: SandboxApi | 'control';
+  readonly router: Router;
+}
+
+/**
+ * Starts a sandbox cloud.
+ * @throws Error when the port is taken
+ */
+export async function startSandboxCloud(options: SandboxCloudOptions = {}): Promise<SandboxCloud> {
+  const log = createLogger('sandbox');
+  const host = options.host ?? '127.0.0.1';
+  const pems = await generate([{ name: 'commonName', value: 'tenantlink-sandbox' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
+    ],
+  });
+
+  let url = '';
+  const state = new SandboxState(options.seed ?? DEFAULT_SEED);
+  const faults = new Faults();
+  const tokens = await SandboxTokens.create(`https://${host}/login`);
+  const ctx: SandboxContext = { state, tokens, faults, url: () => url };
+
+  const dispatch = async (
+    api: SandboxApi,
+    router: Router,
+    req: SandboxRequest,
+  ): Promise<SandboxResponse> => {
+    const decision = faults.decide(api, req.method, req.path);
+    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    if (decision.response) return decision.response;
+    const match = router.match(req.method, req.path);
+    if (match === 405) return notFound(api, req, 405);
+    if (!match) return notFound(api, req, 404);
+    return match.handler(req, match.params);
+  };
+  const graph: Router = graphRoutes(ctx, (sub) => dispatch('graph', graph, sub));
+  const mounts: Mounted[] = [
+    { prefix: '/login', api: 'login', router: loginRoutes(ctx) },
+    { prefix: '/graph/v1.0', api: 'graph', router: graph },
+    { prefix: '/arm', api: 'arm', router: armRoutes(ctx) },
+    { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx) },
+  ];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now();
+    const full = new URL(req.url ?? '/', url);
+    const mount = mounts.find((m) =>
+      full.pathname.toLowerCase().startsWith(m.prefix.toLowerCase()),
+    );
+    let response: SandboxResponse;
+    const requestId = randomUUID();
+    try {
+      const request: SandboxRequest = {
+        method: (req.method ?? 'GET').toUpperCase(),
+        url: full,
+        path: mount ? full.pathname.slice(mount.prefix.length) || '/' : full.pathname,
+        headers: req.headers as Record<string, string | undefined>,
+        body: await readBody(req),
+      };
+      if (!mount)
+        response = { status: 404, body: { error: { code: 'NotFound', message: 'Unknown path.' } } };
+      else if (mount.api === 'control') {
+        const match = mount.router.match(request.method, request.path);
+        response =
+          match && match !== 405
+            ? await match.handler(request, match.params)
+            : { status: match ?? 404 };
+      } else response = await dispatch(mount.api, mount.router, request);
+    } catch (err) {
+      log.error({ err, path: full.pathname }, 'sandbox handler failed');
+      response = {
+        status: 500,
+        body: armError('InternalServerError', 'The sandbox failed to handle the request.'),
+      };
+    }
+    const headers: Record<string, string> = { ...(response.headers ?? {}) };
+    if (mount?.api === 'graph')
+      Object.assign(headers, { 'request-id': requestId, 'client-request-id': requestId });
+    if (mount?.api === 'arm')
+      Object.assign(headers, {
+        'x-ms-request-id': requestId,
+        'x-ms-correlation-request-id': requestId,
+      });
+    const payload = response.body === undefined ? undefined : JSON.stringify(response.body);
+    if (payload !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
+    res.writeHead(response.status, headers).end(payload);
+    log.debug(
+      {
+        method: req.method,
+        path: full.pathname,
+        status: response.status,
+        ms: Date.now() - started,
+      },
+      'sandbox call',
+    );
+  };
+
+  const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  url = `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  log.info({ url }, 'sandbox cloud listening');
+
+  return {
+    url,
+    graphBaseUrl: `${url}/graph`,
+    armEndpoint: `${url}/arm`,
+    authorityHost: `${url}/login`,
+    caCertificatePem: pems.cert,
+    snapshot: () => state.snapshot(),
+    reset: () => {
+      state.reset();
+      faults.clear();
+    },
+    setFaults: (settings) => {
+      faults.set(settings);
+    },
+    injectedFaults: () => ({ ...faults.injected }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function notFound(api: SandboxApi, req: SandboxRequest, status: 404 | 405): SandboxResponse {
+  if (api === 'graph')
+    return {
+      status: 400,
+      body: graphError(
+        'BadRequest',
+        `Resource not found for the segment '${req.path.split('/')[1] ?? ''}'.`,
+      ),
+    };
+  if (api === 'login')
+    return { status, body: loginError('invalid_request', 'Unknown endpoint.', [900561]) };
+  return status === 405
+    ? {
+        status,
+        body: armError(
+          'MethodNotAllowed',
+          `The HTTP method '${req.method}' is not supported at '${req.path}'.`,
+        ),
+      }
+    : {
+        status,
+        body: armError(
+          'InvalidResourceType',
+          `The resource type could not be found for '${req.path}'.`,
+        ),
+      };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // A body that is not JSON is handed to the handler as text; the handlers reject it.
+    return text;
+  }
+}
+
+export { DEFAULT_SEED, IDS } from './seed';
+export type { Seed } from './seed';
+export type { SandboxSnapshot } from './state';

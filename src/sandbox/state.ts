@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  Seed,
+  SeedAccount,
+  SeedPrincipal,
+  SeedRoleAssignment,
+  SeedSubscription,
+  SeedTenant,
+  SeedUser,
+} from './seed';
+
+/**
+ * The mutable world of the sandbox cloud: a deep copy of a {@link Seed} that the Graph, ARM and
+ * token endpoints read and change (invitations add guests, role assignments are created, a
+ * directory change moves a subscription). One instance per running sandbox; never shared across
+ * sandboxes, so parallel tests do not see each other.
+ */
+
+/** A user object of one directory. */
+export interface UserRecord extends Omit<SeedUser, 'otherMails'> {
+  otherMails: string[];
+  /** When the object was created (ms since epoch); drives the replication-delay fault. */
+  createdAtMs: number;
+}
+
+/** A directory (tenant) and its objects. */
+export interface TenantRecord extends Omit<SeedTenant, 'users' | 'principals' | 'directoryRoles'> {
+  users: UserRecord[];
+  principals: SeedPrincipal[];
+  directoryRoles: Record<string, string[]>;
+}
+
+/** An Azure RBAC role assignment; `scope` is the full ARM scope. */
+export interface RoleAssignmentRecord {
+  name: string;
+  scope: string;
+  principalId: string;
+  principalType: SeedRoleAssignment['principalType'];
+  /** Role definition GUID (not the full id). */
+  roleDefinitionId: string;
+  createdOn: string;
+  createdBy: string | null;
+}
+
+/** A Microsoft.Subscription changeTenantRequest. */
+export interface ChangeTenantRecord {
+  subscriptionId: string;
+  sourceTenantId: string;
+  destinationTenantId: string;
+  destinationOwnerId: string;
+  /** `Pending`, `Completed` or `Cancelled`. */
+  status: 'Pending' | 'Completed' | 'Cancelled';
+  requestedBy: string;
+  createdOn: string;
+  expiresOn: string;
+  completedOn?: string;
+}
+
+/** An Azure subscription. */
+export interface SubscriptionRecord extends Omit<SeedSubscription, 'roleAssignments'> {
+  tenantId: string;
+  roleAssignments: RoleAssignmentRecord[];
+}
+
+/** A B2B invitation created through Graph `/invitations`. */
+export interface InvitationRecord {
+  id: string;
+  tenantId: string;
+  invitedUserEmailAddress: string;
+  invitedUserId: string;
+  createdOn: string;
+}
+
+/** The JSON snapshot served by `GET /_sandbox/state` (no passwords, no tokens). */
+export interface SandboxSnapshot {
+  tenants: {
+    id: string;
+    displayName: string;
+    domains: string[];
+    users: { id: string; displayName: string; userPrincipalName: string; userType: string }[];
+    directoryRoles: Record<string, string[]>;
+  }[];
+  subscriptions: {
+    subscriptionId: string;
+    displayName: string;
+    tenantId: string;
+    roleAssignments: RoleAssignmentRecord[];
+  }[];
+  changeTenantRequests: ChangeTenantRecord[];
+  invitations: InvitationRecord[];
+}
+
+/** Mutable state of one sandbox. */
+export class SandboxState {
+  accounts: SeedAccount[] = [];
+  tenants: TenantRecord[] = [];
+  subscriptions: SubscriptionRecord[] = [];
+  changeTenantRequests: ChangeTenantRecord[] = [];
+  invitations: InvitationRecord[] = [];
+
+  constructor(private readonly seed: Seed) {
+    this.reset();
+  }
+
+  /** Restores the seed, dropping every change. */
+  reset(): void {
+    const copy = structuredClone(this.seed) as Seed;
+    this.accounts = [...copy.accounts];
+    this.tenants = copy.tenants.map((t) => ({
+      ...t,
+      users: t.users.map((u) => ({ ...u, otherMails: [...u.otherMails], createdAtMs: 0 })),
+      principals: [...t.principals],
+      directoryRoles: Object.fromEntries(
+        Object.entries(t.directoryRoles).map(([k, v]) => [k, [...v]]),
+      ),
+    }));
+    this.subscriptions = copy.subscriptions.map((s) => ({
+      ...s,
+      roleAssignments: s.roleAssignments.map((a) => ({
+        ...a,
+        scope: `/subscriptions/${s.subscriptionId}${a.scope}`,
+        createdOn: '2018-03-01T09:00:00.0000000Z',
+        createdBy: null,
+      })),
+    }));
+    this.changeTenantRequests = [];
+    this.invitations = [];
+  }
+
+  tenant(tenantId: string): TenantRecord | undefined {
+    const id = tenantId.toLowerCase();
+    return this.tenants.find((t) => t.id === id);
+  }
+
+  subscription(subscriptionId: string): SubscriptionRecord | undefined {
+    const id = subscriptionId.toLowerCase();
+    return this.subscriptions.find((s) => s.subscriptionId === id);
+  }
+
+  account(accountId: string): SeedAccount | undefined {
+    return this.accounts.find((a) => a.accountId === accountId);
+  }
+
+  /** The user object of an account in a directory, if the account belongs to it. */
+  userOfAccount(tenant: TenantRecord, accountId: string): UserRecord | undefined {
+    return tenant.users.find((u) => u.accountId === accountId);
+  }
+
+  /** Directories an account belongs to (home first). */
+  directoriesOf(account: SeedAccount): TenantRecord[] {
+    const member = this.tenants.filter((t) =>
+      t.users.some((u) => u.accountId === account.accountId),
+    );
+    return member.sort((a, b) =>
+      a.id === account.homeTenantId ? -1 : b.id === account.homeTenantId ? 1 : 0,
+    );
+  }
+
+  /** The principal type of an object id in a directory, or undefined when it does not exist. */
+  principalType(
+    tenant: TenantRecord,
+    objectId: string,
+  ): 'User' | 'ServicePrincipal' | 'Group' | undefined {
+    if (tenant.users.some((u) => u.id === objectId)) return 'User';
+    return tenant.principals.find((p) => p.id === objectId)?.principalType;
+  }
+
+  /** Creates a guest user for an invitation (idempotent per email). */
+  invite(tenant: TenantRecord, email: string): { user: UserRecord; invitation: InvitationRecord } {
+    const lower = email.toLowerCase();
+    let user = tenant.users.find(
+      (u) => u.mail?.toLowerCase() === lower || u.userPrincipalName.toLowerCase() === lower,
+    );
+    if (!user) {
+      const account = this.accounts.find((a) => a.signInName.toLowerCase() === lower);
+      const [local = email, domain = ''] = lower.split('@');
+      user = {
+        id: randomUUID(),
+        accountId: account?.accountId ?? `external:${lower}`,
+        displayName: account?.displayName ?? local,
+        givenName: local,
+        surname: '',
+        userPrincipalName: `${local}_${domain}#EXT#@${tenant.domains[0] ?? 'sandbox.onmicrosoft.com'}`,
+        mail: lower,
+        otherMails: [lower],
+        userType: 'Guest',
+        jobTitle: null,
+        createdAtMs: Date.now(),
+      };
+      tenant.users.push(user);
+    }
+    const invitation: InvitationRecord = {
+      id: randomUUID(),
+      tenantId: tenant.id,
+      invitedUserEmailAddress: email,
+      invitedUserId: user.id,
+      createdOn: new Date().toISOString(),
+    };
+    this.invitations.push(invitation);
+    return { user, invitation };
+  }
+
+  /** A JSON-safe copy for `GET /_sandbox/state`. */
+  snapshot(): SandboxSnapshot {
+    return structuredClone({
+      tenants: this.tenants.map((t) => ({
+        id: t.id,
+        displayName: t.displayName,
+        domains: [...t.domains],
+        users: t.users.map((u) => ({
+          id: u.id,
+          displayName: u.displayName,
+          userPrincipalName: u.userPrincipalName,
+          userType: u.userType,
+        })),
+        directoryRoles: t.directoryRoles,
+      })),
+      subscriptions: this.subscriptions.map((s) => ({
+        subscriptionId: s.subscriptionId,
+        displayName: s.displayName,
+        tenantId: s.tenantId,
+        roleAssignments: s.roleAssignments,
+      })),
+      changeTenantRequests: this.changeTenantRequests,
+      invitations: this.invitations,
+    });
+  }
+}

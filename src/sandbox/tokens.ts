@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT, generateKeyPair, jwtVerify, type KeyLike, type JWTPayload } from 'jose';
+import { CONSUMER_TENANT_ID } from '../domain/roles';
+import type { SeedAccount } from './seed';
+import type { TenantRecord, UserRecord } from './state';
+
+/**
+ * Tokens of the sandbox cloud: RS256 JWTs signed by a key pair generated at start, with the claims
+ * Entra ID puts in delegated access tokens (tid, oid, upn or email, idp, name, scp, aud, iss,
+ * iat/nbf/exp; https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference),
+ * and opaque refresh tokens kept in memory. Only this sandbox can verify them.
+ */
+
+/** The two APIs of the sandbox and their token audiences and delegated scopes. */
+export const AUDIENCES = {
+  /** Microsoft Graph's application id, the `aud` of Graph v1 tokens. */
+  graph: {
+    aud: '00000003-0000-0000-c000-000000000000',
+    scp: 'User.Read User.ReadBasic.All Directory.Read.All RoleManagement.Read.Directory User.Invite.All',
+  },
+  /** Azure Resource Manager's `aud`. */
+  arm: { aud: 'https://management.core.windows.net/', scp: 'user_impersonation' },
+} as const;
+
+/** Which API a token is for. */
+export type Api = keyof typeof AUDIENCES;
+
+/** Who a verified token speaks for. */
+export interface Caller {
+  readonly tenantId: string;
+  readonly objectId: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly api: Api;
+}
+
+/** Maps an OAuth scope string (`https://graph.microsoft.com/.default …`) to the API it asks for. */
+export function apiForScope(scope: string): Api | undefined {
+  if (/graph\.microsoft\.com/i.test(scope)) return 'graph';
+  if (/management\.(azure|core\.windows)\.(com|net)/i.test(scope)) return 'arm';
+  return undefined;
+}
+
+interface RefreshGrant {
+  accountId: string;
+  tenantId: string;
+}
+
+/** Token lifetime in seconds. */
+export const TOKEN_LIFETIME_S = 3600;
+
+/** Issues and verifies the sandbox's tokens. */
+export class SandboxTokens {
+  private readonly refreshGrants = new Map<string, RefreshGrant>();
+
+  private constructor(
+    private readonly privateKey: KeyLike,
+    private readonly publicKey: KeyLike,
+    private readonly issuerBase: string,
+  ) {}
+
+  /**
+   * Generates the signing key pair.
+   * @param issuerBase the sandbox's authority host (`https://127.0.0.1:port/login`)
+   */
+  static async create(issuerBase: string): Promise<SandboxTokens> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    return new SandboxTokens(privateKey, publicKey, issuerBase);
+  }
+
+  /**
+   * Signs an access token for `user` of `tenant`, signed in with `account`, for `api`.
+   * `idp` is `live.com` for a Microsoft account, the home tenant's issuer for a guest from another
+   * directory, and absent for a member of the tenant (as in Entra tokens).
+   */
+  async accessToken(
+    account: SeedAccount,
+    tenant: TenantRecord,
+    user: UserRecord,
+    api: Api,
+  ): Promise<string> {
+    const idp =
+      account.kind === 'msa'
+        ? 'live.com'
+        : account.homeTenantId !== tenant.id
+          ? `https://sts.windows.net/${account.homeTenantId}/`
+          : undefined;
+    const payload: JWTPayload & Record<string, unknown> = {
+      tid: tenant.id,
+      oid: user.id,
+      name: user.displayName,
+      scp: AUDIENCES[api].scp,
+      ver: '1.0',
+      sandbox_account: account.accountId,
+    };
+    if (account.kind === 'work' && account.homeTenantId === tenant.id)
+      payload.upn = user.userPrincipalName;
+    else payload.email = account.signInName;
+    if (idp) payload.idp = idp;
+    if (account.homeTenantId === CONSUMER_TENANT_ID)
+      payload.altsecid = `1:live.com:${account.accountId}`;
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(`${this.issuerBase}/${tenant.id}/v2.0`)
+      .setAudience(AUDIENCES[api].aud)
+      .setSubject(`${account.accountId}:${tenant.id}`)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
+      .sign(this.privateKey);
+  }
+
+  /** A new opaque refresh token bound to an account in a directory. */
+  refreshToken(accountId: string, tenantId: string): string {
+    const token = randomBytes(32).toString('base64url');
+    this.refreshGrants.set(token, { accountId, tenantId });
+    return token;
+  }
+
+  /** The grant of a refresh token, or undefined when unknown. */
+  redeem(refreshToken: string): RefreshGrant | undefined {
+    return this.refreshGrants.get(refreshToken);
+  }
+
+  /** Forgets every refresh token (sandbox reset). */
+  revokeAll(): void {
+    this.refreshGrants.clear();
+  }
+
+  /**
+   * Verifies a bearer token for `api`.
+   * @returns the caller, or undefined when the token is missing, expired, not ours or for another API
+   */
+  async verify(authorization: string | undefined, api: Api): Promise<Caller | undefined> {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+    if (!match?.[1]) return undefined;
+    try {
+      const { payload } = await jwtVerify(match[1], this.publicKey, {
+        audience: AUDIENCES[api].aud,
+        algorithms: ['RS256'],
+      });
+      if (typeof payload.iss !== 'string' || !payload.iss.startsWith(this.issuerBase))
+        return undefined;
+      return {
+        tenantId: String(payload.tid),
+        objectId: String(payload.oid),
+        accountId: String(payload.sandbox_account),
+        name: String(payload.name ?? ''),
+        api,
+      };
+    } catch {
+      // Any verification failure (signature, expiry, audience) is "no valid token": the caller
+      // answers 401 with the API's own error body.
+      return undefined;
+    }
+  }
+}

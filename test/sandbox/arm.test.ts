@@ -1,0 +1,337 @@
+import { BUILT_IN_ROLES } from '../../src/domain/roles';
+import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { SandboxHttp } from '../helpers/sandboxHttp';
+
+let sandbox: SandboxCloud;
+let http: SandboxHttp;
+let kelleyMsa: string; // Owner of Pay-As-You-Go, in its Default Directory
+let reader: string; // Reader only
+let kelleyContoso: string; // Contoso global admin, ARM token in Contoso
+
+const S = IDS.subscriptions;
+const ra = (sub: string, name = '') =>
+  `/arm/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments${name ? `/${name}` : ''}?api-version=2022-04-01`;
+const ctr = (sub: string) =>
+  `/arm/subscriptions/${sub}/providers/Microsoft.Subscription/changeTenantRequest/default?api-version=2024-08-01-preview`;
+const accept = (sub: string) =>
+  `/arm/providers/Microsoft.Subscription/subscriptions/${sub}/acceptChangeTenant?api-version=2024-08-01-preview`;
+const roleDef = (sub: string, role: keyof typeof BUILT_IN_ROLES) =>
+  `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+
+beforeAll(async () => {
+  sandbox = await startSandboxCloud();
+  http = new SandboxHttp(sandbox);
+  kelleyMsa = await http.token('common', 'kelley.wall@outlook.com', 'arm');
+  reader = await http.token('common', 'reader.only@outlook.com', 'arm');
+  kelleyContoso = await http.token(IDS.tenants.contoso, 'admin@contoso.onmicrosoft.com', 'arm');
+});
+afterEach(() => sandbox.reset());
+afterAll(async () => {
+  await http.close();
+  await sandbox.stop();
+});
+
+describe('sandbox ARM: subscriptions and tenants', () => {
+  it('lists the subscriptions the caller has a role on in the token directory', async () => {
+    const res = await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', {
+      token: kelleyMsa,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-ms-correlation-request-id']).toEqual(expect.any(String));
+    expect(res.body.value.map((s: { displayName: string }) => s.displayName).sort()).toEqual([
+      'Dev/Test',
+      'Pay-As-You-Go',
+      'Visual Studio Enterprise',
+    ]);
+    expect(res.body.value[0]).toMatchObject({
+      state: 'Enabled',
+      tenantId: IDS.tenants.defaultDirectory,
+      authorizationSource: 'RoleBased',
+    });
+    const none = await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', {
+      token: kelleyContoso,
+    });
+    expect(none.body.value).toEqual([]);
+  });
+
+  it('requires a valid api-version and token', async () => {
+    expect(
+      (await http.call('GET', '/arm/subscriptions', { token: kelleyMsa })).body.error.code,
+    ).toBe('MissingApiVersionParameter');
+    expect(
+      (await http.call('GET', '/arm/subscriptions?api-version=1999-01-01', { token: kelleyMsa }))
+        .body.error.code,
+    ).toBe('InvalidApiVersionParameter');
+    const anon = await http.call('GET', '/arm/subscriptions?api-version=2022-12-01');
+    expect(anon.status).toBe(401);
+    expect(anon.body.error.code).toBe('AuthenticationFailed');
+  });
+
+  it('answers 401 InvalidAuthenticationTokenTenant for a subscription of another directory, 404 for an unknown one', async () => {
+    const other = await http.call(
+      'GET',
+      `/arm/subscriptions/${S.payAsYouGo}?api-version=2022-12-01`,
+      { token: kelleyContoso },
+    );
+    expect(other.status).toBe(401);
+    expect(other.body.error.code).toBe('InvalidAuthenticationTokenTenant');
+    const unknown = await http.call(
+      'GET',
+      '/arm/subscriptions/00000000-0000-0000-0000-000000000000?api-version=2022-12-01',
+      { token: kelleyMsa },
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('SubscriptionNotFound');
+  });
+
+  it('lists the tenants of the account', async () => {
+    const res = await http.call('GET', '/arm/tenants?api-version=2022-12-01', { token: kelleyMsa });
+    expect(res.body.value.map((t: { tenantId: string }) => t.tenantId)).toEqual([
+      IDS.tenants.defaultDirectory,
+    ]);
+  });
+});
+
+describe('sandbox ARM: role assignments', () => {
+  it('filters with atScope() and assignedTo()', async () => {
+    const all = await http.call('GET', ra(S.payAsYouGo), { token: kelleyMsa });
+    expect(all.body.value).toHaveLength(5);
+    const atScope = await http.call('GET', `${ra(S.payAsYouGo)}&$filter=atScope()`, {
+      token: kelleyMsa,
+    });
+    expect(atScope.body.value).toHaveLength(4);
+    const mine = await http.call(
+      'GET',
+      `${ra(S.payAsYouGo)}&$filter=${encodeURIComponent(`atScope() and assignedTo('${IDS.users.kelleyMsaInDefault}')`)}`,
+      { token: kelleyMsa },
+    );
+    expect(mine.body.value).toHaveLength(1);
+    expect(mine.body.value[0].properties).toMatchObject({
+      principalType: 'User',
+      scope: `/subscriptions/${S.payAsYouGo}`,
+      roleDefinitionId: roleDef(S.payAsYouGo, 'Owner'),
+    });
+    expect(
+      (await http.call('GET', `${ra(S.payAsYouGo)}&$filter=foo`, { token: kelleyMsa })).status,
+    ).toBe(400);
+  });
+
+  it('creates an assignment (201), answers 409 RoleAssignmentExists to a repeat, 403 to a Reader', async () => {
+    const name = '0b3a6a3c-0d4c-4b1a-9d7e-1a2b3c4d5e6f';
+    const body = {
+      properties: {
+        roleDefinitionId: roleDef(S.payAsYouGo, 'Reader'),
+        principalId: IDS.users.kelleyMsaInDefault,
+        principalType: 'User',
+      },
+    };
+    const created = await http.call('PUT', ra(S.payAsYouGo, name), { token: kelleyMsa, body });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name, type: 'Microsoft.Authorization/roleAssignments' });
+    const again = await http.call('PUT', ra(S.payAsYouGo, '1b3a6a3c-0d4c-4b1a-9d7e-1a2b3c4d5e6f'), {
+      token: kelleyMsa,
+      body,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('RoleAssignmentExists');
+    const denied = await http.call(
+      'PUT',
+      ra(S.payAsYouGo, '2b3a6a3c-0d4c-4b1a-9d7e-1a2b3c4d5e6f'),
+      { token: reader, body },
+    );
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('AuthorizationFailed');
+  });
+
+  it('refuses an unknown principal, a wrong principalType and a non-GUID name', async () => {
+    const put = (name: string, principalId: string, principalType = 'User') =>
+      http.call('PUT', ra(S.payAsYouGo, name), {
+        token: kelleyMsa,
+        body: {
+          properties: {
+            roleDefinitionId: roleDef(S.payAsYouGo, 'Reader'),
+            principalId,
+            principalType,
+          },
+        },
+      });
+    expect(
+      (await put('3b3a6a3c-0d4c-4b1a-9d7e-1a2b3c4d5e6f', IDS.users.janeContoso)).body.error.code,
+    ).toBe('PrincipalNotFound');
+    expect(
+      (await put('4b3a6a3c-0d4c-4b1a-9d7e-1a2b3c4d5e6f', IDS.principals.buildPipelineSp)).body.error
+        .code,
+    ).toBe('UnmatchedPrincipalType');
+    expect((await put('not-a-guid', IDS.users.samMsaInDefault)).body.error.code).toBe(
+      'InvalidRoleAssignmentId',
+    );
+  });
+});
+
+describe('sandbox ARM: directory change', () => {
+  it('moves the subscription on accept, deletes every role assignment and makes the acceptor Owner', async () => {
+    const req = await http.call('PUT', ctr(S.payAsYouGo), {
+      token: kelleyMsa,
+      body: {
+        properties: {
+          destinationTenantId: IDS.tenants.contoso,
+          destinationOwnerId: IDS.users.kelleyContoso,
+        },
+      },
+    });
+    expect(req.status).toBe(201);
+    expect(req.body.properties).toMatchObject({
+      status: 'Pending',
+      destinationTenantId: IDS.tenants.contoso,
+    });
+    expect(
+      (await http.call('GET', ctr(S.payAsYouGo), { token: kelleyMsa })).body.properties.status,
+    ).toBe('Pending');
+
+    const jane = await http.token(IDS.tenants.contoso, 'jane@contoso.onmicrosoft.com', 'arm');
+    expect((await http.call('POST', accept(S.payAsYouGo), { token: jane })).status).toBe(403);
+
+    const accepted = await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.properties.status).toBe('Completed');
+    const sub = sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo);
+    expect(sub?.tenantId).toBe(IDS.tenants.contoso);
+    expect(sub?.roleAssignments.map((a) => [a.principalId, a.roleDefinitionId])).toEqual([
+      [IDS.users.kelleyContoso, BUILT_IN_ROLES.Owner],
+    ]);
+
+    const now = await http.call(
+      'GET',
+      `/arm/subscriptions/${S.payAsYouGo}?api-version=2022-12-01`,
+      { token: kelleyContoso },
+    );
+    expect(now.body.tenantId).toBe(IDS.tenants.contoso);
+    expect(
+      (
+        await http.call('GET', `/arm/subscriptions/${S.payAsYouGo}?api-version=2022-12-01`, {
+          token: kelleyMsa,
+        })
+      ).body.error.code,
+    ).toBe('InvalidAuthenticationTokenTenant');
+    expect((await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso })).status).toBe(
+      409,
+    );
+  });
+
+  it('cancels a pending request with DELETE', async () => {
+    const body = {
+      properties: {
+        destinationTenantId: IDS.tenants.contoso,
+        destinationOwnerId: 'admin@contoso.onmicrosoft.com',
+      },
+    };
+    await http.call('PUT', ctr(S.payAsYouGo), { token: kelleyMsa, body });
+    expect((await http.call('DELETE', ctr(S.payAsYouGo), { token: kelleyMsa })).status).toBe(200);
+    expect((await http.call('GET', ctr(S.payAsYouGo), { token: kelleyMsa })).status).toBe(404);
+    expect((await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso })).status).toBe(
+      404,
+    );
+  });
+
+  it.each([
+    ['blocked by tenant policy', S.visualStudio, 403, 'RequestDisallowedByPolicy'],
+    ['preview API not available', S.devTest, 400, 'InvalidResourceType'],
+  ])('refuses a move %s', async (_name, sub, status, code) => {
+    const res = await http.call('PUT', ctr(sub), {
+      token: kelleyMsa,
+      body: {
+        properties: {
+          destinationTenantId: IDS.tenants.contoso,
+          destinationOwnerId: IDS.users.kelleyContoso,
+        },
+      },
+    });
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+  });
+
+  it('refuses a request from a non-Owner', async () => {
+    const res = await http.call('PUT', ctr(S.payAsYouGo), {
+      token: reader,
+      body: {
+        properties: {
+          destinationTenantId: IDS.tenants.contoso,
+          destinationOwnerId: IDS.users.kelleyContoso,
+        },
+      },
+    });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('sandbox faults', () => {
+  it('answers 429 with Retry-After, then recovers after the rule is spent', async () => {
+    sandbox.setFaults({
+      rules: [
+        {
+          api: 'arm',
+          method: 'GET',
+          path: '^/subscriptions$',
+          status: 429,
+          retryAfterSeconds: 3,
+          count: 1,
+        },
+      ],
+    });
+    const first = await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', {
+      token: kelleyMsa,
+    });
+    expect(first.status).toBe(429);
+    expect(first.headers['retry-after']).toBe('3');
+    expect(first.body.error.code).toBe('TooManyRequests');
+    expect(
+      (await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', { token: kelleyMsa }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('fires every n-th call and answers 503', async () => {
+    sandbox.setFaults({ rules: [{ api: 'arm', status: 503, every: 2 }] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await http.call('GET', '/arm/tenants?api-version=2022-12-01', { token: kelleyMsa }))
+          .status,
+      );
+    expect(statuses).toEqual([200, 503, 200, 503]);
+  });
+
+  it('hides a newly invited principal from ARM during the replication delay', async () => {
+    sandbox.setFaults({ replicationDelayMs: 60_000 });
+    const graph = await http.token(
+      IDS.tenants.defaultDirectory,
+      'kelley.wall@outlook.com',
+      'graph',
+    );
+    const invited = await http.call('POST', '/graph/v1.0/invitations', {
+      token: graph,
+      body: {
+        invitedUserEmailAddress: 'new.person@example.com',
+        inviteRedirectUrl: 'https://portal.azure.com',
+      },
+    });
+    expect(invited.status).toBe(201);
+    const res = await http.call('PUT', ra(S.payAsYouGo, '5b3a6a3c-0d4c-4b1a-9d7e-1a2b3c4d5e6f'), {
+      token: kelleyMsa,
+      body: {
+        properties: {
+          roleDefinitionId: roleDef(S.payAsYouGo, 'Reader'),
+          principalId: invited.body.invitedUser.id,
+          principalType: 'User',
+        },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('PrincipalNotFound');
+  });
+
+  it('validates the faults body over HTTP', async () => {
+    const res = await http.call('POST', '/_sandbox/faults', { body: { rules: [{ status: 99 }] } });
+    expect(res.status).toBe(400);
+  });
+});
