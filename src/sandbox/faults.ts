@@ -49,6 +49,8 @@ export const faultsSchema = z
 
 /** Parsed faults settings. */
 export type FaultSettings = z.infer<typeof faultsSchema>;
+/** What a test may pass to set faults (defaults filled in). */
+export type FaultSettingsInput = z.input<typeof faultsSchema>;
 type Rule = z.infer<typeof ruleSchema>;
 
 /** What a matching rule makes the server do. */

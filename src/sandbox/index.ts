@@ -13,7 +13,7 @@ import {
   armError,
   graphError,
   loginError,
-  type FaultSettings,
+  type FaultSettingsInput,
   type SandboxApi,
 } from './faults';
 import { graphRoutes } from './graph';
@@ -58,7 +58,7 @@ export interface SandboxCloud {
   /** Back to the seed, faults cleared. */
   reset(): void;
   /** Sets injected faults. @throws ZodError for invalid settings */
-  setFaults(settings: Partial<FaultSettings>): void;
+  setFaults(settings: FaultSettingsInput): void;
   /** Calls answered by a fault rule so far, per service. */
   injectedFaults(): Readonly<Record<SandboxApi, number>>;
   /** Closes the server and every open connection. */
@@ -167,7 +167,9 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
       });
     const payload = response.body === undefined ? undefined : JSON.stringify(response.body);
     if (payload !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
-    res.writeHead(response.status, headers).end(payload);
+    // Not chained: restify, loaded in the same process, patches writeHead to return nothing.
+    res.writeHead(response.status, headers);
+    res.end(payload);
     log.debug(
       {
         method: req.method,

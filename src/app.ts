@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  MemoryStorage,
+  type Storage,
+} from 'botbuilder';
+import type { TokenCredential } from '@azure/core-auth';
+import { SandboxTokenService } from './auth/sandboxTokenService';
+import { UserRealmClient } from './auth/userRealm';
+import { RESOURCE_SCOPES } from './auth/signIn';
+import { ArmClient } from './azure/armClient';
+import { ArmAzureManagement } from './azure/azureManagement';
+import { ProactiveChannelNotifier } from './bot/channelNotifier';
+import { installTurnErrorHandler, startBotServer, type BotServer } from './bot/server';
+import { TenantlinkBot } from './bot/teamsBot';
+import type { CloudHttpOptions } from './cloud/http';
+import type { Config } from './config';
+import { MyRoleDialog, StatusDialog } from './dialogs/accountDialogs';
+import { GuidedMoveDialog } from './dialogs/guidedMoveDialog';
+import { GUIDED_MOVE_DIALOG, LinkDialog } from './dialogs/linkDialog';
+import { RootDialog } from './dialogs/rootDialog';
+import { SandboxSignInDialog } from './dialogs/sandboxSignInDialog';
+import { createGraphClient } from './graph/graphClient';
+import { GraphOffice365Directory } from './graph/office365Directory';
+import { Localizer } from './i18n';
+import type { CloudClients } from './link/ports';
+import { createLogger } from './log';
+import { startSandboxCloud, type SandboxCloud } from './sandbox';
+import { ChangeRecordStore } from './state/changeRecords';
+import { ConversationReferenceStore } from './state/conversationReferences';
+
+/**
+ * Composes tenantlink in the order config → cloud endpoints (the sandbox cloud in local mode) →
+ * token source → Graph/ARM clients → storage → state → dialogs → bot → server, and returns what
+ * it started so it can be stopped. `src/index.ts` calls this with the process environment;
+ * tests call it with their own configuration and storage.
+ */
+
+/** A running tenantlink. */
+export interface App {
+  readonly config: Config;
+  readonly server: BotServer;
+  /** The sandbox cloud, in local mode. */
+  readonly sandbox: SandboxCloud | undefined;
+  readonly storage: Storage;
+  readonly changes: ChangeRecordStore;
+  readonly references: ConversationReferenceStore;
+  stop(): Promise<void>;
+}
+
+/** Options a test may override. */
+export interface AppOptions {
+  readonly storage?: Storage;
+  /** Reuse a running sandbox instead of starting one. */
+  readonly sandbox?: SandboxCloud;
+}
+
+/**
+ * Starts tenantlink.
+ * @throws Error in cloud mode until Bot Framework OAuth connections are wired (issue 4)
+ */
+export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = createLogger('app');
+  if (config.mode !== 'local') {
+    throw new Error(
+      'cloud mode needs the Bot Framework OAuth sign-in, which is not built yet; run in local mode (unset MicrosoftAppId)',
+    );
+  }
+  const ownSandbox = options.sandbox === undefined;
+  const sandbox = options.sandbox ?? (await startSandboxCloud({ port: config.sandbox.port }));
+  const http: CloudHttpOptions = {
+    caCertificatePem: sandbox.caCertificatePem,
+    timeoutMs: config.cloud.timeoutMs,
+    maxRetries: config.cloud.maxRetries,
+  };
+  const tokens = new SandboxTokenService(sandbox.authorityHost, sandbox.url, http);
+  const realm = new UserRealmClient(sandbox.authorityHost, http);
+  const clients: CloudClients = {
+    directory: (credential: TokenCredential) =>
+      new GraphOffice365Directory(
+        createGraphClient(credential, {
+          ...http,
+          baseUrl: sandbox.graphBaseUrl,
+          scopes: [RESOURCE_SCOPES.graph],
+        }),
+      ),
+    azure: (credential: TokenCredential) =>
+      new ArmAzureManagement(
+        new ArmClient(credential, {
+          ...http,
+          endpoint: sandbox.armEndpoint,
+          scope: RESOURCE_SCOPES.arm,
+        }),
+      ),
+    userRealm: (email) => realm.namespaceType(email),
+    portalUrl: config.cloud.portalUrl,
+  };
+
+  const storage = options.storage ?? new MemoryStorage();
+  const conversationState = new ConversationState(storage);
+  const changes = new ChangeRecordStore(storage);
+  const references = new ConversationReferenceStore(storage);
+  const localizer = new Localizer(join(__dirname, '..', 'locales'));
+
+  // Local mode has no app credentials: botbuilder then skips JWT validation, which the Agents
+  // Playground needs (it signs with a dummy key). Cloud mode always validates (issue 4).
+  const auth = new ConfigurationBotFrameworkAuthentication({});
+  const adapter = new CloudAdapter(auth);
+  installTurnErrorHandler(adapter, conversationState, localizer);
+  const notifier = new ProactiveChannelNotifier(adapter, config.bot.appId, references);
+
+  const signInDialogIds = { office365: 'signIn.office365', azure: 'signIn.azure' } as const;
+  const children = [
+    new SandboxSignInDialog(signInDialogIds.office365, 'office365', tokens, localizer),
+    new SandboxSignInDialog(signInDialogIds.azure, 'azure', tokens, localizer),
+    new LinkDialog({ localizer, tokens, clients, changes, notifier, signInDialogIds }),
+    new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, config.cloud.portalUrl, (step) =>
+      clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
+    ),
+    new StatusDialog({ localizer, tokens, clients, signInDialogIds }),
+    new MyRoleDialog({ localizer, tokens, clients, signInDialogIds }),
+  ];
+  const root = new RootDialog(localizer, tokens, children);
+  const bot = new TenantlinkBot(conversationState, root, references, localizer);
+  const server = await startBotServer({ adapter, bot, port: config.port, host: config.host });
+  log.info({ mode: config.mode, sandbox: sandbox.url }, 'tenantlink started');
+
+  return {
+    config,
+    server,
+    sandbox,
+    storage,
+    changes,
+    references,
+    async stop() {
+      await server.close();
+      if (ownSandbox) await sandbox.stop();
+    },
+  };
+}

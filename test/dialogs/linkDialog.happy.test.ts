@@ -1,0 +1,89 @@
+import { BUILT_IN_ROLES } from '../../src/domain/roles';
+import { IDS } from '../../src/sandbox';
+import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
+import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+
+let h: Harness;
+const chat = personalChat(USERS.kelley);
+const TEAM = '19:contoso-it@thread.tacv2';
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
+});
+afterAll(async () => h?.stop());
+
+it('links the Pay-As-You-Go subscription to Contoso end to end', async () => {
+  const before = h.sandbox
+    .snapshot()
+    .subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)!;
+  expect(before.tenantId).toBe(IDS.tenants.defaultDirectory);
+
+  expect(await h.channel.say(USERS.kelley, 'link')).toBe(200);
+  const flowId = String(actionData(h.channel.lastCard(chat).card, 'link.start').flowId);
+  let r = await click(h, USERS.kelley, chat, 'link.start');
+  expect(r.status).toBe(200);
+
+  // Sign in to Office 365 as the global admin, then to Azure as the subscription's Microsoft account.
+  r = await click(h, USERS.kelley, chat, 'signin.select', {
+    choice: `kelley-work|${IDS.tenants.contoso}`,
+  });
+  expect(r.status).toBe(200);
+  r = await click(h, USERS.kelley, chat, 'signin.select', {
+    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
+  });
+  expect(r.status).toBe(200);
+
+  // Preflight passed; choose the subscription.
+  const choose = h.channel.lastCard(chat);
+  expect(cardText(choose.card)).toContain('Pay-As-You-Go');
+  r = await click(h, USERS.kelley, chat, 'subscription.choose', {
+    subscriptionId: IDS.subscriptions.payAsYouGo,
+  });
+  expect(r.status).toBe(200);
+
+  // Impact review lists who loses access.
+  const impact = h.channel.lastCard(chat);
+  expect(cardText(impact.card)).toMatch(/sam\.dev@outlook\.com.*Contributor/);
+  await click(h, USERS.kelley, chat, 'impact.continue');
+
+  // Confirm by typing the subscription's name.
+  r = await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  expect(r.status).toBe(200);
+
+  const moved = h.sandbox
+    .snapshot()
+    .subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)!;
+  expect(moved.tenantId).toBe(IDS.tenants.contoso);
+
+  // Give Jane and Tricia Contributor access.
+  r = await click(h, USERS.kelley, chat, 'access.grant', {
+    principalIds: `${IDS.users.janeContoso},${IDS.users.triciaContoso}`,
+    role: 'Contributor',
+  });
+  expect(r.status).toBe(200);
+
+  const after = h.sandbox
+    .snapshot()
+    .subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)!;
+  const scope = `/subscriptions/${IDS.subscriptions.payAsYouGo}`;
+  for (const user of [IDS.users.janeContoso, IDS.users.triciaContoso]) {
+    expect(after.roleAssignments).toContainEqual(
+      expect.objectContaining({
+        principalId: user,
+        roleDefinitionId: BUILT_IN_ROLES.Contributor,
+        scope,
+      }),
+    );
+  }
+  // The old assignments (Sam, the build pipeline, Robin) are gone and kept in the change record's backup.
+  const oldNames = before.roleAssignments.map((a) => a.name);
+  expect(after.roleAssignments.some((a) => oldNames.includes(a.name))).toBe(false);
+  const record = await h.app.changes.get(flowId);
+  expect(record?.backup.map((a) => a.name).sort()).toEqual([...oldNames].sort());
+
+  // One notification in the team's channel.
+  const notices = h.channel.activities(TEAM).filter((a) => a.kind === 'send');
+  expect(notices).toHaveLength(1);
+  expect(cardText(notices[0]!.activity.attachments[0].content)).toContain('Pay-As-You-Go');
+});

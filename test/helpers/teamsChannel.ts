@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Json } from './sandboxHttp';
+
+/**
+ * A stand-in for the Teams channel in dialog tests, over real HTTP in both directions: it posts
+ * Teams-shaped activities to the bot's /api/messages (messages, Action.Execute invokes,
+ * installation updates) and serves the Bot Connector endpoints the bot calls back
+ * (`POST /v3/conversations/{id}/activities[/{replyToId}]`, `PUT …/activities/{id}`), recording
+ * every activity the bot sends or updates.
+ */
+
+/** A Teams user of the test. */
+export interface TeamsUser {
+  readonly id: string;
+  readonly name: string;
+  readonly aadObjectId: string;
+}
+
+/** An activity the bot sent (or updated) to a conversation. */
+export interface SentActivity {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly kind: 'send' | 'update';
+  readonly activity: Json;
+}
+
+/** Result of an invoke: the HTTP status and the invoke response body. */
+export interface InvokeResult {
+  readonly status: number;
+  readonly body: Json;
+}
+
+export const TENANT_ID = 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542';
+const BOT = { id: '28:tenantlink-bot', name: 'tenantlink' };
+
+/** The channel side of the tests. */
+export class TeamsChannel {
+  readonly sent: SentActivity[] = [];
+  /** Status the connector answers to bot posts in a conversation (e.g. 403 for a removed bot). */
+  readonly refuse = new Map<string, { status: number; code: string }>();
+  private server: Server | undefined;
+  private serviceUrl = '';
+
+  constructor(private readonly botEndpoint: string) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void this.connector(req).then(({ status, body }) => {
+        // restify patches ServerResponse.prototype.writeHead so that it does not return `this`.
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.serviceUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.close(() => resolve());
+      this.server?.closeAllConnections();
+    });
+  }
+
+  /** The user says `text` in a personal chat (conversation id `personal:{user.id}`) or in `conversationId`. */
+  async say(user: TeamsUser, text: string, conversationId = personalChat(user)): Promise<number> {
+    const res = await this.post({
+      ...this.base(user, conversationId),
+      type: 'message',
+      text,
+      textFormat: 'plain',
+    });
+    return res.status;
+  }
+
+  /** The user clicks an Action.Execute button with `verb` and `data` on the card `replyToId`. */
+  async invoke(
+    user: TeamsUser,
+    verb: string,
+    data: Record<string, unknown>,
+    replyToId: string,
+    conversationId = personalChat(user),
+  ): Promise<InvokeResult> {
+    return this.post({
+      ...this.base(user, conversationId),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId,
+      value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    });
+  }
+
+  /** Sends an arbitrary activity (for malformed-input tests). */
+  async raw(activity: Record<string, unknown>): Promise<InvokeResult> {
+    return this.post(activity);
+  }
+
+  /** The bot is added to a team (installationUpdate + conversationUpdate, as Teams sends them). */
+  async installInTeam(user: TeamsUser, teamId: string, teamName: string): Promise<void> {
+    const channelData = {
+      team: { id: teamId, name: teamName },
+      tenant: { id: TENANT_ID },
+      eventType: 'teamMemberAdded',
+    };
+    const conversation = {
+      id: teamId,
+      conversationType: 'channel',
+      isGroup: true,
+      tenantId: TENANT_ID,
+    };
+    await this.post({
+      ...this.base(user, teamId),
+      conversation,
+      channelData,
+      type: 'installationUpdate',
+      action: 'add',
+    });
+    await this.post({
+      ...this.base(user, teamId),
+      conversation,
+      channelData,
+      type: 'conversationUpdate',
+      membersAdded: [BOT],
+    });
+  }
+
+  /** Activities the bot sent to a conversation, oldest first. */
+  activities(conversationId: string): SentActivity[] {
+    return this.sent.filter((s) => s.conversationId === conversationId);
+  }
+
+  /** Texts the bot sent to a conversation. */
+  texts(conversationId: string): string[] {
+    return this.activities(conversationId)
+      .map((s) => s.activity.text as string | undefined)
+      .filter((t): t is string => typeof t === 'string');
+  }
+
+  /** The last adaptive card the bot posted in a conversation, with its activity id. */
+  lastCard(conversationId: string): { id: string; card: Json } {
+    const withCard = this.activities(conversationId).filter(
+      (s) =>
+        s.kind === 'send' &&
+        s.activity.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive',
+    );
+    const last = withCard[withCard.length - 1];
+    if (!last)
+      throw new Error(
+        `no card in ${conversationId}; texts: ${this.texts(conversationId).join(' | ')}`,
+      );
+    return { id: last.id, card: last.activity.attachments[0].content };
+  }
+
+  private base(user: TeamsUser, conversationId: string): Record<string, unknown> {
+    return {
+      id: randomUUID(),
+      channelId: 'msteams',
+      serviceUrl: this.serviceUrl,
+      timestamp: new Date().toISOString(),
+      locale: 'en-US',
+      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
+      recipient: BOT,
+      conversation: { id: conversationId, conversationType: 'personal', tenantId: TENANT_ID },
+      channelData: { tenant: { id: TENANT_ID } },
+    };
+  }
+
+  private async post(activity: Record<string, unknown>): Promise<InvokeResult> {
+    const res = await fetch(this.botEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Json) : undefined };
+  }
+
+  private async connector(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json) : {};
+    const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
+    if (!m?.[1]) return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
+    const conversationId = decodeURIComponent(m[1]);
+    const refused = this.refuse.get(conversationId);
+    if (refused)
+      return {
+        status: refused.status,
+        body: { error: { code: refused.code, message: 'refused by test' } },
+      };
+    if (req.method === 'PUT' && m[2]) {
+      this.sent.push({
+        id: decodeURIComponent(m[2]),
+        conversationId,
+        kind: 'update',
+        activity: body,
+      });
+      return { status: 200, body: { id: m[2] } };
+    }
+    const id = randomUUID();
+    this.sent.push({ id, conversationId, kind: 'send', activity: body });
+    return { status: 201, body: { id } };
+  }
+}
+
+/** The personal chat id the harness uses for a user. */
+export const personalChat = (user: TeamsUser): string => `a:personal-${user.id}`;
+
+/** Finds an Action.Execute of `verb` in a card (anywhere) and returns its `data`. */
+export function actionData(card: Json, verb: string): Record<string, unknown> {
+  const found: Json[] = [];
+  const walk = (node: Json): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      if (node.type === 'Action.Execute' && node.verb === verb) found.push(node);
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card);
+  if (!found[0])
+    throw new Error(`no Action.Execute '${verb}' in card: ${JSON.stringify(card).slice(0, 400)}`);
+  return { ...(found[0].data as Record<string, unknown>) };
+}
+
+/** Every string in a card, joined (to assert on what the user reads). */
+export function cardText(card: Json): string {
+  const out: string[] = [];
+  const walk = (node: Json): void => {
+    if (typeof node === 'string') out.push(node);
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+  };
+  walk(card);
+  return out.join('\n');
+}

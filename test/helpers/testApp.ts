@@ -1,0 +1,60 @@
+import { startApp, type App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { configureLogging } from '../../src/log';
+import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { TeamsChannel, actionData, type TeamsUser } from './teamsChannel';
+
+/** Teams identities of the seed's Contoso people. */
+export const USERS = {
+  kelley: { id: 'user-id-0', name: 'Kelley Wall', aadObjectId: IDS.users.kelleyContoso },
+  jane: { id: 'user-id-1', name: 'Jane Doe', aadObjectId: IDS.users.janeContoso },
+} as const satisfies Record<string, TeamsUser>;
+
+/** A running sandbox + tenantlink + test channel. */
+export interface Harness {
+  readonly sandbox: SandboxCloud;
+  readonly app: App;
+  readonly channel: TeamsChannel;
+  stop(): Promise<void>;
+}
+
+/** Starts the sandbox cloud, tenantlink in local mode on a free port, and the test channel. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  configureLogging({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const sandbox = await startSandboxCloud();
+  const config = loadConfig({
+    TENANTLINK_MODE: 'local',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PLAYGROUND: 'off',
+    CLOUD_TIMEOUT_MS: '5000',
+    CLOUD_MAX_RETRIES: '2',
+    ...env,
+  });
+  const app = await startApp(config, { sandbox });
+  const channel = new TeamsChannel(`${app.server.url}/api/messages`);
+  await channel.start();
+  return {
+    sandbox,
+    app,
+    channel,
+    async stop() {
+      await channel.stop();
+      await app.stop();
+      await sandbox.stop();
+    },
+  };
+}
+
+/** Clicks `verb` on the last card of the conversation, adding `inputs` to the action data. */
+export async function click(
+  h: Harness,
+  user: TeamsUser,
+  conversationId: string,
+  verb: string,
+  inputs: Record<string, string> = {},
+  by: TeamsUser = user,
+) {
+  const { id, card } = h.channel.lastCard(conversationId);
+  return h.channel.invoke(by, verb, { ...actionData(card, verb), ...inputs }, id, conversationId);
+}

@@ -1,0 +1,546 @@
+import { join } from 'node:path';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  TEMPLATE_NAMES,
+  cardAttachment,
+  renderCard,
+  type AdaptiveCardJson,
+  type CardDataByTemplate,
+  type TemplateName,
+} from '../../src/cards/render';
+import type { Verb } from '../../src/dialogs/cardPrompt';
+import { IMPACT_LIST_LIMIT, LinkCards } from '../../src/dialogs/linkCards';
+import { GRANT_PAGE_SIZE } from '../../src/dialogs/linkDialog';
+import { BUILT_IN_ROLES } from '../../src/domain/roles';
+import type { DirectoryPerson } from '../../src/domain/model';
+import { Localizer } from '../../src/i18n';
+import type { ImpactReport } from '../../src/link/impact';
+
+/** Teams refuses messages whose card is larger than about 28 KB. */
+const TEAMS_CARD_LIMIT_BYTES = 28 * 1024;
+
+const FLOW_ID = 'flow-7d1c2f0e-3f4a-4f3e-9a51-0b8f6f1c2d3e';
+const CARD_ID = 'card-impact-0001';
+const ids = { flowId: FLOW_ID, cardId: CARD_ID };
+
+const SUB = { id: 'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa', name: 'Pay-As-You-Go' };
+const CONTOSO = {
+  tenantId: 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542',
+  displayName: 'Contoso',
+  defaultDomain: 'contoso.onmicrosoft.com',
+  verifiedDomains: ['contoso.onmicrosoft.com'],
+};
+
+/** Every verb of cardPrompt's `Verb` union (the Record makes the list exhaustive at compile time). */
+const VERBS: Record<Verb, true> = {
+  'link.start': true,
+  'link.cancel': true,
+  'signin.select': true,
+  'subscription.choose': true,
+  'impact.continue': true,
+  'move.confirm': true,
+  'move.verify': true,
+  'access.grant': true,
+};
+
+interface Fixture<N extends TemplateName> {
+  readonly data: CardDataByTemplate[N];
+  /** Texts the rendered card must show. */
+  readonly texts: readonly string[];
+  /** Verbs of its Action.Execute buttons (empty: a card without Execute actions). */
+  readonly verbs: readonly Verb[];
+  /** Ids of its inputs (what the verbs' handlers read). */
+  readonly inputs: readonly string[];
+}
+
+const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
+  welcome: {
+    data: {
+      ...ids,
+      title: 'Link an Office 365 tenant to an Azure subscription',
+      intro: 'Once linked, your Office 365 accounts can sign in to the Azure subscription.',
+      steps: ['Sign in as a Global Administrator.', 'Sign in as the Owner.', 'Check the rules.'],
+      note: 'Classic administrators were retired in 2024.',
+      startLabel: 'Start',
+      cancelLabel: 'Cancel',
+    },
+    texts: [
+      'Link an Office 365 tenant to an Azure subscription',
+      '1. Sign in as a Global Administrator.',
+      '3. Check the rules.',
+      'Classic administrators were retired in 2024.',
+      'Start',
+    ],
+    verbs: ['link.start', 'link.cancel'],
+    inputs: [],
+  },
+  signIn: {
+    data: {
+      ...ids,
+      title: 'Step 1: sign in to Office 365',
+      text: 'Sign in with a Global Administrator account.',
+      error: 'Choose one of the accounts listed.',
+      accountLabel: 'Account',
+      requiredMessage: 'Please fill this in.',
+      choices: [
+        { title: 'Kelley Wall · admin@contoso.onmicrosoft.com · Contoso', value: 'kelley-work' },
+        { title: 'Jane · jane@contoso.onmicrosoft.com · Contoso', value: 'jane-work' },
+      ],
+      sandboxNote: "Sandbox cloud: these are the sandbox's test accounts.",
+      signInLabel: 'Sign in',
+      cancelLabel: 'Cancel',
+    },
+    texts: [
+      'Step 1: sign in to Office 365',
+      'Choose one of the accounts listed.',
+      'Kelley Wall · admin@contoso.onmicrosoft.com · Contoso',
+      'kelley-work',
+      'jane-work',
+    ],
+    verbs: ['signin.select', 'link.cancel'],
+    inputs: ['choice'],
+  },
+  preflight: {
+    data: {
+      title: 'Before you begin',
+      summary: '1 rule fails.',
+      rules: [
+        {
+          rule: 'R1',
+          icon: '✅',
+          color: 'Good',
+          title: 'You administer the Azure subscription',
+          detail: 'kelley.wall@outlook.com is Owner of 3 subscriptions.',
+          fix: '',
+        },
+        {
+          rule: 'R3',
+          icon: '❌',
+          color: 'Attention',
+          title: "The subscription admin's email is not an Office 365 user",
+          detail: 'kelley.wall@outlook.com is a user of the Office 365 tenant (Kelley Wall).',
+          fix: "Make another account the subscription's Owner for the move.",
+        },
+      ],
+    },
+    texts: [
+      '✅ R1 — You administer the Azure subscription',
+      "❌ R3 — The subscription admin's email is not an Office 365 user",
+      'kelley.wall@outlook.com is a user of the Office 365 tenant (Kelley Wall).',
+      "Make another account the subscription's Owner for the move.",
+    ],
+    verbs: [],
+    inputs: [],
+  },
+  chooseSubscription: {
+    data: {
+      ...ids,
+      title: 'Choose the subscription',
+      text: 'These are the subscriptions you own.',
+      subscriptionLabel: 'Subscription',
+      requiredMessage: 'Please fill this in.',
+      subscriptions: [
+        { title: `${SUB.name} (${SUB.id}) · trusts Default Directory`, value: SUB.id },
+        {
+          title: 'Dev/Test (1c29c9ed-5177-49c8-ab17-c72e45f1a369) · trusts Default Directory',
+          value: '1c29c9ed-5177-49c8-ab17-c72e45f1a369',
+        },
+      ],
+      chooseLabel: 'Choose',
+      cancelLabel: 'Cancel',
+    },
+    texts: [`${SUB.name} (${SUB.id}) · trusts Default Directory`, SUB.id, 'Choose'],
+    verbs: ['subscription.choose', 'link.cancel'],
+    inputs: ['subscriptionId'],
+  },
+  impact: {
+    data: {
+      ...ids,
+      title: `Who loses access to ${SUB.name}`,
+      facts: [
+        { title: 'Subscription', value: `${SUB.name} (${SUB.id})` },
+        { title: 'Directory after the move', value: 'Contoso (contoso.onmicrosoft.com)' },
+      ],
+      removedText: 'The move removes all 2 role assignments:',
+      assignments: [
+        {
+          principal: 'kelley.wall@outlook.com (User)',
+          role: 'Owner',
+          scope: `/subscriptions/${SUB.id}`,
+        },
+        {
+          principal: '19927b7b-8387-469b-b892-d4ea2bce0be1 (ServicePrincipal)',
+          role: 'Contributor',
+          scope: `/subscriptions/${SUB.id}/resourceGroups/build`,
+        },
+      ],
+      moreText: '',
+      warnings: ['Custom roles of the subscription are deleted.', 'Some services cannot move.'],
+      backupText: 'A backup of these role assignments is kept.',
+      continueLabel: 'Continue',
+      cancelLabel: 'Cancel',
+    },
+    texts: [
+      `Who loses access to ${SUB.name}`,
+      `${SUB.name} (${SUB.id})`,
+      `• kelley.wall@outlook.com (User) — Owner — /subscriptions/${SUB.id}`,
+      '⚠ Custom roles of the subscription are deleted.',
+      'A backup of these role assignments is kept.',
+    ],
+    verbs: ['impact.continue', 'link.cancel'],
+    inputs: [],
+  },
+  confirm: {
+    data: {
+      ...ids,
+      title: 'Confirm the directory change',
+      text: `${SUB.name} will trust Contoso.`,
+      error: `That is not the subscription's name. Type ${SUB.name} exactly.`,
+      inputLabel: `Type ${SUB.name}`,
+      subscriptionName: SUB.name,
+      requiredMessage: 'Please fill this in.',
+      confirmLabel: 'Change directory',
+      cancelLabel: 'Cancel',
+    },
+    texts: [
+      `${SUB.name} will trust Contoso.`,
+      `That is not the subscription's name. Type ${SUB.name} exactly.`,
+      `Type ${SUB.name}`,
+      'Change directory',
+    ],
+    verbs: ['move.confirm', 'link.cancel'],
+    inputs: ['typedName'],
+  },
+  guidedMove: {
+    data: {
+      ...ids,
+      title: `Change the directory of ${SUB.name} in the Azure portal`,
+      reason: 'Azure did not let me change the directory by API: the preview is not enabled.',
+      steps: ['Open it in the portal.', 'Select "Change directory".', 'Choose Contoso.'],
+      status: 'Not yet: the subscription does not answer in Contoso.',
+      portalLabel: 'Open the Azure portal',
+      portalUrl: `https://portal.azure.com/#@${CONTOSO.tenantId}/resource/subscriptions/${SUB.id}/overview`,
+      verifyLabel: 'Verify',
+      cancelLabel: 'Cancel',
+    },
+    texts: [
+      `Change the directory of ${SUB.name} in the Azure portal`,
+      '2. Select "Change directory".',
+      'Not yet: the subscription does not answer in Contoso.',
+      `https://portal.azure.com/#@${CONTOSO.tenantId}/resource/subscriptions/${SUB.id}/overview`,
+    ],
+    verbs: ['move.verify', 'link.cancel'],
+    inputs: [],
+  },
+  grantAccess: {
+    data: {
+      ...ids,
+      title: 'Step 3: give Office 365 accounts access',
+      text: 'Choose the Contoso accounts that get access to the subscription.',
+      error: '',
+      usersLabel: 'Accounts',
+      requiredMessage: 'Please fill this in.',
+      users: [
+        {
+          title: 'Jane (jane@contoso.onmicrosoft.com)',
+          value: 'b7078861-5420-4a6d-943d-0179c0d46d5c',
+        },
+        {
+          title: 'Tricia (tricia@contoso.onmicrosoft.com)',
+          value: 'af1975d2-c139-4707-b3a3-5559acbe1ebd',
+        },
+      ],
+      roleLabel: 'Role',
+      roles: [
+        { title: 'Owner', value: 'Owner' },
+        { title: 'Contributor', value: 'Contributor' },
+        { title: 'Reader', value: 'Reader' },
+      ],
+      grantLabel: 'Give access',
+      cancelLabel: 'Cancel',
+    },
+    texts: [
+      'Jane (jane@contoso.onmicrosoft.com)',
+      'b7078861-5420-4a6d-943d-0179c0d46d5c',
+      'Tricia (tricia@contoso.onmicrosoft.com)',
+      'Contributor',
+      'Give access',
+    ],
+    verbs: ['access.grant', 'link.cancel'],
+    inputs: ['principalIds', 'role'],
+  },
+  outcome: {
+    data: {
+      title: 'Access test',
+      text: '2 of 2 accounts can reach the subscription.',
+      color: 'Good',
+      facts: [
+        { title: 'Jane', value: 'Owner given · verified' },
+        { title: 'Tricia', value: 'already had Owner · verified' },
+      ],
+    },
+    texts: ['Access test', '2 of 2 accounts can reach the subscription.', 'Owner given · verified'],
+    verbs: [],
+    inputs: [],
+  },
+  channelNotice: {
+    data: {
+      title: 'Office 365 and Azure are linked',
+      text: `The Azure subscription ${SUB.name} now trusts the Contoso directory.`,
+      facts: [
+        { title: 'Subscription', value: `${SUB.name} (${SUB.id})` },
+        { title: 'Linked by', value: 'Kelley Wall (admin@contoso.onmicrosoft.com)' },
+      ],
+      portalLabel: 'Open in the Azure portal',
+      portalUrl: `https://portal.azure.com/#@${CONTOSO.tenantId}/resource/subscriptions/${SUB.id}/overview`,
+    },
+    texts: [
+      'Office 365 and Azure are linked',
+      `${SUB.name} (${SUB.id})`,
+      'Kelley Wall (admin@contoso.onmicrosoft.com)',
+    ],
+    verbs: [],
+    inputs: [],
+  },
+};
+
+type JsonObject = Record<string, unknown>;
+
+/** Every object of a JSON tree, depth first. */
+function objects(node: unknown): JsonObject[] {
+  if (Array.isArray(node)) return node.flatMap(objects);
+  if (node && typeof node === 'object') {
+    return [node as JsonObject, ...Object.values(node).flatMap(objects)];
+  }
+  return [];
+}
+
+/** Every string value of a JSON tree. */
+function strings(node: unknown): string[] {
+  if (typeof node === 'string') return [node];
+  if (Array.isArray(node)) return node.flatMap(strings);
+  if (node && typeof node === 'object') return Object.values(node).flatMap(strings);
+  return [];
+}
+
+const ofType = (card: unknown, type: string) => objects(card).filter((o) => o.type === type);
+
+function versionAtLeast(version: unknown, major: number, minor: number): boolean {
+  const match = /^(\d+)\.(\d+)$/.exec(String(version));
+  if (!match) return false;
+  const [ma, mi] = [Number(match[1]), Number(match[2])];
+  return ma > major || (ma === major && mi >= minor);
+}
+
+function render<N extends TemplateName>(name: N): AdaptiveCardJson {
+  return renderCard(name, FIXTURES[name].data);
+}
+
+describe('card templates', () => {
+  it('has a fixture for exactly the templates of TEMPLATE_NAMES', () => {
+    expect(Object.keys(FIXTURES).sort()).toEqual([...TEMPLATE_NAMES].sort());
+  });
+
+  describe.each([...TEMPLATE_NAMES])('%s', (name) => {
+    const fixture: Fixture<TemplateName> = FIXTURES[name];
+
+    it('is an AdaptiveCard of version 1.4 or later', () => {
+      const card = render(name);
+      expect(card.type).toBe('AdaptiveCard');
+      expect(versionAtLeast(card.version, 1, 4)).toBe(true);
+      expect(Array.isArray(card.body)).toBe(true);
+      expect(card.body.length).toBeGreaterThan(0);
+    });
+
+    it('leaves no template expression or templating keyword behind', () => {
+      const card = render(name);
+      expect(JSON.stringify(card)).not.toContain('${');
+      const leftovers = objects(card).filter((o) => '$data' in o || '$when' in o);
+      expect(leftovers).toEqual([]);
+    });
+
+    it('shows the data it was given', () => {
+      const shown = strings(render(name));
+      for (const text of fixture.texts) expect(shown).toContain(text);
+    });
+
+    it('ties every Action.Execute to the flow and the card with a known verb', () => {
+      const executes = ofType(render(name), 'Action.Execute');
+      expect(executes.map((a) => a.verb)).toEqual(fixture.verbs);
+      for (const action of executes) {
+        expect(typeof action.verb).toBe('string');
+        expect(VERBS).toHaveProperty([action.verb as string], true);
+        expect(action.data).toEqual({ flowId: FLOW_ID, cardId: CARD_ID });
+        expect(typeof action.title).toBe('string');
+        expect(action.title).not.toBe('');
+      }
+    });
+
+    it('has the inputs its verbs read', () => {
+      const inputIds = objects(render(name))
+        .filter((o) => typeof o.type === 'string' && o.type.startsWith('Input.'))
+        .map((o) => o.id);
+      expect(inputIds).toEqual(fixture.inputs);
+    });
+
+    it('renders the same card twice (templates are not mutated by expansion)', () => {
+      expect(render(name)).toEqual(render(name));
+    });
+  });
+
+  it('expands lists item by item', () => {
+    const impact = render('impact');
+    const rows = strings(impact).filter((s) => s.startsWith('• '));
+    expect(rows).toHaveLength(FIXTURES.impact.data.assignments.length);
+    const [users] = ofType(render('grantAccess'), 'Input.ChoiceSet');
+    expect(users?.choices).toEqual(FIXTURES.grantAccess.data.users);
+    const preflightRules = ofType(render('preflight'), 'Container').filter((c) => c.separator);
+    expect(preflightRules).toHaveLength(FIXTURES.preflight.data.rules.length);
+  });
+
+  it.each<[string, () => AdaptiveCardJson, string, boolean]>([
+    [
+      'confirm without error',
+      () => renderCard('confirm', { ...FIXTURES.confirm.data, error: '' }),
+      FIXTURES.confirm.data.error,
+      false,
+    ],
+    ['confirm with error', () => render('confirm'), FIXTURES.confirm.data.error, true],
+    [
+      'signIn without error',
+      () => renderCard('signIn', { ...FIXTURES.signIn.data, error: '' }),
+      FIXTURES.signIn.data.error,
+      false,
+    ],
+    [
+      'guidedMove without status',
+      () => renderCard('guidedMove', { ...FIXTURES.guidedMove.data, status: '' }),
+      FIXTURES.guidedMove.data.status,
+      false,
+    ],
+    [
+      'impact with more',
+      () => renderCard('impact', { ...FIXTURES.impact.data, moreText: '…and 3 more.' }),
+      '…and 3 more.',
+      true,
+    ],
+  ])('shows optional text only when set: %s', (_what, make, text, shown) => {
+    const card = make();
+    expect(strings(card).includes(text)).toBe(shown);
+    // No empty TextBlock is left where the optional text was.
+    expect(ofType(card, 'TextBlock').filter((t) => t.text === '')).toEqual([]);
+  });
+
+  it('drops the fix of a passing rule', () => {
+    const blocks = ofType(render('preflight'), 'TextBlock').map((t) => t.text);
+    expect(blocks.filter((t) => t === '')).toEqual([]);
+    expect(blocks).toContain("Make another account the subscription's Owner for the move.");
+  });
+
+  it('wraps a card as an adaptive card attachment', () => {
+    const card = render('outcome');
+    expect(cardAttachment(card)).toEqual({
+      contentType: ADAPTIVE_CARD_CONTENT_TYPE,
+      content: card,
+    });
+    expect(ADAPTIVE_CARD_CONTENT_TYPE).toBe('application/vnd.microsoft.card.adaptive');
+  });
+});
+
+describe('card size (Teams refuses cards over ~28 KB)', () => {
+  const cards = new LinkCards(new Localizer(join(__dirname, '..', '..', 'locales')), 'en-US');
+  const subscription = {
+    subscriptionId: SUB.id,
+    displayName: SUB.name,
+    tenantId: 'a9ea5b18-e185-45c7-a29e-29e0de901d66',
+    state: 'Enabled',
+  };
+  const roles = ['Owner', 'Contributor', 'Reader'] as const;
+  const types = ['User', 'Group', 'ServicePrincipal'] as const;
+
+  function bigReport(count: number): ImpactReport {
+    const assignments = Array.from({ length: count }, (_, i) => {
+      const hex = i.toString(16).padStart(12, '0');
+      const roleName = roles[i % roles.length]!;
+      return {
+        id: `/subscriptions/${SUB.id}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-${hex}`,
+        name: `00000000-0000-4000-8000-${hex}`,
+        scope: `/subscriptions/${SUB.id}/resourceGroups/rg-${i % 40}/providers/Microsoft.Web/sites/app-${i}`,
+        principalId: `11111111-0000-4000-8000-${hex}`,
+        principalType: types[i % types.length]!,
+        roleDefinitionId: `/subscriptions/${SUB.id}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[roleName]}`,
+        roleName,
+        principalName: `user${i}@contoso-partner.example.com`,
+      };
+    });
+    const tally = (key: (a: (typeof assignments)[number]) => string) =>
+      assignments.reduce<Record<string, number>>((acc, a) => {
+        acc[key(a)] = (acc[key(a)] ?? 0) + 1;
+        return acc;
+      }, {});
+    return {
+      assignments,
+      byPrincipalType: tally((a) => a.principalType),
+      byRole: tally((a) => a.roleName),
+    };
+  }
+
+  const bytes = (card: AdaptiveCardJson) => Buffer.byteLength(JSON.stringify(card), 'utf8');
+
+  it('summarises 5,000 role assignments in the impact card and stays under 28 KB', () => {
+    const data = cards.impact(ids, subscription, 'Default Directory', CONTOSO, bigReport(5000));
+    const card = renderCard('impact', data);
+    expect(bytes(card)).toBeLessThan(TEAMS_CARD_LIMIT_BYTES);
+    const texts = strings(card);
+    expect(texts.filter((s) => s.startsWith('• '))).toHaveLength(IMPACT_LIST_LIMIT);
+    expect(texts).toContain('The move removes all 5,000 role assignments:');
+    expect(texts).toContain(
+      `…and ${5000 - IMPACT_LIST_LIMIT} more (all of them are in the backup).`,
+    );
+    expect(texts).toContain('User: 1667, Group: 1667, ServicePrincipal: 1666');
+  });
+
+  it('lists a small impact in full without a "more" line', () => {
+    const card = renderCard(
+      'impact',
+      cards.impact(ids, subscription, 'Default Directory', CONTOSO, bigReport(3)),
+    );
+    expect(strings(card).filter((s) => s.startsWith('• '))).toHaveLength(3);
+    expect(strings(card).some((s) => s.startsWith('…and'))).toBe(false);
+  });
+
+  // Known gap (src/dialogs/linkCards.ts chooseSubscription, src/cards/render.ts): the list of
+  // subscriptions is not capped or paged, and renderCard has no size guard, so an admin who owns
+  // a few hundred subscriptions gets a card Teams refuses. Turn into `it` once it is bounded.
+  it.failing(
+    'keeps the subscription choice under 28 KB for an admin owning 300 subscriptions',
+    () => {
+      const subscriptions = Array.from({ length: 300 }, (_, i) => ({
+        subscriptionId: `33333333-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+        displayName: `Contoso Production Workload ${i}`,
+        tenantId: 'a9ea5b18-e185-45c7-a29e-29e0de901d66',
+        state: 'Enabled',
+      }));
+      const names = new Map([['a9ea5b18-e185-45c7-a29e-29e0de901d66', 'Default Directory']]);
+      const card = renderCard(
+        'chooseSubscription',
+        cards.chooseSubscription(ids, subscriptions, names),
+      );
+      expect(bytes(card)).toBeLessThan(TEAMS_CARD_LIMIT_BYTES);
+    },
+  );
+
+  it('keeps a full page of users in the grant card under 28 KB', () => {
+    const users: DirectoryPerson[] = Array.from({ length: GRANT_PAGE_SIZE }, (_, i) => ({
+      id: `22222222-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+      displayName: `Contoso Employee With A Long Display Name ${i}`,
+      userPrincipalName: `contoso.employee.with.a.long.name.${i}@contoso.onmicrosoft.com`,
+      mail: null,
+      otherMails: [],
+    }));
+    const card = renderCard('grantAccess', cards.grant(ids, users, CONTOSO));
+    expect(bytes(card)).toBeLessThan(TEAMS_CARD_LIMIT_BYTES);
+    const [choices] = ofType(card, 'Input.ChoiceSet');
+    expect(choices?.choices).toHaveLength(GRANT_PAGE_SIZE);
+  });
+});

@@ -1,0 +1,150 @@
+import { loadConfig, redactedSummary } from '../../src/config';
+
+const PASSWORD = 'Zx9~app-password-value.Q1';
+const APP_ID = '00000000-0000-0000-0000-00000000b07e';
+
+describe('loadConfig', () => {
+  it('defaults to local mode on port 3978 with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('local');
+    expect(config.port).toBe(3978);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.logLevel).toBe('info');
+    expect(config.bot).toEqual({
+      appId: '',
+      appPassword: '',
+      appType: 'SingleTenant',
+      tenantId: '',
+    });
+    expect(config.cloud).toEqual({
+      graphBaseUrl: 'https://graph.microsoft.com',
+      armEndpoint: 'https://management.azure.com',
+      authorityHost: 'https://login.microsoftonline.com',
+      portalUrl: 'https://portal.azure.com',
+      timeoutMs: 30000,
+      maxRetries: 4,
+    });
+    expect(config.sandbox.port).toBe(0);
+    expect(config.playground).toEqual({ enabled: true, port: 56150 });
+    expect(config.connections).toEqual({
+      graph: 'graph',
+      azureSource: 'azureSource',
+      azureTarget: 'azureTarget',
+    });
+  });
+
+  it('reads and coerces values', () => {
+    const config = loadConfig({
+      PORT: '4000',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      CLOUD_TIMEOUT_MS: '1500',
+      CLOUD_MAX_RETRIES: '0',
+      PLAYGROUND: 'off',
+    });
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.logLevel).toBe('debug');
+    expect(config.cloud.timeoutMs).toBe(1500);
+    expect(config.cloud.maxRetries).toBe(0);
+    expect(config.playground.enabled).toBe(false);
+  });
+
+  it('chooses cloud mode when an app id is set', () => {
+    const config = loadConfig({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: PASSWORD,
+      MicrosoftAppTenantId: 'contoso.onmicrosoft.com',
+    });
+    expect(config.mode).toBe('cloud');
+    expect(config.bot.appId).toBe(APP_ID);
+    expect(config.bot.appPassword).toBe(PASSWORD);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['app id and password', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD }],
+    ['app id only', { MicrosoftAppId: APP_ID }],
+    ['password only', { MicrosoftAppPassword: PASSWORD }],
+  ])('refuses TENANTLINK_MODE=local with %s set', (_what, credentials) => {
+    expect(() => loadConfig({ TENANTLINK_MODE: 'local', ...credentials })).toThrow(
+      /TENANTLINK_MODE: local mode is refused/,
+    );
+  });
+
+  it('refuses cloud mode without an app id', () => {
+    expect(() => loadConfig({ TENANTLINK_MODE: 'cloud' })).toThrow(
+      /MicrosoftAppId: required in cloud mode/,
+    );
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT: Expected number/],
+    [{ PORT: '70000' }, /^Invalid configuration: .*PORT/],
+    [{ PORT: '-1' }, /^Invalid configuration: .*PORT/],
+    [{ CLOUD_TIMEOUT_MS: '0' }, /CLOUD_TIMEOUT_MS/],
+    [{ CLOUD_MAX_RETRIES: '11' }, /CLOUD_MAX_RETRIES/],
+    [{ GRAPH_BASE_URL: 'not a url' }, /GRAPH_BASE_URL/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL/],
+    [{ TENANTLINK_MODE: 'production' }, /TENANTLINK_MODE/],
+    [{ PLAYGROUND: 'yes' }, /PLAYGROUND/],
+  ])('rejects %j with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lists every invalid variable at once', () => {
+    expect(() => loadConfig({ PORT: 'abc', ARM_ENDPOINT: 'nope' })).toThrow(
+      /PORT.*ARM_ENDPOINT|ARM_ENDPOINT.*PORT/,
+    );
+  });
+
+  it('does not repeat an invalid URL value in the error', () => {
+    const secretish = 'https//user:hunter2@example';
+    expect(() => loadConfig({ ARM_ENDPOINT: secretish })).toThrow(/ARM_ENDPOINT/);
+    try {
+      loadConfig({ ARM_ENDPOINT: secretish });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  // Known gap (src/config.ts loadConfig): its doc says "names only, never values", but zod's enum
+  // messages quote the received value ("received 'Zx9~…'"). Turn into `it` once messages are
+  // built from the issue path and code only.
+  it.failing('does not repeat an invalid enum value in the error', () => {
+    expect(() => loadConfig({ MicrosoftAppType: PASSWORD })).toThrow(/MicrosoftAppType/);
+    try {
+      loadConfig({ MicrosoftAppType: PASSWORD });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(PASSWORD);
+    }
+  });
+});
+
+describe('redactedSummary', () => {
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'cloud mode with a password',
+      { MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD },
+      '[set]',
+    ],
+    ['local mode', {}, '[empty]'],
+  ])('never contains the app password (%s)', (_what, env, shown) => {
+    const config = loadConfig(env);
+    const summary = redactedSummary(config);
+    const text = JSON.stringify(summary);
+    expect(text).not.toContain(PASSWORD);
+    expect(summary).toMatchObject({ bot: { appPassword: shown } });
+    // The summary is still useful: the app id and endpoints are there.
+    expect(summary).toMatchObject({
+      mode: config.mode,
+      port: 3978,
+      bot: { appId: config.bot.appId },
+    });
+  });
+
+  it('does not change the configuration it summarises', () => {
+    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD });
+    redactedSummary(config);
+    expect(config.bot.appPassword).toBe(PASSWORD);
+  });
+});
