@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { BUILT_IN_ROLES } from '../domain/roles';
 import {
   armAuthed,
   armFail,
@@ -164,19 +162,7 @@ function accept(ctx: SandboxContext, subscriptionId: string, caller: Caller): Sa
   }
   const sub = ctx.state.subscription(r.subscriptionId);
   if (!sub) return noRequest(subscriptionId);
-  sub.tenantId = r.destinationTenantId;
-  const scope = `/subscriptions/${sub.subscriptionId}`;
-  sub.roleAssignments = [
-    {
-      name: randomUUID(),
-      scope,
-      principalId: caller.objectId,
-      principalType: 'User',
-      roleDefinitionId: BUILT_IN_ROLES.Owner,
-      createdOn: new Date().toISOString(),
-      createdBy: caller.objectId,
-    },
-  ];
+  ctx.state.moveSubscription(sub, r.destinationTenantId, caller.objectId);
   r.status = 'Completed';
   r.completedOn = new Date().toISOString();
   return { status: 200, body: requestJson(r) };

@@ -9,7 +9,10 @@ import { Router } from './router';
  * - `GET /accounts`: the sign-in identities with their (sandbox-only) passwords and the directories
  *   each belongs to, so the local sign-in card can offer them;
  * - `GET|POST|DELETE /faults`: read, set ({@link faultsSchema}) or clear injected faults;
- * - `POST /reset`: back to the seed, faults cleared.
+ * - `POST /reset`: back to the seed, faults cleared;
+ * - `POST /portal/subscriptions/{id}/changeDirectory` with `{ destinationTenantId, ownerObjectId }`:
+ *   what an admin does by hand in the Azure portal's "Change directory" when the API path is
+ *   refused (the guided path); policies that block the move still apply.
  */
 export function controlRoutes(ctx: SandboxContext): Router {
   return new Router()
@@ -42,6 +45,41 @@ export function controlRoutes(ctx: SandboxContext): Router {
     .add('DELETE', '/faults', () => {
       ctx.faults.clear();
       return { status: 204 };
+    })
+    .add('POST', '/portal/subscriptions/:subscriptionId/changeDirectory', (req, p) => {
+      const sub = ctx.state.subscription(p.subscriptionId ?? '');
+      const body = (req.body ?? {}) as { destinationTenantId?: unknown; ownerObjectId?: unknown };
+      const destination =
+        typeof body.destinationTenantId === 'string'
+          ? ctx.state.tenant(body.destinationTenantId)
+          : undefined;
+      const owner =
+        destination && typeof body.ownerObjectId === 'string'
+          ? destination.users.find((u) => u.id === String(body.ownerObjectId).toLowerCase())
+          : undefined;
+      if (!sub || !destination || !owner)
+        return {
+          status: 400,
+          body: {
+            error: { code: 'InvalidRequest', message: 'Unknown subscription, directory or owner.' },
+          },
+        };
+      if (
+        sub.changeTenant === 'blockedByPolicy' ||
+        ctx.state.tenant(sub.tenantId)?.policy.blockSubscriptionsLeavingTenant ||
+        destination.policy.blockSubscriptionsIntoTenant
+      )
+        return {
+          status: 403,
+          body: {
+            error: {
+              code: 'RequestDisallowedByPolicy',
+              message: 'A subscription tenant policy blocks the move.',
+            },
+          },
+        };
+      ctx.state.moveSubscription(sub, destination.id, owner.id);
+      return { status: 200, body: { subscriptionId: sub.subscriptionId, tenantId: sub.tenantId } };
     })
     .add('POST', '/reset', () => {
       ctx.state.reset();

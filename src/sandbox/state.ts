@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BUILT_IN_ROLES } from '../domain/roles';
 import type {
   Seed,
   SeedAccount,
@@ -89,6 +90,8 @@ export interface SandboxSnapshot {
   changeTenantRequests: ChangeTenantRecord[];
   invitations: InvitationRecord[];
 }
+
+const OWNER_ROLE_ID = BUILT_IN_ROLES.Owner;
 
 /** Mutable state of one sandbox. */
 export class SandboxState {
@@ -198,6 +201,31 @@ export class SandboxState {
     };
     this.invitations.push(invitation);
     return { user, invitation };
+  }
+
+  /**
+   * Moves a subscription to another directory as Azure does (the API's accept and the portal's
+   * "Change directory" alike): the subscription trusts `destinationTenantId`, ALL its role
+   * assignments are deleted, and `ownerObjectId` becomes Owner at subscription scope.
+   */
+  moveSubscription(
+    sub: SubscriptionRecord,
+    destinationTenantId: string,
+    ownerObjectId: string,
+  ): void {
+    sub.tenantId = destinationTenantId;
+    const now = new Date().toISOString();
+    sub.roleAssignments = [
+      {
+        name: randomUUID(),
+        scope: `/subscriptions/${sub.subscriptionId}`,
+        principalId: ownerObjectId,
+        principalType: 'User',
+        roleDefinitionId: OWNER_ROLE_ID,
+        createdOn: now,
+        createdBy: ownerObjectId,
+      },
+    ];
   }
 
   /** A JSON-safe copy for `GET /_sandbox/state`. */

@@ -33,6 +33,7 @@ export interface InvokeResult {
 }
 
 export const TENANT_ID = 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542';
+const CARD = 'application/vnd.microsoft.card.adaptive';
 const BOT = { id: '28:tenantlink-bot', name: 'tenantlink' };
 
 /** The channel side of the tests. */
@@ -83,13 +84,23 @@ export class TeamsChannel {
     replyToId: string,
     conversationId = personalChat(user),
   ): Promise<InvokeResult> {
-    return this.post({
+    const result = await this.post({
       ...this.base(user, conversationId),
       type: 'invoke',
       name: 'adaptiveCard/action',
       replyToId,
       value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
     });
+    // Teams replaces the card in place with the card of the invoke response.
+    if (result.body?.type === CARD) {
+      this.sent.push({
+        id: replyToId,
+        conversationId,
+        kind: 'update',
+        activity: { attachments: [{ contentType: CARD, content: result.body.value }] },
+      });
+    }
+    return result;
   }
 
   /** Sends an arbitrary activity (for malformed-input tests). */
@@ -138,19 +149,20 @@ export class TeamsChannel {
       .filter((t): t is string => typeof t === 'string');
   }
 
-  /** The last adaptive card the bot posted in a conversation, with its activity id. */
+  /**
+   * The last adaptive card the bot posted in a conversation, as the user sees it now (updated in
+   * place by the bot or by an invoke response), with its activity id.
+   */
   lastCard(conversationId: string): { id: string; card: Json } {
-    const withCard = this.activities(conversationId).filter(
-      (s) =>
-        s.kind === 'send' &&
-        s.activity.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive',
-    );
-    const last = withCard[withCard.length - 1];
+    const hasCard = (s: SentActivity): boolean => s.activity.attachments?.[0]?.contentType === CARD;
+    const all = this.activities(conversationId);
+    const last = all.filter((s) => s.kind === 'send' && hasCard(s)).at(-1);
     if (!last)
       throw new Error(
         `no card in ${conversationId}; texts: ${this.texts(conversationId).join(' | ')}`,
       );
-    return { id: last.id, card: last.activity.attachments[0].content };
+    const current = all.filter((s) => s.id === last.id && hasCard(s)).at(-1) ?? last;
+    return { id: last.id, card: current.activity.attachments[0].content };
   }
 
   private base(user: TeamsUser, conversationId: string): Record<string, unknown> {
