@@ -123,7 +123,7 @@ export class SandboxSignInDialog extends ComponentDialog {
       this.log.warn({ code: e.code, kind: this.kind }, 'sandbox sign-in failed');
       await answerInvoke(
         step.context,
-        outcomeCard(this.localizer.t(locale, e.def.messageKey, e.params), '', 'Attention'),
+        outcomeCard(this.localizer.t(locale, e.def.messageKey, e.params), e.code, 'Attention'),
       );
       return step.replaceDialog(this.initialDialogId, step.options);
     }
