@@ -1,0 +1,99 @@
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import { v4 as uuidv4 } from 'uuid';
+import { cardAttachment, renderCard } from '../cards/render';
+import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
+import { grantAccess, testAccess } from '../link/access';
+import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import {
+  GRANT_PAGE_SIZE,
+  LINK_CARD_PROMPT,
+  type LinkResult,
+  type LinkState,
+  type LinkStepKit,
+} from './linkSteps';
+
+/**
+ * Step 3 of the seeds: give Office 365 accounts access to the subscription (RBAC roles replace the
+ * retired co-administrators), test it, and post the notification to the team's channel.
+ */
+
+/** Offers the Office 365 accounts and the role to give them. */
+export async function grantAccessStep(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  const cards = kit.cards(step);
+  const page = await kit.deps.clients
+    .directory(kit.credential(step, 'office365', 'graph'))
+    .listUsers({ pageSize: GRANT_PAGE_SIZE });
+  s.grantUsers = page.users;
+  const ids = { flowId: s.flowId, cardId: uuidv4() };
+  const data = cards.grant(ids, page.users, s.org!);
+  return step.beginDialog(LINK_CARD_PROMPT, {
+    ...kit.prompt(s, ids.cardId, renderCard('grantAccess', data), ['access.grant']),
+    retryCard: renderCard('grantAccess', { ...data, error: cards.t('grant.pick') }),
+    rules: {
+      'access.grant': {
+        required: ['principalIds'],
+        oneOf: { principalIds: page.users.map((u) => u.id), role: [...GRANTABLE_ROLES] },
+      },
+    },
+  });
+}
+
+/** Grants the roles (idempotent), tests them, records the audit and tells the team's channel. */
+export async function testAccessAndNotifyStep(
+  kit: LinkStepKit,
+
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  const action = step.result as CardAction;
+  if (action.verb === 'link.cancel') return kit.cancel(step, s);
+  const cards = kit.cards(step);
+  const role = (action.inputs.role || 'Owner') as GrantableRole;
+  const chosen = new Set((action.inputs.principalIds ?? '').split(','));
+  const users = s.grantUsers!.filter((u) => chosen.has(u.id));
+  await answerInvoke(
+    step.context,
+    outcomeCard(
+      cards.t('grant.working', { count: users.length, role: cards.t(`role.${role}`) }),
+      '',
+      'Good',
+    ),
+  );
+  const target = kit.azureAs(step, 'office365');
+  const grants = await grantAccess(target, s.subscription!.subscriptionId, users, role);
+  const tested = await testAccess(target, s.subscription!.subscriptionId, users, role);
+  await kit.deps.changes.update(s.flowId, (r) => {
+    r.status = 'accessGranted';
+    r.audit = [
+      ...r.audit,
+      ...grants.map((g) => ({
+        at: new Date().toISOString(),
+        by: s.initiatorId,
+        action: `roleAssignment:${g.role}`,
+        target: g.user.id,
+        outcome: g.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
+        code: g.errorCode,
+      })),
+    ];
+  });
+  await step.context.sendActivity({
+    attachments: [cardAttachment(cards.accessResults(grants, tested))],
+  });
+  const sent = await kit.deps.notifier.notify(
+    s.org!.tenantId,
+    cards.channelNotice(s.subscription!, s.org!, s.office365!, grants, kit.portalUrl(step)),
+  );
+  await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'notified'));
+  await step.context.sendActivity(
+    cards.t(sent > 0 ? 'done.notified' : 'done.noChannel', {
+      subscription: s.subscription!.displayName,
+      directory: s.org!.displayName,
+      count: sent,
+    }),
+  );
+  return step.endDialog({ outcome: 'linked', flowId: s.flowId } satisfies LinkResult);
+}

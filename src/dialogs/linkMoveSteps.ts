@@ -1,0 +1,95 @@
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import { changeDirectoryByApi, isInDirectory } from '../link/move';
+import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import type { GuidedMoveOptions } from './guidedMoveDialog';
+import { GUIDED_MOVE_DIALOG, type LinkResult, type LinkState, type LinkStepKit } from './linkSteps';
+
+/**
+ * Step 2 of the seeds, second half: change the subscription's directory (changeTenantRequest then
+ * acceptChangeTenant, or the guided portal path) and verify it.
+ */
+
+/** Confirmed: changes the directory by API, or starts the guided portal path when Azure refuses. */
+export async function changeDirectoryStep(
+  kit: LinkStepKit,
+
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  const action = step.result as CardAction;
+  if (action.verb === 'link.cancel') return kit.cancel(step, s);
+  const cards = kit.cards(step);
+  const sub = s.subscription!;
+  await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'confirmed'));
+  await answerInvoke(
+    step.context,
+    outcomeCard(
+      cards.t('confirm.done', { subscription: sub.displayName, directory: s.org!.displayName }),
+      '',
+      'Good',
+    ),
+  );
+  await step.context.sendActivity({ type: 'typing' });
+  const outcome = await changeDirectoryByApi(
+    kit.azureAs(step, 'azure'),
+    kit.azureAs(step, 'office365'),
+    sub.subscriptionId,
+    s.org!.tenantId,
+    s.office365!.objectId,
+  );
+  if (outcome.kind === 'moved') {
+    await kit.deps.changes.update(s.flowId, (r) => {
+      r.status = 'moveAccepted';
+      r.audit = [
+        ...r.audit,
+        {
+          at: new Date().toISOString(),
+          by: s.initiatorId,
+          action: 'changeTenant',
+          target: sub.subscriptionId,
+          outcome: 'ok',
+        },
+      ];
+    });
+    return step.next(true);
+  }
+  await kit.recordRefusal(s, outcome.error, outcome.stage);
+  const guided: GuidedMoveOptions = {
+    flowId: s.flowId,
+    initiatorId: s.initiatorId,
+    initiatorName: s.initiatorName,
+    subscriptionId: sub.subscriptionId,
+    subscriptionName: sub.displayName,
+    sourceTenantId: sub.tenantId,
+    destinationTenantId: s.org!.tenantId,
+    destinationName: s.org!.displayName,
+    reason: String(
+      outcome.error.params.serviceMessage || outcome.error.serviceCode || outcome.error.code,
+    ),
+  };
+  return step.beginDialog(GUIDED_MOVE_DIALOG, guided);
+}
+
+/** Verifies that the subscription answers in the Office 365 directory. */
+export async function verifyStep(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  if (step.result !== true) return kit.cancel(step, s);
+  const cards = kit.cards(step);
+  const sub = s.subscription!;
+  const target = kit.azureAs(step, 'office365');
+  if (!(await isInDirectory(target, sub.subscriptionId, s.org!.tenantId))) {
+    await step.context.sendActivity(
+      cards.t('error.moveNotVerified', { subscription: sub.displayName }),
+    );
+    await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'failed'));
+    return step.endDialog({ outcome: 'failed', flowId: s.flowId } satisfies LinkResult);
+  }
+  await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'verified'));
+  await step.context.sendActivity(
+    cards.t('verify.done', { subscription: sub.displayName, directory: s.org!.displayName }),
+  );
+  return step.next();
+}

@@ -1,0 +1,182 @@
+import type { TurnContext } from 'botbuilder';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Logger } from 'pino';
+import type { SignInKind, SignedInAccount, TokenSource } from '../auth/signIn';
+import type { renderCard } from '../cards/render';
+import type { AzureSubscription, DirectoryPerson, Organization } from '../domain/model';
+import type { AzureManagementPort } from '../domain/ports';
+import type { TenantlinkError } from '../errors';
+import type { Localizer } from '../i18n';
+import type { ChannelNotifier, CloudClients } from '../link/ports';
+import type { ChangeRecordStore } from '../state/changeRecords';
+import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
+import { LinkCards } from './linkCards';
+
+/**
+ * What the steps of the link waterfall share: ids, dependencies, the state kept across turns, and
+ * a kit of helpers (cards in the turn's locale, credentials and clients for the two sign-ins, card
+ * prompts, and the endings: cancel, fail, refusal record). The steps live in linkDialog.ts
+ * (before the move), linkMoveSteps.ts and linkAccessSteps.ts.
+ */
+
+/** Id of the dialog. */
+export const LINK_DIALOG = 'linkDialog';
+/** Id of the card prompt inside it. */
+export const LINK_CARD_PROMPT = 'linkCardPrompt';
+/** Id of the guided move dialog registered beside it. */
+export const GUIDED_MOVE_DIALOG = 'guidedMoveDialog';
+/** Largest number of Office 365 users offered on the grant card (the first page). */
+export const GRANT_PAGE_SIZE = 50;
+
+/** What the dialog needs, wired by the composition root. */
+export interface LinkDialogDeps {
+  readonly localizer: Localizer;
+  readonly tokens: TokenSource;
+  readonly clients: CloudClients;
+  readonly changes: ChangeRecordStore;
+  readonly notifier: ChannelNotifier;
+  readonly signInDialogIds: Readonly<Record<SignInKind, string>>;
+}
+
+/** How the dialog ended. */
+export interface LinkResult {
+  readonly outcome: 'linked' | 'cancelled' | 'preflightFailed' | 'failed' | 'nothingToLink';
+  readonly flowId: string;
+}
+
+/** State kept across the waterfall's turns (no tokens: they come from the token service). */
+export interface LinkState {
+  flowId: string;
+  initiatorId: string;
+  initiatorName: string;
+  office365?: SignedInAccount;
+  azure?: SignedInAccount;
+  org?: Organization;
+  owned?: AzureSubscription[];
+  directoryNames?: Record<string, string>;
+  subscription?: AzureSubscription;
+  sourceName?: string;
+  grantUsers?: DirectoryPerson[];
+}
+
+/** Helpers of the link steps, bound to the dialog's dependencies. */
+export class LinkStepKit {
+  constructor(
+    readonly deps: LinkDialogDeps,
+    readonly log: Logger,
+  ) {}
+
+  /** Ends the flow with the error's localized message and code; marks the record failed. */
+  async fail(
+    step: WaterfallStepContext,
+    s: LinkState,
+    e: TenantlinkError,
+  ): Promise<DialogTurnResult> {
+    this.log.error(
+      {
+        code: e.code,
+        flowId: s.flowId,
+        serviceCode: e.serviceCode,
+        correlationId: e.correlationId,
+        err: e,
+      },
+      'link step failed',
+    );
+    const text = this.cards(step).t(e.def.messageKey, { ...e.params, code: e.code });
+    await answerInvoke(step.context, outcomeCard(text, e.code, 'Attention'));
+    await step.context.sendActivity(`${text} (${e.code})`);
+    if (await this.deps.changes.get(s.flowId))
+      await this.deps.changes.update(s.flowId, (r) => void (r.status = 'failed'));
+    return step.endDialog({ outcome: 'failed', flowId: s.flowId } satisfies LinkResult);
+  }
+
+  /** Ends the flow as cancelled; nothing after the last confirmed step is changed. */
+  async cancel(step: WaterfallStepContext, s: LinkState): Promise<DialogTurnResult> {
+    const text = this.cards(step).t('cancel.done');
+    await answerInvoke(step.context, outcomeCard(text));
+    await step.context.sendActivity(text);
+    if (await this.deps.changes.get(s.flowId))
+      await this.deps.changes.update(s.flowId, (r) => void (r.status = 'cancelled'));
+    return step.endDialog({ outcome: 'cancelled', flowId: s.flowId } satisfies LinkResult);
+  }
+
+  /** Records in the change record that Azure refused the directory change by API. */
+  async recordRefusal(s: LinkState, error: TenantlinkError, stage: string): Promise<void> {
+    this.log.warn(
+      {
+        code: error.code,
+        serviceCode: error.serviceCode,
+        correlationId: error.correlationId,
+        flowId: s.flowId,
+        stage,
+      },
+      'directory change refused: guided path',
+    );
+    await this.deps.changes.update(s.flowId, (r) => {
+      r.status = 'guided';
+      r.audit = [
+        ...r.audit,
+        {
+          at: new Date().toISOString(),
+          by: s.initiatorId,
+          action: `changeTenant:${stage}`,
+          target: r.subscriptionId,
+          outcome: 'refused',
+          code: error.serviceCode ?? error.code,
+          correlationId: error.correlationId,
+        },
+      ];
+    });
+  }
+
+  /** Whether the previous card was answered with anything but cancel. */
+  async accepted(step: WaterfallStepContext, _s: LinkState): Promise<boolean> {
+    return (step.result as CardAction | undefined)?.verb !== 'link.cancel';
+  }
+
+  /** Options of a card prompt that only the flow's initiator may answer. */
+  prompt(
+    s: LinkState,
+    cardId: string,
+    card: ReturnType<typeof renderCard>,
+    verbs: CardPromptOptions['verbs'],
+  ): CardPromptOptions {
+    return {
+      card,
+      flowId: s.flowId,
+      cardId,
+      initiatorId: s.initiatorId,
+      initiatorName: s.initiatorName,
+      verbs,
+    };
+  }
+
+  /** Options of the sign-in dialogs. */
+  signInOptions(s: LinkState): {
+    flowId: string;
+    initiatorId: string;
+    initiatorName: string;
+  } {
+    return { flowId: s.flowId, initiatorId: s.initiatorId, initiatorName: s.initiatorName };
+  }
+
+  /** Cards and strings in the turn's locale. */
+  cards(step: WaterfallStepContext): LinkCards {
+    return new LinkCards(this.deps.localizer, step.context.activity.locale);
+  }
+
+  /** The user's credential for one sign-in and API (tokens fetched on demand, never stored). */
+  credential(step: { context: TurnContext }, kind: SignInKind, resource: 'graph' | 'arm') {
+    return this.deps.tokens.credential(step.context.activity.from.id, kind, resource);
+  }
+
+  /** An ARM client as one of the two signed-in accounts. */
+  azureAs(step: { context: TurnContext }, kind: SignInKind): AzureManagementPort {
+    return this.deps.clients.azure(this.credential(step, kind, 'arm'));
+  }
+
+  /** The Azure portal's URL. */
+  portalUrl(_step: WaterfallStepContext): string {
+    return this.deps.clients.portalUrl;
+  }
+}
