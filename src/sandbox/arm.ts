@@ -2,9 +2,8 @@ import { GRANTABLE_ROLES, BUILT_IN_ROLES, roleGuid } from '../domain/roles';
 import {
   armAuthed,
   armFail,
-  isOwner,
   isResponse,
-  notAuthorized,
+  ownedSubscriptionFor,
   rolesOf,
   subscriptionFor,
 } from './armAccess';
@@ -212,16 +211,15 @@ export function armRoutes(ctx: SandboxContext): Router {
       'PUT',
       `${scopeTemplate}/providers/Microsoft.Authorization/roleAssignments/:name`,
       armAuthed(ctx, AUTHORIZATION_VERSIONS, (req, p, caller) => {
-        const sub = subscriptionFor(
+        const scope = scopeOf(p);
+        const sub = ownedSubscriptionFor(
           ctx,
           p.subscriptionId ?? '',
           caller,
           'Microsoft.Authorization/roleAssignments/write',
+          scope,
         );
         if (isResponse(sub)) return sub;
-        const scope = scopeOf(p);
-        if (!isOwner(sub, caller))
-          return notAuthorized(caller, 'Microsoft.Authorization/roleAssignments/write', scope);
         return createAssignment(ctx, sub, scope, p.name ?? '', req.body, caller.objectId);
       }),
     );
@@ -230,16 +228,15 @@ export function armRoutes(ctx: SandboxContext): Router {
       'DELETE',
       `${scopeTemplate}/providers/Microsoft.Authorization/roleAssignments/:name`,
       armAuthed(ctx, AUTHORIZATION_VERSIONS, (_req, p, caller) => {
-        const sub = subscriptionFor(
+        const scope = scopeOf(p);
+        const sub = ownedSubscriptionFor(
           ctx,
           p.subscriptionId ?? '',
           caller,
           'Microsoft.Authorization/roleAssignments/delete',
+          scope,
         );
         if (isResponse(sub)) return sub;
-        const scope = scopeOf(p);
-        if (!isOwner(sub, caller))
-          return notAuthorized(caller, 'Microsoft.Authorization/roleAssignments/delete', scope);
         const i = sub.roleAssignments.findIndex(
           (a) =>
             a.name === (p.name ?? '').toLowerCase() &&

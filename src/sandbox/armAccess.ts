@@ -119,3 +119,22 @@ export function subscriptionFor(
 /** Narrows a {@link subscriptionFor} result. */
 export const isResponse = (x: SubscriptionRecord | SandboxResponse): x is SandboxResponse =>
   'status' in x && !('subscriptionId' in x);
+
+/**
+ * Like {@link subscriptionFor}, and the caller must also be Owner at subscription scope (the
+ * permission every write of the sandbox needs): 403 AuthorizationFailed otherwise.
+ * @param scope the scope named in the 403 message (the subscription by default)
+ */
+export function ownedSubscriptionFor(
+  ctx: SandboxContext,
+  subscriptionId: string,
+  caller: Caller,
+  action: string,
+  scope?: string,
+): SubscriptionRecord | SandboxResponse {
+  const sub = subscriptionFor(ctx, subscriptionId, caller, action);
+  if (isResponse(sub)) return sub;
+  return isOwner(sub, caller)
+    ? sub
+    : notAuthorized(caller, action, scope ?? `/subscriptions/${sub.subscriptionId}`);
+}

@@ -2,6 +2,7 @@ import {
   armAuthed,
   armFail,
   isOwner,
+  ownedSubscriptionFor,
   isResponse,
   notAuthorized,
   subscriptionFor,
@@ -172,21 +173,17 @@ function accept(ctx: SandboxContext, subscriptionId: string, caller: Caller): Sa
 export function changeTenantRoutes(ctx: SandboxContext, router: Router): void {
   const path =
     '/subscriptions/:subscriptionId/providers/Microsoft.Subscription/changeTenantRequest/default';
-  const sourceSub = (
-    id: string,
-    caller: Caller,
-    action: string,
-  ): SubscriptionRecord | SandboxResponse => subscriptionFor(ctx, id, caller, action);
+  /** The subscription for a change-request call; writes need Owner. */
+  const sourceSub = (id: string, caller: Caller, verb: 'read' | 'write' | 'delete') =>
+    verb === 'read'
+      ? subscriptionFor(ctx, id, caller, `Microsoft.Subscription/changeTenantRequest/${verb}`)
+      : ownedSubscriptionFor(ctx, id, caller, `Microsoft.Subscription/changeTenantRequest/${verb}`);
 
   router.add(
     'PUT',
     path,
     armAuthed(ctx, VERSIONS, (req, p, caller) => {
-      const sub = sourceSub(
-        p.subscriptionId ?? '',
-        caller,
-        'Microsoft.Subscription/changeTenantRequest/write',
-      );
+      const sub = sourceSub(p.subscriptionId ?? '', caller, 'write');
       return isResponse(sub) ? sub : requestChange(ctx, sub, req.body, caller);
     }),
   );
@@ -194,11 +191,7 @@ export function changeTenantRoutes(ctx: SandboxContext, router: Router): void {
     'GET',
     path,
     armAuthed(ctx, VERSIONS, (_req, p, caller) => {
-      const sub = sourceSub(
-        p.subscriptionId ?? '',
-        caller,
-        'Microsoft.Subscription/changeTenantRequest/read',
-      );
+      const sub = sourceSub(p.subscriptionId ?? '', caller, 'read');
       if (isResponse(sub)) return sub;
       const r = latest(ctx, sub.subscriptionId);
       return r && r.status !== 'Cancelled'
@@ -210,18 +203,8 @@ export function changeTenantRoutes(ctx: SandboxContext, router: Router): void {
     'DELETE',
     path,
     armAuthed(ctx, VERSIONS, (_req, p, caller) => {
-      const sub = sourceSub(
-        p.subscriptionId ?? '',
-        caller,
-        'Microsoft.Subscription/changeTenantRequest/delete',
-      );
+      const sub = sourceSub(p.subscriptionId ?? '', caller, 'delete');
       if (isResponse(sub)) return sub;
-      if (!isOwner(sub, caller))
-        return notAuthorized(
-          caller,
-          'Microsoft.Subscription/changeTenantRequest/delete',
-          `/subscriptions/${sub.subscriptionId}`,
-        );
       const r = latest(ctx, sub.subscriptionId);
       if (r?.status !== 'Pending') return { status: 204 };
       r.status = 'Cancelled';
