@@ -3,9 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generate } from 'selfsigned';
 import { createLogger } from '../log';
 import { armRoutes } from './arm';
+import { loopbackCertificate } from './certificate';
 import type { SandboxContext } from './context';
 import { controlRoutes } from './control';
 import {
@@ -80,23 +80,7 @@ interface Mounted {
 export async function startSandboxCloud(options: SandboxCloudOptions = {}): Promise<SandboxCloud> {
   const log = createLogger('sandbox');
   const host = options.host ?? '127.0.0.1';
-  const pems = await generate([{ name: 'commonName', value: 'tenantlink-sandbox' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
-      },
-    ],
-  });
+  const pems = await loopbackCertificate('tenantlink-sandbox');
 
   let url = '';
   const state = new SandboxState(options.seed ?? DEFAULT_SEED);
@@ -181,7 +165,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     );
   };
 
-  const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+  const server: Server = createServer({ key: pems.key, cert: pems.cert }, (req, res) => {
     void handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
