@@ -99,7 +99,7 @@ describe('sandbox Graph', () => {
       pages++;
     }
     expect(pages).toBe(2);
-    expect(new Set(seen).size).toBe(4);
+    expect(new Set(seen).size).toBe(6);
   });
 
   it('requires ConsistencyLevel: eventual for $search', async () => {

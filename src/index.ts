@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startApp } from './app';
+import { loadConfig, redactedSummary } from './config';
+import { startAgentsPlayground } from './dev/agentsPlayground';
+import { configureLogging, createLogger } from './log';
+
+/**
+ * Entry point of `npm start`: reads .env when there is one, validates the configuration, starts
+ * tenantlink (in local mode with the sandbox cloud) and, in local mode, the Microsoft 365 Agents
+ * Playground as the chat client. Ctrl+C (SIGINT) or SIGTERM stops all of them.
+ */
+async function main(): Promise<void> {
+  const envFile = resolve(process.cwd(), '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const config = loadConfig(process.env);
+  configureLogging({ level: config.logLevel });
+  const log = createLogger('main');
+  log.info({ config: redactedSummary(config) }, 'configuration');
+
+  const app = await startApp(config);
+  let playground: { url: string; stop(): Promise<void> } | undefined;
+  if (config.mode === 'local' && config.playground.enabled) {
+    playground = await startAgentsPlayground({
+      botEndpoint: `${app.server.url}/api/messages`,
+      port: config.playground.port,
+      logger: createLogger('playground'),
+    });
+  }
+  const lines = [
+    '',
+    'tenantlink is running on the sandbox cloud (no Azure account needed).',
+    `  bot:            ${app.server.url}/api/messages`,
+    `  sandbox cloud:  ${app.sandbox?.url ?? '-'}  (state: ${app.sandbox?.url ?? ''}/_sandbox/state)`,
+    playground
+      ? `  chat with it:   open ${playground.url} and type "link"`
+      : '  chat client:    off (PLAYGROUND=off)',
+    '  stop:           Ctrl+C',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await Promise.allSettled([playground?.stop(), app.stop()]);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `tenantlink failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});
