@@ -4,7 +4,8 @@ import { loadConfig } from '../../src/config';
 import { startAgentsPlayground, type AgentsPlayground } from '../../src/dev/agentsPlayground';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { configureLogging, createLogger } from '../../src/log';
-import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { IDS, startSandboxCloud, type SandboxCloud, type SandboxSnapshot } from '../../src/sandbox';
+import { SandboxHttp } from '../helpers/sandboxHttp';
 import { actionData, cardText } from '../helpers/teamsChannel';
 import { PlaygroundDriver, type StreamMessage } from './playgroundDriver';
 
@@ -107,9 +108,11 @@ it('links Pay-As-You-Go to Contoso through the Agents Playground and tells the t
   expect(cardText(notice.card)).toContain('Pay-As-You-Go');
   await driver.waitFor((m) => m.conversationId === chat && /^Done:/.test(m.text ?? ''));
 
-  const sub = sandbox
-    .snapshot()
-    .subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)!;
+  // The world as GET /_sandbox/state reports it.
+  const http = new SandboxHttp(sandbox);
+  const state = (await http.call('GET', '/_sandbox/state')).body as SandboxSnapshot;
+  await http.close();
+  const sub = state.subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)!;
   expect(sub.tenantId).toBe(IDS.tenants.contoso);
   const scope = `/subscriptions/${IDS.subscriptions.payAsYouGo}`;
   for (const principalId of [IDS.users.janeContoso, IDS.users.triciaContoso]) {
