@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -29,6 +29,7 @@ import type { CloudClients } from './link/ports';
 import { createLogger } from './log';
 import { startSandboxCloud, type SandboxCloud } from './sandbox';
 import { ChangeRecordStore } from './state/changeRecords';
+import { EmbeddedStorage } from './state/embeddedStorage';
 import { ConversationReferenceStore } from './state/conversationReferences';
 
 /**
@@ -98,7 +99,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     portalUrl: config.cloud.portalUrl,
   };
 
-  const storage = options.storage ?? new MemoryStorage();
+  const ownStorage = options.storage === undefined ? await openStorage(config) : undefined;
+  const storage = options.storage ?? ownStorage!;
   const conversationState = new ConversationState(storage);
   const changes = new ChangeRecordStore(storage);
   const references = new ConversationReferenceStore(storage);
@@ -136,7 +138,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     references,
     async stop() {
       await server.close();
+      if (ownStorage instanceof EmbeddedStorage) await ownStorage.close();
       if (ownSandbox) await sandbox.stop();
     },
   };
+}
+
+/** The configured store: durable on local disk by default, in memory when asked. */
+async function openStorage(config: Config): Promise<Storage> {
+  if (config.storage.kind === 'memory') return new MemoryStorage();
+  return EmbeddedStorage.open(resolve(config.storage.directory));
 }

@@ -30,6 +30,8 @@ const Env = z
     AZURE_PORTAL_URL: z.string().url().default('https://portal.azure.com'),
     CLOUD_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
     CLOUD_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+    STORAGE: z.enum(['embedded', 'memory']).default('embedded'),
+    STORAGE_DIR: z.string().min(1).default('.data'),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     PLAYGROUND: z.enum(['on', 'off']).default('on'),
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
@@ -76,6 +78,11 @@ export interface Config {
     readonly timeoutMs: number;
     readonly maxRetries: number;
   };
+  /**
+   * Where state, conversation references and change records live: `embedded` (default) is a
+   * document store on local disk in `directory`; `memory` loses everything on restart (tests).
+   */
+  readonly storage: { readonly kind: 'embedded' | 'memory'; readonly directory: string };
   readonly sandbox: { readonly port: number };
   readonly playground: { readonly enabled: boolean; readonly port: number };
   /** Bot Framework OAuth connection names (cloud mode). */
@@ -117,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.CLOUD_TIMEOUT_MS,
       maxRetries: e.CLOUD_MAX_RETRIES,
     },
+    storage: { kind: e.STORAGE, directory: e.STORAGE_DIR },
     sandbox: { port: e.SANDBOX_PORT },
     playground: { enabled: e.PLAYGROUND === 'on', port: e.PLAYGROUND_PORT },
     connections: {

@@ -13,11 +13,13 @@ import {
 } from './signIn';
 
 /**
- * The local stand-in for the Bot Framework token service: signs a user in against the sandbox
- * cloud's token endpoint (OAuth 2.0 password grant, then refresh-token grants per resource, as
- * https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc describes) and keeps the refresh
- * token in memory only, like the token service keeps it on its side. Tokens are never logged or
- * written to storage.
+ * The SignIn port on the sandbox cloud. Signing in is the sandbox card's choice of an account:
+ * an OAuth 2.0 password grant at the sandbox's token endpoint
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc), whose refresh token is handed
+ * at once to the sandbox's token service (the stand-in for the Bot Framework token service) and
+ * forgotten. Access tokens then come from the token service whenever a client needs one, as
+ * GetUserToken does in production, so a bot restart loses no sign-in and the bot stores no token.
+ * Access tokens are cached in memory for their lifetime only; never logged or written to storage.
  */
 
 /** A sandbox account as `GET /_sandbox/accounts` lists it (sandbox-only fake credentials). */
@@ -45,16 +47,15 @@ interface TokenResponse {
   expires_in: number;
 }
 
-interface Session {
+interface CachedToken {
+  token: AccessToken;
   account: SignedInAccount;
-  refreshToken: string;
-  tenantId: string;
-  cache: Map<Resource, AccessToken>;
 }
 
 /** Client of the sandbox's token endpoint and account list. */
 export class SandboxTokenService implements TokenSource {
-  private readonly sessions = new Map<string, Session>();
+  /** Access tokens per `user|kind|resource`, kept until 5 minutes before they expire. */
+  private readonly cache = new Map<string, CachedToken>();
 
   /**
    * @param authorityHost the sandbox's `…/login`
@@ -112,61 +113,76 @@ export class SandboxTokenService implements TokenSource {
     });
     if (!token.refresh_token)
       throw new TenantlinkError('signInFailed', { detail: 'no refresh token' });
-    const claims = decodeJwt(token.access_token);
-    const account: SignedInAccount = {
-      kind,
-      email: String(claims.upn ?? claims.email ?? choice.account.signInName),
-      displayName: String(claims.name ?? choice.account.displayName),
-      tenantId: String(claims.tid),
-      objectId: String(claims.oid),
-      identityProvider: typeof claims.idp === 'string' ? claims.idp : undefined,
-    };
-    const session: Session = {
-      account,
+    await this.json('POST', `${this.controlUrl}/_sandbox/tokenservice/signin`, {
+      userId: user,
+      connection: kind,
       refreshToken: token.refresh_token,
-      tenantId: account.tenantId,
-      cache: new Map(),
-    };
-    session.cache.set(resource, {
-      token: token.access_token,
-      expiresOnTimestamp: Date.now() + token.expires_in * 1000,
     });
-    this.sessions.set(`${user}|${kind}`, session);
+    const account = accountFrom(kind, token.access_token, choice.account);
+    this.cache.set(`${user}|${kind}|${resource}`, {
+      account,
+      token: {
+        token: token.access_token,
+        expiresOnTimestamp: Date.now() + token.expires_in * 1000,
+      },
+    });
     return account;
   }
 
   async account(user: UserKey, kind: SignInKind): Promise<SignedInAccount | undefined> {
-    return this.sessions.get(`${user}|${kind}`)?.account;
+    const resource: Resource = kind === 'office365' ? 'graph' : 'arm';
+    return (await this.userToken(user, kind, resource))?.account;
   }
 
   credential(user: UserKey, kind: SignInKind, resource: Resource): TokenCredential {
     return {
       getToken: async (): Promise<AccessToken> => {
-        const session = this.sessions.get(`${user}|${kind}`);
-        if (!session)
+        const cached = await this.userToken(user, kind, resource);
+        if (!cached)
           throw new TenantlinkError('signInRequired', { detail: `${kind} sign-in required` });
-        const cached = session.cache.get(resource);
-        if (cached && cached.expiresOnTimestamp - Date.now() > 5 * 60_000) return cached;
-        const token = await this.tokenRequest(session.tenantId, {
-          grant_type: 'refresh_token',
-          refresh_token: session.refreshToken,
-          scope: `${RESOURCE_SCOPES[resource]} offline_access`,
-          client_id: 'tenantlink-sandbox',
-        });
-        if (token.refresh_token) session.refreshToken = token.refresh_token;
-        const fresh = {
-          token: token.access_token,
-          expiresOnTimestamp: Date.now() + token.expires_in * 1000,
-        };
-        session.cache.set(resource, fresh);
-        return fresh;
+        return cached.token;
       },
     };
   }
 
+  /** The user's token for a resource from the cache or the token service; undefined when signed out. */
+  private async userToken(
+    user: UserKey,
+    kind: SignInKind,
+    resource: Resource,
+  ): Promise<CachedToken | undefined> {
+    const key = `${user}|${kind}|${resource}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.token.expiresOnTimestamp - Date.now() > 5 * 60_000) return cached;
+    const query = new URLSearchParams({ userId: user, connection: kind, resource });
+    const res = await this.json<{ token: string; expiration: string } | undefined>(
+      'GET',
+      `${this.controlUrl}/_sandbox/tokenservice/token?${query.toString()}`,
+      undefined,
+      true,
+    );
+    if (!res) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    const fresh: CachedToken = {
+      account: accountFrom(kind, res.token),
+      token: { token: res.token, expiresOnTimestamp: Date.parse(res.expiration) },
+    };
+    this.cache.set(key, fresh);
+    return fresh;
+  }
+
   async signOut(user: UserKey, kind?: SignInKind): Promise<void> {
-    for (const k of kind ? [kind] : (['office365', 'azure'] as const))
-      this.sessions.delete(`${user}|${k}`);
+    for (const k of kind ? [kind] : (['office365', 'azure'] as const)) {
+      for (const resource of ['graph', 'arm'] as const)
+        this.cache.delete(`${user}|${k}|${resource}`);
+      const query = new URLSearchParams({ userId: user, connection: k });
+      await this.json(
+        'DELETE',
+        `${this.controlUrl}/_sandbox/tokenservice/signin?${query.toString()}`,
+      );
+    }
   }
 
   private async tokenRequest(tenant: string, form: Record<string, string>): Promise<TokenResponse> {
@@ -177,14 +193,27 @@ export class SandboxTokenService implements TokenSource {
     );
   }
 
-  private async json<T>(method: 'GET' | 'POST', url: string, form?: string): Promise<T> {
+  /**
+   * One call to the sandbox: a form body (string) or JSON; with `allowNotFound`, 404 gives undefined.
+   * @throws TenantlinkError cloudUnavailable on network failure, signInFailed on any other error status
+   */
+  private async json<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    body?: string | Record<string, unknown>,
+    allowNotFound = false,
+  ): Promise<T> {
     const dispatcher = dispatcherFor(this.http);
+    const isForm = typeof body === 'string';
     let res;
     try {
       res = await request(url, {
         method,
-        body: form,
-        headers: form ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+        body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
+        headers:
+          body === undefined
+            ? {}
+            : { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json' },
         headersTimeout: this.http.timeoutMs,
         bodyTimeout: this.http.timeoutMs,
         ...(dispatcher ? { dispatcher } : {}),
@@ -195,12 +224,34 @@ export class SandboxTokenService implements TokenSource {
         cause: err,
       });
     }
-    const body = (await res.body.json()) as T & { error?: string; error_codes?: number[] };
+    const text = await res.body.text();
+    const parsed = (text ? JSON.parse(text) : undefined) as
+      (T & { error?: string | { code?: string }; error_codes?: number[] }) | undefined;
+    if (allowNotFound && res.statusCode === 404) return undefined as T;
     if (res.statusCode >= 400) {
+      const error = parsed?.error;
+      const code = typeof error === 'string' ? error : (error?.code ?? '');
       throw new TenantlinkError('signInFailed', {
-        detail: `token endpoint → ${res.statusCode} ${body.error ?? ''} ${body.error_codes?.join(',') ?? ''}`,
+        detail: `${new URL(url).pathname} → ${res.statusCode} ${code} ${parsed?.error_codes?.join(',') ?? ''}`,
       });
     }
-    return body;
+    return parsed as T;
   }
+}
+
+/** Who signed in, from an access token's claims (tid, oid, upn/email, idp, name). */
+function accountFrom(
+  kind: SignInKind,
+  accessToken: string,
+  fallback?: { signInName: string; displayName: string },
+): SignedInAccount {
+  const claims = decodeJwt(accessToken);
+  return {
+    kind,
+    email: String(claims.upn ?? claims.email ?? fallback?.signInName ?? ''),
+    displayName: String(claims.name ?? fallback?.displayName ?? ''),
+    tenantId: String(claims.tid),
+    objectId: String(claims.oid),
+    identityProvider: typeof claims.idp === 'string' ? claims.idp : undefined,
+  };
 }

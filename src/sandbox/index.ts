@@ -21,6 +21,7 @@ import { loginRoutes } from './login';
 import type { Router, SandboxRequest, SandboxResponse } from './router';
 import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
+import { tokenServiceRoutes } from './tokenService';
 import { SandboxTokens } from './tokens';
 
 /**
@@ -106,6 +107,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     { prefix: '/login', api: 'login', router: loginRoutes(ctx) },
     { prefix: '/graph/v1.0', api: 'graph', router: graph },
     { prefix: '/arm', api: 'arm', router: armRoutes(ctx) },
+    { prefix: '/_sandbox/tokenservice', api: 'control', router: tokenServiceRoutes(ctx) },
     { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx) },
   ];
 

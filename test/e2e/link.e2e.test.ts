@@ -38,7 +38,13 @@ beforeAll(async () => {
   configureLogging({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   sandbox = await startSandboxCloud();
   app = await startApp(
-    loadConfig({ TENANTLINK_MODE: 'local', PORT: '0', HOST: '127.0.0.1', PLAYGROUND: 'off' }),
+    loadConfig({
+      TENANTLINK_MODE: 'local',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PLAYGROUND: 'off',
+      STORAGE: 'memory',
+    }),
     { sandbox },
   );
   playground = await startAgentsPlayground({

@@ -44,7 +44,12 @@ export class TeamsChannel {
   private server: Server | undefined;
   private serviceUrl = '';
 
-  constructor(private readonly botEndpoint: string) {}
+  constructor(private botEndpoint: string) {}
+
+  /** Sends the next activities to another bot endpoint (a restarted bot). */
+  retarget(botEndpoint: string): void {
+    this.botEndpoint = botEndpoint;
+  }
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {

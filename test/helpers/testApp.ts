@@ -27,6 +27,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     PORT: '0',
     HOST: '127.0.0.1',
     PLAYGROUND: 'off',
+    STORAGE: 'memory',
     CLOUD_TIMEOUT_MS: '5000',
     CLOUD_MAX_RETRIES: '2',
     ...env,

@@ -1,0 +1,160 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { BUILT_IN_ROLES } from '../../src/domain/roles';
+import { configureLogging } from '../../src/log';
+import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { EmbeddedStorage } from '../../src/state/embeddedStorage';
+import { TeamsChannel, actionData, personalChat } from '../helpers/teamsChannel';
+import { USERS, click, type Harness } from '../helpers/testApp';
+
+/**
+ * Restarts: the bot's state lives in the embedded store on disk, sign-ins in the (sandbox) token
+ * service. A restart between turns, or a crash in the middle of the directory change (the dying
+ * turn can write nothing more), resumes from what was stored and ends with exactly one move and
+ * one role assignment per chosen user.
+ */
+
+const T = IDS.tenants;
+const S = IDS.subscriptions;
+const chat = personalChat(USERS.kelley);
+const TEAM = '19:contoso-it@thread.tacv2';
+
+let sandbox: SandboxCloud;
+let channel: TeamsChannel;
+let dir: string;
+let storage: EmbeddedStorage;
+let app: App;
+
+async function boot(): Promise<void> {
+  storage = await EmbeddedStorage.open(dir);
+  app = await startApp(
+    loadConfig({
+      TENANTLINK_MODE: 'local',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PLAYGROUND: 'off',
+      CLOUD_TIMEOUT_MS: '2000',
+      CLOUD_MAX_RETRIES: '1',
+    }),
+    { sandbox, storage },
+  );
+  channel.retarget(`${app.server.url}/api/messages`);
+}
+
+/** Stops the bot; its store is closed first, so a turn still running can persist nothing. */
+async function crash(): Promise<void> {
+  await storage.close();
+  await app.stop();
+}
+
+const h = (): Harness => ({ sandbox, app, channel, stop: async () => undefined });
+
+beforeEach(async () => {
+  configureLogging({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  sandbox = await startSandboxCloud();
+  dir = await mkdtemp(join(tmpdir(), 'tenantlink-restart-'));
+  channel = new TeamsChannel('http://127.0.0.1:9/api/messages');
+  await channel.start();
+  await boot();
+  await channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
+});
+
+afterEach(async () => {
+  await channel.stop();
+  await crash();
+  await sandbox.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function upToConfirm(): Promise<void> {
+  await channel.say(USERS.kelley, 'link');
+  await click(h(), USERS.kelley, chat, 'link.start');
+  await click(h(), USERS.kelley, chat, 'signin.select', { choice: `kelley-work|${T.contoso}` });
+  await click(h(), USERS.kelley, chat, 'signin.select', {
+    choice: `kelley-msa|${T.defaultDirectory}`,
+  });
+  await click(h(), USERS.kelley, chat, 'subscription.choose', { subscriptionId: S.payAsYouGo });
+  await click(h(), USERS.kelley, chat, 'impact.continue');
+}
+
+/** Clicks Confirm again on the card as it was before the crash. */
+async function resend(confirm: { id: string; card: Record<string, unknown> }): Promise<void> {
+  const data = { ...actionData(confirm.card, 'move.confirm'), typedName: 'Pay-As-You-Go' };
+  const r = await channel.invoke(USERS.kelley, 'move.confirm', data, confirm.id, chat);
+  expect(r.status).toBe(200);
+}
+
+async function grantAndCheck(): Promise<void> {
+  await click(h(), USERS.kelley, chat, 'access.grant', {
+    principalIds: `${IDS.users.janeContoso},${IDS.users.triciaContoso}`,
+    role: 'Contributor',
+  });
+  const state = sandbox.snapshot();
+  const sub = state.subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
+  expect(sub.tenantId).toBe(T.contoso);
+  expect(state.changeTenantRequests.filter((r) => r.subscriptionId === S.payAsYouGo)).toEqual([
+    expect.objectContaining({ status: 'Completed' }),
+  ]);
+  for (const principalId of [IDS.users.janeContoso, IDS.users.triciaContoso]) {
+    expect(
+      sub.roleAssignments.filter(
+        (a) => a.principalId === principalId && a.roleDefinitionId === BUILT_IN_ROLES.Contributor,
+      ),
+    ).toHaveLength(1);
+  }
+  // The team reference saved before the restart still reaches the channel.
+  expect(channel.activities(TEAM).filter((a) => a.kind === 'send')).toHaveLength(1);
+}
+
+it('resumes after a restart between turns (at the confirm card)', async () => {
+  await upToConfirm();
+  await crash();
+  await boot();
+  await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  await grantAndCheck();
+});
+
+it('resumes after a crash between the change request and its acceptance, without a second request', async () => {
+  await upToConfirm();
+  // Azure keeps refusing the acceptance while the bot dies.
+  sandbox.setFaults({
+    rules: [{ api: 'arm', path: 'acceptChangeTenant$', status: 503, retryAfterSeconds: 1 }],
+  });
+  const confirmCard = channel.lastCard(chat);
+  const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(sandbox.snapshot().changeTenantRequests).toEqual([
+    expect.objectContaining({ status: 'Pending' }),
+  ]);
+  await crash();
+  await dying.catch(() => undefined);
+  sandbox.setFaults({});
+
+  await boot();
+  // The bot died before answering: the confirm card is still shown, and Teams resends the
+  // invoke (or the admin clicks again).
+  await resend(confirmCard);
+  await grantAndCheck();
+});
+
+it('resumes after a crash right after the move was accepted, without moving twice', async () => {
+  await upToConfirm();
+  // The acceptance reaches Azure, but its answer comes after the bot died.
+  sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 800 }] });
+  const confirmCard = channel.lastCard(chat);
+  const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  await new Promise((r) => setTimeout(r, 300));
+  await crash();
+  await dying.catch(() => undefined);
+  sandbox.setFaults({});
+  expect(
+    sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId,
+  ).toBe(T.contoso);
+
+  await boot();
+  await resend(confirmCard);
+  await grantAndCheck();
+});
