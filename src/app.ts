@@ -30,6 +30,7 @@ import { createLogger } from './log';
 import { startSandboxCloud, type SandboxCloud } from './sandbox';
 import { ChangeRecordStore } from './state/changeRecords';
 import { EmbeddedStorage } from './state/embeddedStorage';
+import { SubscriptionLockStore } from './state/subscriptionLocks';
 import { ConversationReferenceStore } from './state/conversationReferences';
 
 /**
@@ -104,6 +105,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const conversationState = new ConversationState(storage);
   const changes = new ChangeRecordStore(storage);
   const references = new ConversationReferenceStore(storage);
+  const locks = new SubscriptionLockStore(storage);
   const localizer = new Localizer(join(__dirname, '..', 'locales'));
 
   // Local mode has no app credentials: botbuilder then skips JWT validation, which the Agents
@@ -117,7 +119,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const children = [
     new SandboxSignInDialog(signInDialogIds.office365, 'office365', tokens, localizer),
     new SandboxSignInDialog(signInDialogIds.azure, 'azure', tokens, localizer),
-    new LinkDialog({ localizer, tokens, clients, changes, notifier, signInDialogIds }),
+    new LinkDialog({ localizer, tokens, clients, changes, locks, notifier, signInDialogIds }),
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, config.cloud.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
     ),

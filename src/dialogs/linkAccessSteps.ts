@@ -4,13 +4,7 @@ import { cardAttachment, renderCard } from '../cards/render';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
 import { grantAccess, testAccess } from '../link/access';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
-import {
-  GRANT_PAGE_SIZE,
-  LINK_CARD_PROMPT,
-  type LinkResult,
-  type LinkState,
-  type LinkStepKit,
-} from './linkSteps';
+import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
 
 /**
  * Step 3 of the seeds: give Office 365 accounts access to the subscription (RBAC roles replace the
@@ -95,5 +89,5 @@ export async function testAccessAndNotifyStep(
       count: sent,
     }),
   );
-  return step.endDialog({ outcome: 'linked', flowId: s.flowId } satisfies LinkResult);
+  return kit.end(step, s, 'linked');
 }

@@ -1,6 +1,10 @@
+import type { TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
+  DialogReason,
   WaterfallDialog,
+  type DialogInstance,
+  type DialogState,
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
@@ -8,7 +12,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard } from '../cards/render';
 import { allPassed } from '../domain/rules';
-import { asTenantlinkError } from '../errors';
+import { ERRORS, asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { reviewImpact } from '../link/impact';
 import { runPreflight } from '../link/preflight';
@@ -71,6 +75,29 @@ export class LinkDialog extends ComponentDialog {
       ),
     );
     this.initialDialogId = `${LINK_DIALOG}.steps`;
+  }
+
+  /**
+   * When the flow is cancelled from outside (the `cancel` command), before the inner dialogs are
+   * cancelled (which empties their state), releases the subscription's
+   * lock and marks the change record cancelled, as the Cancel button does.
+   */
+  override async endDialog(
+    context: TurnContext,
+    instance: DialogInstance,
+    reason: DialogReason,
+  ): Promise<void> {
+    if (reason === DialogReason.cancelCalled) {
+      const inner = (instance.state as { dialogs?: DialogState }).dialogs?.dialogStack ?? [];
+      const steps = inner.find((d) => d.id === `${LINK_DIALOG}.steps`);
+      const s = (steps?.state as { values?: { link?: LinkState } } | undefined)?.values?.link;
+      if (s) {
+        await this.kit.releaseLock(s);
+        if (await this.kit.deps.changes.get(s.flowId))
+          await this.kit.deps.changes.update(s.flowId, (r) => void (r.status = 'cancelled'));
+      }
+    }
+    await super.endDialog(context, instance, reason);
   }
 
   // ---- steps -----------------------------------------------------------------------------
@@ -164,7 +191,32 @@ export class LinkDialog extends ComponentDialog {
     const action = step.result as CardAction;
     if (action.verb === 'link.cancel') return this.kit.cancel(step, s);
     const cards = this.kit.cards(step);
-    s.subscription = s.owned!.find((x) => x.subscriptionId === action.inputs.subscriptionId)!;
+    const chosen = s.owned!.find((x) => x.subscriptionId === action.inputs.subscriptionId)!;
+    // One link per subscription at a time.
+    const lock = await this.kit.deps.locks.acquire({
+      subscriptionId: chosen.subscriptionId,
+      flowId: s.flowId,
+      holderId: s.initiatorId,
+      holderName: s.initiatorName,
+    });
+    if (!lock.acquired) {
+      const text = cards.t('lock.held', {
+        subscription: chosen.displayName,
+        name: lock.holder.holderName,
+        since: Date.parse(lock.holder.since),
+      });
+      this.kit.log.info(
+        { code: ERRORS.subscriptionBusy.code, flowId: s.flowId, holder: lock.holder.flowId },
+        'subscription is being linked by another flow',
+      );
+      await answerInvoke(
+        step.context,
+        outcomeCard(text, ERRORS.subscriptionBusy.code, 'Attention'),
+      );
+      await step.context.sendActivity(text);
+      return this.kit.end(step, s, 'subscriptionBusy');
+    }
+    s.subscription = chosen;
     s.sourceName = s.directoryNames?.[s.subscription.tenantId] ?? s.subscription.tenantId;
     await answerInvoke(
       step.context,

@@ -2,7 +2,7 @@ import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs'
 import { changeDirectoryByApi, isInDirectory } from '../link/move';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
-import { GUIDED_MOVE_DIALOG, type LinkResult, type LinkState, type LinkStepKit } from './linkSteps';
+import { GUIDED_MOVE_DIALOG, type LinkState, type LinkStepKit } from './linkSteps';
 
 /**
  * Step 2 of the seeds, second half: change the subscription's directory (changeTenantRequest then
@@ -85,7 +85,7 @@ export async function verifyStep(
       cards.t('error.moveNotVerified', { subscription: sub.displayName }),
     );
     await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'failed'));
-    return step.endDialog({ outcome: 'failed', flowId: s.flowId } satisfies LinkResult);
+    return kit.end(step, s, 'failed');
   }
   await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'verified'));
   await step.context.sendActivity(

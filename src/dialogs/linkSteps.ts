@@ -9,6 +9,7 @@ import type { TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import type { ChannelNotifier, CloudClients } from '../link/ports';
 import type { ChangeRecordStore } from '../state/changeRecords';
+import type { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
 import { LinkCards } from './linkCards';
 
@@ -34,13 +35,15 @@ export interface LinkDialogDeps {
   readonly tokens: TokenSource;
   readonly clients: CloudClients;
   readonly changes: ChangeRecordStore;
+  readonly locks: SubscriptionLockStore;
   readonly notifier: ChannelNotifier;
   readonly signInDialogIds: Readonly<Record<SignInKind, string>>;
 }
 
 /** How the dialog ended. */
 export interface LinkResult {
-  readonly outcome: 'linked' | 'cancelled' | 'preflightFailed' | 'failed' | 'nothingToLink';
+  readonly outcome:
+    'linked' | 'cancelled' | 'preflightFailed' | 'failed' | 'nothingToLink' | 'subscriptionBusy';
   readonly flowId: string;
 }
 
@@ -87,7 +90,7 @@ export class LinkStepKit {
     await step.context.sendActivity(`${text} (${e.code})`);
     if (await this.deps.changes.get(s.flowId))
       await this.deps.changes.update(s.flowId, (r) => void (r.status = 'failed'));
-    return step.endDialog({ outcome: 'failed', flowId: s.flowId } satisfies LinkResult);
+    return this.end(step, s, 'failed');
   }
 
   /** Ends the flow as cancelled; nothing after the last confirmed step is changed. */
@@ -97,7 +100,7 @@ export class LinkStepKit {
     await step.context.sendActivity(text);
     if (await this.deps.changes.get(s.flowId))
       await this.deps.changes.update(s.flowId, (r) => void (r.status = 'cancelled'));
-    return step.endDialog({ outcome: 'cancelled', flowId: s.flowId } satisfies LinkResult);
+    return this.end(step, s, 'cancelled');
   }
 
   /** Records in the change record that Azure refused the directory change by API. */
@@ -132,6 +135,21 @@ export class LinkStepKit {
   /** Whether the previous card was answered with anything but cancel. */
   async accepted(step: WaterfallStepContext, _s: LinkState): Promise<boolean> {
     return (step.result as CardAction | undefined)?.verb !== 'link.cancel';
+  }
+
+  /** Ends the flow: releases the subscription's lock and returns the {@link LinkResult}. */
+  async end(
+    step: WaterfallStepContext,
+    s: LinkState,
+    outcome: LinkResult['outcome'],
+  ): Promise<DialogTurnResult> {
+    await this.releaseLock(s);
+    return step.endDialog({ outcome, flowId: s.flowId } satisfies LinkResult);
+  }
+
+  /** Releases the lock of the flow's subscription, if it holds one. */
+  async releaseLock(s: LinkState): Promise<void> {
+    if (s.subscription) await this.deps.locks.release(s.subscription.subscriptionId, s.flowId);
   }
 
   /** Options of a card prompt that only the flow's initiator may answer. */

@@ -8,6 +8,7 @@ import { TeamsChannel, actionData, type TeamsUser } from './teamsChannel';
 export const USERS = {
   kelley: { id: 'user-id-0', name: 'Kelley Wall', aadObjectId: IDS.users.kelleyContoso },
   jane: { id: 'user-id-1', name: 'Jane Doe', aadObjectId: IDS.users.janeContoso },
+  megan: { id: 'user-id-3', name: 'Megan Bowen', aadObjectId: IDS.users.meganContoso },
 } as const satisfies Record<string, TeamsUser>;
 
 /** A running sandbox + tenantlink + test channel. */
