@@ -12,6 +12,11 @@ import {
 } from '@azure/core-rest-pipeline';
 import { parseRetryAfter, type CloudHttpOptions } from '../cloud/http';
 import { TenantlinkError, errorNameForStatus } from '../errors';
+import {
+  REPLICATION_RETRY_DEFAULTS,
+  principalNotFoundRetryPolicy,
+  type ReplicationRetryOptions,
+} from './replicationRetry';
 
 /**
  * A small Azure Resource Manager client on the Azure SDK's REST pipeline
@@ -29,6 +34,8 @@ export interface ArmClientOptions extends CloudHttpOptions {
   readonly endpoint: string;
   /** Token scope, `https://management.azure.com/.default` for both clouds. */
   readonly scope: string;
+  /** Retries of 400 PrincipalNotFound (replication delay); {@link REPLICATION_RETRY_DEFAULTS} by default. */
+  readonly replicationRetry?: ReplicationRetryOptions;
 }
 
 /** A response: parsed JSON body, status and the correlation id ARM returned. */
@@ -63,6 +70,10 @@ export class ArmClient {
       userAgentOptions: { userAgentPrefix: 'tenantlink' },
     });
     this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: options.scope }));
+    this.pipeline.addPolicy(
+      principalNotFoundRetryPolicy(options.replicationRetry ?? REPLICATION_RETRY_DEFAULTS),
+      { phase: 'Retry' },
+    );
     this.httpClient = createDefaultHttpClient();
   }
 

@@ -72,7 +72,7 @@ export class Faults {
   private settings: FaultSettings = faultsSchema.parse({});
   private seen: number[] = [];
   private fired: number[] = [];
-  /** How many calls were answered by a fault rule, per service (for tests and benchmarks). */
+  /** Calls answered by a fault rule since the faults were last set, per service. */
   readonly injected: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
 
   /** Replaces the settings. @throws ZodError when the body is invalid */
@@ -80,6 +80,7 @@ export class Faults {
     this.settings = faultsSchema.parse(body);
     this.seen = this.settings.rules.map(() => 0);
     this.fired = this.settings.rules.map(() => 0);
+    for (const api of Object.keys(this.injected) as SandboxApi[]) this.injected[api] = 0;
     return this.settings;
   }
 

@@ -76,4 +76,37 @@ describe('cloud failures during the link', () => {
     });
     expect(h.channel.texts(chat).at(-1)).toMatch(/Signed in to Office 365 as Kelley Wall/);
   });
+
+  it('retries PrincipalNotFound while a principal replicates, then grants once', async () => {
+    await signInBoth();
+    await click(h, USERS.kelley, chat, 'subscription.choose', {
+      subscriptionId: IDS.subscriptions.payAsYouGo,
+    });
+    await click(h, USERS.kelley, chat, 'impact.continue');
+    await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+    h.sandbox.setFaults({
+      rules: [
+        {
+          api: 'arm',
+          method: 'PUT',
+          path: 'roleAssignments/',
+          status: 400,
+          code: 'PrincipalNotFound',
+          count: 2,
+        },
+      ],
+    });
+    await click(h, USERS.kelley, chat, 'access.grant', {
+      principalIds: IDS.users.janeContoso,
+      role: 'Reader',
+    });
+    expect(h.sandbox.injectedFaults().arm).toBe(2);
+    const sub = h.sandbox
+      .snapshot()
+      .subscriptions.find((x) => x.subscriptionId === IDS.subscriptions.payAsYouGo)!;
+    expect(sub.roleAssignments.filter((a) => a.principalId === IDS.users.janeContoso)).toHaveLength(
+      1,
+    );
+    expect(h.channel.texts(chat).at(-1)).toMatch(/^Done:/);
+  });
 });
