@@ -30,13 +30,21 @@ afterAll(async () => {
   await server.stop();
 });
 
-function arm(options: { timeoutMs?: number; maxRetries?: number } = {}): ArmClient {
+function arm(
+  options: { timeoutMs?: number; maxRetries?: number; replicationRetries?: number } = {},
+): ArmClient {
   return new ArmClient(credential, {
     endpoint: server.url,
     scope: 'https://management.azure.com/.default',
     caCertificatePem: server.caCertificatePem,
     timeoutMs: options.timeoutMs ?? 5000,
     maxRetries: options.maxRetries ?? 1,
+    // Replication-delay retries are off unless a test asks for them (fast delays).
+    replicationRetry: {
+      maxRetries: options.replicationRetries ?? 0,
+      baseDelayMs: 50,
+      maxDelayMs: 200,
+    },
   });
 }
 
@@ -147,6 +155,27 @@ describe('ArmClient: error mapping', () => {
     expect(server.requests).toHaveLength(1);
     expectBearer(server.requests);
     expectNoToken(err);
+  });
+
+  it('retries 400 PrincipalNotFound (replication delay) until the principal is visible', async () => {
+    let calls = 0;
+    server.handler = (_req, res) => {
+      calls++;
+      if (calls <= 2) return armError(res, 400, 'PrincipalNotFound', 'Principal x does not exist.');
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ name: 'ok' }));
+    };
+    const response = await arm({ replicationRetries: 3 }).send('PUT', SUBSCRIPTIONS, { a: 1 });
+    expect(response.status).toBe(201);
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests.every((r) => r.body === JSON.stringify({ a: 1 }))).toBe(true);
+  });
+
+  it('gives up on PrincipalNotFound after its retries', async () => {
+    server.handler = (_req, res) => armError(res, 400, 'PrincipalNotFound', 'Principal x.');
+    const err = await failure(() => arm({ replicationRetries: 2 }).send('GET', SUBSCRIPTIONS));
+    expect(err.code).toBe('TL-ARM-PRINCIPAL-NOT-FOUND');
+    expect(server.requests).toHaveLength(3);
   });
 
   it('falls back to x-ms-request-id for the correlation id', async () => {
