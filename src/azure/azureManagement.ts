@@ -77,12 +77,17 @@ const toAssignment = (a: ArmRoleAssignment): RoleAssignment => ({
     builtInRoleName(a.properties.roleDefinitionId) ?? roleGuid(a.properties.roleDefinitionId),
 });
 
-const toChange = (subscriptionId: string, c: ArmChangeTenant): DirectoryChange => ({
+const toChange = (
+  subscriptionId: string,
+  c: ArmChangeTenant,
+  correlationId?: string,
+): DirectoryChange => ({
   subscriptionId,
   destinationTenantId: c.properties?.destinationTenantId ?? '',
   destinationOwnerId: c.properties?.destinationOwnerId ?? '',
   status: c.properties?.status ?? 'Unknown',
   expiresOn: c.properties?.expiresOn,
+  correlationId,
 });
 
 /** Implements {@link AzureManagementPort} over an {@link ArmClient}. */
@@ -124,20 +129,22 @@ export class ArmAzureManagement implements AzureManagementPort {
     return (await this.arm.list<ArmRoleAssignment>(path)).map(toAssignment);
   }
 
-  async grantRole(grant: RoleGrant): Promise<{ assignment: RoleAssignment; created: boolean }> {
+  async grantRole(
+    grant: RoleGrant,
+  ): Promise<{ assignment: RoleAssignment; created: boolean; correlationId?: string }> {
     const subscriptionId = grant.scope.split('/')[2] ?? '';
     const roleDefinitionId = roleDefinitionIdAt(subscriptionId, grant.role);
     const name = roleAssignmentName(grant.scope, grant.principalId, roleDefinitionId);
     const path = `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${AUTHORIZATION_API}`;
     try {
-      const { body, status } = await this.arm.send<ArmRoleAssignment>('PUT', path, {
+      const { body, status, correlationId } = await this.arm.send<ArmRoleAssignment>('PUT', path, {
         properties: {
           roleDefinitionId,
           principalId: grant.principalId,
           principalType: grant.principalType,
         },
       });
-      return { assignment: toAssignment(body), created: status === 201 };
+      return { assignment: toAssignment(body), created: status === 201, correlationId };
     } catch (err) {
       // 409 RoleAssignmentExists: the principal already holds the role at the scope (DESIGN.md): done.
       if (err instanceof TenantlinkError && err.serviceCode === 'RoleAssignmentExists') {
@@ -148,7 +155,8 @@ export class ArmAzureManagement implements AzureManagementPort {
             roleGuid(a.roleDefinitionId) === roleGuid(roleDefinitionId) &&
             a.scope.toLowerCase() === grant.scope.toLowerCase(),
         );
-        if (existing) return { assignment: existing, created: false };
+        if (existing)
+          return { assignment: existing, created: false, correlationId: err.correlationId };
       }
       throw err;
     }
@@ -159,14 +167,14 @@ export class ArmAzureManagement implements AzureManagementPort {
     destinationTenantId: string,
     destinationOwnerId: string,
   ): Promise<DirectoryChange> {
-    const { body } = await this.arm.send<ArmChangeTenant>(
+    const { body, correlationId } = await this.arm.send<ArmChangeTenant>(
       'PUT',
       this.changeTenantPath(subscriptionId),
       {
         properties: { destinationTenantId, destinationOwnerId },
       },
     );
-    return toChange(subscriptionId, body);
+    return toChange(subscriptionId, body, correlationId);
   }
 
   async getDirectoryChange(subscriptionId: string): Promise<DirectoryChange | undefined> {
@@ -187,11 +195,11 @@ export class ArmAzureManagement implements AzureManagementPort {
   }
 
   async acceptDirectoryChange(subscriptionId: string): Promise<DirectoryChange> {
-    const { body } = await this.arm.send<ArmChangeTenant>(
+    const { body, correlationId } = await this.arm.send<ArmChangeTenant>(
       'POST',
       `/providers/Microsoft.Subscription/subscriptions/${subscriptionId}/acceptChangeTenant?api-version=${CHANGE_TENANT_API}`,
     );
-    return toChange(subscriptionId, body ?? {});
+    return toChange(subscriptionId, body ?? {}, correlationId);
   }
 
   private changeTenantPath(subscriptionId: string): string {

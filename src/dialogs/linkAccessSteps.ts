@@ -70,7 +70,8 @@ export async function testAccessAndNotifyStep(
         action: `roleAssignment:${g.role}`,
         target: g.user.id,
         outcome: g.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
-        code: g.errorCode,
+        code: g.errorCode ?? (g.outcome === 'existing' ? 'RoleAssignmentExists' : undefined),
+        correlationId: g.correlationId,
       })),
     ];
   });

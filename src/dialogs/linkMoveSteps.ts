@@ -36,20 +36,20 @@ export async function changeDirectoryStep(
     sub.subscriptionId,
     s.org!.tenantId,
     s.office365!.objectId,
+    (requested) =>
+      kit.record(s, 'moveRequested', {
+        action: 'changeTenantRequest',
+        target: sub.subscriptionId,
+        outcome: 'ok',
+        correlationId: requested.correlationId,
+      }),
   );
   if (outcome.kind === 'moved') {
-    await kit.deps.changes.update(s.flowId, (r) => {
-      r.status = 'moveAccepted';
-      r.audit = [
-        ...r.audit,
-        {
-          at: new Date().toISOString(),
-          by: s.initiatorId,
-          action: 'changeTenant',
-          target: sub.subscriptionId,
-          outcome: 'ok',
-        },
-      ];
+    await kit.record(s, 'moveAccepted', {
+      action: outcome.alreadyThere ? 'verifyDirectory' : 'acceptChangeTenant',
+      target: sub.subscriptionId,
+      outcome: 'ok',
+      correlationId: outcome.change?.correlationId,
     });
     return step.next(true);
   }

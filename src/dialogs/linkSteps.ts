@@ -8,7 +8,7 @@ import type { AzureManagementPort } from '../domain/ports';
 import type { TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import type { ChannelNotifier, CloudClients } from '../link/ports';
-import type { ChangeRecordStore } from '../state/changeRecords';
+import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
 import type { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
 import { LinkCards } from './linkCards';
@@ -115,26 +115,33 @@ export class LinkStepKit {
       },
       'directory change refused: guided path',
     );
-    await this.deps.changes.update(s.flowId, (r) => {
-      r.status = 'guided';
-      r.audit = [
-        ...r.audit,
-        {
-          at: new Date().toISOString(),
-          by: s.initiatorId,
-          action: `changeTenant:${stage}`,
-          target: r.subscriptionId,
-          outcome: 'refused',
-          code: error.serviceCode ?? error.code,
-          correlationId: error.correlationId,
-        },
-      ];
+    await this.record(s, 'guided', {
+      action: stage === 'request' ? 'changeTenantRequest' : 'acceptChangeTenant',
+      target: s.subscription?.subscriptionId ?? '',
+      outcome: 'refused',
+      code: error.serviceCode ?? error.code,
+      correlationId: error.correlationId,
     });
   }
 
   /** Whether the previous card was answered with anything but cancel. */
   async accepted(step: WaterfallStepContext, _s: LinkState): Promise<boolean> {
     return (step.result as CardAction | undefined)?.verb !== 'link.cancel';
+  }
+
+  /**
+   * Moves the change record to `status` and appends an audit entry (who: the initiator; when: now).
+   * @throws Error when the record keeps changing under us
+   */
+  async record(
+    s: LinkState,
+    status: ChangeStatus,
+    entry: Omit<AuditEntry, 'at' | 'by'>,
+  ): Promise<void> {
+    await this.deps.changes.update(s.flowId, (r) => {
+      r.status = status;
+      r.audit = [...r.audit, { ...entry, at: new Date().toISOString(), by: s.initiatorId }];
+    });
   }
 
   /** Ends the flow: releases the subscription's lock and returns the {@link LinkResult}. */

@@ -70,6 +70,8 @@ export interface DirectoryChange {
   /** Service status, e.g. `Pending`, `Accepted`, `Completed`, `Expired`. */
   readonly status: string;
   readonly expiresOn: string | undefined;
+  /** ARM's correlation id of the call that returned this status (for the audit trail). */
+  readonly correlationId?: string;
 }
 
 /** An Office 365 user that can be granted access (the grant card lists these). */

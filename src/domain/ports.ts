@@ -60,7 +60,9 @@ export interface AzureManagementPort {
    * Grants a built-in role; idempotent (deterministic name; 409 RoleAssignmentExists is success).
    * @returns the assignment and whether this call created it
    */
-  grantRole(grant: RoleGrant): Promise<{ assignment: RoleAssignment; created: boolean }>;
+  grantRole(
+    grant: RoleGrant,
+  ): Promise<{ assignment: RoleAssignment; created: boolean; correlationId?: string }>;
   /** Asks to move the subscription to another directory (PUT changeTenantRequest/default). */
   requestDirectoryChange(
     subscriptionId: string,

@@ -17,6 +17,8 @@ export interface GrantResult {
   /** `granted` (created now), `existing` (already held) or `failed`. */
   readonly outcome: 'granted' | 'existing' | 'failed';
   readonly errorCode?: string;
+  /** ARM's correlation id of the grant (or of its failure). */
+  readonly correlationId?: string;
 }
 
 /**
@@ -33,15 +35,22 @@ export async function grantAccess(
   const results: GrantResult[] = [];
   for (const user of users) {
     try {
-      const { created } = await target.grantRole({
+      const { created, correlationId } = await target.grantRole({
         scope,
         principalId: user.id,
         principalType: 'User',
         role,
       });
-      results.push({ user, role, outcome: created ? 'granted' : 'existing' });
+      results.push({ user, role, outcome: created ? 'granted' : 'existing', correlationId });
     } catch (err) {
-      results.push({ user, role, outcome: 'failed', errorCode: asTenantlinkError(err).code });
+      const e = asTenantlinkError(err);
+      results.push({
+        user,
+        role,
+        outcome: 'failed',
+        errorCode: e.code,
+        correlationId: e.correlationId,
+      });
     }
   }
   return results;

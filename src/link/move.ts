@@ -15,11 +15,15 @@ import { TenantlinkError } from '../errors';
 export type MoveOutcome =
   | {
       readonly kind: 'moved';
+      /** The change request this call made (undefined when one was pending or none was needed). */
+      readonly requested: DirectoryChange | undefined;
+      /** The acceptance (undefined when the subscription was already there). */
       readonly change: DirectoryChange | undefined;
       readonly alreadyThere: boolean;
     }
   | {
       readonly kind: 'refused';
+      readonly requested: DirectoryChange | undefined;
       readonly error: TenantlinkError;
       readonly stage: 'request' | 'accept';
     };
@@ -68,6 +72,8 @@ function isRefusal(err: unknown): err is TenantlinkError {
  * @param source ARM as the subscription's Owner in its current directory
  * @param target ARM as the destination owner in the destination directory
  * @param destinationOwnerId object id of the destination owner in the destination directory
+ * @param onRequested called once the change request is made, before the acceptance, so the caller
+ *   can record it (a crash between the two then resumes without a second request)
  * @throws TenantlinkError for failures that are not refusals (401, throttling after retries, 5xx, timeouts)
  */
 export async function changeDirectoryByApi(
@@ -76,30 +82,36 @@ export async function changeDirectoryByApi(
   subscriptionId: string,
   destinationTenantId: string,
   destinationOwnerId: string,
+  onRequested: (requested: DirectoryChange) => Promise<void> = async () => undefined,
 ): Promise<MoveOutcome> {
   if (await isInDirectory(target, subscriptionId, destinationTenantId)) {
-    return { kind: 'moved', change: undefined, alreadyThere: true };
+    return { kind: 'moved', requested: undefined, change: undefined, alreadyThere: true };
   }
-  let change: DirectoryChange | undefined;
+  let requested: DirectoryChange | undefined;
   try {
     const pending = await source.getDirectoryChange(subscriptionId);
-    change =
-      pending && pending.destinationTenantId === destinationTenantId && pending.status === 'Pending'
-        ? pending
-        : await source.requestDirectoryChange(
-            subscriptionId,
-            destinationTenantId,
-            destinationOwnerId,
-          );
+    // A request this flow made before a restart is reused, never made twice.
+    const reusable =
+      pending &&
+      pending.destinationTenantId === destinationTenantId &&
+      pending.status === 'Pending';
+    if (!reusable) {
+      requested = await source.requestDirectoryChange(
+        subscriptionId,
+        destinationTenantId,
+        destinationOwnerId,
+      );
+      await onRequested(requested);
+    }
   } catch (err) {
-    if (isRefusal(err)) return { kind: 'refused', error: err, stage: 'request' };
+    if (isRefusal(err)) return { kind: 'refused', requested, error: err, stage: 'request' };
     throw err;
   }
   try {
-    change = await target.acceptDirectoryChange(subscriptionId);
+    const change = await target.acceptDirectoryChange(subscriptionId);
+    return { kind: 'moved', requested, change, alreadyThere: false };
   } catch (err) {
-    if (isRefusal(err)) return { kind: 'refused', error: err, stage: 'accept' };
+    if (isRefusal(err)) return { kind: 'refused', requested, error: err, stage: 'accept' };
     throw err;
   }
-  return { kind: 'moved', change, alreadyThere: false };
 }

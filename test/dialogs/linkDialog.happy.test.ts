@@ -80,6 +80,26 @@ it('links the Pay-As-You-Go subscription to Contoso end to end', async () => {
   const oldNames = before.roleAssignments.map((a) => a.name);
   expect(after.roleAssignments.some((a) => oldNames.includes(a.name))).toBe(false);
   const record = await h.app.changes.get(flowId);
+  // The audit trail: who, what, outcome and ARM's correlation id of every change.
+  expect(record?.status).toBe('notified');
+  const uuid = expect.stringMatching(/^[0-9a-f-]{36}$/);
+  expect(record?.audit).toEqual([
+    expect.objectContaining({ action: 'changeTenantRequest', outcome: 'ok', correlationId: uuid }),
+    expect.objectContaining({ action: 'acceptChangeTenant', outcome: 'ok', correlationId: uuid }),
+    expect.objectContaining({
+      action: 'roleAssignment:Contributor',
+      target: IDS.users.janeContoso,
+      by: USERS.kelley.id,
+      outcome: 'ok',
+      correlationId: uuid,
+    }),
+    expect.objectContaining({
+      action: 'roleAssignment:Contributor',
+      target: IDS.users.triciaContoso,
+      outcome: 'ok',
+      correlationId: uuid,
+    }),
+  ]);
   expect(record?.backup.map((a) => a.name).sort()).toEqual([...oldNames].sort());
 
   // One notification in the team's channel.
