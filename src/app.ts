@@ -126,7 +126,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     new StatusDialog({ localizer, tokens, clients, signInDialogIds }),
     new MyRoleDialog({ localizer, tokens, clients, signInDialogIds }),
   ];
-  const root = new RootDialog(localizer, tokens, children);
+  const root = new RootDialog(localizer, tokens, changes, children);
   const bot = new TenantlinkBot(conversationState, root, references, localizer);
   const server = await startBotServer({ adapter, bot, port: config.port, host: config.host });
   log.info({ mode: config.mode, sandbox: sandbox.url }, 'tenantlink started');

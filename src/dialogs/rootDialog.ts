@@ -1,3 +1,5 @@
+import type { ChangeRecordStore } from '../state/changeRecords';
+import { sendHistory } from './history';
 import {
   ComponentDialog,
   Dialog,
@@ -22,7 +24,8 @@ import type { TokenSource } from '../auth/signIn';
 export const ROOT_DIALOG = 'rootDialog';
 
 /** The commands the bot understands. */
-export type Command = 'help' | 'link' | 'status' | 'myRole' | 'signOut' | 'cancel';
+export type Command =
+  'help' | 'link' | 'status' | 'myRole' | 'history' | 'historyJson' | 'signOut' | 'cancel';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   help: 'help',
@@ -33,6 +36,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'my role': 'myRole',
   myrole: 'myRole',
   role: 'myRole',
+  history: 'history',
+  'history json': 'historyJson',
   'sign out': 'signOut',
   signout: 'signOut',
   logout: 'signOut',
@@ -63,6 +68,7 @@ export class RootDialog extends ComponentDialog {
   constructor(
     private readonly localizer: Localizer,
     private readonly tokens: TokenSource,
+    private readonly changes: ChangeRecordStore,
     children: readonly Dialog[],
   ) {
     super(ROOT_DIALOG);
@@ -103,6 +109,10 @@ export class RootDialog extends ComponentDialog {
         return step.beginDialog(STATUS_DIALOG);
       case 'myRole':
         return step.beginDialog(MY_ROLE_DIALOG);
+      case 'history':
+      case 'historyJson':
+        await sendHistory(step.context, this.localizer, this.changes, command === 'historyJson');
+        return step.endDialog();
       case 'signOut':
         await this.tokens.signOut(step.context.activity.from.id);
         await step.context.sendActivity(this.localizer.t(locale, 'signOut.done'));

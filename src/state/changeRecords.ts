@@ -55,6 +55,17 @@ type Stored = ChangeRecord & StoreItem;
 
 const key = (flowId: string): string => `changes/${flowId}`;
 
+/** Storage key of the list of flow ids, oldest first. */
+const INDEX_KEY = 'changes/index';
+/** How many flows the index keeps. */
+const INDEX_LIMIT = 500;
+/** An eTag no stored item has: a write with it succeeds only when nothing is stored yet. */
+const ABSENT = 'absent';
+
+interface ChangeIndex extends StoreItem {
+  flowIds: string[];
+}
+
 /** Reads and writes change records. */
 export class ChangeRecordStore {
   constructor(private readonly storage: Storage) {}
@@ -79,22 +90,63 @@ export class ChangeRecordStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const items = await this.storage.read([key(flowId)]);
       const current = items[key(flowId)] as Stored | undefined;
+      // A new record is written with an eTag no item has, so two creators cannot both win.
       const record: Stored | undefined = current
         ? { ...current }
         : create
-          ? { ...create(), eTag: '*' }
+          ? { ...create(), eTag: ABSENT }
           : undefined;
       if (!record) throw new Error(`no change record ${flowId}`);
       change(record);
       record.updatedAt = new Date().toISOString();
       try {
         await this.storage.write({ [key(flowId)]: record });
+        if (!current) await this.addToIndex(flowId);
         return record;
       } catch (err) {
         if (!/etag|precondition|conflict/i.test(String((err as Error).message))) throw err;
       }
     }
     throw new Error(`change record ${flowId} kept changing`);
+  }
+
+  /**
+   * The most recent records of links into one directory (the conversation's tenant), newest first.
+   * @param tenantId only records whose destination is this directory
+   * @param limit how many at most
+   */
+  async recent(tenantId: string, limit: number): Promise<ChangeRecord[]> {
+    const index = (await this.storage.read([INDEX_KEY]))[INDEX_KEY] as ChangeIndex | undefined;
+    const flowIds = [...(index?.flowIds ?? [])].reverse();
+    const records: ChangeRecord[] = [];
+    for (let i = 0; i < flowIds.length && records.length < limit; i += 20) {
+      const keys = flowIds.slice(i, i + 20).map(key);
+      const items = await this.storage.read(keys);
+      for (const k of keys) {
+        const r = items[k] as Stored | undefined;
+        if (r && r.destinationTenantId === tenantId && records.length < limit) {
+          const record: Partial<Stored> = { ...r };
+          delete record.eTag;
+          records.push(record as ChangeRecord);
+        }
+      }
+    }
+    return records;
+  }
+
+  /** Adds a new flow to the index of records (the last {@link INDEX_LIMIT} are kept). */
+  private async addToIndex(flowId: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = (await this.storage.read([INDEX_KEY]))[INDEX_KEY] as ChangeIndex | undefined;
+      const flowIds = [...(current?.flowIds ?? []), flowId].slice(-INDEX_LIMIT);
+      try {
+        await this.storage.write({ [INDEX_KEY]: { flowIds, eTag: current?.eTag ?? ABSENT } });
+        return;
+      } catch (err) {
+        if (!/etag|precondition|conflict/i.test(String((err as Error).message))) throw err;
+      }
+    }
+    throw new Error('the index of change records kept changing');
   }
 
   /** Appends an audit entry. */

@@ -107,3 +107,39 @@ it('links the Pay-As-You-Go subscription to Contoso end to end', async () => {
   expect(notices).toHaveLength(1);
   expect(cardText(notices[0]!.activity.attachments[0].content)).toContain('Pay-As-You-Go');
 });
+
+it('lists the link in history, as a card and as JSON, only in the destination directory', async () => {
+  await h.channel.say(USERS.kelley, 'history');
+  const card = cardText(h.channel.lastCard(chat).card);
+  expect(card).toMatch(/The last link into this directory/);
+  expect(card).toMatch(/Pay-As-You-Go · \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  expect(card).toMatch(/linked · started by Kelley Wall/);
+
+  await h.channel.say(USERS.kelley, 'history json');
+  const json = h.channel.texts(chat).at(-1)!;
+  const records = JSON.parse(json.replace(/^```json\n|\n```$/g, '')) as {
+    subscriptionId: string;
+    backup: unknown[];
+    audit: { action: string }[];
+  }[];
+  expect(records).toHaveLength(1);
+  expect(records[0]).toMatchObject({ subscriptionId: IDS.subscriptions.payAsYouGo });
+  expect(records[0]!.backup).toHaveLength(5);
+  expect(records[0]!.audit.map((a) => a.action)).toContain('acceptChangeTenant');
+  expect(json).not.toMatch(/eyJ[\w-]+\.[\w-]+\./); // no token anywhere
+
+  // Another tenant's admin sees none of it.
+  const other = await h.channel.raw({
+    type: 'message',
+    id: 'x1',
+    channelId: 'msteams',
+    serviceUrl: h.channel.connectorUrl,
+    from: { id: 'user-fabrikam', name: 'Lee Gu' },
+    recipient: { id: '28:tenantlink-bot' },
+    conversation: { id: 'a:personal-fabrikam', tenantId: IDS.tenants.fabrikam },
+    channelData: { tenant: { id: IDS.tenants.fabrikam } },
+    text: 'history',
+  });
+  expect(other.status).toBe(200);
+  expect(h.channel.texts('a:personal-fabrikam').at(-1)).toMatch(/No link into this directory yet/);
+});

@@ -46,6 +46,11 @@ export class TeamsChannel {
 
   constructor(private botEndpoint: string) {}
 
+  /** The Bot Connector URL this channel serves (the `serviceUrl` of its activities). */
+  get connectorUrl(): string {
+    return this.serviceUrl;
+  }
+
   /** Sends the next activities to another bot endpoint (a restarted bot). */
   retarget(botEndpoint: string): void {
     this.botEndpoint = botEndpoint;

@@ -1,3 +1,4 @@
+import type { ChangeStatus } from '../../src/state/changeRecords';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
@@ -54,6 +55,19 @@ const OUTCOMES: Record<GrantResult['outcome'], true> = {
   failed: true,
 };
 const ruleIds = Object.keys(RULES);
+const CHANGE_STATUSES: Record<ChangeStatus, true> = {
+  requested: true,
+  impactReviewed: true,
+  confirmed: true,
+  moveRequested: true,
+  guided: true,
+  moveAccepted: true,
+  verified: true,
+  accessGranted: true,
+  notified: true,
+  cancelled: true,
+  failed: true,
+};
 
 /** Every template-literal key of src/, with the keys it can produce. */
 const DYNAMIC_KEYS: Record<string, string[]> = {
@@ -69,6 +83,7 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'role.${role}': GRANTABLE_ROLES.map((r) => `role.${r}`),
   'role.${g.role}': GRANTABLE_ROLES.map((r) => `role.${r}`),
   'test.${g.outcome}': Object.keys(OUTCOMES).map((o) => `test.${o}`),
+  'history.status.${r.status}': Object.keys(CHANGE_STATUSES).map((x) => `history.status.${x}`),
 };
 
 interface Use {
