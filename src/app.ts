@@ -28,6 +28,7 @@ import { Localizer } from './i18n';
 import type { CloudClients } from './link/ports';
 import { createLogger } from './log';
 import { startSandboxCloud, type SandboxCloud } from './sandbox';
+import { BlobStateStorage } from './state/blobStorage';
 import { ChangeRecordStore } from './state/changeRecords';
 import { EmbeddedStorage } from './state/embeddedStorage';
 import { SubscriptionLockStore } from './state/subscriptionLocks';
@@ -146,8 +147,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   };
 }
 
-/** The configured store: durable on local disk by default, in memory when asked. */
+/** The configured store: durable on local disk by default; Azure Blob Storage or memory by config. */
 async function openStorage(config: Config): Promise<Storage> {
   if (config.storage.kind === 'memory') return new MemoryStorage();
+  if (config.storage.kind === 'blob')
+    return new BlobStateStorage(config.storage.blobConnectionString, config.storage.blobContainer);
   return EmbeddedStorage.open(resolve(config.storage.directory));
 }

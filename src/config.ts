@@ -30,8 +30,13 @@ const Env = z
     AZURE_PORTAL_URL: z.string().url().default('https://portal.azure.com'),
     CLOUD_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
     CLOUD_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
-    STORAGE: z.enum(['embedded', 'memory']).default('embedded'),
+    STORAGE: z.enum(['embedded', 'memory', 'blob']).default('embedded'),
     STORAGE_DIR: z.string().min(1).default('.data'),
+    BLOB_CONNECTION_STRING: z.string().default(''),
+    BLOB_CONTAINER: z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'not a valid container name')
+      .default('tenantlink'),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     PLAYGROUND: z.enum(['on', 'off']).default('on'),
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
@@ -46,6 +51,13 @@ const Env = z
         code: z.ZodIssueCode.custom,
         path: ['TENANTLINK_MODE'],
         message: 'local mode is refused while MicrosoftAppId/MicrosoftAppPassword are set',
+      });
+    }
+    if (env.STORAGE === 'blob' && !env.BLOB_CONNECTION_STRING) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['BLOB_CONNECTION_STRING'],
+        message: 'required when STORAGE=blob',
       });
     }
     if (mode === 'cloud' && !env.MicrosoftAppId) {
@@ -80,9 +92,16 @@ export interface Config {
   };
   /**
    * Where state, conversation references and change records live: `embedded` (default) is a
-   * document store on local disk in `directory`; `memory` loses everything on restart (tests).
+   * document store on local disk in `directory`; `memory` loses everything on restart (tests);
+   * `blob` is Azure Blob Storage (botbuilder-azure-blobs).
    */
-  readonly storage: { readonly kind: 'embedded' | 'memory'; readonly directory: string };
+  readonly storage: {
+    readonly kind: 'embedded' | 'memory' | 'blob';
+    readonly directory: string;
+    /** Azure Storage connection string (a secret) and container, for `blob`. */
+    readonly blobConnectionString: string;
+    readonly blobContainer: string;
+  };
   readonly sandbox: { readonly port: number };
   readonly playground: { readonly enabled: boolean; readonly port: number };
   /** Bot Framework OAuth connection names (cloud mode). */
@@ -124,7 +143,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.CLOUD_TIMEOUT_MS,
       maxRetries: e.CLOUD_MAX_RETRIES,
     },
-    storage: { kind: e.STORAGE, directory: e.STORAGE_DIR },
+    storage: {
+      kind: e.STORAGE,
+      directory: e.STORAGE_DIR,
+      blobConnectionString: e.BLOB_CONNECTION_STRING,
+      blobContainer: e.BLOB_CONTAINER,
+    },
     sandbox: { port: e.SANDBOX_PORT },
     playground: { enabled: e.PLAYGROUND === 'on', port: e.PLAYGROUND_PORT },
     connections: {
@@ -142,5 +166,9 @@ export function redactedSummary(config: Config): Record<string, unknown> {
   return {
     ...config,
     bot: { ...config.bot, appPassword: config.bot.appPassword ? '[set]' : '[empty]' },
+    storage: {
+      ...config.storage,
+      blobConnectionString: config.storage.blobConnectionString ? '[set]' : '[empty]',
+    },
   };
 }

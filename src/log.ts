@@ -35,6 +35,8 @@ const REDACT_PATHS = [
 
 const BEARER = /Bearer\s+[A-Za-z0-9\-_.~+/=]+/g;
 const JWT = /eyJ[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*/g;
+/** A storage account key or shared access signature inside a connection string or URL. */
+const ACCOUNT_KEY = /((?:AccountKey|SharedAccessSignature|sig)=)[^;&\s"]+/gi;
 
 /**
  * Replaces bearer tokens and JWT-shaped substrings of a string with `[REDACTED]`.
@@ -42,7 +44,10 @@ const JWT = /eyJ[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*/g;
  * @returns the same text with secrets removed
  */
 export function redactString(text: string): string {
-  return text.replace(BEARER, 'Bearer [REDACTED]').replace(JWT, '[REDACTED]');
+  return text
+    .replace(BEARER, 'Bearer [REDACTED]')
+    .replace(JWT, '[REDACTED]')
+    .replace(ACCOUNT_KEY, '$1[REDACTED]');
 }
 
 let root: Logger | undefined;

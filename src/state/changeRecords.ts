@@ -1,3 +1,4 @@
+import { CREATE_ONLY_ETAG } from './createOnly';
 import type { Storage, StoreItem } from 'botbuilder';
 import type { BackedUpAssignment } from '../link/impact';
 
@@ -59,8 +60,6 @@ const key = (flowId: string): string => `changes/${flowId}`;
 const INDEX_KEY = 'changes/index';
 /** How many flows the index keeps. */
 const INDEX_LIMIT = 500;
-/** An eTag no stored item has: a write with it succeeds only when nothing is stored yet. */
-const ABSENT = 'absent';
 
 interface ChangeIndex extends StoreItem {
   flowIds: string[];
@@ -94,7 +93,7 @@ export class ChangeRecordStore {
       const record: Stored | undefined = current
         ? { ...current }
         : create
-          ? { ...create(), eTag: ABSENT }
+          ? { ...create(), eTag: CREATE_ONLY_ETAG }
           : undefined;
       if (!record) throw new Error(`no change record ${flowId}`);
       change(record);
@@ -140,7 +139,9 @@ export class ChangeRecordStore {
       const current = (await this.storage.read([INDEX_KEY]))[INDEX_KEY] as ChangeIndex | undefined;
       const flowIds = [...(current?.flowIds ?? []), flowId].slice(-INDEX_LIMIT);
       try {
-        await this.storage.write({ [INDEX_KEY]: { flowIds, eTag: current?.eTag ?? ABSENT } });
+        await this.storage.write({
+          [INDEX_KEY]: { flowIds, eTag: current?.eTag ?? CREATE_ONLY_ETAG },
+        });
         return;
       } catch (err) {
         if (!/etag|precondition|conflict/i.test(String((err as Error).message))) throw err;

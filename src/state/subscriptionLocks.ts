@@ -1,3 +1,4 @@
+import { CREATE_ONLY_ETAG } from './createOnly';
 import type { Storage, StoreItem } from 'botbuilder';
 
 /**
@@ -20,9 +21,6 @@ export interface SubscriptionLock {
 
 /** How long a lock lives without its flow ending, in ms (24 h). */
 export const LOCK_TTL_MS = 24 * 3600_000;
-
-/** An eTag no stored item has: a write with it only succeeds when nothing is stored yet. */
-const ABSENT = 'absent';
 
 const key = (subscriptionId: string): string =>
   `locks/subscriptions/${subscriptionId.toLowerCase()}`;
@@ -55,7 +53,7 @@ export class SubscriptionLockStore {
           [k]: {
             ...lock,
             since: new Date(this.now()).toISOString(),
-            eTag: current?.eTag ?? ABSENT,
+            eTag: current?.eTag ?? CREATE_ONLY_ETAG,
           },
         });
         return { acquired: true };

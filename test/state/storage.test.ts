@@ -2,12 +2,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
+import { BlobStateStorage } from '../../src/state/blobStorage';
+import { CREATE_ONLY_ETAG } from '../../src/state/createOnly';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
+import { startAzurite, type Azurite } from '../helpers/azurite';
 
 /**
  * The storage contract tenantlink relies on (botbuilder's eTag semantics), run against every
- * store: botbuilder's MemoryStorage as the reference, and the embedded on-disk store.
+ * store: botbuilder's MemoryStorage as the reference, the embedded on-disk store (the default),
+ * and Azure Blob Storage on Azurite (the production option).
  */
+
+jest.setTimeout(60_000);
+
+let azurite: Azurite;
+let containers = 0;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => azurite?.stop());
 
 interface Subject {
   storage: Storage;
@@ -35,6 +48,13 @@ const stores: [string, () => Promise<Subject>][] = [
         },
       };
     },
+  ],
+  [
+    'BlobStateStorage on Azurite',
+    async () => ({
+      storage: new BlobStateStorage(azurite.connectionString, `tenantlink-test-${++containers}`),
+      close: async () => undefined,
+    }),
   ],
 ];
 
@@ -71,6 +91,14 @@ describe.each(stores)('%s', (_name, make) => {
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(['a', 'b']).toContain((await s.storage.read(['k'])).k.v);
+  });
+
+  it('creates a create-only item once, and refuses a second creation', async () => {
+    await s.storage.write({ lock: { holder: 'a', eTag: CREATE_ONLY_ETAG } });
+    await expect(
+      s.storage.write({ lock: { holder: 'b', eTag: CREATE_ONLY_ETAG } }),
+    ).rejects.toThrow(/etag/i);
+    expect((await s.storage.read(['lock'])).lock.holder).toBe('a');
   });
 
   it("overwrites with eTag '*' and deletes", async () => {

@@ -1,4 +1,5 @@
 import { loadConfig, redactedSummary } from '../../src/config';
+import { redactString } from '../../src/log';
 
 const PASSWORD = 'Zx9~app-password-value.Q1';
 const APP_ID = '00000000-0000-0000-0000-00000000b07e';
@@ -146,5 +147,35 @@ describe('redactedSummary', () => {
     const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD });
     redactedSummary(config);
     expect(config.bot.appPassword).toBe(PASSWORD);
+  });
+});
+
+describe('storage configuration', () => {
+  it('defaults to the embedded store in .data', () => {
+    expect(loadConfig({}).storage).toMatchObject({ kind: 'embedded', directory: '.data' });
+  });
+
+  it('requires a connection string for blob and never logs it', () => {
+    expect(() => loadConfig({ STORAGE: 'blob' })).toThrow(/BLOB_CONNECTION_STRING/);
+    const secret = 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0;';
+    const config = loadConfig({ STORAGE: 'blob', BLOB_CONNECTION_STRING: secret });
+    expect(config.storage.blobConnectionString).toBe(secret);
+    expect(JSON.stringify(redactedSummary(config))).not.toContain('c2VjcmV0');
+  });
+
+  it('refuses an invalid container name', () => {
+    expect(() =>
+      loadConfig({ STORAGE: 'blob', BLOB_CONNECTION_STRING: 'x', BLOB_CONTAINER: 'Bad_Name' }),
+    ).toThrow(/BLOB_CONTAINER/);
+  });
+});
+
+describe('redaction of storage secrets in logs', () => {
+  it('hides an account key and a SAS signature', () => {
+    const text =
+      'connect AccountKey=c2VjcmV0Cg==; url https://a.blob.core.windows.net/c?sv=1&sig=abc%2F';
+    const redacted = redactString(text);
+    expect(redacted).not.toMatch(/c2VjcmV0|abc%2F/);
+    expect(redacted).toContain('AccountKey=[REDACTED]');
   });
 });

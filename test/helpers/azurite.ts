@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Azurite's well-known development account (https://learn.microsoft.com/azure/storage/common/storage-use-azurite#http-connection-strings). */
+const ACCOUNT = 'devstoreaccount1';
+const KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+/** A running Azurite Blob emulator (in memory) for tests. */
+export interface Azurite {
+  readonly connectionString: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `azurite-blob` from node_modules on a free loopback port, data in memory. */
+export async function startAzurite(): Promise<Azurite> {
+  const port = await freePort();
+  const bin = join(
+    dirname(require.resolve('azurite/package.json')),
+    'dist',
+    'src',
+    'blob',
+    'main.js',
+  );
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      bin,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--inMemoryPersistence',
+      '--silent',
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--loose',
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/${ACCOUNT}?comp=list`);
+      break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  return {
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
