@@ -25,6 +25,8 @@ export class TenantlinkBot extends TeamsActivityHandler {
   private readonly log = createLogger('bot');
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
+  /** The running turn of each conversation (see {@link run}). */
+  private readonly turns = new Map<string, Promise<void>>();
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -59,10 +61,28 @@ export class TenantlinkBot extends TeamsActivityHandler {
     });
   }
 
-  /** Runs the turn and then saves conversation state (dialog stacks). */
+  /**
+   * Runs the turn and then saves conversation state (dialog stacks). Turns of one conversation run
+   * one after the other: an invoke that Teams resends while the first is still running (or a fast
+   * double click) then sees the dialog already past that card and is answered "already answered"
+   * instead of repeating the step. (Within one instance; across instances the eTag on the dialog
+   * state and the idempotent steps are what protect.)
+   */
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    await this.conversationState.saveChanges(context, false);
+    const key = context.activity.conversation?.id ?? '';
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    const current = previous
+      .catch(() => undefined)
+      .then(async () => {
+        await super.run(context);
+        await this.conversationState.saveChanges(context, false);
+      });
+    this.turns.set(key, current);
+    try {
+      await current;
+    } finally {
+      if (this.turns.get(key) === current) this.turns.delete(key);
+    }
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {

@@ -125,6 +125,27 @@ describe('cards', () => {
     expect(tenantOf(S.payAsYouGo)).toBe(T.contoso);
   });
 
+  it('does not repeat the move when Teams resends the confirm invoke while the first is running', async () => {
+    await upToConfirm(S.payAsYouGo);
+    // The acceptance is slow, so Teams' resend arrives while the first turn is still running.
+    h.sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 600 }] });
+    const { id, card } = h.channel.lastCard(chat);
+    const data = { ...actionData(card, 'move.confirm'), typedName: 'Pay-As-You-Go' };
+    const first = h.channel.invoke(USERS.kelley, 'move.confirm', data, id, chat);
+    await new Promise((r) => setTimeout(r, 150));
+    const resent = await h.channel.invoke(USERS.kelley, 'move.confirm', data, id, chat);
+    await first;
+    h.sandbox.setFaults({});
+    expect(resent.status).toBe(200);
+    expect(cardText(resent.body.value)).toMatch(/already answered/);
+    expect(h.channel.texts(chat).join('\n')).not.toMatch(/Azure portal|TL-/);
+    const state = h.sandbox.snapshot();
+    expect(state.changeTenantRequests.filter((r) => r.subscriptionId === S.payAsYouGo)).toEqual([
+      expect.objectContaining({ status: 'Completed' }),
+    ]);
+    expect(tenantOf(S.payAsYouGo)).toBe(T.contoso);
+  });
+
   it('answers a malformed card action with 400 and a forged card id as stale', async () => {
     await h.channel.say(USERS.kelley, 'link');
     const { id, card } = h.channel.lastCard(chat);
