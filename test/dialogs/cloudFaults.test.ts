@@ -27,13 +27,16 @@ async function signInBoth(): Promise<void> {
 }
 
 describe('cloud failures during the link', () => {
-  it('rides out a 429 with Retry-After from ARM', async () => {
+  it('rides out a 429 with Retry-After from ARM, waiting as long as asked', async () => {
     h.sandbox.setFaults({
       rules: [
         { api: 'arm', path: '^/subscriptions$', status: 429, retryAfterSeconds: 1, count: 1 },
       ],
     });
+    const started = Date.now();
     await signInBoth();
+    // Retry-After: 1 was honoured (a lower bound only: behaviour, not performance).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(h.sandbox.injectedFaults().arm).toBeGreaterThanOrEqual(1);
     expect(actionData(h.channel.lastCard(chat).card, 'subscription.choose').flowId).toEqual(
       expect.any(String),
@@ -50,6 +53,20 @@ describe('cloud failures during the link', () => {
     });
     expect(h.channel.texts(chat).at(-1)).toMatch(/\(TL-[A-Z-]+\)$/);
     expect(h.sandbox.snapshot()).toEqual(before);
+  });
+
+  it('rides out a 500 from ARM and a 503 from Graph, once each', async () => {
+    h.sandbox.setFaults({
+      rules: [
+        { api: 'arm', path: '^/tenants$', status: 500, count: 1 },
+        { api: 'graph', path: '^/organization$', status: 503, count: 1 },
+      ],
+    });
+    await signInBoth();
+    expect(h.sandbox.injectedFaults()).toMatchObject({ arm: 1, graph: 1 });
+    expect(actionData(h.channel.lastCard(chat).card, 'subscription.choose').flowId).toEqual(
+      expect.any(String),
+    );
   });
 
   it('stops with a timeout message when ARM does not answer in time', async () => {
