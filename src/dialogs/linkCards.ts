@@ -118,21 +118,24 @@ export class LinkCards {
           title: this.t('impact.byType'),
           value:
             Object.entries(report.byPrincipalType)
-              .map(([k, v]) => `${k}: ${v}`)
+              .map(([k, v]) => this.t('impact.count', { what: this.principalType(k), count: v }))
               .join(', ') || '—',
         },
         {
           title: this.t('impact.byRole'),
           value:
             Object.entries(report.byRole)
-              .map(([k, v]) => `${k}: ${v}`)
+              .map(([k, v]) => this.t('impact.count', { what: this.roleName(k), count: v }))
               .join(', ') || '—',
         },
       ],
       removedText: this.t('impact.removed', { count: n }),
       assignments: report.assignments.slice(0, IMPACT_LIST_LIMIT).map((a) => ({
-        principal: `${a.principalName} (${a.principalType})`,
-        role: a.roleName,
+        principal: this.t('impact.principal', {
+          name: a.principalName,
+          type: this.principalType(a.principalType),
+        }),
+        role: this.roleName(a.roleName),
         scope: a.scope,
       })),
       moreText:
@@ -248,5 +251,17 @@ export class LinkCards {
       portalLabel: this.t('notice.portal'),
       portalUrl: `${portalUrl}/#@${org.tenantId}/resource/subscriptions/${subscription.subscriptionId}/overview`,
     });
+  }
+
+  /** A principal type (User, Group, ServicePrincipal) in the user's language. */
+  private principalType(type: string): string {
+    return ['User', 'Group', 'ServicePrincipal'].includes(type)
+      ? this.t(`principalType.${type}`)
+      : type;
+  }
+
+  /** A built-in role's name in the user's language; a custom role's id as is. */
+  private roleName(role: string): string {
+    return (GRANTABLE_ROLES as readonly string[]).includes(role) ? this.t(`role.${role}`) : role;
   }
 }

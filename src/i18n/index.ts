@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
+import { PSEUDO_LOCALE, pseudoLocalize } from './pseudo';
 
 /**
  * Localized strings: ICU MessageFormat messages in locales/{locale}.json, chosen per activity from
@@ -47,6 +48,7 @@ export class Localizer {
   resolve(requested: string | undefined): string {
     if (!requested) return DEFAULT_LOCALE;
     const wanted = requested.toLowerCase();
+    if (wanted === PSEUDO_LOCALE) return PSEUDO_LOCALE;
     const tags = [...this.catalogs.keys()];
     const exact = tags.find((t) => t.toLowerCase() === wanted);
     if (exact) return exact;
@@ -63,12 +65,16 @@ export class Localizer {
    */
   t(locale: string | undefined, key: string, params: MessageParams = {}): string {
     const tag = this.resolve(locale);
-    const message = this.catalogs.get(tag)?.[key] ?? this.catalogs.get(DEFAULT_LOCALE)?.[key];
+    const english = this.catalogs.get(DEFAULT_LOCALE)?.[key];
+    const message = tag === PSEUDO_LOCALE ? english : (this.catalogs.get(tag)?.[key] ?? english);
     if (message === undefined) throw new Error(`missing message ${key}`);
     const cacheKey = `${tag}\u0000${key}`;
     let format = this.formats.get(cacheKey);
     if (!format) {
-      format = new IntlMessageFormat(message, tag);
+      format =
+        tag === PSEUDO_LOCALE
+          ? new IntlMessageFormat(pseudoLocalize(message), DEFAULT_LOCALE)
+          : new IntlMessageFormat(message, tag);
       this.formats.set(cacheKey, format);
     }
     return String(format.format(params));

@@ -41,6 +41,8 @@ export class TeamsChannel {
   readonly sent: SentActivity[] = [];
   /** Status the connector answers to bot posts in a conversation (e.g. 403 for a removed bot). */
   readonly refuse = new Map<string, { status: number; code: string }>();
+  /** The `locale` of the activities the users send (Teams sends the client's language). */
+  locale = 'en-US';
   private server: Server | undefined;
   private serviceUrl = '';
 
@@ -181,7 +183,7 @@ export class TeamsChannel {
       channelId: 'msteams',
       serviceUrl: this.serviceUrl,
       timestamp: new Date().toISOString(),
-      locale: 'en-US',
+      locale: this.locale,
       from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
       recipient: BOT,
       conversation: { id: conversationId, conversationType: 'personal', tenantId: TENANT_ID },

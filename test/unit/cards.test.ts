@@ -497,7 +497,7 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
     expect(texts).toContain(
       `…and ${5000 - IMPACT_LIST_LIMIT} more (all of them are in the backup).`,
     );
-    expect(texts).toContain('User: 1667, Group: 1667, ServicePrincipal: 1666');
+    expect(texts).toContain('user: 1,667, group: 1,667, service principal: 1,666');
   });
 
   it('lists a small impact in full without a "more" line', () => {

@@ -83,6 +83,7 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'role.${role}': GRANTABLE_ROLES.map((r) => `role.${r}`),
   'role.${g.role}': GRANTABLE_ROLES.map((r) => `role.${r}`),
   'test.${g.outcome}': Object.keys(OUTCOMES).map((o) => `test.${o}`),
+  'principalType.${type}': ['User', 'Group', 'ServicePrincipal'].map((t) => `principalType.${t}`),
   'history.status.${r.status}': Object.keys(CHANGE_STATUSES).map((x) => `history.status.${x}`),
 };
 
