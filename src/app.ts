@@ -21,6 +21,7 @@ import { MyRoleDialog, StatusDialog } from './dialogs/accountDialogs';
 import { GuidedMoveDialog } from './dialogs/guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, LinkDialog } from './dialogs/linkDialog';
 import { RootDialog } from './dialogs/rootDialog';
+import { AddOffice365Dialog, ExplainDialog, SignupDialog } from './dialogs/scenarioDialogs';
 import { SandboxSignInDialog } from './dialogs/sandboxSignInDialog';
 import { createGraphClient } from './graph/graphClient';
 import { GraphOffice365Directory } from './graph/office365Directory';
@@ -126,6 +127,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     ),
     new StatusDialog({ localizer, tokens, clients, signInDialogIds }),
     new MyRoleDialog({ localizer, tokens, clients, signInDialogIds }),
+    new SignupDialog({ localizer, tokens, clients, signInDialogIds }),
+    new AddOffice365Dialog({ localizer, tokens, clients, signInDialogIds }),
+    new ExplainDialog({ localizer, tokens, clients, signInDialogIds }),
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
   const bot = new TenantlinkBot(conversationState, root, references, localizer);

@@ -31,8 +31,11 @@ export interface AccountDialogDeps {
   readonly signInDialogIds: Readonly<Record<SignInKind, string>>;
 }
 
-/** A read-only command: sign in if needed, then show a card. */
-abstract class ReadOnlyCommandDialog extends ComponentDialog {
+/**
+ * A read-only command: sign in (as `kind`) if needed, then {@link show} a card. Failures end
+ * the command with the catalogue message and code.
+ */
+export abstract class ReadOnlyCommandDialog extends ComponentDialog {
   protected readonly log = createLogger('commands');
 
   constructor(

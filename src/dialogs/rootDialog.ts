@@ -1,3 +1,4 @@
+import { ADD_OFFICE365_DIALOG, EXPLAIN_DIALOG, SIGNUP_DIALOG } from './scenarioDialogs';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { sendHistory } from './history';
 import {
@@ -25,7 +26,17 @@ export const ROOT_DIALOG = 'rootDialog';
 
 /** The commands the bot understands. */
 export type Command =
-  'help' | 'link' | 'status' | 'myRole' | 'history' | 'historyJson' | 'signOut' | 'cancel';
+  | 'help'
+  | 'link'
+  | 'status'
+  | 'myRole'
+  | 'history'
+  | 'historyJson'
+  | 'signup'
+  | 'addOffice365'
+  | 'explain'
+  | 'signOut'
+  | 'cancel';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   help: 'help',
@@ -37,6 +48,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   myrole: 'myRole',
   role: 'myRole',
   history: 'history',
+  signup: 'signup',
+  'add office365': 'addOffice365',
+  'add office 365': 'addOffice365',
+  explain: 'explain',
   'history json': 'historyJson',
   'sign out': 'signOut',
   signout: 'signOut',
@@ -109,6 +124,12 @@ export class RootDialog extends ComponentDialog {
         return step.beginDialog(STATUS_DIALOG);
       case 'myRole':
         return step.beginDialog(MY_ROLE_DIALOG);
+      case 'signup':
+        return step.beginDialog(SIGNUP_DIALOG);
+      case 'addOffice365':
+        return step.beginDialog(ADD_OFFICE365_DIALOG);
+      case 'explain':
+        return step.beginDialog(EXPLAIN_DIALOG);
       case 'history':
       case 'historyJson':
         await sendHistory(step.context, this.localizer, this.changes, command === 'historyJson');

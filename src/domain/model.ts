@@ -17,6 +17,14 @@ export interface Organization {
   readonly verifiedDomains: readonly string[];
 }
 
+/** A product the directory is subscribed to (Graph `subscribedSku`), e.g. Office 365 E3. */
+export interface SubscribedSku {
+  /** e.g. `ENTERPRISEPACK`. */
+  readonly skuPartNumber: string;
+  /** `Enabled`, `Warning`, `Suspended`, `Deleted` or `LockedOut`. */
+  readonly capabilityStatus: string;
+}
+
 /** An Entra directory role held by a user (Graph `directoryRole`). */
 export interface DirectoryRole {
   readonly displayName: string;

@@ -7,6 +7,7 @@ import type {
   Organization,
   RoleAssignment,
   RoleGrant,
+  SubscribedSku,
 } from './model';
 
 /**
@@ -23,6 +24,11 @@ export interface Office365DirectoryPort {
   organization(): Promise<Organization>;
   /** Directory roles of the signed-in user (`GET /me/memberOf/microsoft.graph.directoryRole`). */
   myDirectoryRoles(): Promise<DirectoryRole[]>;
+  /**
+   * The products the directory is subscribed to (GET /subscribedSkus): Office 365 shows here.
+   * @throws TenantlinkError mapped from Graph
+   */
+  subscribedSkus(): Promise<SubscribedSku[]>;
   /** Users whose userPrincipalName or mail equals the email (one `$batch` of two filters). */
   usersWithEmail(email: string): Promise<DirectoryPerson[]>;
   /** Members of the Global Administrator role, with mail and otherMails. */

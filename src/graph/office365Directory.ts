@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { parseRetryAfter } from '../cloud/http';
-import type { DirectoryPerson, DirectoryRole, Organization } from '../domain/model';
+import type { DirectoryPerson, DirectoryRole, Organization, SubscribedSku } from '../domain/model';
 import type { Office365DirectoryPort } from '../domain/ports';
 import { DIRECTORY_ROLES } from '../domain/roles';
 import { TenantlinkError, errorNameForStatus } from '../errors';
@@ -83,6 +83,16 @@ export class GraphOffice365Directory implements Office365DirectoryPort {
       return page.value.map((r) => ({
         displayName: r.displayName,
         roleTemplateId: r.roleTemplateId,
+      }));
+    });
+  }
+
+  subscribedSkus(): Promise<SubscribedSku[]> {
+    return graphCall('GET /subscribedSkus', async () => {
+      const page = (await this.client.api('/subscribedSkus').get()) as GraphPage<SubscribedSku>;
+      return page.value.map((s) => ({
+        skuPartNumber: s.skuPartNumber,
+        capabilityStatus: s.capabilityStatus,
       }));
     });
   }

@@ -384,7 +384,11 @@ export const DEFAULT_SEED: Seed = {
           principalType: 'ServicePrincipal',
         },
       ],
-      directoryRoles: { [U.kelleyMsaInDefault]: [DIRECTORY_ROLES.GlobalAdministrator] },
+      directoryRoles: {
+        [U.kelleyMsaInDefault]: [DIRECTORY_ROLES.GlobalAdministrator],
+        // Robin may buy Office 365 for the directory (seed 004) but is no global admin.
+        [U.readerMsaInDefault]: [DIRECTORY_ROLES.BillingAdministrator],
+      },
       policy: noPolicy,
     },
     {
