@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { BUILT_IN_ROLES, type GrantableRole, roleGuid } from '../domain/roles';
@@ -21,9 +22,15 @@ export interface GrantResult {
   readonly correlationId?: string;
 }
 
+/** How many role assignments are written at once (ARM allows far more; this keeps 429s rare). */
+export const GRANT_CONCURRENCY = 8;
+
 /**
- * Grants `role` at subscription scope to each user, one after another.
+ * Grants `role` at subscription scope to each user, at most {@link GRANT_CONCURRENCY} at a time;
+ * a failure of one grant does not stop the others. Re-granting is idempotent (deterministic
+ * assignment names; 409 RoleAssignmentExists counts as held).
  * @param target ARM as the destination (Office 365) admin, Owner after the move
+ * @returns one result per user, in the order of `users`
  */
 export async function grantAccess(
   target: AzureManagementPort,
@@ -32,32 +39,36 @@ export async function grantAccess(
   role: GrantableRole,
 ): Promise<GrantResult[]> {
   const scope = `/subscriptions/${subscriptionId}`;
-  const results: GrantResult[] = [];
-  for (const user of users) {
-    try {
-      const { created, correlationId } = await target.grantRole({
-        scope,
-        principalId: user.id,
-        principalType: 'User',
-        role,
-      });
-      results.push({ user, role, outcome: created ? 'granted' : 'existing', correlationId });
-    } catch (err) {
-      const e = asTenantlinkError(err);
-      results.push({
-        user,
-        role,
-        outcome: 'failed',
-        errorCode: e.code,
-        correlationId: e.correlationId,
-      });
-    }
-  }
-  return results;
+  const limit = pLimit(GRANT_CONCURRENCY);
+  return Promise.all(
+    users.map((user) =>
+      limit(async (): Promise<GrantResult> => {
+        try {
+          const { created, correlationId } = await target.grantRole({
+            scope,
+            principalId: user.id,
+            principalType: 'User',
+            role,
+          });
+          return { user, role, outcome: created ? 'granted' : 'existing', correlationId };
+        } catch (err) {
+          const e = asTenantlinkError(err);
+          return {
+            user,
+            role,
+            outcome: 'failed',
+            errorCode: e.code,
+            correlationId: e.correlationId,
+          };
+        }
+      }),
+    ),
+  );
 }
 
 /**
- * Tests access: each user's role assignment is listed at the subscription scope.
+ * Tests access: each user's role is listed among the role assignments at the subscription scope
+ * (one paged list for all users, not a call per user).
  * @returns per user whether the role is there
  * @throws TenantlinkError when ARM cannot be read
  */
@@ -68,19 +79,17 @@ export async function testAccess(
   role: GrantableRole,
 ): Promise<{ user: DirectoryPerson; ok: boolean }[]> {
   const scope = `/subscriptions/${subscriptionId}`;
-  const out: { user: DirectoryPerson; ok: boolean }[] = [];
-  for (const user of users) {
-    const assignments = await target.listRoleAssignments(scope, { assignedTo: user.id });
-    out.push({
-      user,
-      ok: assignments.some(
+  const assignments = await target.listRoleAssignments(scope, { atScope: true });
+  const holders = new Set(
+    assignments
+      .filter(
         (a) =>
           roleGuid(a.roleDefinitionId) === BUILT_IN_ROLES[role] &&
           a.scope.toLowerCase() === scope.toLowerCase(),
-      ),
-    });
-  }
-  return out;
+      )
+      .map((a) => a.principalId.toLowerCase()),
+  );
+  return users.map((user) => ({ user, ok: holders.has(user.id.toLowerCase()) }));
 }
 
 /** Throws when any grant failed (used to stop before claiming success). */

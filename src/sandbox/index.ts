@@ -62,6 +62,10 @@ export interface SandboxCloud {
   setFaults(settings: FaultSettingsInput): void;
   /** Calls answered by a fault rule so far, per service. */
   injectedFaults(): Readonly<Record<SandboxApi, number>>;
+  /** Calls received per service since start or the last {@link resetCallCounts} (Graph `$batch` counts once). */
+  callCounts(): Readonly<Record<SandboxApi, number>>;
+  /** Sets the call counters to zero. */
+  resetCallCounts(): void;
   /** Closes the server and every open connection. */
   stop(): Promise<void>;
 }
@@ -89,6 +93,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const tokens = await SandboxTokens.create(`https://${host}/login`);
   const ctx: SandboxContext = { state, tokens, faults, url: () => url };
 
+  const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const dispatch = async (
     api: SandboxApi,
     router: Router,
@@ -135,7 +140,10 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
           match && match !== 405
             ? await match.handler(request, match.params)
             : { status: match ?? 404 };
-      } else response = await dispatch(mount.api, mount.router, request);
+      } else {
+        calls[mount.api]++;
+        response = await dispatch(mount.api, mount.router, request);
+      }
     } catch (err) {
       log.error({ err, path: full.pathname }, 'sandbox handler failed');
       response = {
@@ -193,6 +201,12 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
       faults.set(settings);
     },
     injectedFaults: () => ({ ...faults.injected }),
+    callCounts: () => ({ ...calls }),
+    resetCallCounts: () => {
+      calls.login = 0;
+      calls.graph = 0;
+      calls.arm = 0;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
