@@ -49,6 +49,22 @@ interface ArmErrorBody {
   error?: { code?: string; message?: string };
 }
 
+/**
+ * One HTTP client for every ArmClient (a client is made per user and turn): its keep-alive agents
+ * are cached per TLS settings object, so sharing the client and the settings object per CA lets
+ * turns reuse TLS connections instead of a handshake per request.
+ */
+const sharedHttpClient: HttpClient = createDefaultHttpClient();
+const tlsSettings = new Map<string, { ca: string }>();
+function tlsSettingsFor(ca: string): { ca: string } {
+  let settings = tlsSettings.get(ca);
+  if (!settings) {
+    settings = { ca };
+    tlsSettings.set(ca, settings);
+  }
+  return settings;
+}
+
 /** Sends ARM requests with one user's credential. */
 export class ArmClient {
   private readonly pipeline: Pipeline;
@@ -66,7 +82,7 @@ export class ArmClient {
         retryDelayInMs: 500,
         maxRetryDelayInMs: 10_000,
       },
-      tlsOptions: options.caCertificatePem ? { ca: options.caCertificatePem } : undefined,
+      tlsOptions: options.caCertificatePem ? tlsSettingsFor(options.caCertificatePem) : undefined,
       userAgentOptions: { userAgentPrefix: 'tenantlink' },
     });
     this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: options.scope }));
@@ -74,7 +90,7 @@ export class ArmClient {
       principalNotFoundRetryPolicy(options.replicationRetry ?? REPLICATION_RETRY_DEFAULTS),
       { phase: 'Retry' },
     );
-    this.httpClient = createDefaultHttpClient();
+    this.httpClient = sharedHttpClient;
   }
 
   /**

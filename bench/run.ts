@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { passed, type BenchRow } from './common';
+import { conversations } from './conversations';
+import { fullLink } from './fullLink';
+import { grants } from './grants';
+import { scale } from './scale';
+import { turnOverhead } from './turnOverhead';
+
+/**
+ * `npm run bench`: runs the five benchmarks of issue 7 side by side in one process, prints a
+ * table with target and pass/fail per row, writes bench/results.json and exits 1 when a target
+ * is missed. Not part of `npm test`.
+ */
+async function main(): Promise<void> {
+  const machine = `${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
+  const rows: BenchRow[] = [];
+  for (const bench of [turnOverhead, fullLink, scale, grants, conversations]) {
+    rows.push(...(await bench()));
+  }
+  const lines = [
+    `tenantlink benchmarks — ${machine}`,
+    '',
+    '| benchmark | value | target | result | note |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.value} ${r.unit} | ${r.target === undefined ? '' : `≤ ${r.target} ${r.unit}`} | ${r.target === undefined ? '' : passed(r) ? 'pass' : 'FAIL'} | ${r.note ?? ''} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  writeFileSync(
+    join(__dirname, 'results.json'),
+    `${JSON.stringify({ machine, at: new Date().toISOString(), rows }, null, 2)}\n`,
+  );
+  process.exit(rows.every(passed) ? 0 : 1);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(2);
+});
