@@ -116,11 +116,14 @@ export function graphRoutes(
     const searcher = compileSearch(search);
     if (!searcher.ok) return error(400, 'Request_UnsupportedQuery', searcher.message);
     const top = Math.min(Math.max(Number(q.get('$top') ?? 100) || 100, 1), 999);
-    const rows = tenant.users.map(userJson).filter((u) => filter.test(u) && searcher.test(u));
+    // Filter on the records (their fields are the Graph names), serialise only the page.
+    const rows = tenant.users.filter(
+      (u) => filter.test(u as unknown as Row) && searcher.test(u as unknown as Row),
+    );
     const { items, nextSkip } = page(rows, top, q.get('$skiptoken'));
     const body: Record<string, unknown> = {
       '@odata.context': `${base()}/$metadata#users`,
-      value: items.map((u) => project(u, q.get('$select'), USER_DEFAULTS)),
+      value: items.map((u) => project(userJson(u), q.get('$select'), USER_DEFAULTS)),
     };
     if (q.get('$count') === 'true') body['@odata.count'] = rows.length;
     if (nextSkip) {

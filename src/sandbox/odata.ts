@@ -34,7 +34,11 @@ export function compileFilter(filter: string | null): Compiled {
       const values = (m[2].match(/'(?:[^']|'')*'/g) ?? []).map(unquote);
       if (values.length > 15)
         return { ok: false, message: 'Too many values in the in clause (at most 15).' };
-      tests.push((row) => values.some((v) => eqIgnoreCase(row[prop], v)));
+      const wanted = new Set(values.map((v) => v.toLowerCase()));
+      tests.push((row) => {
+        const value = row[prop];
+        return typeof value === 'string' && wanted.has(value.toLowerCase());
+      });
       continue;
     }
     m = /^startswith\((\w+),\s*('(?:[^']|'')*')\)$/i.exec(c);
