@@ -25,9 +25,17 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
     let sent = 0;
     for (const ref of await this.references.list(tenantId)) {
       try {
+        // An error inside the callback would go to the adapter's turn error handler, not to us:
+        // keep it and rethrow it here.
+        let failure: unknown;
         await this.adapter.continueConversationAsync(this.appId, ref.reference, async (context) => {
-          await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] });
+          try {
+            await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] });
+          } catch (err) {
+            failure = err;
+          }
         });
+        if (failure !== undefined) throw failure;
         sent++;
       } catch (err) {
         const status = (err as { statusCode?: number }).statusCode;
