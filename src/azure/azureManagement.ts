@@ -2,6 +2,7 @@ import type {
   AzureSubscription,
   AzureTenant,
   DirectoryChange,
+  PlannedWrite,
   RoleAssignment,
   RoleGrant,
 } from '../domain/model';
@@ -132,10 +133,7 @@ export class ArmAzureManagement implements AzureManagementPort {
   async grantRole(
     grant: RoleGrant,
   ): Promise<{ assignment: RoleAssignment; created: boolean; correlationId?: string }> {
-    const subscriptionId = grant.scope.split('/')[2] ?? '';
-    const roleDefinitionId = roleDefinitionIdAt(subscriptionId, grant.role);
-    const name = roleAssignmentName(grant.scope, grant.principalId, roleDefinitionId);
-    const path = `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${AUTHORIZATION_API}`;
+    const { path, roleDefinitionId } = this.grantTarget(grant);
     try {
       const { body, status, correlationId } = await this.arm.send<ArmRoleAssignment>('PUT', path, {
         properties: {
@@ -197,9 +195,47 @@ export class ArmAzureManagement implements AzureManagementPort {
   async acceptDirectoryChange(subscriptionId: string): Promise<DirectoryChange> {
     const { body, correlationId } = await this.arm.send<ArmChangeTenant>(
       'POST',
-      `/providers/Microsoft.Subscription/subscriptions/${subscriptionId}/acceptChangeTenant?api-version=${CHANGE_TENANT_API}`,
+      this.acceptPath(subscriptionId),
     );
     return toChange(subscriptionId, body ?? {}, correlationId);
+  }
+
+  planDirectoryChange(subscriptionId: string, destinationTenantId: string): PlannedWrite[] {
+    return [
+      {
+        method: 'PUT',
+        path: this.changeTenantPath(subscriptionId).split('?')[0]!,
+        summary: `changeTenantRequest → ${destinationTenantId}`,
+      },
+      {
+        method: 'POST',
+        path: this.acceptPath(subscriptionId).split('?')[0]!,
+        summary: 'acceptChangeTenant',
+      },
+    ];
+  }
+
+  planGrant(grant: RoleGrant): PlannedWrite {
+    return {
+      method: 'PUT',
+      path: this.grantTarget(grant).path.split('?')[0]!,
+      summary: `${grant.role} → ${grant.principalId}`,
+    };
+  }
+
+  /** The deterministic role assignment path and role definition id of a grant. */
+  private grantTarget(grant: RoleGrant): { path: string; roleDefinitionId: string } {
+    const subscriptionId = grant.scope.split('/')[2] ?? '';
+    const roleDefinitionId = roleDefinitionIdAt(subscriptionId, grant.role);
+    const name = roleAssignmentName(grant.scope, grant.principalId, roleDefinitionId);
+    return {
+      path: `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${AUTHORIZATION_API}`,
+      roleDefinitionId,
+    };
+  }
+
+  private acceptPath(subscriptionId: string): string {
+    return `/providers/Microsoft.Subscription/subscriptions/${subscriptionId}/acceptChangeTenant?api-version=${CHANGE_TENANT_API}`;
   }
 
   private changeTenantPath(subscriptionId: string): string {

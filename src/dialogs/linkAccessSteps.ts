@@ -1,6 +1,8 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
 import { cardAttachment, renderCard } from '../cards/render';
+import type { DirectoryPerson } from '../domain/model';
+import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
 import { grantAccess, testAccess } from '../link/access';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
@@ -58,6 +60,7 @@ export async function testAccessAndNotifyStep(
     ),
   );
   const target = kit.azureAs(step, 'office365');
+  if (s.dryRun) return dryRunReport(kit, step, s, target, users, role);
   const grants = await grantAccess(target, s.subscription!.subscriptionId, users, role);
   const tested = await testAccess(target, s.subscription!.subscriptionId, users, role);
   await kit.deps.changes.update(s.flowId, (r) => {
@@ -90,5 +93,43 @@ export async function testAccessAndNotifyStep(
       count: sent,
     }),
   );
+  return kit.end(step, s, 'linked');
+}
+
+/** Ends a dry run: lists every write a real run would make, in order, and tells the channel. */
+async function dryRunReport(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+  target: AzureManagementPort,
+  users: readonly DirectoryPerson[],
+  role: GrantableRole,
+): Promise<DialogTurnResult> {
+  const cards = kit.cards(step);
+  const scope = `/subscriptions/${s.subscription!.subscriptionId}`;
+  const plan = [
+    ...(s.plan ?? []),
+    ...users.map((u) =>
+      target.planGrant({ scope, principalId: u.id, principalType: 'User', role }),
+    ),
+  ];
+  const card = renderCard('outcome', {
+    title: cards.t('dryRun.planTitle', { count: plan.length }),
+    text: cards.t('dryRun.planText'),
+    color: 'Default',
+    facts: plan.map((w, i) => ({ title: `${i + 1}. ${w.method}`, value: w.path })),
+  });
+  await step.context.sendActivity({ attachments: [cardAttachment(card)] });
+  const names = { subscription: s.subscription!.displayName, directory: s.org!.displayName };
+  await kit.deps.notifier.notify(
+    s.org!.tenantId,
+    renderCard('outcome', {
+      title: cards.t('dryRun.channel', names),
+      text: cards.t('dryRun.channelText', { ...names, name: s.initiatorName }),
+      color: 'Default',
+      facts: [],
+    }),
+  );
+  await step.context.sendActivity(cards.t('dryRun.done', { ...names, count: plan.length }));
   return kit.end(step, s, 'linked');
 }

@@ -35,7 +35,7 @@ export class LinkCards {
     return this.localizer.t(this.locale, key, params);
   }
 
-  welcome(ids: ActionIds): AdaptiveCardJson {
+  welcome(ids: ActionIds, dryRun = false): AdaptiveCardJson {
     return renderCard('welcome', {
       ...ids,
       title: this.t('welcome.title'),
@@ -47,7 +47,7 @@ export class LinkCards {
         'welcome.step4',
         'welcome.step5',
       ].map((k) => this.t(k)),
-      note: this.t('welcome.note'),
+      note: dryRun ? this.t('dryRun.note') : this.t('welcome.note'),
       startLabel: this.t('welcome.start'),
       cancelLabel: this.t('card.cancel'),
     });

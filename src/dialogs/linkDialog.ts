@@ -24,11 +24,13 @@ import {
   LINK_DIALOG,
   LinkStepKit,
   type LinkDialogDeps,
+  type LinkOptions,
   type LinkResult,
   type LinkState,
 } from './linkSteps';
 
 export {
+  type LinkOptions,
   GRANT_PAGE_SIZE,
   GUIDED_MOVE_DIALOG,
   LINK_CARD_PROMPT,
@@ -106,7 +108,9 @@ export class LinkDialog extends ComponentDialog {
     const ids = { flowId: s.flowId, cardId: uuidv4() };
     return step.beginDialog(
       LINK_CARD_PROMPT,
-      this.kit.prompt(s, ids.cardId, this.kit.cards(step).welcome(ids), ['link.start']),
+      this.kit.prompt(s, ids.cardId, this.kit.cards(step).welcome(ids, s.dryRun === true), [
+        'link.start',
+      ]),
     );
   }
 
@@ -192,13 +196,15 @@ export class LinkDialog extends ComponentDialog {
     if (action.verb === 'link.cancel') return this.kit.cancel(step, s);
     const cards = this.kit.cards(step);
     const chosen = s.owned!.find((x) => x.subscriptionId === action.inputs.subscriptionId)!;
-    // One link per subscription at a time.
-    const lock = await this.kit.deps.locks.acquire({
-      subscriptionId: chosen.subscriptionId,
-      flowId: s.flowId,
-      holderId: s.initiatorId,
-      holderName: s.initiatorName,
-    });
+    // One link per subscription at a time (a dry run changes nothing and takes no lock).
+    const lock = s.dryRun
+      ? ({ acquired: true } as const)
+      : await this.kit.deps.locks.acquire({
+          subscriptionId: chosen.subscriptionId,
+          flowId: s.flowId,
+          holderId: s.initiatorId,
+          holderName: s.initiatorName,
+        });
     if (!lock.acquired) {
       const text = cards.t('lock.held', {
         subscription: chosen.displayName,
@@ -316,6 +322,7 @@ export class LinkDialog extends ComponentDialog {
           flowId: uuidv4(),
           initiatorId: from.id,
           initiatorName: from.name ?? from.id,
+          dryRun: (step.options as LinkOptions | undefined)?.dryRun === true,
         } satisfies LinkState;
       }
       const s = values.link as LinkState;

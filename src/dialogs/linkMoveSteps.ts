@@ -1,4 +1,5 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import type { PlannedWrite } from '../domain/model';
 import { changeDirectoryByApi, isInDirectory } from '../link/move';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
@@ -30,6 +31,10 @@ export async function changeDirectoryStep(
     ),
   );
   await step.context.sendActivity({ type: 'typing' });
+  if (s.dryRun) {
+    s.plan = await planDirectoryChange(kit, step, s);
+    return step.next(true);
+  }
   const outcome = await changeDirectoryByApi(
     kit.azureAs(step, 'azure'),
     kit.azureAs(step, 'office365'),
@@ -79,6 +84,7 @@ export async function verifyStep(
   if (step.result !== true) return kit.cancel(step, s);
   const cards = kit.cards(step);
   const sub = s.subscription!;
+  if (s.dryRun) return step.next();
   const target = kit.azureAs(step, 'office365');
   if (!(await isInDirectory(target, sub.subscriptionId, s.org!.tenantId))) {
     await step.context.sendActivity(
@@ -92,4 +98,24 @@ export async function verifyStep(
     cards.t('verify.done', { subscription: sub.displayName, directory: s.org!.displayName }),
   );
   return step.next();
+}
+
+/**
+ * The writes the API path would make now, found with the same reads (dry run): none when the
+ * subscription already trusts the directory, only the acceptance when a request is pending.
+ */
+async function planDirectoryChange(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<PlannedWrite[]> {
+  const sub = s.subscription!;
+  const source = kit.azureAs(step, 'azure');
+  if (await isInDirectory(kit.azureAs(step, 'office365'), sub.subscriptionId, s.org!.tenantId))
+    return [];
+  const writes = source.planDirectoryChange(sub.subscriptionId, s.org!.tenantId);
+  const pending = await source.getDirectoryChange(sub.subscriptionId);
+  return pending?.status === 'Pending' && pending.destinationTenantId === s.org!.tenantId
+    ? writes.filter((w) => w.method === 'POST')
+    : writes;
 }

@@ -3,7 +3,12 @@ import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs'
 import type { Logger } from 'pino';
 import type { SignInKind, SignedInAccount, TokenSource } from '../auth/signIn';
 import type { renderCard } from '../cards/render';
-import type { AzureSubscription, DirectoryPerson, Organization } from '../domain/model';
+import type {
+  AzureSubscription,
+  DirectoryPerson,
+  Organization,
+  PlannedWrite,
+} from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import type { TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
@@ -60,6 +65,15 @@ export interface LinkState {
   subscription?: AzureSubscription;
   sourceName?: string;
   grantUsers?: DirectoryPerson[];
+  /** A dry run: every read, no write to Graph or ARM; the writes are listed instead. */
+  dryRun?: boolean;
+  /** The writes a dry run would have made so far, in order. */
+  plan?: PlannedWrite[];
+}
+
+/** Options of the link dialog (`link --dry-run`). */
+export interface LinkOptions {
+  readonly dryRun?: boolean;
 }
 
 /** Helpers of the link steps, bound to the dialog's dependencies. */

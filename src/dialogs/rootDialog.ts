@@ -11,7 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import { TurnContext } from 'botbuilder';
 import type { Localizer } from '../i18n';
-import { LINK_DIALOG } from './linkDialog';
+import { LINK_DIALOG, type LinkOptions } from './linkDialog';
 import { MY_ROLE_DIALOG, STATUS_DIALOG } from './accountDialogs';
 import type { TokenSource } from '../auth/signIn';
 
@@ -28,6 +28,7 @@ export const ROOT_DIALOG = 'rootDialog';
 export type Command =
   | 'help'
   | 'link'
+  | 'dryRun'
   | 'status'
   | 'myRole'
   | 'history'
@@ -43,6 +44,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   '?': 'help',
   link: 'link',
   start: 'link',
+  'link dry run': 'dryRun',
+  'dry run': 'dryRun',
   status: 'status',
   'my role': 'myRole',
   myrole: 'myRole',
@@ -120,6 +123,8 @@ export class RootDialog extends ComponentDialog {
     switch (command) {
       case 'link':
         return step.beginDialog(LINK_DIALOG);
+      case 'dryRun':
+        return step.beginDialog(LINK_DIALOG, { dryRun: true } satisfies LinkOptions);
       case 'status':
         return step.beginDialog(STATUS_DIALOG);
       case 'myRole':

@@ -82,5 +82,14 @@ export interface DirectoryChange {
   readonly correlationId?: string;
 }
 
+/** A write a step would make, as a dry run lists it (method and path below the API root). */
+export interface PlannedWrite {
+  readonly method: 'PUT' | 'POST' | 'DELETE';
+  /** e.g. `/subscriptions/{id}/providers/Microsoft.Authorization/roleAssignments/{name}`. */
+  readonly path: string;
+  /** What it does, for people: e.g. `Reader for Jane Doe`. */
+  readonly summary: string;
+}
+
 /** An Office 365 user that can be granted access (the grant card lists these). */
 export type Office365User = DirectoryPerson;

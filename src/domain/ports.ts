@@ -5,6 +5,7 @@ import type {
   DirectoryPerson,
   DirectoryRole,
   Organization,
+  PlannedWrite,
   RoleAssignment,
   RoleGrant,
   SubscribedSku,
@@ -69,6 +70,13 @@ export interface AzureManagementPort {
   grantRole(
     grant: RoleGrant,
   ): Promise<{ assignment: RoleAssignment; created: boolean; correlationId?: string }>;
+  /**
+   * The writes {@link requestDirectoryChange} and {@link acceptDirectoryChange} make, without
+   * making them (dry run).
+   */
+  planDirectoryChange(subscriptionId: string, destinationTenantId: string): PlannedWrite[];
+  /** The write {@link grantRole} makes, without making it (dry run). */
+  planGrant(grant: RoleGrant): PlannedWrite;
   /** Asks to move the subscription to another directory (PUT changeTenantRequest/default). */
   requestDirectoryChange(
     subscriptionId: string,

@@ -64,8 +64,13 @@ export interface SandboxCloud {
   injectedFaults(): Readonly<Record<SandboxApi, number>>;
   /** Calls received per service since start or the last {@link resetCallCounts} (Graph `$batch` counts once). */
   callCounts(): Readonly<Record<SandboxApi, number>>;
-  /** Sets the call counters to zero. */
+  /** Sets the call counters to zero and empties the write log. */
   resetCallCounts(): void;
+  /**
+   * Every call that asked to change something (PUT/PATCH/DELETE, and POST other than Graph
+   * `$batch` and ARM `changeTenantStatus`), in arrival order, with its path below the API root.
+   */
+  writeLog(): readonly { api: SandboxApi; method: string; path: string }[];
   /** Closes the server and every open connection. */
   stop(): Promise<void>;
 }
@@ -94,6 +99,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const ctx: SandboxContext = { state, tokens, faults, url: () => url };
 
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
+  const writes: { api: SandboxApi; method: string; path: string }[] = [];
   const dispatch = async (
     api: SandboxApi,
     router: Router,
@@ -142,6 +148,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
             : { status: match ?? 404 };
       } else {
         calls[mount.api]++;
+        if (isWrite(mount.api, request.method, request.path))
+          writes.push({ api: mount.api, method: request.method, path: request.path });
         response = await dispatch(mount.api, mount.router, request);
       }
     } catch (err) {
@@ -202,7 +210,9 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     },
     injectedFaults: () => ({ ...faults.injected }),
     callCounts: () => ({ ...calls }),
+    writeLog: () => [...writes],
     resetCallCounts: () => {
+      writes.length = 0;
       calls.login = 0;
       calls.graph = 0;
       calls.arm = 0;
@@ -213,6 +223,13 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
         server.closeAllConnections();
       }),
   };
+}
+
+/** Whether a call asks to change something (for the write log). */
+function isWrite(api: SandboxApi, method: string, path: string): boolean {
+  if (api === 'login' || method === 'GET') return false;
+  if (method !== 'POST') return true;
+  return !(api === 'graph' && path === '/$batch') && !/\/changeTenantStatus$/i.test(path);
 }
 
 function notFound(api: SandboxApi, req: SandboxRequest, status: 404 | 405): SandboxResponse {

@@ -17,11 +17,14 @@ function files(dir: string): string[] {
   });
 }
 
-/** String literals of a line ('…', "…" or `…` without interpolation-only content). */
+/**
+ * String literals of a line ('…', "…" or `…`, interpolations removed), except object keys (a
+ * literal followed by `:`, such as the commands users type).
+ */
 function literals(line: string): string[] {
-  return [...line.matchAll(/'([^'\\]|\\.)*'|"([^"\\]|\\.)*"|`([^`\\]|\\.)*`/g)].map((m) =>
-    m[0].slice(1, -1).replace(/\$\{[^}]*\}/g, ''),
-  );
+  return [...line.matchAll(/'([^'\\]|\\.)*'|"([^"\\]|\\.)*"|`([^`\\]|\\.)*`/g)]
+    .filter((m) => !/^\s*:/.test(line.slice((m.index ?? 0) + m[0].length)))
+    .map((m) => m[0].slice(1, -1).replace(/\$\{[^}]*\}/g, ''));
 }
 
 /** Lines that speak to developers, not users. */
