@@ -1,10 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startApp, type App } from '../src/app';
-import { loadConfig } from '../src/config';
-import { configureLogging } from '../src/log';
-import { startSandboxCloud, type SandboxCloud, type Seed } from '../src/sandbox';
-import { TeamsChannel } from '../test/helpers/teamsChannel';
+import type { Seed } from '../src/sandbox';
+import { startHarness, type Harness } from '../test/helpers/testApp';
 
 /** One row of the results table. */
 export interface BenchRow {
@@ -19,40 +16,12 @@ export interface BenchRow {
 /** Whether a row meets its target (rows without a target are informative). */
 export const passed = (r: BenchRow): boolean => r.target === undefined || r.value <= r.target;
 
-/** A running sandbox + tenantlink + in-process Teams channel, as the tests use them. */
-export interface Rig {
-  readonly sandbox: SandboxCloud;
-  readonly app: App;
-  readonly channel: TeamsChannel;
-  stop(): Promise<void>;
-}
+/** A running sandbox + tenantlink + in-process Teams channel: the tests' harness. */
+export type Rig = Harness;
 
 /** Starts a rig on free loopback ports with in-memory state and silent logs. */
 export async function startRig(seed?: Seed): Promise<Rig> {
-  configureLogging({ level: 'silent' });
-  const sandbox = await startSandboxCloud(seed ? { seed } : {});
-  const app = await startApp(
-    loadConfig({
-      TENANTLINK_MODE: 'local',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PLAYGROUND: 'off',
-      STORAGE: 'memory',
-    }),
-    { sandbox },
-  );
-  const channel = new TeamsChannel(`${app.server.url}/api/messages`);
-  await channel.start();
-  return {
-    sandbox,
-    app,
-    channel,
-    async stop() {
-      await channel.stop();
-      await app.stop();
-      await sandbox.stop();
-    },
-  };
+  return startHarness({}, seed);
 }
 
 /** A Bot Connector stand-in that accepts every reply (for load runs, records nothing). */

@@ -1,6 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import { cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, runLink, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * `link --dry-run` reads everything and writes nothing to Graph or ARM, and lists the writes a
@@ -17,25 +17,12 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-async function run(command: string): Promise<void> {
-  await h.channel.say(USERS.kelley, command);
-  await click(h, USERS.kelley, chat, 'link.start');
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-work|${IDS.tenants.contoso}`,
-  });
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
-  });
-  await click(h, USERS.kelley, chat, 'subscription.choose', {
-    subscriptionId: IDS.subscriptions.payAsYouGo,
-  });
-  await click(h, USERS.kelley, chat, 'impact.continue');
-  await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
-  await click(h, USERS.kelley, chat, 'access.grant', {
-    principalIds: `${IDS.users.janeContoso},${IDS.users.triciaContoso}`,
+const run = (command: string): Promise<void> =>
+  runLink(h, {
+    command,
+    principalIds: [IDS.users.janeContoso, IDS.users.triciaContoso],
     role: 'Reader',
   });
-}
 
 it('writes nothing in a dry run, and lists exactly the writes a real run makes', async () => {
   const before = h.sandbox.snapshot();

@@ -1,6 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import { personalChat } from '../helpers/teamsChannel';
-import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, runLink, startHarness, type Harness } from '../helpers/testApp';
 
 /** The channel notification when the bot was removed from the team in the meantime. */
 
@@ -13,33 +13,13 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-async function link(): Promise<void> {
-  await h.channel.say(USERS.kelley, 'link');
-  await click(h, USERS.kelley, chat, 'link.start');
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-work|${IDS.tenants.contoso}`,
-  });
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
-  });
-  await click(h, USERS.kelley, chat, 'subscription.choose', {
-    subscriptionId: IDS.subscriptions.payAsYouGo,
-  });
-  await click(h, USERS.kelley, chat, 'impact.continue');
-  await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
-  await click(h, USERS.kelley, chat, 'access.grant', {
-    principalIds: IDS.users.janeContoso,
-    role: 'Reader',
-  });
-}
-
 it('drops the team reference on 403 BotNotInConversationRoster and tells the initiator', async () => {
   await h.channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
   expect(await h.app.references.list(IDS.tenants.contoso)).toHaveLength(1);
   // The bot was removed from the team without an uninstall event reaching it.
   h.channel.refuse.set(TEAM, { status: 403, code: 'BotNotInConversationRoster' });
 
-  await link();
+  await runLink(h);
 
   expect(h.channel.activities(TEAM)).toHaveLength(0);
   expect(await h.app.references.list(IDS.tenants.contoso)).toHaveLength(0);

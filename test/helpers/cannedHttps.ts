@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { generate } from 'selfsigned';
+import { loopbackCertificate, type LoopbackCertificate } from '../../src/sandbox/certificate';
 
 /**
  * A tiny HTTPS server on 127.0.0.1 (random port) for client tests: each test sets `handler` to
@@ -50,11 +50,11 @@ export class CannedHttpsServer {
   private readonly server: Server;
 
   private constructor(
-    pems: { private: string; cert: string },
+    pems: LoopbackCertificate,
     /** The server's self-signed certificate (PEM), to trust in the client under test. */
     readonly caCertificatePem: string = pems.cert,
   ) {
-    this.server = createServer({ key: pems.private, cert: pems.cert }, (req, res) =>
+    this.server = createServer({ key: pems.key, cert: pems.cert }, (req, res) =>
       this.receive(req, res),
     );
   }
@@ -66,22 +66,7 @@ export class CannedHttpsServer {
 
   /** Generates a certificate for 127.0.0.1 and listens on a random loopback port. */
   static async start(): Promise<CannedHttpsServer> {
-    const pems = await generate([{ name: 'commonName', value: 'tenantlink-test' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-          ],
-        },
-      ],
-    });
+    const pems = await loopbackCertificate('tenantlink-test');
     const canned = new CannedHttpsServer(pems);
     await new Promise<void>((resolve, reject) => {
       canned.server.once('error', reject);

@@ -1,8 +1,8 @@
 import { startApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { configureLogging } from '../../src/log';
-import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
-import { TeamsChannel, actionData, type TeamsUser } from './teamsChannel';
+import { IDS, startSandboxCloud, type SandboxCloud, type Seed } from '../../src/sandbox';
+import { TeamsChannel, actionData, personalChat, type TeamsUser } from './teamsChannel';
 
 /** Teams identities of the seed's Contoso people. */
 export const USERS = {
@@ -20,9 +20,12 @@ export interface Harness {
 }
 
 /** Starts the sandbox cloud, tenantlink in local mode on a free port, and the test channel. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  seed?: Seed,
+): Promise<Harness> {
   configureLogging({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const sandbox = await startSandboxCloud();
+  const sandbox = await startSandboxCloud(seed ? { seed } : {});
   const config = loadConfig({
     TENANTLINK_MODE: 'local',
     PORT: '0',
@@ -59,4 +62,41 @@ export async function click(
 ) {
   const { id, card } = h.channel.lastCard(conversationId);
   return h.channel.invoke(by, verb, { ...actionData(card, verb), ...inputs }, id, conversationId);
+}
+
+/** The choices of a whole link, all defaulting to the seeds' happy path. */
+export interface LinkChoices {
+  readonly command?: string;
+  readonly office365?: string;
+  readonly azure?: string;
+  readonly subscriptionId?: string;
+  readonly typedName?: string;
+  readonly principalIds?: readonly string[];
+  readonly role?: 'Owner' | 'Contributor' | 'Reader';
+}
+
+/** Runs a whole link as Kelley (or `user`) in the personal chat, clicking each card in turn. */
+export async function runLink(
+  h: Harness,
+  choices: LinkChoices = {},
+  user: TeamsUser = USERS.kelley,
+): Promise<void> {
+  const chat = personalChat(user);
+  await h.channel.say(user, choices.command ?? 'link');
+  await click(h, user, chat, 'link.start');
+  await click(h, user, chat, 'signin.select', {
+    choice: choices.office365 ?? `kelley-work|${IDS.tenants.contoso}`,
+  });
+  await click(h, user, chat, 'signin.select', {
+    choice: choices.azure ?? `kelley-msa|${IDS.tenants.defaultDirectory}`,
+  });
+  await click(h, user, chat, 'subscription.choose', {
+    subscriptionId: choices.subscriptionId ?? IDS.subscriptions.payAsYouGo,
+  });
+  await click(h, user, chat, 'impact.continue');
+  await click(h, user, chat, 'move.confirm', { typedName: choices.typedName ?? 'Pay-As-You-Go' });
+  await click(h, user, chat, 'access.grant', {
+    principalIds: (choices.principalIds ?? [IDS.users.janeContoso]).join(','),
+    role: choices.role ?? 'Reader',
+  });
 }

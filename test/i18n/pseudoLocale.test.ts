@@ -1,7 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import type { Json } from '../helpers/sandboxHttp';
-import { personalChat } from '../helpers/teamsChannel';
-import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, runLink, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * The whole link in the pseudo-locale qps-ploc: every text the user reads on a card or in a
@@ -10,7 +9,6 @@ import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
  */
 
 let h: Harness;
-const chat = personalChat(USERS.kelley);
 const TEAM = '19:contoso-it@thread.tacv2';
 
 beforeAll(async () => {
@@ -43,23 +41,7 @@ const DATA =
   /^(•\s*)?[\w .@()/-]*(Pay-As-You-Go|@|[0-9a-f]{8}-|\/subscriptions\/|Kelley|Jane|Tricia|Contoso)[\w .@()/-]*$/;
 
 it('shows no hard-coded string in the whole link', async () => {
-  await h.channel.say(USERS.kelley, 'link');
-  await click(h, USERS.kelley, chat, 'link.start');
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-work|${IDS.tenants.contoso}`,
-  });
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
-  });
-  await click(h, USERS.kelley, chat, 'subscription.choose', {
-    subscriptionId: IDS.subscriptions.payAsYouGo,
-  });
-  await click(h, USERS.kelley, chat, 'impact.continue');
-  await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
-  await click(h, USERS.kelley, chat, 'access.grant', {
-    principalIds: IDS.users.janeContoso,
-    role: 'Reader',
-  });
+  await runLink(h);
   await h.channel.say(USERS.kelley, 'history');
 
   const seen: string[] = [];
