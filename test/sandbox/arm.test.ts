@@ -335,3 +335,32 @@ describe('sandbox faults', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('sandbox call counts and write log', () => {
+  it('counts calls per service and logs only the writes, in order', async () => {
+    sandbox.resetCallCounts();
+    await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', { token: kelleyMsa });
+    await http.call('PUT', ctr(S.payAsYouGo), {
+      token: kelleyMsa,
+      body: {
+        properties: {
+          destinationTenantId: IDS.tenants.contoso,
+          destinationOwnerId: IDS.users.kelleyContoso,
+        },
+      },
+    });
+    await http.call(
+      'POST',
+      `/arm/providers/Microsoft.Subscription/subscriptions/${S.payAsYouGo}/changeTenantStatus?api-version=2024-08-01-preview`,
+      { token: kelleyMsa },
+    );
+    await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso });
+    expect(sandbox.callCounts()).toEqual({ login: 0, graph: 0, arm: 4 });
+    expect(sandbox.writeLog().map((w) => `${w.method} ${w.path}`)).toEqual([
+      `PUT /subscriptions/${S.payAsYouGo}/providers/Microsoft.Subscription/changeTenantRequest/default`,
+      `POST /providers/Microsoft.Subscription/subscriptions/${S.payAsYouGo}/acceptChangeTenant`,
+    ]);
+    sandbox.resetCallCounts();
+    expect(sandbox.writeLog()).toEqual([]);
+  });
+});
