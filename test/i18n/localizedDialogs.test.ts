@@ -24,6 +24,12 @@ describe.each([
     /Vous ne pouvez pas ajouter Office 365/,
     /Office 365 et Azure sont liés/,
   ],
+  [
+    'zh-TW',
+    /逐步將您的 Office 365 租用戶連結/,
+    /您無法將 Office 365 加入此目錄/,
+    /Office 365 與 Azure 已連結/,
+  ],
 ])('%s', (locale, help, roleRefused, linked) => {
   it('answers help in the language (fallback to the language’s locale)', async () => {
     h.channel.locale = locale;
