@@ -120,7 +120,17 @@ export interface Config {
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    // Never the received value: a misplaced secret must not reach the log or the console.
+    const problems = parsed.error.issues
+      .map(
+        (i) =>
+          `${i.path.join('.')}: ${
+            i.code === z.ZodIssueCode.invalid_enum_value
+              ? `expected one of ${i.options.join(', ')}`
+              : i.message
+          }`,
+      )
+      .join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;

@@ -1,3 +1,5 @@
+import { redactString } from './log';
+
 /**
  * The error catalogue: every failure a user or an operator can see has a stable code (logged),
  * a message key (localized in the chat, see locales/) and, where it maps, an HTTP status.
@@ -96,10 +98,16 @@ export class TenantlinkError extends Error {
     } = {},
   ) {
     const def = ERRORS[name];
-    super(`${def.code}: ${options.detail ?? name}`, { cause: options.cause });
+    // Details and parameters may quote a service's answer: tokens and keys never stay in them.
+    super(`${def.code}: ${redactString(options.detail ?? name)}`, { cause: options.cause });
     this.name = 'TenantlinkError';
     this.def = def;
-    this.params = options.params ?? {};
+    this.params = Object.fromEntries(
+      Object.entries(options.params ?? {}).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? redactString(v) : v,
+      ]),
+    );
     this.serviceCode = options.serviceCode;
     this.correlationId = options.correlationId;
     this.retryAfterSeconds = options.retryAfterSeconds;

@@ -12,6 +12,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { parseRetryAfter, type CloudHttpOptions } from '../cloud/http';
 import { TenantlinkError, errorNameForStatus } from '../errors';
+import { redactString } from '../log';
 import {
   REPLICATION_RETRY_DEFAULTS,
   principalNotFoundRetryPolicy,
@@ -47,6 +48,19 @@ export interface ArmResponse<T> {
 
 interface ArmErrorBody {
   error?: { code?: string; message?: string };
+}
+
+/** Marks a body that is not JSON. */
+const INVALID = Symbol('invalid JSON');
+
+/** The JSON of a body, undefined when empty, {@link INVALID} when it is not JSON. */
+function parseJson(text: string | undefined | null): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return INVALID;
+  }
 }
 
 /**
@@ -136,15 +150,22 @@ export class ArmClient {
     const correlationId =
       response.headers.get('x-ms-correlation-request-id') ??
       response.headers.get('x-ms-request-id');
-    const parsed: unknown = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
+    const parsed = parseJson(response.bodyAsText);
+    if (parsed === INVALID && response.status < 400) {
+      throw new TenantlinkError('cloudUnavailable', {
+        detail: `arm ${what} → ${response.status}: the body is not JSON`,
+        correlationId,
+      });
+    }
     if (response.status >= 400) {
-      const error = (parsed as ArmErrorBody | undefined)?.error;
+      // A gateway's HTML error page has no ARM error body: map by status alone.
+      const error = parsed === INVALID ? undefined : (parsed as ArmErrorBody | undefined)?.error;
       throw new TenantlinkError(errorNameForStatus(response.status, error?.code), {
         detail: `arm ${what} → ${response.status} ${error?.code ?? ''}`,
         serviceCode: error?.code,
         correlationId,
         retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-        params: { serviceMessage: (error?.message ?? '').slice(0, 300) },
+        params: { serviceMessage: redactString(error?.message ?? '').slice(0, 300) },
       });
     }
     return { status: response.status, body: parsed as T, correlationId };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
+import { createLogger } from '../log';
 
 /**
  * Renders the adaptive card templates of cards/ with adaptivecards-templating. Each template has
@@ -9,6 +10,14 @@ import * as ACData from 'adaptivecards-templating';
  * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/overview)
  * carrying `{ flowId, cardId }` so that a click is tied to one flow and one card.
  */
+
+/**
+ * Teams' limit for a card message, in bytes (about 28 KB:
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages).
+ */
+export const CARD_SIZE_LIMIT_BYTES = 28 * 1024;
+
+const log = createLogger('cards');
 
 /** Content type of an adaptive card attachment. */
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -209,7 +218,16 @@ export function renderCard<N extends TemplateName>(
   name: N,
   data: CardDataByTemplate[N],
 ): AdaptiveCardJson {
-  return template(name).expand({ $root: data }) as AdaptiveCardJson;
+  const card = template(name).expand({ $root: data }) as AdaptiveCardJson;
+  const bytes = Buffer.byteLength(JSON.stringify(card));
+  if (bytes > CARD_SIZE_LIMIT_BYTES) {
+    // Teams refuses the message; the builders summarise to stay under the limit, so this is a bug.
+    log.warn(
+      { code: 'TL-CARD-TOO-LARGE', template: name, bytes },
+      'card over the Teams size limit',
+    );
+  }
+  return card;
 }
 
 /** Wraps a card as a Bot Framework attachment. */

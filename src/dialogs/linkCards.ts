@@ -15,6 +15,9 @@ import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
 import type { ImpactReport } from '../link/impact';
 
+/** Most subscriptions listed on the choice card (keeps it well under Teams' card size limit). */
+export const CHOOSE_LIMIT = 50;
+
 /**
  * Turns the link's domain results into the localized data of its cards. One function per card;
  * all strings come from locales/.
@@ -77,13 +80,21 @@ export class LinkCards {
     subscriptions: readonly AzureSubscription[],
     directoryNames: ReadonlyMap<string, string>,
   ): ChooseSubscriptionCardData {
+    // Teams refuses cards over ~28 KB: list at most CHOOSE_LIMIT subscriptions, by name.
+    const shown = [...subscriptions]
+      .sort((a, b) => a.displayName.localeCompare(b.displayName))
+      .slice(0, CHOOSE_LIMIT);
+    const more =
+      subscriptions.length > shown.length
+        ? ` ${this.t('choose.more', { shown: shown.length, count: subscriptions.length })}`
+        : '';
     return {
       ...ids,
       title: this.t('choose.title'),
-      text: this.t('choose.text'),
+      text: `${this.t('choose.text')}${more}`,
       subscriptionLabel: this.t('choose.label'),
       requiredMessage: this.t('card.required'),
-      subscriptions: subscriptions.map((s) => ({
+      subscriptions: shown.map((s) => ({
         title: this.t('choose.choice', {
           name: s.displayName,
           id: s.subscriptionId,

@@ -11,7 +11,7 @@ import {
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { fetch as undiciFetch } from 'undici';
 import { dispatcherFor, parseRetryAfter, type CloudHttpOptions } from '../cloud/http';
-import { TenantlinkError, errorNameForStatus } from '../errors';
+import { ERRORS, TenantlinkError, errorNameForStatus } from '../errors';
 
 /**
  * Builds @microsoft/microsoft-graph-client instances for one signed-in user, pointed at
@@ -49,8 +49,9 @@ class UndiciFetchHandler implements Middleware {
       // The Graph client reads status, headers, json() and text(): undici's Response has them.
       context.response = response as unknown as Response;
     } catch (err) {
-      const timedOut =
-        err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      // By name: undici's DOMException may come from another realm (instanceof fails).
+      const name = (err as { name?: unknown } | null)?.name;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
       throw new TenantlinkError(timedOut ? 'cloudTimeout' : 'cloudUnavailable', {
         detail: `graph ${init.method ?? 'GET'} ${new URL(url).pathname}: ${(err as Error).message}`,
         cause: err,
@@ -94,6 +95,15 @@ export async function graphCall<T>(what: string, call: () => Promise<T>): Promis
     return await call();
   } catch (err) {
     if (err instanceof TenantlinkError) throw err;
+    if (err instanceof GraphError && err.statusCode <= 0) {
+      // A transport failure: the SDK wraps the TenantlinkError thrown by UndiciFetchHandler into
+      // a GraphError(-1) that keeps only its message, which starts with the catalogue code.
+      const timedOut = err.message.startsWith(`${ERRORS.cloudTimeout.code}:`);
+      throw new TenantlinkError(timedOut ? 'cloudTimeout' : 'cloudUnavailable', {
+        detail: `graph ${what}: ${err.message}`,
+        cause: err,
+      });
+    }
     if (err instanceof GraphError) {
       const status = err.statusCode || 500;
       throw new TenantlinkError(errorNameForStatus(status, err.code ?? undefined), {

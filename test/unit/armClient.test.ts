@@ -267,10 +267,7 @@ describe('ArmClient: error mapping', () => {
     expectNoToken(err);
   });
 
-  // Known bug (src/azure/armClient.ts send): the body is JSON.parse'd before the status is
-  // checked, so a gateway's HTML or text error page throws a raw SyntaxError instead of a
-  // catalogue error. Turn into `it` once a non-JSON body is tolerated.
-  it.failing('maps a non-JSON 502 body to TL-CLOUD-UNAVAILABLE', async () => {
+  it('maps a non-JSON 502 body to TL-CLOUD-UNAVAILABLE', async () => {
     server.handler = (_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><body>502 Bad Gateway</body></html>');
@@ -279,10 +276,7 @@ describe('ArmClient: error mapping', () => {
     expect(err.code).toBe('TL-CLOUD-UNAVAILABLE');
   });
 
-  // Known gap (src/azure/armClient.ts send): ARM's error message is copied unredacted into
-  // params.serviceMessage, which the logger serializes as is; a service or proxy that echoes the
-  // Authorization header puts the token in the log. Turn into `it` once it is redacted.
-  it.failing('does not copy a token echoed by the service into the error', async () => {
+  it('does not copy a token echoed by the service into the error', async () => {
     server.handler = (req, res) =>
       armError(res, 401, 'InvalidAuthenticationToken', `Rejected ${req.headers.authorization}`);
     const err = await failure(() => arm().send('GET', SUBSCRIPTIONS));

@@ -167,11 +167,7 @@ describe('Graph client: error mapping', () => {
     expectNoToken(err);
   });
 
-  // Known bug (src/graph/graphClient.ts): the TenantlinkError that UndiciFetchHandler throws is
-  // re-wrapped by the Graph SDK (GraphRequest.send → GraphErrorHandler) into a GraphError with
-  // statusCode -1 and code 'TenantlinkError', which graphCall maps to TL-CLOUD-BAD-REQUEST.
-  // Turn into `it` once a timeout reaches the caller as TL-CLOUD-TIMEOUT.
-  it.failing('reports a response slower than timeoutMs as TL-CLOUD-TIMEOUT', async () => {
+  it('reports a response slower than timeoutMs as TL-CLOUD-TIMEOUT', async () => {
     server.handler = (_req, res) => server.later(res, 10_000, () => sendJson(res, 200, ME));
     const err = await failure(() => directory({ timeoutMs: 200, maxRetries: 0 }).me());
     expect(server.requests).toHaveLength(1);
