@@ -2,15 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { IDS } from '../src/sandbox';
 import { personalChat, type TeamsUser } from '../test/helpers/teamsChannel';
 import { click } from '../test/helpers/testApp';
-import { percentile, startRig, type BenchRow } from './common';
+import { percentile, startRemoteRig, type BenchRow } from './common';
 
 /**
- * Benchmark 5: 200 conversations, each signed in to Azure, send `status` at the same time
+ * Benchmark 5: 200 conversations, each signed in to Azure, send `status` at the same time (the
+ * sandbox cloud runs in its own process)
  * (targets: p95 turn ≤ 150 ms, 0 errors); memory per conversation is reported.
  */
 export async function conversations(count = 200): Promise<BenchRow[]> {
-  const rig = await startRig();
-  const h = { ...rig, stop: async () => undefined };
+  const rig = await startRemoteRig();
+  const h = { ...rig, sandbox: undefined as never, stop: async () => undefined };
   try {
     const users: TeamsUser[] = Array.from({ length: count }, (_, i) => ({
       id: `user-bench-${i}`,

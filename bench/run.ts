@@ -16,7 +16,8 @@ import { turnOverhead } from './turnOverhead';
 async function main(): Promise<void> {
   const machine = `${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
   const rows: BenchRow[] = [];
-  for (const bench of [turnOverhead, fullLink, scale, grants, conversations]) {
+  // Scale first: its peak RSS is then not inflated by what the other benchmarks allocated.
+  for (const bench of [scale, turnOverhead, fullLink, grants, conversations]) {
     rows.push(...(await bench()));
   }
   const lines = [

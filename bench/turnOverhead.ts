@@ -51,7 +51,7 @@ async function load(url: string, body: string, seconds: number): Promise<autocan
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
-    connections: 10,
+    connections: 50,
     duration: seconds,
   });
 }

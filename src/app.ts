@@ -28,7 +28,8 @@ import { GraphOffice365Directory } from './graph/office365Directory';
 import { Localizer } from './i18n';
 import type { CloudClients } from './link/ports';
 import { createLogger } from './log';
-import { startSandboxCloud, type SandboxCloud } from './sandbox';
+import { projectRoot } from './paths';
+import { startSandboxCloud, type SandboxEndpoints } from './sandbox';
 import { BlobStateStorage } from './state/blobStorage';
 import { ChangeRecordStore } from './state/changeRecords';
 import { EmbeddedStorage } from './state/embeddedStorage';
@@ -47,7 +48,7 @@ export interface App {
   readonly config: Config;
   readonly server: BotServer;
   /** The sandbox cloud, in local mode. */
-  readonly sandbox: SandboxCloud | undefined;
+  readonly sandbox: SandboxEndpoints | undefined;
   readonly storage: Storage;
   readonly changes: ChangeRecordStore;
   readonly references: ConversationReferenceStore;
@@ -58,7 +59,7 @@ export interface App {
 export interface AppOptions {
   readonly storage?: Storage;
   /** Reuse a running sandbox instead of starting one. */
-  readonly sandbox?: SandboxCloud;
+  readonly sandbox?: SandboxEndpoints;
 }
 
 /**
@@ -108,7 +109,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const changes = new ChangeRecordStore(storage);
   const references = new ConversationReferenceStore(storage);
   const locks = new SubscriptionLockStore(storage);
-  const localizer = new Localizer(join(__dirname, '..', 'locales'));
+  const localizer = new Localizer(join(projectRoot(), 'locales'));
 
   // Local mode has no app credentials: botbuilder then skips JWT validation, which the Agents
   // Playground needs (it signs with a dummy key). Cloud mode always validates (issue 4).

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { createLogger } from '../log';
+import { projectRoot } from '../paths';
 
 /**
  * Renders the adaptive card templates of cards/ with adaptivecards-templating. Each template has
@@ -199,7 +200,7 @@ function template(name: TemplateName): ACData.Template {
   let t = templates.get(name);
   if (!t) {
     const json: unknown = JSON.parse(
-      readFileSync(join(__dirname, '..', '..', 'cards', `${name}.json`), 'utf8'),
+      readFileSync(join(projectRoot(), 'cards', `${name}.json`), 'utf8'),
     );
     t = new ACData.Template(json);
     templates.set(name, t);

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { projectRoot } from '../paths';
 
 /**
  * Starts the Microsoft 365 Agents Playground (@microsoft/m365agentsplayground, a registry package)
@@ -49,7 +50,7 @@ export async function startAgentsPlayground(
   options: AgentsPlaygroundOptions,
 ): Promise<AgentsPlayground> {
   const { logger } = options;
-  const cwd = options.cwd ?? resolve(__dirname, '..', '..');
+  const cwd = options.cwd ?? projectRoot();
   const logFile = join(tmpdir(), `tenantlink-playground-${options.port}.log`);
   const child = spawn(
     process.execPath,

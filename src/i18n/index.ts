@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
+import { projectRoot } from '../paths';
 import { PSEUDO_LOCALE, pseudoLocalize } from './pseudo';
 
 /**
@@ -35,7 +36,7 @@ export class Localizer {
   private readonly formats = new Map<string, IntlMessageFormat>();
 
   /** @param dir folder of `{locale}.json` catalogs; must contain en-US.json */
-  constructor(dir: string = join(__dirname, '..', '..', 'locales')) {
+  constructor(dir: string = join(projectRoot(), 'locales')) {
     this.catalogs = loadCatalogs(dir);
     if (!this.catalogs.has(DEFAULT_LOCALE))
       throw new Error(`missing ${DEFAULT_LOCALE}.json in ${dir}`);

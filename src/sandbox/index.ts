@@ -18,7 +18,7 @@ import {
 } from './faults';
 import { graphRoutes } from './graph';
 import { loginRoutes } from './login';
-import type { Router, SandboxRequest, SandboxResponse } from './router';
+import { Router, type SandboxRequest, type SandboxResponse } from './router';
 import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
 import { tokenServiceRoutes } from './tokenService';
@@ -42,8 +42,8 @@ export interface SandboxCloudOptions {
   readonly seed?: Seed;
 }
 
-/** A running sandbox cloud. */
-export interface SandboxCloud {
+/** Where a sandbox cloud answers, and the certificate to trust for it (all tenantlink needs). */
+export interface SandboxEndpoints {
   /** Root URL, e.g. `https://127.0.0.1:41234`. */
   readonly url: string;
   /** Graph root for @microsoft/microsoft-graph-client's `baseUrl` (`{url}/graph`). */
@@ -54,6 +54,12 @@ export interface SandboxCloud {
   readonly authorityHost: string;
   /** PEM of the self-signed certificate to trust for this sandbox only. */
   readonly caCertificatePem: string;
+  /** Stops it. */
+  stop(): Promise<void>;
+}
+
+/** A running sandbox cloud, in this process. */
+export interface SandboxCloud extends SandboxEndpoints {
   /** A JSON copy of the world. */
   snapshot(): SandboxSnapshot;
   /** Back to the seed, faults cleared. */
@@ -71,8 +77,6 @@ export interface SandboxCloud {
    * `$batch` and ARM `changeTenantStatus`), in arrival order, with its path below the API root.
    */
   writeLog(): readonly { api: SandboxApi; method: string; path: string }[];
-  /** Closes the server and every open connection. */
-  stop(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -100,6 +104,12 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
 
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
+  const resetTraffic = (): void => {
+    writes.length = 0;
+    calls.login = 0;
+    calls.graph = 0;
+    calls.arm = 0;
+  };
   const dispatch = async (
     api: SandboxApi,
     router: Router,
@@ -119,6 +129,17 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     { prefix: '/graph/v1.0', api: 'graph', router: graph },
     { prefix: '/arm', api: 'arm', router: armRoutes(ctx) },
     { prefix: '/_sandbox/tokenservice', api: 'control', router: tokenServiceRoutes(ctx) },
+    {
+      // Call counts and the write log, for a sandbox running in another process (benchmarks).
+      prefix: '/_sandbox/calls',
+      api: 'control',
+      router: new Router()
+        .add('GET', '/', () => ({ status: 200, body: { counts: { ...calls }, writes } }))
+        .add('DELETE', '/', () => {
+          resetTraffic();
+          return { status: 204 };
+        }),
+    },
     { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx) },
   ];
 
@@ -211,12 +232,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     injectedFaults: () => ({ ...faults.injected }),
     callCounts: () => ({ ...calls }),
     writeLog: () => [...writes],
-    resetCallCounts: () => {
-      writes.length = 0;
-      calls.login = 0;
-      calls.graph = 0;
-      calls.arm = 0;
-    },
+    resetCallCounts: resetTraffic,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
