@@ -12,6 +12,7 @@ import { UserRealmClient } from './auth/userRealm';
 import { RESOURCE_SCOPES } from './auth/signIn';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
+import { AdapterBackgroundRunner } from './bot/backgroundRunner';
 import { ProactiveChannelNotifier } from './bot/channelNotifier';
 import { installTurnErrorHandler, startBotServer, type BotServer } from './bot/server';
 import { TenantlinkBot } from './bot/teamsBot';
@@ -52,6 +53,8 @@ export interface App {
   readonly storage: Storage;
   readonly changes: ChangeRecordStore;
   readonly references: ConversationReferenceStore;
+  /** Long steps running after their turn (tests wait for them with `idle()`). */
+  readonly background: AdapterBackgroundRunner;
   stop(): Promise<void>;
 }
 
@@ -117,12 +120,22 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const adapter = new CloudAdapter(auth);
   installTurnErrorHandler(adapter, conversationState, localizer);
   const notifier = new ProactiveChannelNotifier(adapter, config.bot.appId, references);
+  const background = new AdapterBackgroundRunner(adapter, config.bot.appId);
 
   const signInDialogIds = { office365: 'signIn.office365', azure: 'signIn.azure' } as const;
   const children = [
     new SandboxSignInDialog(signInDialogIds.office365, 'office365', tokens, localizer),
     new SandboxSignInDialog(signInDialogIds.azure, 'azure', tokens, localizer),
-    new LinkDialog({ localizer, tokens, clients, changes, locks, notifier, signInDialogIds }),
+    new LinkDialog({
+      localizer,
+      tokens,
+      clients,
+      changes,
+      locks,
+      notifier,
+      background,
+      signInDialogIds,
+    }),
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, config.cloud.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
     ),
@@ -134,6 +147,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
   const bot = new TenantlinkBot(conversationState, root, references, localizer);
+  background.attach(bot);
   const server = await startBotServer({ adapter, bot, port: config.port, host: config.host });
   log.info({ mode: config.mode, sandbox: sandbox.url }, 'tenantlink started');
 
@@ -144,6 +158,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     storage,
     changes,
     references,
+    background,
     async stop() {
       await server.close();
       if (ownStorage instanceof EmbeddedStorage) await ownStorage.close();

@@ -142,3 +142,35 @@ export function asTenantlinkError(err: unknown): TenantlinkError {
   const message = err instanceof Error ? err.message : String(err);
   return new TenantlinkError('internal', { detail: message, cause: err });
 }
+
+/** A TenantlinkError as JSON (to cross a process or a stored dialog state). */
+export interface TenantlinkErrorJson {
+  readonly name: ErrorName;
+  readonly detail: string;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly serviceCode?: string;
+  readonly correlationId?: string;
+}
+
+/** The JSON form of an error (anything else than a TenantlinkError becomes `internal`). */
+export function errorToJson(err: unknown): TenantlinkErrorJson {
+  const e = asTenantlinkError(err);
+  const name = (Object.keys(ERRORS) as ErrorName[]).find((k) => ERRORS[k] === e.def) ?? 'internal';
+  return {
+    name,
+    detail: e.message,
+    params: e.params,
+    serviceCode: e.serviceCode,
+    correlationId: e.correlationId,
+  };
+}
+
+/** The error back from its JSON form. */
+export function errorFromJson(json: TenantlinkErrorJson): TenantlinkError {
+  return new TenantlinkError(json.name, {
+    detail: json.detail,
+    params: json.params,
+    serviceCode: json.serviceCode,
+    correlationId: json.correlationId,
+  });
+}

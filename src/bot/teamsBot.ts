@@ -43,6 +43,11 @@ export class TenantlinkBot extends TeamsActivityHandler {
       await this.runDialogs(context);
       await next();
     });
+    // Results of background steps come back as events (see AdapterBackgroundRunner).
+    this.onEvent(async (context, next) => {
+      await this.runDialogs(context);
+      await next();
+    });
     this.onInstallationUpdateAdd(async (context, next) => {
       await this.saveTeamReference(context);
       await next();

@@ -18,7 +18,14 @@ import { reviewImpact } from '../link/impact';
 import { runPreflight } from '../link/preflight';
 import { CardPrompt, answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { grantAccessStep, testAccessAndNotifyStep } from './linkAccessSteps';
-import { changeDirectoryStep, verifyStep } from './linkMoveSteps';
+import {
+  LINK_WAIT_DIALOG,
+  afterMoveStep,
+  moveJob,
+  startMoveStep,
+  verifyStep,
+} from './linkMoveSteps';
+import { WaitForBackgroundDialog } from './waitForBackground';
 import {
   LINK_CARD_PROMPT,
   LINK_DIALOG,
@@ -56,6 +63,14 @@ export class LinkDialog extends ComponentDialog {
     this.kit = new LinkStepKit(deps, createLogger('link-dialog'));
     this.addDialog(new CardPrompt(LINK_CARD_PROMPT, deps.localizer));
     this.addDialog(
+      new WaitForBackgroundDialog(
+        LINK_WAIT_DIALOG,
+        deps.background,
+        { move: moveJob(this.kit) },
+        deps.localizer,
+      ),
+    );
+    this.addDialog(
       new WaterfallDialog(
         `${LINK_DIALOG}.steps`,
         [
@@ -68,7 +83,8 @@ export class LinkDialog extends ComponentDialog {
         ]
           .map((s) => s.bind(this))
           .concat([
-            (step, s) => changeDirectoryStep(this.kit, step, s),
+            (step, s) => startMoveStep(this.kit, step, s),
+            (step, s) => afterMoveStep(this.kit, step, s),
             (step, s) => verifyStep(this.kit, step, s),
             (step, s) => grantAccessStep(this.kit, step, s),
             (step, s) => testAccessAndNotifyStep(this.kit, step, s),

@@ -1,19 +1,80 @@
+import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PlannedWrite } from '../domain/model';
+import { errorFromJson, errorToJson, type TenantlinkErrorJson } from '../errors';
 import { changeDirectoryByApi, isInDirectory } from '../link/move';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, type LinkState, type LinkStepKit } from './linkSteps';
+import type { BackgroundResult, WaitOptions } from './waitForBackground';
 
 /**
  * Step 2 of the seeds, second half: change the subscription's directory (changeTenantRequest then
  * acceptChangeTenant, or the guided portal path) and verify it.
  */
 
-/** Confirmed: changes the directory by API, or starts the guided portal path when Azure refuses. */
-export async function changeDirectoryStep(
-  kit: LinkStepKit,
+/** Id of the dialog that waits for background jobs inside the link dialog. */
+export const LINK_WAIT_DIALOG = 'linkWait';
 
+/** What the move job reports (JSON-safe: it crosses the background boundary). */
+export type MoveJobResult =
+  | { readonly kind: 'moved'; readonly alreadyThere: boolean }
+  | {
+      readonly kind: 'refused';
+      readonly stage: 'request' | 'accept';
+      readonly error: TenantlinkErrorJson;
+    };
+
+/**
+ * The directory change by API as a background job (changeTenantRequest, then acceptChangeTenant),
+ * recording each write in the change record as it happens. Idempotent: a pending request is
+ * accepted rather than made again, a subscription already in the directory is left alone.
+ * @param params flowId, initiatorId, subscriptionId, destinationTenantId, destinationOwnerId
+ */
+export function moveJob(kit: LinkStepKit) {
+  return async (
+    context: TurnContext,
+    params: Readonly<Record<string, string>>,
+  ): Promise<MoveJobResult> => {
+    const [flowId, by, subscriptionId] = [
+      params.flowId!,
+      params.initiatorId!,
+      params.subscriptionId!,
+    ];
+    const outcome = await changeDirectoryByApi(
+      kit.azureAs({ context }, 'azure'),
+      kit.azureAs({ context }, 'office365'),
+      subscriptionId,
+      params.destinationTenantId!,
+      params.destinationOwnerId!,
+      (requested) =>
+        kit.recordFor(flowId, by, 'moveRequested', {
+          action: 'changeTenantRequest',
+          target: subscriptionId,
+          outcome: 'ok',
+          correlationId: requested.correlationId,
+        }),
+    );
+    if (outcome.kind === 'moved') {
+      await kit.recordFor(flowId, by, 'moveAccepted', {
+        action: outcome.alreadyThere ? 'verifyDirectory' : 'acceptChangeTenant',
+        target: subscriptionId,
+        outcome: 'ok',
+        correlationId: outcome.change?.correlationId,
+      });
+      return { kind: 'moved', alreadyThere: outcome.alreadyThere };
+    }
+    await kit.recordRefusal(flowId, by, subscriptionId, outcome.error, outcome.stage);
+    return { kind: 'refused', stage: outcome.stage, error: errorToJson(outcome.error) };
+  };
+}
+
+/**
+ * Confirmed: answers the card at once and starts the directory change in the background (Teams
+ * resends an invoke that takes more than 15 s); a dry run only lists the writes.
+ */
+export async function startMoveStep(
+  kit: LinkStepKit,
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
@@ -30,35 +91,38 @@ export async function changeDirectoryStep(
       'Good',
     ),
   );
-  await step.context.sendActivity({ type: 'typing' });
   if (s.dryRun) {
     s.plan = await planDirectoryChange(kit, step, s);
-    return step.next(true);
+    return step.next(DRY_RUN);
   }
-  const outcome = await changeDirectoryByApi(
-    kit.azureAs(step, 'azure'),
-    kit.azureAs(step, 'office365'),
-    sub.subscriptionId,
-    s.org!.tenantId,
-    s.office365!.objectId,
-    (requested) =>
-      kit.record(s, 'moveRequested', {
-        action: 'changeTenantRequest',
-        target: sub.subscriptionId,
-        outcome: 'ok',
-        correlationId: requested.correlationId,
-      }),
-  );
-  if (outcome.kind === 'moved') {
-    await kit.record(s, 'moveAccepted', {
-      action: outcome.alreadyThere ? 'verifyDirectory' : 'acceptChangeTenant',
-      target: sub.subscriptionId,
-      outcome: 'ok',
-      correlationId: outcome.change?.correlationId,
-    });
-    return step.next(true);
-  }
-  await kit.recordRefusal(s, outcome.error, outcome.stage);
+  return step.beginDialog(LINK_WAIT_DIALOG, {
+    waitId: `${s.flowId}:move`,
+    job: {
+      kind: 'move',
+      params: {
+        flowId: s.flowId,
+        initiatorId: s.initiatorId,
+        subscriptionId: sub.subscriptionId,
+        destinationTenantId: s.org!.tenantId,
+        destinationOwnerId: s.office365!.objectId,
+      },
+    },
+  } satisfies WaitOptions);
+}
+
+/** The move's outcome: on to verify, or the guided portal path when Azure refused. */
+export async function afterMoveStep(
+  _kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  if (step.result === DRY_RUN) return step.next(true);
+  const result = step.result as BackgroundResult;
+  if (!result.ok) throw errorFromJson(result.error!);
+  const outcome = result.value as MoveJobResult;
+  if (outcome.kind === 'moved') return step.next(true);
+  const sub = s.subscription!;
+  const error = errorFromJson(outcome.error);
   const guided: GuidedMoveOptions = {
     flowId: s.flowId,
     initiatorId: s.initiatorId,
@@ -68,12 +132,13 @@ export async function changeDirectoryStep(
     sourceTenantId: sub.tenantId,
     destinationTenantId: s.org!.tenantId,
     destinationName: s.org!.displayName,
-    reason: String(
-      outcome.error.params.serviceMessage || outcome.error.serviceCode || outcome.error.code,
-    ),
+    reason: String(error.params.serviceMessage || error.serviceCode || error.code),
   };
   return step.beginDialog(GUIDED_MOVE_DIALOG, guided);
 }
+
+/** Marks the dry run's way through the move steps. */
+const DRY_RUN = 'dryRun';
 
 /** Verifies that the subscription answers in the Office 365 directory. */
 export async function verifyStep(

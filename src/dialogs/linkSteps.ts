@@ -17,6 +17,7 @@ import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/chang
 import type { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
 import { LinkCards } from './linkCards';
+import type { BackgroundRunner } from './waitForBackground';
 
 /**
  * What the steps of the link waterfall share: ids, dependencies, the state kept across turns, and
@@ -41,6 +42,8 @@ export interface LinkDialogDeps {
   readonly clients: CloudClients;
   readonly changes: ChangeRecordStore;
   readonly locks: SubscriptionLockStore;
+  /** Runs the long steps after their turn has answered. */
+  readonly background: BackgroundRunner;
   readonly notifier: ChannelNotifier;
   readonly signInDialogIds: Readonly<Record<SignInKind, string>>;
 }
@@ -118,20 +121,26 @@ export class LinkStepKit {
   }
 
   /** Records in the change record that Azure refused the directory change by API. */
-  async recordRefusal(s: LinkState, error: TenantlinkError, stage: string): Promise<void> {
+  async recordRefusal(
+    flowId: string,
+    by: string,
+    subscriptionId: string,
+    error: TenantlinkError,
+    stage: string,
+  ): Promise<void> {
     this.log.warn(
       {
         code: error.code,
         serviceCode: error.serviceCode,
         correlationId: error.correlationId,
-        flowId: s.flowId,
+        flowId,
         stage,
       },
       'directory change refused: guided path',
     );
-    await this.record(s, 'guided', {
+    await this.recordFor(flowId, by, 'guided', {
       action: stage === 'request' ? 'changeTenantRequest' : 'acceptChangeTenant',
-      target: s.subscription?.subscriptionId ?? '',
+      target: subscriptionId,
       outcome: 'refused',
       code: error.serviceCode ?? error.code,
       correlationId: error.correlationId,
@@ -152,9 +161,19 @@ export class LinkStepKit {
     status: ChangeStatus,
     entry: Omit<AuditEntry, 'at' | 'by'>,
   ): Promise<void> {
-    await this.deps.changes.update(s.flowId, (r) => {
+    await this.recordFor(s.flowId, s.initiatorId, status, entry);
+  }
+
+  /** {@link record} for a flow known by its id and initiator (background jobs). */
+  async recordFor(
+    flowId: string,
+    by: string,
+    status: ChangeStatus,
+    entry: Omit<AuditEntry, 'at' | 'by'>,
+  ): Promise<void> {
+    await this.deps.changes.update(flowId, (r) => {
       r.status = status;
-      r.audit = [...r.audit, { ...entry, at: new Date().toISOString(), by: s.initiatorId }];
+      r.audit = [...r.audit, { ...entry, at: new Date().toISOString(), by }];
     });
   }
 

@@ -115,6 +115,7 @@ describe('cards', () => {
     const data = { ...actionData(card, 'move.confirm'), typedName: 'pay-as-you-go' };
     const first = await h.channel.invoke(USERS.kelley, 'move.confirm', data, id, chat);
     const second = await h.channel.invoke(USERS.kelley, 'move.confirm', data, id, chat);
+    await h.app.background.idle();
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(cardText(second.body.value)).toMatch(/already/i);
@@ -135,6 +136,7 @@ describe('cards', () => {
     await new Promise((r) => setTimeout(r, 150));
     const resent = await h.channel.invoke(USERS.kelley, 'move.confirm', data, id, chat);
     await first;
+    await h.app.background.idle();
     h.sandbox.setFaults({});
     expect(resent.status).toBe(200);
     expect(cardText(resent.body.value)).toMatch(/already answered/);

@@ -85,6 +85,7 @@ async function resend(confirm: { id: string; card: Record<string, unknown> }): P
   const data = { ...actionData(confirm.card, 'move.confirm'), typedName: 'Pay-As-You-Go' };
   const r = await channel.invoke(USERS.kelley, 'move.confirm', data, confirm.id, chat);
   expect(r.status).toBe(200);
+  await app.background.idle();
 }
 
 async function grantAndCheck(): Promise<void> {

@@ -61,7 +61,16 @@ export async function click(
   by: TeamsUser = user,
 ) {
   const { id, card } = h.channel.lastCard(conversationId);
-  return h.channel.invoke(by, verb, { ...actionData(card, verb), ...inputs }, id, conversationId);
+  const result = await h.channel.invoke(
+    by,
+    verb,
+    { ...actionData(card, verb), ...inputs },
+    id,
+    conversationId,
+  );
+  // Long steps finish after the invoke is answered: wait for them as a person would.
+  await h.app.background.idle();
+  return result;
 }
 
 /** The choices of a whole link, all defaulting to the seeds' happy path. */

@@ -1,0 +1,59 @@
+import { IDS } from '../../src/sandbox';
+import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
+import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+
+/**
+ * The directory change runs after the confirm card is answered: Teams gets its answer before the
+ * slow Azure calls finish (it resends invokes that take more than 15 s), the admin sees progress,
+ * and the flow continues by itself when the change is done.
+ */
+
+let h: Harness;
+const chat = personalChat(USERS.kelley);
+const S = IDS.subscriptions;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.stop());
+
+const tenantOf = (id: string) =>
+  h.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === id)!.tenantId;
+
+it('answers the confirm card before the slow move is done, then continues by itself', async () => {
+  await h.channel.say(USERS.kelley, 'link');
+  await click(h, USERS.kelley, chat, 'link.start');
+  await click(h, USERS.kelley, chat, 'signin.select', {
+    choice: `kelley-work|${IDS.tenants.contoso}`,
+  });
+  await click(h, USERS.kelley, chat, 'signin.select', {
+    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
+  });
+  await click(h, USERS.kelley, chat, 'subscription.choose', { subscriptionId: S.payAsYouGo });
+  await click(h, USERS.kelley, chat, 'impact.continue');
+  h.sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 1000 }] });
+
+  const { id, card } = h.channel.lastCard(chat);
+  const answer = await h.channel.invoke(
+    USERS.kelley,
+    'move.confirm',
+    { ...actionData(card, 'move.confirm'), typedName: 'Pay-As-You-Go' },
+    id,
+    chat,
+  );
+  // Answered while Azure is still working on the acceptance.
+  expect(cardText(answer.body.value)).toMatch(/Confirmed: moving Pay-As-You-Go to Contoso/);
+  expect(tenantOf(S.payAsYouGo)).toBe(IDS.tenants.defaultDirectory);
+
+  // A message meanwhile gets a progress answer, not an error.
+  await h.channel.say(USERS.kelley, 'hello?');
+  expect(h.channel.texts(chat).at(-1)).toMatch(/Still working on the directory change/);
+
+  await h.app.background.idle();
+  h.sandbox.setFaults({});
+  expect(tenantOf(S.payAsYouGo)).toBe(IDS.tenants.contoso);
+  expect(h.channel.texts(chat)).toContain('Verified: Pay-As-You-Go now trusts Contoso.');
+  expect(actionData(h.channel.lastCard(chat).card, 'access.grant').flowId).toEqual(
+    expect.any(String),
+  );
+});
