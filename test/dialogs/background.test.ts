@@ -1,6 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * The directory change runs after the confirm card is answered: Teams gets its answer before the
@@ -21,16 +21,7 @@ const tenantOf = (id: string) =>
   h.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === id)!.tenantId;
 
 it('answers the confirm card before the slow move is done, then continues by itself', async () => {
-  await h.channel.say(USERS.kelley, 'link');
-  await click(h, USERS.kelley, chat, 'link.start');
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-work|${IDS.tenants.contoso}`,
-  });
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
-  });
-  await click(h, USERS.kelley, chat, 'subscription.choose', { subscriptionId: S.payAsYouGo });
-  await click(h, USERS.kelley, chat, 'impact.continue');
+  await linkUpToConfirm(h);
   h.sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 1000 }] });
 
   const { id, card } = h.channel.lastCard(chat);

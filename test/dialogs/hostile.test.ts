@@ -1,6 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 
 /** Bad input at the door: malformed requests, oversized bodies, replayed and forged card actions. */
 
@@ -36,18 +36,7 @@ it('refuses an oversized body', async () => {
 });
 
 it('answers a card action replayed in another conversation as stale, and changes nothing', async () => {
-  await h.channel.say(USERS.kelley, 'link');
-  await click(h, USERS.kelley, chat, 'link.start');
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-work|${IDS.tenants.contoso}`,
-  });
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
-  });
-  await click(h, USERS.kelley, chat, 'subscription.choose', {
-    subscriptionId: IDS.subscriptions.payAsYouGo,
-  });
-  await click(h, USERS.kelley, chat, 'impact.continue');
+  await linkUpToConfirm(h);
   const { id, card } = h.channel.lastCard(chat);
   const data = { ...actionData(card, 'move.confirm'), typedName: 'Pay-As-You-Go' };
   // Jane replays Kelley's confirm action in her own chat.

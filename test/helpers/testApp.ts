@@ -91,6 +91,24 @@ export async function runLink(
   user: TeamsUser = USERS.kelley,
 ): Promise<void> {
   const chat = personalChat(user);
+  await linkUpToConfirm(h, choices, user);
+  await click(h, user, chat, 'move.confirm', { typedName: choices.typedName ?? 'Pay-As-You-Go' });
+  await click(h, user, chat, 'access.grant', {
+    principalIds: (choices.principalIds ?? [IDS.users.janeContoso]).join(','),
+    role: choices.role ?? 'Reader',
+  });
+}
+
+/**
+ * Runs a link up to (not including) the confirm card's answer: start, both sign-ins, the
+ * subscription and the impact review.
+ */
+export async function linkUpToConfirm(
+  h: Harness,
+  choices: LinkChoices = {},
+  user: TeamsUser = USERS.kelley,
+): Promise<void> {
+  const chat = personalChat(user);
   await h.channel.say(user, choices.command ?? 'link');
   await click(h, user, chat, 'link.start');
   await click(h, user, chat, 'signin.select', {
@@ -103,9 +121,4 @@ export async function runLink(
     subscriptionId: choices.subscriptionId ?? IDS.subscriptions.payAsYouGo,
   });
   await click(h, user, chat, 'impact.continue');
-  await click(h, user, chat, 'move.confirm', { typedName: choices.typedName ?? 'Pay-As-You-Go' });
-  await click(h, user, chat, 'access.grant', {
-    principalIds: (choices.principalIds ?? [IDS.users.janeContoso]).join(','),
-    role: choices.role ?? 'Reader',
-  });
 }
