@@ -159,3 +159,38 @@ it('resumes after a crash right after the move was accepted, without moving twic
   await resend(confirmCard);
   await grantAndCheck();
 });
+
+it('resumes after a crash in the middle of the grants, giving each account its role once', async () => {
+  await upToConfirm();
+  await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  // The first grant lands, the second is slow, and the bot dies meanwhile.
+  sandbox.setFaults({
+    rules: [{ api: 'arm', method: 'PUT', path: 'roleAssignments/', delayMs: 800, every: 2 }],
+  });
+  const grantCard = channel.lastCard(chat);
+  const data = {
+    ...actionData(grantCard.card, 'access.grant'),
+    principalIds: `${IDS.users.janeContoso},${IDS.users.triciaContoso}`,
+    role: 'Contributor',
+  };
+  const dying = channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
+  await new Promise((r) => setTimeout(r, 300));
+  await crash();
+  await dying.catch(() => undefined);
+  sandbox.setFaults({});
+
+  await boot();
+  // The grant card is still the active one: the admin clicks it again.
+  const again = await channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
+  expect(again.status).toBe(200);
+  await app.background.idle();
+  const sub = sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
+  for (const principalId of [IDS.users.janeContoso, IDS.users.triciaContoso]) {
+    expect(
+      sub.roleAssignments.filter(
+        (a) => a.principalId === principalId && a.roleDefinitionId === BUILT_IN_ROLES.Contributor,
+      ),
+    ).toHaveLength(1);
+  }
+  expect(channel.texts(chat).at(-1)).toMatch(/^Done:/);
+});
