@@ -17,9 +17,11 @@ import { ReadOnlyCommandDialog, type AccountDialogDeps } from './accountDialogs'
  *   directory), with the user's own directories and subscriptions as the example when signed in.
  */
 
-/** Dialog ids. */
+/** Id of the `signup` dialog. */
 export const SIGNUP_DIALOG = 'signupDialog';
+/** Id of the `add office365` dialog. */
 export const ADD_OFFICE365_DIALOG = 'addOffice365Dialog';
+/** Id of the `explain` dialog. */
 export const EXPLAIN_DIALOG = 'explainDialog';
 
 /** Azure's sign-up page for a subscription with an Office 365 (work) account (seed 003). */
