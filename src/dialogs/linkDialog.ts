@@ -12,12 +12,12 @@ import { v4 as uuidv4 } from 'uuid';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard } from '../cards/render';
 import { allPassed } from '../domain/rules';
-import { ERRORS, asTenantlinkError } from '../errors';
+import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
-import { reviewImpact } from '../link/impact';
 import { runPreflight } from '../link/preflight';
-import { CardPrompt, answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import { CardPrompt, answerInvoke, outcomeCard } from './cardPrompt';
 import { grantAccessStep, testAccessAndNotifyStep } from './linkAccessSteps';
+import { confirmStep, reviewImpactStep } from './linkReviewSteps';
 import {
   LINK_WAIT_DIALOG,
   afterMoveStep,
@@ -73,16 +73,11 @@ export class LinkDialog extends ComponentDialog {
     this.addDialog(
       new WaterfallDialog(
         `${LINK_DIALOG}.steps`,
-        [
-          this.welcome,
-          this.signInOffice365,
-          this.signInAzure,
-          this.preflight,
-          this.reviewImpact,
-          this.confirm,
-        ]
+        [this.welcome, this.signInOffice365, this.signInAzure, this.preflight]
           .map((s) => s.bind(this))
           .concat([
+            (step, s) => reviewImpactStep(this.kit, step, s),
+            (step, s) => confirmStep(this.kit, step, s),
             (step, s) => startMoveStep(this.kit, step, s),
             (step, s) => afterMoveStep(this.kit, step, s),
             (step, s) => verifyStep(this.kit, step, s),
@@ -204,125 +199,6 @@ export class LinkDialog extends ComponentDialog {
           oneOf: { subscriptionId: candidates.map((c) => c.subscriptionId) },
         },
       },
-    });
-  }
-
-  private async reviewImpact(step: WaterfallStepContext, s: LinkState): Promise<DialogTurnResult> {
-    const action = step.result as CardAction;
-    if (action.verb === 'link.cancel') return this.kit.cancel(step, s);
-    const cards = this.kit.cards(step);
-    const chosen = s.owned!.find((x) => x.subscriptionId === action.inputs.subscriptionId)!;
-    // One link per subscription at a time (a dry run changes nothing and takes no lock).
-    const lock = s.dryRun
-      ? ({ acquired: true } as const)
-      : await this.kit.deps.locks.acquire({
-          subscriptionId: chosen.subscriptionId,
-          flowId: s.flowId,
-          holderId: s.initiatorId,
-          holderName: s.initiatorName,
-        });
-    if (!lock.acquired) {
-      const text = cards.t('lock.held', {
-        subscription: chosen.displayName,
-        name: lock.holder.holderName,
-        since: Date.parse(lock.holder.since),
-      });
-      this.kit.log.info(
-        { code: ERRORS.subscriptionBusy.code, flowId: s.flowId, holder: lock.holder.flowId },
-        'subscription is being linked by another flow',
-      );
-      await answerInvoke(
-        step.context,
-        outcomeCard(text, ERRORS.subscriptionBusy.code, 'Attention'),
-      );
-      await step.context.sendActivity(text);
-      return this.kit.end(step, s, 'subscriptionBusy');
-    }
-    s.subscription = chosen;
-    s.sourceName = s.directoryNames?.[s.subscription.tenantId] ?? s.subscription.tenantId;
-    await answerInvoke(
-      step.context,
-      outcomeCard(
-        cards.t('choose.done', {
-          subscription: s.subscription.displayName,
-          directory: s.sourceName,
-        }),
-        '',
-        'Good',
-      ),
-    );
-    const sourceGraph = this.kit.deps.clients.directory(
-      this.kit.credential(step, 'azure', 'graph'),
-    );
-    const report = await reviewImpact(
-      this.kit.azureAs(step, 'azure'),
-      sourceGraph,
-      s.subscription.subscriptionId,
-    );
-    const now = new Date().toISOString();
-    await this.kit.deps.changes.update(
-      s.flowId,
-      (r) => {
-        r.status = 'impactReviewed';
-        r.backup = report.assignments;
-      },
-      () => ({
-        flowId: s.flowId,
-        initiatorId: s.initiatorId,
-        initiatorName: s.initiatorName,
-        subscriptionId: s.subscription!.subscriptionId,
-        subscriptionName: s.subscription!.displayName,
-        sourceTenantId: s.subscription!.tenantId,
-        destinationTenantId: s.org!.tenantId,
-        status: 'requested',
-        backup: [],
-        audit: [],
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
-    const ids = { flowId: s.flowId, cardId: uuidv4() };
-    const card = renderCard(
-      'impact',
-      cards.impact(ids, s.subscription, s.sourceName, s.org!, report),
-    );
-    return step.beginDialog(
-      LINK_CARD_PROMPT,
-      this.kit.prompt(s, ids.cardId, card, ['impact.continue']),
-    );
-  }
-
-  private async confirm(step: WaterfallStepContext, s: LinkState): Promise<DialogTurnResult> {
-    const action = step.result as CardAction;
-    if (action.verb === 'link.cancel') return this.kit.cancel(step, s);
-    const cards = this.kit.cards(step);
-    await answerInvoke(
-      step.context,
-      outcomeCard(
-        cards.t('impact.reviewed', { subscription: s.subscription!.displayName }),
-        '',
-        'Good',
-      ),
-    );
-    const ids = { flowId: s.flowId, cardId: uuidv4() };
-    const name = s.subscription!.displayName;
-    return step.beginDialog(LINK_CARD_PROMPT, {
-      ...this.kit.prompt(
-        s,
-        ids.cardId,
-        renderCard('confirm', cards.confirm(ids, s.subscription!, s.org!)),
-        ['move.confirm'],
-      ),
-      retryCard: renderCard(
-        'confirm',
-        cards.confirm(
-          ids,
-          s.subscription!,
-          s.org!,
-          cards.t('confirm.mismatch', { subscription: name }),
-        ),
-      ),
-      rules: { 'move.confirm': { required: ['typedName'], equals: { typedName: name } } },
     });
   }
 
