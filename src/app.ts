@@ -31,7 +31,7 @@ import type { CloudClients } from './link/ports';
 import { createLogger } from './log';
 import { projectRoot } from './paths';
 import { startSandboxCloud, type SandboxEndpoints } from './sandbox';
-import { BlobStateStorage } from './state/blobStorage';
+import { BlobStateStorage, CosmosStateStorage } from './state/cloudStorage';
 import { ChangeRecordStore } from './state/changeRecords';
 import { EmbeddedStorage } from './state/embeddedStorage';
 import { SubscriptionLockStore } from './state/subscriptionLocks';
@@ -170,6 +170,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 /** The configured store: durable on local disk by default; Azure Blob Storage or memory by config. */
 async function openStorage(config: Config): Promise<Storage> {
   if (config.storage.kind === 'memory') return new MemoryStorage();
+  if (config.storage.kind === 'cosmos') {
+    const c = config.storage.cosmos;
+    return new CosmosStateStorage(c.endpoint, c.key, c.database, c.container);
+  }
   if (config.storage.kind === 'blob')
     return new BlobStateStorage(config.storage.blobConnectionString, config.storage.blobContainer);
   return EmbeddedStorage.open(resolve(config.storage.directory));

@@ -30,13 +30,17 @@ const Env = z
     AZURE_PORTAL_URL: z.string().url().default('https://portal.azure.com'),
     CLOUD_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
     CLOUD_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
-    STORAGE: z.enum(['embedded', 'memory', 'blob']).default('embedded'),
+    STORAGE: z.enum(['embedded', 'memory', 'blob', 'cosmos']).default('embedded'),
     STORAGE_DIR: z.string().min(1).default('.data'),
     BLOB_CONNECTION_STRING: z.string().default(''),
     BLOB_CONTAINER: z
       .string()
       .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'not a valid container name')
       .default('tenantlink'),
+    COSMOS_ENDPOINT: z.string().default(''),
+    COSMOS_KEY: z.string().default(''),
+    COSMOS_DATABASE: z.string().min(1).default('tenantlink'),
+    COSMOS_CONTAINER: z.string().min(1).default('state'),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     PLAYGROUND: z.enum(['on', 'off']).default('on'),
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
@@ -59,6 +63,16 @@ const Env = z
         path: ['BLOB_CONNECTION_STRING'],
         message: 'required when STORAGE=blob',
       });
+    }
+    if (env.STORAGE === 'cosmos') {
+      for (const name of ['COSMOS_ENDPOINT', 'COSMOS_KEY'] as const) {
+        if (!env[name])
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [name],
+            message: 'required when STORAGE=cosmos',
+          });
+      }
     }
     if (mode === 'cloud' && !env.MicrosoftAppId) {
       ctx.addIssue({
@@ -93,14 +107,22 @@ export interface Config {
   /**
    * Where state, conversation references and change records live: `embedded` (default) is a
    * document store on local disk in `directory`; `memory` loses everything on restart (tests);
-   * `blob` is Azure Blob Storage (botbuilder-azure-blobs).
+   * `blob` is Azure Blob Storage (botbuilder-azure-blobs); `cosmos` is Azure Cosmos DB
+   * (botbuilder-azure).
    */
   readonly storage: {
-    readonly kind: 'embedded' | 'memory' | 'blob';
+    readonly kind: 'embedded' | 'memory' | 'blob' | 'cosmos';
     readonly directory: string;
     /** Azure Storage connection string (a secret) and container, for `blob`. */
     readonly blobConnectionString: string;
     readonly blobContainer: string;
+    /** Cosmos DB account endpoint and key (a secret), database and container, for `cosmos`. */
+    readonly cosmos: {
+      readonly endpoint: string;
+      readonly key: string;
+      readonly database: string;
+      readonly container: string;
+    };
   };
   readonly sandbox: { readonly port: number };
   readonly playground: { readonly enabled: boolean; readonly port: number };
@@ -158,6 +180,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       directory: e.STORAGE_DIR,
       blobConnectionString: e.BLOB_CONNECTION_STRING,
       blobContainer: e.BLOB_CONTAINER,
+      cosmos: {
+        endpoint: e.COSMOS_ENDPOINT,
+        key: e.COSMOS_KEY,
+        database: e.COSMOS_DATABASE,
+        container: e.COSMOS_CONTAINER,
+      },
     },
     sandbox: { port: e.SANDBOX_PORT },
     playground: { enabled: e.PLAYGROUND === 'on', port: e.PLAYGROUND_PORT },
@@ -179,6 +207,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
     storage: {
       ...config.storage,
       blobConnectionString: config.storage.blobConnectionString ? '[set]' : '[empty]',
+      cosmos: { ...config.storage.cosmos, key: config.storage.cosmos.key ? '[set]' : '[empty]' },
     },
   };
 }

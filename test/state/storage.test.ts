@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
-import { BlobStateStorage } from '../../src/state/blobStorage';
+import { BlobStateStorage } from '../../src/state/cloudStorage';
 import { CREATE_ONLY_ETAG } from '../../src/state/createOnly';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
 import { startAzurite, type Azurite } from '../helpers/azurite';

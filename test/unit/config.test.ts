@@ -176,3 +176,16 @@ describe('redaction of storage secrets in logs', () => {
     expect(redacted).toContain('AccountKey=[REDACTED]');
   });
 });
+
+describe('Cosmos DB storage configuration', () => {
+  it('requires the endpoint and key, and never logs the key', () => {
+    expect(() => loadConfig({ STORAGE: 'cosmos' })).toThrow(/COSMOS_ENDPOINT.*COSMOS_KEY/);
+    const config = loadConfig({
+      STORAGE: 'cosmos',
+      COSMOS_ENDPOINT: 'https://contoso.documents.azure.com:443/',
+      COSMOS_KEY: 'c2VjcmV0LWNvc21vcy1rZXk=',
+    });
+    expect(config.storage.cosmos).toMatchObject({ database: 'tenantlink', container: 'state' });
+    expect(JSON.stringify(redactedSummary(config))).not.toContain('c2VjcmV0LWNvc21vcy1rZXk=');
+  });
+});

@@ -1,0 +1,51 @@
+import type { Storage, StoreItems } from 'botbuilder';
+import { CreateOnlyStorage } from '../../src/state/createOnlyStorage';
+import { CREATE_ONLY_ETAG } from '../../src/state/createOnly';
+
+/**
+ * A store with If-Match semantics, as Blob and Cosmos DB have: a write with an eTag needs an item
+ * with that eTag; '*' or none overwrites.
+ */
+class IfMatchStore implements Storage {
+  readonly items = new Map<string, Record<string, unknown>>();
+  private next = 0;
+
+  async read(keys: string[]): Promise<StoreItems> {
+    const out: StoreItems = {};
+    for (const k of keys) if (this.items.has(k)) out[k] = { ...this.items.get(k) };
+    return out;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    for (const [k, item] of Object.entries(changes)) {
+      const eTag = (item as { eTag?: string }).eTag;
+      if (eTag && eTag !== '*' && this.items.get(k)?.eTag !== eTag)
+        throw new Error(`Storage: error writing "${k}" due to eTag conflict.`);
+      this.items.set(k, { ...item, eTag: String(++this.next) });
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const k of keys) this.items.delete(k);
+  }
+}
+
+it('creates a create-only item that an If-Match store would refuse, once', async () => {
+  const inner = new IfMatchStore();
+  await expect(inner.write({ a: { v: 1, eTag: CREATE_ONLY_ETAG } })).rejects.toThrow(/etag/i);
+  const store = new CreateOnlyStorage(inner);
+  await store.write({ a: { v: 1, eTag: CREATE_ONLY_ETAG } });
+  expect((await store.read(['a'])).a).toMatchObject({ v: 1 });
+  await expect(store.write({ a: { v: 2, eTag: CREATE_ONLY_ETAG } })).rejects.toThrow(/etag/i);
+  expect((await store.read(['a'])).a).toMatchObject({ v: 1 });
+});
+
+it('passes real eTags through, so stale writes still fail', async () => {
+  const store = new CreateOnlyStorage(new IfMatchStore());
+  await store.write({ a: { v: 1 } });
+  const first = (await store.read(['a'])).a;
+  await store.write({ a: { ...first, v: 2 } });
+  await expect(store.write({ a: { ...first, v: 3 } })).rejects.toThrow(/etag/i);
+  await store.delete(['a']);
+  expect(await store.read(['a'])).toEqual({});
+});
