@@ -81,11 +81,15 @@ export async function testAccessAndNotifyStep(
   await step.context.sendActivity({
     attachments: [cardAttachment(cards.accessResults(grants, tested))],
   });
-  const sent = await kit.deps.notifier.notify(
-    s.org!.tenantId,
-    cards.channelNotice(s.subscription!, s.org!, s.office365!, grants, kit.portalUrl(step)),
-  );
-  await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'notified'));
+  // A turn repeated after a restart does not tell the channel twice.
+  const already = (await kit.deps.changes.get(s.flowId))?.status === 'notified';
+  const sent = already
+    ? 0
+    : await kit.deps.notifier.notify(
+        s.org!.tenantId,
+        cards.channelNotice(s.subscription!, s.org!, s.office365!, grants, kit.portalUrl(step)),
+      );
+  if (!already) await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'notified'));
   await step.context.sendActivity(
     cards.t(sent > 0 ? 'done.notified' : 'done.noChannel', {
       subscription: s.subscription!.displayName,
