@@ -48,3 +48,29 @@ it('answers the confirm card before the slow move is done, then continues by its
     expect.any(String),
   );
 });
+
+it('ends with a clear message, a failed record and a free subscription when Azure keeps failing', async () => {
+  h.sandbox.reset();
+  await h.channel.say(USERS.kelley, 'cancel');
+  await linkUpToConfirm(h);
+  h.sandbox.setFaults({
+    rules: [{ api: 'arm', path: 'acceptChangeTenant$', status: 500, retryAfterSeconds: 0 }],
+  });
+  const { id, card } = h.channel.lastCard(chat);
+  const flowId = String(actionData(card, 'move.confirm').flowId);
+  await h.channel.invoke(
+    USERS.kelley,
+    'move.confirm',
+    { ...actionData(card, 'move.confirm'), typedName: 'Pay-As-You-Go' },
+    id,
+    chat,
+  );
+  await h.app.background.idle();
+  h.sandbox.setFaults({});
+  expect(h.channel.texts(chat).at(-1)).toMatch(/\(TL-CLOUD-UNAVAILABLE\)$/);
+  expect((await h.app.changes.get(flowId))?.status).toBe('failed');
+  expect(tenantOf(S.payAsYouGo)).toBe(IDS.tenants.defaultDirectory);
+  // The subscription is free for a new attempt, which reuses the pending request.
+  await linkUpToConfirm(h);
+  expect(cardText(h.channel.lastCard(chat).card)).toMatch(/Confirm the directory change/);
+});
