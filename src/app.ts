@@ -120,7 +120,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const adapter = new CloudAdapter(auth);
   installTurnErrorHandler(adapter, conversationState, localizer);
   const notifier = new ProactiveChannelNotifier(adapter, config.bot.appId, references);
-  const background = new AdapterBackgroundRunner(adapter, config.bot.appId);
+  const background = new AdapterBackgroundRunner(adapter, config.bot.appId, storage);
 
   const signInDialogIds = { office365: 'signIn.office365', azure: 'signIn.azure' } as const;
   const children = [
@@ -149,6 +149,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const bot = new TenantlinkBot(conversationState, root, references, localizer);
   background.attach(bot);
   const server = await startBotServer({ adapter, bot, port: config.port, host: config.host });
+  await background.resumePending();
   log.info({ mode: config.mode, sandbox: sandbox.url }, 'tenantlink started');
 
   return {

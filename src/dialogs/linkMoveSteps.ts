@@ -1,4 +1,3 @@
-import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PlannedWrite } from '../domain/model';
 import { errorFromJson, errorToJson, type TenantlinkErrorJson } from '../errors';
@@ -33,7 +32,7 @@ export type MoveJobResult =
  */
 export function moveJob(kit: LinkStepKit) {
   return async (
-    context: TurnContext,
+    userId: string,
     params: Readonly<Record<string, string>>,
   ): Promise<MoveJobResult> => {
     const [flowId, by, subscriptionId] = [
@@ -42,8 +41,8 @@ export function moveJob(kit: LinkStepKit) {
       params.subscriptionId!,
     ];
     const outcome = await changeDirectoryByApi(
-      kit.azureAs({ context }, 'azure'),
-      kit.azureAs({ context }, 'office365'),
+      kit.azureFor(userId, 'azure'),
+      kit.azureFor(userId, 'office365'),
       subscriptionId,
       params.destinationTenantId!,
       params.destinationOwnerId!,

@@ -230,7 +230,12 @@ export class LinkStepKit {
 
   /** An ARM client as one of the two signed-in accounts. */
   azureAs(step: { context: TurnContext }, kind: SignInKind): AzureManagementPort {
-    return this.deps.clients.azure(this.credential(step, kind, 'arm'));
+    return this.azureFor(step.context.activity.from.id, kind);
+  }
+
+  /** {@link azureAs} for a Teams user id (background jobs run after their turn's context is gone). */
+  azureFor(userId: string, kind: SignInKind): AzureManagementPort {
+    return this.deps.clients.azure(this.deps.tokens.credential(userId, kind, 'arm'));
   }
 
   /** The Azure portal's URL. */

@@ -46,16 +46,13 @@ export interface WaitOptions {
 /** Starts a job and waits for its result; returns the {@link BackgroundResult}. */
 export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
   /**
-   * @param jobs how to run each kind of job in a turn (the turn's context gives the user)
+   * @param jobs how to run each kind of job, for the Teams user who started it
    */
   constructor(
     dialogId: string,
     private readonly runner: BackgroundRunner,
     private readonly jobs: Readonly<
-      Record<
-        string,
-        (context: TurnContext, params: Readonly<Record<string, string>>) => Promise<unknown>
-      >
+      Record<string, (userId: string, params: Readonly<Record<string, string>>) => Promise<unknown>>
     >,
     private readonly localizer: Localizer,
   ) {
@@ -90,6 +87,8 @@ export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
   private start(context: TurnContext, options: WaitOptions): void {
     const job = this.jobs[options.job.kind];
     if (!job) throw new Error(`unknown background job ${options.job.kind}`);
-    this.runner.start(context, options.waitId, () => job(context, options.job.params));
+    // The job outlives the turn: it gets the user's id, never the turn's context.
+    const userId = context.activity.from.id;
+    this.runner.start(context, options.waitId, () => job(userId, options.job.params));
   }
 }

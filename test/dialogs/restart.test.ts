@@ -194,3 +194,24 @@ it('resumes after a crash in the middle of the grants, giving each account its r
   }
   expect(channel.texts(chat).at(-1)).toMatch(/^Done:/);
 });
+
+it('resumes an interrupted directory change by itself when the bot starts again', async () => {
+  await upToConfirm();
+  sandbox.setFaults({
+    rules: [{ api: 'arm', path: 'acceptChangeTenant$', status: 503, retryAfterSeconds: 1 }],
+  });
+  const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  await new Promise((r) => setTimeout(r, 300));
+  await crash();
+  await dying.catch(() => undefined);
+  sandbox.setFaults({});
+
+  // No click, no message: the restarted bot picks the job up from storage.
+  await boot();
+  await app.background.idle();
+  expect(
+    sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId,
+  ).toBe(T.contoso);
+  expect(channel.texts(chat)).toContain('Verified: Pay-As-You-Go now trusts Contoso.');
+  await grantAndCheck();
+});
