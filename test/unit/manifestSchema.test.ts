@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+
+/**
+ * appPackage/ against Microsoft's own JSON schemas for the Teams app manifest v1.24 and its
+ * localization files, from the registry package @microsoft/app-manifest (not a copy typed by hand).
+ */
+
+const schemas = join(
+  dirname(require.resolve('@microsoft/app-manifest/package.json')),
+  'build',
+  'json-schemas',
+  'teams',
+  'v1.24',
+);
+const appPackage = join(__dirname, '..', '..', 'appPackage');
+const readJson = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+
+/** The manifest as `npm run package` would fill it: ids are GUIDs. */
+function filled(file: string): Record<string, unknown> {
+  const text = readFileSync(join(appPackage, file), 'utf8')
+    .replaceAll('${{TEAMS_APP_ID}}', '6c4f3a52-4b9e-4b3a-9d0f-2f1d8f0c9a11')
+    .replaceAll('${{BOT_ID}}', '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f');
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+function validator(schemaFile: string) {
+  // The official schemas use patterns that are not valid with the RegExp 'u' flag.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile(readJson(join(schemas, schemaFile)));
+}
+
+it('is a valid Teams app manifest v1.24', () => {
+  const validate = validator('MicrosoftTeams.schema.json');
+  const ok = validate(filled('manifest.json'));
+  expect(validate.errors ?? []).toEqual([]);
+  expect(ok).toBe(true);
+});
+
+it.each(['zh-TW.json', 'sv-SE.json', 'nl-NL.json', 'fr-FR.json'])(
+  '%s is a valid localization file',
+  (file) => {
+    const validate = validator('MicrosoftTeams.Localization.schema.json');
+    const ok = validate(readJson(join(appPackage, file)));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  },
+);
+
+it('refuses a manifest with a bad bot scope (the check can fail)', () => {
+  const validate = validator('MicrosoftTeams.schema.json');
+  const manifest = filled('manifest.json') as { bots: { scopes: string[] }[] };
+  manifest.bots[0]!.scopes = ['everywhere'];
+  expect(validate(manifest)).toBe(false);
+});
