@@ -51,14 +51,25 @@ export async function startAzurite(): Promise<Azurite> {
     ],
     { stdio: 'ignore' },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 100; i++) {
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve();
+    }),
+  );
+  // Ready when Azurite itself answers on the port (not another server that took it first).
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`azurite exited (${exitCode}) on port ${port}`);
     try {
-      await fetch(`http://127.0.0.1:${port}/${ACCOUNT}?comp=list`);
-      break;
+      const res = await fetch(`http://127.0.0.1:${port}/${ACCOUNT}?comp=list`);
+      if ((res.headers.get('server') ?? '').includes('Azurite')) break;
     } catch {
-      await sleep(100);
+      // Not listening yet.
     }
+    if (Date.now() > deadline) throw new Error(`azurite did not start on port ${port}`);
+    await sleep(100);
   }
   return {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`,

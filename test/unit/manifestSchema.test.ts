@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
+import JSZip from 'jszip';
+import { buildAppPackage } from '../../scripts/packageApp';
 
 /**
  * appPackage/ against Microsoft's own JSON schemas for the Teams app manifest v1.24 and its
@@ -56,4 +58,38 @@ it('refuses a manifest with a bad bot scope (the check can fail)', () => {
   const manifest = filled('manifest.json') as { bots: { scopes: string[] }[] };
   manifest.bots[0]!.scopes = ['everywhere'];
   expect(validate(manifest)).toBe(false);
+});
+
+describe('npm run package', () => {
+  const ids = {
+    TEAMS_APP_ID: '6c4f3a52-4b9e-4b3a-9d0f-2f1d8f0c9a11',
+    MicrosoftAppId: '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f',
+  };
+
+  it('zips a valid manifest with the ids filled in, the icons and the localization files', async () => {
+    const zip = await JSZip.loadAsync(await buildAppPackage(appPackage, ids));
+    expect(Object.keys(zip.files).sort()).toEqual([
+      'color.png',
+      'fr-FR.json',
+      'manifest.json',
+      'nl-NL.json',
+      'outline.png',
+      'sv-SE.json',
+      'zh-TW.json',
+    ]);
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as {
+      id: string;
+      bots: { botId: string }[];
+    };
+    expect(manifest.id).toBe(ids.TEAMS_APP_ID);
+    expect(manifest.bots[0]!.botId).toBe(ids.MicrosoftAppId);
+    const validate = validator('MicrosoftTeams.schema.json');
+    expect(validate(manifest)).toBe(true);
+  });
+
+  it('refuses to package without a valid bot id', async () => {
+    await expect(buildAppPackage(appPackage, { ...ids, MicrosoftAppId: '' })).rejects.toThrow(
+      /MicrosoftAppId/,
+    );
+  });
 });
