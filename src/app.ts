@@ -1,17 +1,12 @@
 import { join, resolve } from 'node:path';
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  MemoryStorage,
-  type Storage,
-} from 'botbuilder';
+import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
 import type { TokenCredential } from '@azure/core-auth';
 import { SandboxTokenService } from './auth/sandboxTokenService';
 import { UserRealmClient } from './auth/userRealm';
 import { RESOURCE_SCOPES } from './auth/signIn';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
+import { createAdapter } from './bot/adapter';
 import { AdapterBackgroundRunner } from './bot/backgroundRunner';
 import { ProactiveChannelNotifier } from './bot/channelNotifier';
 import { installTurnErrorHandler, startBotServer, type BotServer } from './bot/server';
@@ -114,10 +109,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const locks = new SubscriptionLockStore(storage);
   const localizer = new Localizer(join(projectRoot(), 'locales'));
 
-  // Local mode has no app credentials: botbuilder then skips JWT validation, which the Agents
-  // Playground needs (it signs with a dummy key). Cloud mode always validates (issue 4).
-  const auth = new ConfigurationBotFrameworkAuthentication({});
-  const adapter = new CloudAdapter(auth);
+  const adapter = createAdapter(config);
   installTurnErrorHandler(adapter, conversationState, localizer);
   const notifier = new ProactiveChannelNotifier(adapter, config.bot.appId, references);
   const background = new AdapterBackgroundRunner(adapter, config.bot.appId, storage);
