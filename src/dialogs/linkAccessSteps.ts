@@ -82,14 +82,20 @@ export async function testAccessAndNotifyStep(
     attachments: [cardAttachment(cards.accessResults(grants, tested))],
   });
   // A turn repeated after a restart does not tell the channel twice.
-  const already = (await kit.deps.changes.get(s.flowId))?.status === 'notified';
+  const record = await kit.deps.changes.get(s.flowId);
+  const already = record?.status === 'notified';
   const sent = already
-    ? 0
+    ? (record.notifiedChannels ?? 0)
     : await kit.deps.notifier.notify(
         s.org!.tenantId,
         cards.channelNotice(s.subscription!, s.org!, s.office365!, grants, kit.portalUrl(step)),
       );
-  if (!already) await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'notified'));
+  if (!already) {
+    await kit.deps.changes.update(s.flowId, (r) => {
+      r.status = 'notified';
+      r.notifiedChannels = sent;
+    });
+  }
   await step.context.sendActivity(
     cards.t(sent > 0 ? 'done.notified' : 'done.noChannel', {
       subscription: s.subscription!.displayName,

@@ -50,6 +50,8 @@ export interface ChangeRecord {
   audit: AuditEntry[];
   readonly createdAt: string;
   updatedAt: string;
+  /** How many team channels were told the link is complete (set once, when they are). */
+  notifiedChannels?: number;
 }
 
 type Stored = ChangeRecord & StoreItem;
