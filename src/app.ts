@@ -1,23 +1,20 @@
 import { join, resolve } from 'node:path';
-import { ConversationState, MemoryStorage, type Storage } from 'botbuilder';
+import { MemoryStorage, TeamsSSOTokenExchangeMiddleware, type Storage } from 'botbuilder';
+import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenCredential } from '@azure/core-auth';
+import { BotTokenSource } from './auth/botTokenSource';
 import { SandboxTokenService } from './auth/sandboxTokenService';
+import { RESOURCE_SCOPES, type TokenSource } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
-import { RESOURCE_SCOPES } from './auth/signIn';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
-import { createAdapter } from './bot/adapter';
-import { AdapterBackgroundRunner } from './bot/backgroundRunner';
-import { ProactiveChannelNotifier } from './bot/channelNotifier';
-import { installTurnErrorHandler, startBotServer, type BotServer } from './bot/server';
-import { TenantlinkBot } from './bot/teamsBot';
+import { createAdapter, createBotAuthentication, userTokenClientFactory } from './bot/adapter';
+import type { AdapterBackgroundRunner } from './bot/backgroundRunner';
+import { SIGN_IN_DIALOG_IDS, composeBot } from './bot/compose';
+import { startBotServer, type BotServer } from './bot/server';
 import type { CloudHttpOptions } from './cloud/http';
 import type { Config } from './config';
-import { MyRoleDialog, StatusDialog } from './dialogs/accountDialogs';
-import { GuidedMoveDialog } from './dialogs/guidedMoveDialog';
-import { GUIDED_MOVE_DIALOG, LinkDialog } from './dialogs/linkDialog';
-import { RootDialog } from './dialogs/rootDialog';
-import { AddOffice365Dialog, ExplainDialog, SignupDialog } from './dialogs/scenarioDialogs';
+import { OAuthSignInDialog } from './dialogs/oauthSignInDialog';
 import { SandboxSignInDialog } from './dialogs/sandboxSignInDialog';
 import { createGraphClient } from './graph/graphClient';
 import { GraphOffice365Directory } from './graph/office365Directory';
@@ -27,10 +24,9 @@ import { createLogger } from './log';
 import { projectRoot } from './paths';
 import { startSandboxCloud, type SandboxEndpoints } from './sandbox';
 import { BlobStateStorage, CosmosStateStorage } from './state/cloudStorage';
-import { ChangeRecordStore } from './state/changeRecords';
+import type { ChangeRecordStore } from './state/changeRecords';
+import type { ConversationReferenceStore } from './state/conversationReferences';
 import { EmbeddedStorage } from './state/embeddedStorage';
-import { SubscriptionLockStore } from './state/subscriptionLocks';
-import { ConversationReferenceStore } from './state/conversationReferences';
 
 /**
  * Composes tenantlink in the order config → cloud endpoints (the sandbox cloud in local mode) →
@@ -61,88 +57,73 @@ export interface AppOptions {
 }
 
 /**
- * Starts tenantlink.
- * @throws Error in cloud mode until Bot Framework OAuth connections are wired (issue 4)
+ * Starts tenantlink: in local mode on the sandbox cloud (started here unless `options.sandbox`
+ * is given) with the sandbox sign-in card; in cloud mode on Microsoft's cloud with the Bot
+ * Framework OAuth connections, Teams SSO and JWT validation.
+ * @throws Error when the storage or the sandbox cannot start, or the port is taken
  */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = createLogger('app');
-  if (config.mode !== 'local') {
-    throw new Error(
-      'cloud mode needs the Bot Framework OAuth sign-in, which is not built yet; run in local mode (unset MicrosoftAppId)',
-    );
-  }
-  const ownSandbox = options.sandbox === undefined;
-  const sandbox = options.sandbox ?? (await startSandboxCloud({ port: config.sandbox.port }));
+  const ownSandbox = config.mode === 'local' && options.sandbox === undefined;
+  const sandbox =
+    config.mode === 'local'
+      ? (options.sandbox ?? (await startSandboxCloud({ port: config.sandbox.port })))
+      : undefined;
   const http: CloudHttpOptions = {
-    caCertificatePem: sandbox.caCertificatePem,
+    ...(sandbox ? { caCertificatePem: sandbox.caCertificatePem } : {}),
     timeoutMs: config.cloud.timeoutMs,
     maxRetries: config.cloud.maxRetries,
   };
-  const tokens = new SandboxTokenService(sandbox.authorityHost, sandbox.url, http);
-  const realm = new UserRealmClient(sandbox.authorityHost, http);
-  const clients: CloudClients = {
-    directory: (credential: TokenCredential) =>
-      new GraphOffice365Directory(
-        createGraphClient(credential, {
-          ...http,
-          baseUrl: sandbox.graphBaseUrl,
-          scopes: [RESOURCE_SCOPES.graph],
-        }),
-      ),
-    azure: (credential: TokenCredential) =>
-      new ArmAzureManagement(
-        new ArmClient(credential, {
-          ...http,
-          endpoint: sandbox.armEndpoint,
-          scope: RESOURCE_SCOPES.arm,
-        }),
-      ),
-    userRealm: (email) => realm.namespaceType(email),
-    portalUrl: config.cloud.portalUrl,
-  };
+  const endpoints = sandbox
+    ? {
+        graphBaseUrl: sandbox.graphBaseUrl,
+        armEndpoint: sandbox.armEndpoint,
+        authorityHost: sandbox.authorityHost,
+      }
+    : config.cloud;
+  const clients = cloudClients(endpoints, http, config.cloud.portalUrl);
 
   const ownStorage = options.storage === undefined ? await openStorage(config) : undefined;
   const storage = options.storage ?? ownStorage!;
-  const conversationState = new ConversationState(storage);
-  const changes = new ChangeRecordStore(storage);
-  const references = new ConversationReferenceStore(storage);
-  const locks = new SubscriptionLockStore(storage);
   const localizer = new Localizer(join(projectRoot(), 'locales'));
-
-  const adapter = createAdapter(config);
-  installTurnErrorHandler(adapter, conversationState, localizer);
-  const notifier = new ProactiveChannelNotifier(adapter, config.bot.appId, references);
-  const background = new AdapterBackgroundRunner(adapter, config.bot.appId, storage);
-
-  const signInDialogIds = { office365: 'signIn.office365', azure: 'signIn.azure' } as const;
-  const children = [
-    new SandboxSignInDialog(signInDialogIds.office365, 'office365', tokens, localizer),
-    new SandboxSignInDialog(signInDialogIds.azure, 'azure', tokens, localizer),
-    new LinkDialog({
-      localizer,
-      tokens,
-      clients,
-      changes,
-      locks,
-      notifier,
-      background,
-      signInDialogIds,
-    }),
-    new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, config.cloud.portalUrl, (step) =>
-      clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
-    ),
-    new StatusDialog({ localizer, tokens, clients, signInDialogIds }),
-    new MyRoleDialog({ localizer, tokens, clients, signInDialogIds }),
-    new SignupDialog({ localizer, tokens, clients, signInDialogIds }),
-    new AddOffice365Dialog({ localizer, tokens, clients, signInDialogIds }),
-    new ExplainDialog({ localizer, tokens, clients, signInDialogIds }),
-  ];
-  const root = new RootDialog(localizer, tokens, changes, children);
-  const bot = new TenantlinkBot(conversationState, root, references, localizer);
-  background.attach(bot);
+  const auth = createBotAuthentication(config);
+  const adapter = createAdapter(config, auth);
+  const ids = SIGN_IN_DIALOG_IDS;
+  let tokens: TokenSource;
+  let signInDialogs: Dialog[];
+  if (sandbox) {
+    const sandboxTokens = new SandboxTokenService(sandbox.authorityHost, sandbox.url, http);
+    tokens = sandboxTokens;
+    signInDialogs = [
+      new SandboxSignInDialog(ids.office365, 'office365', sandboxTokens, localizer),
+      new SandboxSignInDialog(ids.azure, 'azure', sandboxTokens, localizer),
+    ];
+  } else {
+    tokens = new BotTokenSource(
+      userTokenClientFactory(auth, config.bot.appId),
+      config.connections,
+      TEAMS_CHANNEL_ID,
+    );
+    signInDialogs = [
+      new OAuthSignInDialog(ids.office365, 'office365', config.connections, tokens, localizer),
+      new OAuthSignInDialog(ids.azure, 'azure', config.connections, tokens, localizer),
+    ];
+    // Teams sends one token exchange per signed-in device: keep the first (shared storage).
+    adapter.use(new TeamsSSOTokenExchangeMiddleware(storage, config.connections.graph));
+  }
+  const { bot, background, changes, references } = composeBot({
+    adapter,
+    appId: config.bot.appId,
+    storage,
+    tokens,
+    clients,
+    localizer,
+    portalUrl: config.cloud.portalUrl,
+    signInDialogs,
+  });
   const server = await startBotServer({ adapter, bot, port: config.port, host: config.host });
   await background.resumePending();
-  log.info({ mode: config.mode, sandbox: sandbox.url }, 'tenantlink started');
+  log.info({ mode: config.mode, sandbox: sandbox?.url }, 'tenantlink started');
 
   return {
     config,
@@ -155,8 +136,40 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     async stop() {
       await server.close();
       if (ownStorage instanceof EmbeddedStorage) await ownStorage.close();
-      if (ownSandbox) await sandbox.stop();
+      if (ownSandbox) await sandbox?.stop();
     },
+  };
+}
+
+/** Teams' channel id: the token service keys user tokens by user and channel. */
+const TEAMS_CHANNEL_ID = 'msteams';
+
+/** The Graph, ARM and user-realm clients for one cloud's endpoints. */
+function cloudClients(
+  endpoints: { graphBaseUrl: string; armEndpoint: string; authorityHost: string },
+  http: CloudHttpOptions,
+  portalUrl: string,
+): CloudClients {
+  const realm = new UserRealmClient(endpoints.authorityHost, http);
+  return {
+    directory: (credential: TokenCredential) =>
+      new GraphOffice365Directory(
+        createGraphClient(credential, {
+          ...http,
+          baseUrl: endpoints.graphBaseUrl,
+          scopes: [RESOURCE_SCOPES.graph],
+        }),
+      ),
+    azure: (credential: TokenCredential) =>
+      new ArmAzureManagement(
+        new ArmClient(credential, {
+          ...http,
+          endpoint: endpoints.armEndpoint,
+          scope: RESOURCE_SCOPES.arm,
+        }),
+      ),
+    userRealm: (email) => realm.namespaceType(email),
+    portalUrl,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OAuthConnections } from './auth/signIn';
 
 /**
  * tenantlink's configuration, read and validated once from the environment (and .env, loaded by
@@ -47,6 +48,7 @@ const Env = z
     CONNECTION_GRAPH: z.string().default('graph'),
     CONNECTION_AZURE_SOURCE: z.string().default('azureSource'),
     CONNECTION_AZURE_TARGET: z.string().default('azureTarget'),
+    CONNECTION_AZURE_SOURCE_GRAPH: z.string().default('azureSourceGraph'),
   })
   .superRefine((env, ctx) => {
     const mode = env.TENANTLINK_MODE ?? (env.MicrosoftAppId ? 'cloud' : 'local');
@@ -127,11 +129,7 @@ export interface Config {
   readonly sandbox: { readonly port: number };
   readonly playground: { readonly enabled: boolean; readonly port: number };
   /** Bot Framework OAuth connection names (cloud mode). */
-  readonly connections: {
-    readonly graph: string;
-    readonly azureSource: string;
-    readonly azureTarget: string;
-  };
+  readonly connections: OAuthConnections;
 }
 
 /**
@@ -193,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       graph: e.CONNECTION_GRAPH,
       azureSource: e.CONNECTION_AZURE_SOURCE,
       azureTarget: e.CONNECTION_AZURE_TARGET,
+      azureSourceGraph: e.CONNECTION_AZURE_SOURCE_GRAPH,
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { decodeJwt } from 'jose';
 import { request } from 'undici';
 import { dispatcherFor, type CloudHttpOptions } from '../cloud/http';
 import { TenantlinkError } from '../errors';
+import { accountFromToken } from './accountClaims';
 import {
   RESOURCE_SCOPES,
   type Resource,
@@ -118,7 +118,7 @@ export class SandboxTokenService implements TokenSource {
       connection: kind,
       refreshToken: token.refresh_token,
     });
-    const account = accountFrom(kind, token.access_token, choice.account);
+    const account = accountFromToken(kind, token.access_token, choice.account);
     this.cache.set(`${user}|${kind}|${resource}`, {
       account,
       token: {
@@ -166,7 +166,7 @@ export class SandboxTokenService implements TokenSource {
       return undefined;
     }
     const fresh: CachedToken = {
-      account: accountFrom(kind, res.token),
+      account: accountFromToken(kind, res.token),
       token: { token: res.token, expiresOnTimestamp: Date.parse(res.expiration) },
     };
     this.cache.set(key, fresh);
@@ -237,21 +237,4 @@ export class SandboxTokenService implements TokenSource {
     }
     return parsed as T;
   }
-}
-
-/** Who signed in, from an access token's claims (tid, oid, upn/email, idp, name). */
-function accountFrom(
-  kind: SignInKind,
-  accessToken: string,
-  fallback?: { signInName: string; displayName: string },
-): SignedInAccount {
-  const claims = decodeJwt(accessToken);
-  return {
-    kind,
-    email: String(claims.upn ?? claims.email ?? fallback?.signInName ?? ''),
-    displayName: String(claims.name ?? fallback?.displayName ?? ''),
-    tenantId: String(claims.tid),
-    objectId: String(claims.oid),
-    identityProvider: typeof claims.idp === 'string' ? claims.idp : undefined,
-  };
 }

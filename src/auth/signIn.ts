@@ -49,3 +49,38 @@ export interface TokenSource {
   /** Forgets the user's sign-in for `kind` (or both). */
   signOut(user: UserKey, kind?: SignInKind): Promise<void>;
 }
+
+/**
+ * The Bot Framework OAuth connection names of the Azure Bot resource, one per sign-in and API:
+ * a token service token has one audience, so each (sign-in, resource) pair is its own connection
+ * (https://learn.microsoft.com/azure/bot-service/bot-builder-concept-authentication).
+ */
+export interface OAuthConnections {
+  /** Office 365 admin, Microsoft Graph (delegated; Teams SSO capable). */
+  readonly graph: string;
+  /** Office 365 admin, Azure Resource Manager (`user_impersonation`). */
+  readonly azureTarget: string;
+  /** Subscription admin, Azure Resource Manager, common authority (`user_impersonation`). */
+  readonly azureSource: string;
+  /** Subscription admin, Microsoft Graph of the subscription's current directory (`User.ReadBasic.All`). */
+  readonly azureSourceGraph: string;
+}
+
+/** The connection that gives `kind`'s token for `resource`. */
+export function connectionFor(
+  connections: OAuthConnections,
+  kind: SignInKind,
+  resource: Resource,
+): string {
+  if (kind === 'office365')
+    return resource === 'graph' ? connections.graph : connections.azureTarget;
+  return resource === 'arm' ? connections.azureSource : connections.azureSourceGraph;
+}
+
+/**
+ * The resources of one sign-in, the one that identifies the account first: Graph for the Office
+ * 365 admin (SSO), ARM for the subscription admin.
+ */
+export function resourcesOf(kind: SignInKind): readonly [Resource, Resource] {
+  return kind === 'office365' ? ['graph', 'arm'] : ['arm', 'graph'];
+}

@@ -1,23 +1,55 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import {
+  ClaimsIdentity,
+  type BotFrameworkAuthentication,
+  type UserTokenClient,
+} from 'botframework-connector';
 import type { Config } from '../config';
 
 /**
- * The Bot Framework adapter for the configured mode. In cloud mode every request to
+ * The Bot Framework authentication for the configured mode. In cloud mode every request to
  * /api/messages must carry a valid Bot Framework JWT for the app registration (SingleTenant,
  * MultiTenant or UserAssignedMSI); a request without one is answered 401 and processed no further
  * (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication).
  * Local mode has no app credentials, which makes botbuilder skip validation: the Agents Playground
  * signs with a dummy key. Local mode cannot be combined with credentials (see src/config.ts).
  */
-export function createAdapter(config: Config): CloudAdapter {
-  const auth =
-    config.mode === 'local'
-      ? new ConfigurationBotFrameworkAuthentication({})
-      : new ConfigurationBotFrameworkAuthentication({
-          MicrosoftAppId: config.bot.appId,
-          MicrosoftAppPassword: config.bot.appPassword,
-          MicrosoftAppType: config.bot.appType,
-          MicrosoftAppTenantId: config.bot.tenantId,
-        });
+export function createBotAuthentication(config: Config): BotFrameworkAuthentication {
+  return config.mode === 'local'
+    ? new ConfigurationBotFrameworkAuthentication({})
+    : new ConfigurationBotFrameworkAuthentication({
+        MicrosoftAppId: config.bot.appId,
+        MicrosoftAppPassword: config.bot.appPassword,
+        MicrosoftAppType: config.bot.appType,
+        MicrosoftAppTenantId: config.bot.tenantId,
+      });
+}
+
+/** The CloudAdapter for the configured mode (see {@link createBotAuthentication}). */
+export function createAdapter(
+  config: Config,
+  auth: BotFrameworkAuthentication = createBotAuthentication(config),
+): CloudAdapter {
   return new CloudAdapter(auth);
+}
+
+/**
+ * The bot's client of the Bot Framework token service, usable outside a turn (background jobs):
+ * created once from the bot's own identity (`aud` = app id) and reused.
+ * @returns a function giving the client; its promise rejects when the bot's credentials are refused
+ */
+export function userTokenClientFactory(
+  auth: BotFrameworkAuthentication,
+  appId: string,
+): () => Promise<UserTokenClient> {
+  let client: Promise<UserTokenClient> | undefined;
+  return (): Promise<UserTokenClient> => {
+    client ??= auth
+      .createUserTokenClient(new ClaimsIdentity([{ type: 'aud', value: appId }], true))
+      .catch((err: unknown) => {
+        client = undefined;
+        throw err;
+      });
+    return client as Promise<UserTokenClient>;
+  };
 }

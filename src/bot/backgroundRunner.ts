@@ -2,7 +2,7 @@ import {
   ActivityTypes,
   TurnContext,
   type ChannelAccount,
-  type CloudAdapter,
+  type BotAdapter,
   type ConversationReference,
   type Storage,
   type StoreItem,
@@ -48,7 +48,7 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
    * @param storage where jobs not yet reported are listed
    */
   constructor(
-    private readonly adapter: CloudAdapter,
+    private readonly adapter: Pick<BotAdapter, 'continueConversationAsync'>,
     private readonly appId: string,
     private readonly storage: Storage,
   ) {}

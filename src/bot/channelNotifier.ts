@@ -1,4 +1,4 @@
-import type { CloudAdapter } from 'botbuilder';
+import type { BotAdapter } from 'botbuilder';
 import { cardAttachment, type AdaptiveCardJson } from '../cards/render';
 import type { ChannelNotifier } from '../link/ports';
 import { createLogger } from '../log';
@@ -16,7 +16,7 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
 
   /** @param appId the bot's app id ('' in local mode) */
   constructor(
-    private readonly adapter: CloudAdapter,
+    private readonly adapter: Pick<BotAdapter, 'continueConversationAsync'>,
     private readonly appId: string,
     private readonly references: ConversationReferenceStore,
   ) {}

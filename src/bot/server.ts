@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import {
   ActivityTypes,
+  type BotAdapter,
   type CloudAdapter,
   type ConversationState,
   type TurnContext,
@@ -28,7 +29,7 @@ export interface BotServer {
  * language, and clears the conversation's dialog state so the next message starts clean.
  */
 export function installTurnErrorHandler(
-  adapter: CloudAdapter,
+  adapter: BotAdapter,
   conversationState: ConversationState,
   localizer: Localizer,
 ): void {

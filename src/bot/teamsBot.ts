@@ -19,7 +19,7 @@ import type { ConversationReferenceStore } from '../state/conversationReferences
  * The Teams activity handler: messages and Action.Execute invokes go to the dialog stack;
  * installs into a team save the team's conversation reference for channel notifications; a
  * card action that no dialog is waiting for (double click, old card, another flow) is answered
- * with "already answered" and changes nothing.
+ * with "already answered" and changes nothing. Sign-in invokes go to the waiting OAuthPrompt.
  */
 export class TenantlinkBot extends TeamsActivityHandler {
   private readonly log = createLogger('bot');
@@ -116,6 +116,16 @@ export class TenantlinkBot extends TeamsActivityHandler {
       );
     }
     return { status: 200 };
+  }
+
+  /**
+   * `signin/verifyState` (magic code after the OAuth card's sign-in, Teams desktop/web) and
+   * `signin/tokenExchange` (Teams SSO): the waiting OAuthPrompt answers them, with 412 when the
+   * exchange fails so that Teams shows the sign-in card instead
+   * (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/authentication/bot-sso-code).
+   */
+  protected override async onSignInInvoke(context: TurnContext): Promise<void> {
+    await this.runDialogs(context);
   }
 
   private async runDialogs(context: TurnContext): Promise<void> {

@@ -81,6 +81,11 @@ export class Localizer {
     return String(format.format(params));
   }
 
+  /** The supported locales, e.g. `['en-US', 'fr-FR', …]` (one per catalog; the pseudo-locale aside). */
+  locales(): string[] {
+    return [...this.catalogs.keys()];
+  }
+
   /** Keys of the default catalog (for tests that check every locale has every key). */
   keys(): string[] {
     return Object.keys(this.catalogs.get(DEFAULT_LOCALE) ?? {});

@@ -1,0 +1,79 @@
+import { ConversationState, type BotAdapter, type Storage } from 'botbuilder';
+import type { Dialog } from 'botbuilder-dialogs';
+import type { TokenSource } from '../auth/signIn';
+import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
+import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
+import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/linkDialog';
+import { RootDialog } from '../dialogs/rootDialog';
+import { AddOffice365Dialog, ExplainDialog, SignupDialog } from '../dialogs/scenarioDialogs';
+import type { Localizer } from '../i18n';
+import type { CloudClients } from '../link/ports';
+import { ChangeRecordStore } from '../state/changeRecords';
+import { ConversationReferenceStore } from '../state/conversationReferences';
+import { SubscriptionLockStore } from '../state/subscriptionLocks';
+import { AdapterBackgroundRunner } from './backgroundRunner';
+import { ProactiveChannelNotifier } from './channelNotifier';
+import { installTurnErrorHandler } from './server';
+import { TenantlinkBot } from './teamsBot';
+
+/**
+ * Builds the bot for any adapter: state on `storage`, the dialogs on the ports, the background
+ * runner and the channel notifier. The same for both clouds; only the token source, the sign-in
+ * dialogs and the clients' endpoints differ (src/app.ts chooses them; tests pass a TestAdapter).
+ */
+
+/** Dialog ids of the two sign-ins. */
+export const SIGN_IN_DIALOG_IDS = { office365: 'signIn.office365', azure: 'signIn.azure' } as const;
+
+/** What {@link composeBot} needs. */
+export interface BotDeps {
+  /** Runs turns and proactive continuations (CloudAdapter, or TestAdapter in tests). */
+  readonly adapter: BotAdapter;
+  /** The bot's app id ('' in local mode). */
+  readonly appId: string;
+  readonly storage: Storage;
+  readonly tokens: TokenSource;
+  readonly clients: CloudClients;
+  readonly localizer: Localizer;
+  readonly portalUrl: string;
+  /** The sign-in dialogs, registered with the ids of {@link SIGN_IN_DIALOG_IDS}. */
+  readonly signInDialogs: readonly Dialog[];
+}
+
+/** The built bot and the stores a caller (or test) looks at. */
+export interface ComposedBot {
+  readonly bot: TenantlinkBot;
+  readonly background: AdapterBackgroundRunner;
+  readonly changes: ChangeRecordStore;
+  readonly references: ConversationReferenceStore;
+}
+
+/** Builds the bot (see the module comment); sets the adapter's turn error handler. */
+export function composeBot(deps: BotDeps): ComposedBot {
+  const { adapter, appId, storage, tokens, clients, localizer } = deps;
+  const conversationState = new ConversationState(storage);
+  const changes = new ChangeRecordStore(storage);
+  const references = new ConversationReferenceStore(storage);
+  const locks = new SubscriptionLockStore(storage);
+  installTurnErrorHandler(adapter, conversationState, localizer);
+  const notifier = new ProactiveChannelNotifier(adapter, appId, references);
+  const background = new AdapterBackgroundRunner(adapter, appId, storage);
+  const signInDialogIds = SIGN_IN_DIALOG_IDS;
+  const readOnly = { localizer, tokens, clients, signInDialogIds };
+  const children = [
+    ...deps.signInDialogs,
+    new LinkDialog({ ...readOnly, changes, locks, notifier, background }),
+    new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, deps.portalUrl, (step) =>
+      clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
+    ),
+    new StatusDialog(readOnly),
+    new MyRoleDialog(readOnly),
+    new SignupDialog(readOnly),
+    new AddOffice365Dialog(readOnly),
+    new ExplainDialog(readOnly),
+  ];
+  const root = new RootDialog(localizer, tokens, changes, children);
+  const bot = new TenantlinkBot(conversationState, root, references, localizer);
+  background.attach(bot);
+  return { bot, background, changes, references };
+}
