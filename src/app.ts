@@ -144,8 +144,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 /** Teams' channel id: the token service keys user tokens by user and channel. */
 const TEAMS_CHANNEL_ID = 'msteams';
 
-/** The Graph, ARM and user-realm clients for one cloud's endpoints. */
-function cloudClients(
+/**
+ * The Graph, ARM and user-realm clients for one cloud's endpoints (Microsoft's or the sandbox's).
+ * @param http TLS trust, time limit (ms) and retries of every call
+ */
+export function cloudClients(
   endpoints: { graphBaseUrl: string; armEndpoint: string; authorityHost: string },
   http: CloudHttpOptions,
   portalUrl: string,

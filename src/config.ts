@@ -25,6 +25,9 @@ const Env = z
       .enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'])
       .default('SingleTenant'),
     MicrosoftAppTenantId: z.string().default(''),
+    MicrosoftAppCertificateThumbprint: z.string().default(''),
+    MicrosoftAppCertificateKeyFile: z.string().default(''),
+    BOT_OAUTH_URL: z.union([z.string().url(), z.literal('')]).default(''),
     GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com'),
     ARM_ENDPOINT: z.string().url().default('https://management.azure.com'),
     AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
@@ -76,6 +79,34 @@ const Env = z
           });
       }
     }
+    if (mode === 'cloud' && env.MicrosoftAppId) {
+      const certificate = [
+        env.MicrosoftAppCertificateThumbprint,
+        env.MicrosoftAppCertificateKeyFile,
+      ];
+      if (certificate.filter(Boolean).length === 1) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['MicrosoftAppCertificateKeyFile'],
+          message: 'a certificate needs both its thumbprint and its private key file',
+        });
+      }
+      if (env.MicrosoftAppType === 'UserAssignedMSI' && env.MicrosoftAppPassword) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['MicrosoftAppPassword'],
+          message:
+            'must be empty with MicrosoftAppType=UserAssignedMSI (the managed identity signs in)',
+        });
+      }
+      if (env.MicrosoftAppType !== 'MultiTenant' && !env.MicrosoftAppTenantId) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['MicrosoftAppTenantId'],
+          message: `required with MicrosoftAppType=${env.MicrosoftAppType}`,
+        });
+      }
+    }
     if (mode === 'cloud' && !env.MicrosoftAppId) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -96,6 +127,18 @@ export interface Config {
     readonly appPassword: string;
     readonly appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
     readonly tenantId: string;
+    /**
+     * Base URL of the Bot Framework token service; botbuilder's default (https://api.botframework.com)
+     * when undefined. Set it for a regional bot, e.g. https://europe.api.botframework.com
+     * (https://learn.microsoft.com/azure/bot-service/ref-oauth-redirect-urls).
+     */
+    readonly oauthUrl: string | undefined;
+    /**
+     * Certificate credential instead of a client secret: thumbprint and the path of the PEM file
+     * of its private key (read at start, never logged). Empty when a secret or MSI is used.
+     */
+    readonly certificateThumbprint: string;
+    readonly certificateKeyFile: string;
   };
   /** Cloud endpoints; in local mode they are replaced by the sandbox's at start. */
   readonly cloud: {
@@ -164,6 +207,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       appPassword: e.MicrosoftAppPassword,
       appType: e.MicrosoftAppType,
       tenantId: e.MicrosoftAppTenantId,
+      oauthUrl: e.BOT_OAUTH_URL || undefined,
+      certificateThumbprint: e.MicrosoftAppCertificateThumbprint,
+      certificateKeyFile: e.MicrosoftAppCertificateKeyFile,
     },
     cloud: {
       graphBaseUrl: e.GRAPH_BASE_URL,

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import {
   ClaimsIdentity,
   type BotFrameworkAuthentication,
+  type ServiceClientCredentialsFactory,
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Config } from '../config';
@@ -13,16 +15,34 @@ import type { Config } from '../config';
  * (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication).
  * Local mode has no app credentials, which makes botbuilder skip validation: the Agents Playground
  * signs with a dummy key. Local mode cannot be combined with credentials (see src/config.ts).
+ * The bot's own credential is a client secret, a certificate (thumbprint + PEM private key file)
+ * or the user-assigned managed identity, as configured.
+ * @param credentialsFactory the bot's own credentials; botbuilder's from the configuration
+ *   (client secret, certificate or managed identity) when undefined
+ * @throws Error when the certificate's key file cannot be read
  */
-export function createBotAuthentication(config: Config): BotFrameworkAuthentication {
+export function createBotAuthentication(
+  config: Config,
+  credentialsFactory?: ServiceClientCredentialsFactory,
+): BotFrameworkAuthentication {
   return config.mode === 'local'
     ? new ConfigurationBotFrameworkAuthentication({})
-    : new ConfigurationBotFrameworkAuthentication({
-        MicrosoftAppId: config.bot.appId,
-        MicrosoftAppPassword: config.bot.appPassword,
-        MicrosoftAppType: config.bot.appType,
-        MicrosoftAppTenantId: config.bot.tenantId,
-      });
+    : new ConfigurationBotFrameworkAuthentication(
+        {
+          MicrosoftAppId: config.bot.appId,
+          MicrosoftAppPassword: config.bot.appPassword,
+          MicrosoftAppType: config.bot.appType,
+          MicrosoftAppTenantId: config.bot.tenantId,
+          ...(config.bot.oauthUrl ? { OAuthUrl: config.bot.oauthUrl } : {}),
+          ...(config.bot.certificateThumbprint
+            ? {
+                CertificateThumbprint: config.bot.certificateThumbprint,
+                CertificatePrivateKey: readFileSync(config.bot.certificateKeyFile, 'utf8'),
+              }
+            : {}),
+        },
+        credentialsFactory,
+      );
 }
 
 /** The CloudAdapter for the configured mode (see {@link createBotAuthentication}). */

@@ -10,7 +10,7 @@ import type {
   PlannedWrite,
 } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
-import type { TenantlinkError } from '../errors';
+import { ERRORS, type TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import type { ChannelNotifier, CloudClients } from '../link/ports';
 import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
@@ -102,6 +102,11 @@ export class LinkStepKit {
       },
       'link step failed',
     );
+    if (e.code === ERRORS.cloudUnauthorized.code) {
+      // The token service still hands out a token that Graph or ARM refuses (revoked, or the
+      // account lost consent): forget the sign-ins so that the next link shows the prompt again.
+      await this.deps.tokens.signOut(s.initiatorId).catch(() => undefined);
+    }
     const text = this.cards(step).t(e.def.messageKey, { ...e.params, code: e.code });
     await answerInvoke(step.context, outcomeCard(text, e.code, 'Attention'));
     await step.context.sendActivity(`${text} (${e.code})`);

@@ -87,9 +87,7 @@ export class OAuthSignInDialog extends ComponentDialog {
 
   private async first(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const locale = step.context.activity.locale;
-    await step.context.sendActivity(
-      `**${this.localizer.t(locale, `signIn.${this.kind}.title`)}**\n\n${this.localizer.t(locale, `signIn.${this.kind}.text`)}`,
-    );
+    await step.context.sendActivity(this.localizer.t(locale, `signIn.${this.kind}.text`));
     return this.prompt(step, resourcesOf(this.kind)[0]);
   }
 

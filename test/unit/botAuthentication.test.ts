@@ -1,4 +1,5 @@
 import { ActivityHandler } from 'botbuilder';
+import { startApp } from '../../src/app';
 import { createAdapter } from '../../src/bot/adapter';
 import { startBotServer, type BotServer } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
@@ -70,5 +71,38 @@ it('processes the same request in local mode (no credentials)', async () => {
     expect(turns()).toBe(1);
   } finally {
     await server.close();
+  }
+});
+
+it('starts the whole app in cloud mode (no sandbox) and refuses an unsigned or forged request there', async () => {
+  const app = await startApp(
+    loadConfig({
+      MicrosoftAppId: '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f',
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppTenantId: '11111111-2222-3333-4444-555555555555',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      STORAGE: 'memory',
+    }),
+  );
+  try {
+    expect(app.config.mode).toBe('cloud');
+    expect(app.sandbox).toBeUndefined();
+    const health = await fetch(`${app.server.url}/healthz`);
+    expect(health.status).toBe(200);
+    for (const authorization of [undefined, 'Bearer not.a.jwt']) {
+      const res = await fetch(`${app.server.url}/api/messages`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(authorization ? { authorization } : {}),
+        },
+        body: activity,
+      });
+      expect(res.status).toBe(401);
+    }
+    expect(await app.references.list('11111111-2222-3333-4444-555555555555')).toEqual([]);
+  } finally {
+    await app.stop();
   }
 });

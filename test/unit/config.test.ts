@@ -15,6 +15,9 @@ describe('loadConfig', () => {
       appId: '',
       appPassword: '',
       appType: 'SingleTenant',
+      oauthUrl: undefined,
+      certificateThumbprint: '',
+      certificateKeyFile: '',
       tenantId: '',
     });
     expect(config.cloud).toEqual({
@@ -31,6 +34,7 @@ describe('loadConfig', () => {
       graph: 'graph',
       azureSource: 'azureSource',
       azureTarget: 'azureTarget',
+      azureSourceGraph: 'azureSourceGraph',
     });
   });
 
@@ -70,6 +74,56 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TENANTLINK_MODE: 'local', ...credentials })).toThrow(
       /TENANTLINK_MODE: local mode is refused/,
     );
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'a SingleTenant bot without its tenant',
+      { MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD },
+      /MicrosoftAppTenantId: required with MicrosoftAppType=SingleTenant/,
+    ],
+    [
+      'a managed identity with a password',
+      {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppType: 'UserAssignedMSI',
+        MicrosoftAppTenantId: 'contoso.onmicrosoft.com',
+        MicrosoftAppPassword: PASSWORD,
+      },
+      /MicrosoftAppPassword: must be empty with MicrosoftAppType=UserAssignedMSI/,
+    ],
+    [
+      'a certificate thumbprint without its key',
+      {
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppType: 'MultiTenant',
+        MicrosoftAppCertificateThumbprint: 'AB12CD34',
+      },
+      /MicrosoftAppCertificateKeyFile: a certificate needs both/,
+    ],
+  ])('refuses %s', (_what, env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow(new RegExp(PASSWORD));
+  });
+
+  it('accepts a managed identity without a secret and a certificate instead of a secret', () => {
+    const msi = loadConfig({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppType: 'UserAssignedMSI',
+      MicrosoftAppTenantId: 'contoso.onmicrosoft.com',
+    });
+    expect(msi.bot.appType).toBe('UserAssignedMSI');
+    const cert = loadConfig({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppTenantId: 'contoso.onmicrosoft.com',
+      MicrosoftAppCertificateThumbprint: 'AB12CD34',
+      MicrosoftAppCertificateKeyFile: '/run/secrets/bot.pem',
+    });
+    expect(cert.bot).toMatchObject({
+      certificateThumbprint: 'AB12CD34',
+      certificateKeyFile: '/run/secrets/bot.pem',
+      appPassword: '',
+    });
   });
 
   it('refuses cloud mode without an app id', () => {
@@ -122,7 +176,7 @@ describe('redactedSummary', () => {
   it.each<[string, Record<string, string>, string]>([
     [
       'cloud mode with a password',
-      { MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD },
+      { MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD, MicrosoftAppType: 'MultiTenant' },
       '[set]',
     ],
     ['local mode', {}, '[empty]'],
@@ -141,7 +195,11 @@ describe('redactedSummary', () => {
   });
 
   it('does not change the configuration it summarises', () => {
-    const config = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: PASSWORD });
+    const config = loadConfig({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: PASSWORD,
+      MicrosoftAppType: 'MultiTenant',
+    });
     redactedSummary(config);
     expect(config.bot.appPassword).toBe(PASSWORD);
   });

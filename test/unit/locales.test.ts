@@ -73,6 +73,9 @@ const CHANGE_STATUSES: Record<ChangeStatus, true> = {
 const DYNAMIC_KEYS: Record<string, string[]> = {
   'signIn.${this.kind}.title': Object.keys(SIGN_IN_KINDS).map((k) => `signIn.${k}.title`),
   'signIn.${this.kind}.text': Object.keys(SIGN_IN_KINDS).map((k) => `signIn.${k}.text`),
+  'signIn.${kind}.${resource}': Object.keys(SIGN_IN_KINDS).flatMap((k) =>
+    ['graph', 'arm'].map((r) => `signIn.${k}.${r}`),
+  ),
   'rule.${r.rule}.title': ruleIds.map((r) => `rule.${r}.title`),
   "rule.${r.rule}.${r.passed ? 'pass' : 'fail'}": ruleIds.flatMap((r) => [
     `rule.${r}.pass`,
