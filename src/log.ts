@@ -1,10 +1,10 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Structured logging for every module: one pino root logger, one named child per module
  * (`createLogger('graph')`). Tokens and secrets are redacted before a line is written:
  * Authorization headers, `access_token`/`refresh_token`/`id_token`/`client_secret`/`password`
- * fields, and any `Bearer …` or JWT-shaped substring inside a string value.
+ * fields, and any `Bearer …` or JWT-shaped substring inside any string value of a log object.
  */
 export type { Logger } from 'pino';
 
@@ -31,6 +31,12 @@ const REDACT_PATHS = [
   '*.password',
   'secret',
   '*.secret',
+  'accessToken',
+  '*.accessToken',
+  'refreshToken',
+  '*.refreshToken',
+  'clientSecret',
+  '*.clientSecret',
 ];
 
 const BEARER = /Bearer\s+[A-Za-z0-9\-_.~+/=]+/g;
@@ -50,6 +56,15 @@ export function redactString(text: string): string {
     .replace(ACCOUNT_KEY, '$1[REDACTED]');
 }
 
+/** Redacts every string inside a log object (nested up to 8 levels); other values unchanged. */
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (depth > 8 || value === null || typeof value !== 'object' || value instanceof Error)
+    return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, depth + 1)]));
+}
+
 let root: Logger | undefined;
 
 /**
@@ -58,13 +73,17 @@ let root: Logger | undefined;
  */
 export function configureLogging(options: {
   level: string;
-  destination?: NodeJS.WritableStream;
+  destination?: DestinationStream;
 }): Logger {
   root = pino(
     {
       level: options.level,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Any field may quote a token (a response body, a URL): scrub every string value.
+        log: (object) => scrub(object) as Record<string, unknown>,
+      },
       hooks: {
         // Strings in the message and in `err.message` may quote a header or a token: scrub them.
         logMethod(args, method) {

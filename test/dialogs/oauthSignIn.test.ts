@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { ActivityTypes } from 'botbuilder';
 import { configureLogging } from '../../src/log';
+import { testLogging } from '../helpers/logging';
 import { IDS } from '../../src/sandbox';
 import {
   ACCOUNTS,
@@ -38,7 +39,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  configureLogging({ level: 'silent' });
+  configureLogging(testLogging());
   await h?.stop();
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
+import { testLogging } from '../helpers/logging';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
@@ -53,7 +54,7 @@ async function crash(): Promise<void> {
 const h = (): Harness => ({ sandbox, app, channel, stop: async () => undefined });
 
 beforeEach(async () => {
-  configureLogging({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  configureLogging(testLogging());
   sandbox = await startSandboxCloud();
   dir = await mkdtemp(join(tmpdir(), 'tenantlink-restart-'));
   channel = new TeamsChannel('http://127.0.0.1:9/api/messages');

@@ -3,6 +3,7 @@ import { startApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { startAgentsPlayground, type AgentsPlayground } from '../../src/dev/agentsPlayground';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
+import { testLogging } from '../helpers/logging';
 import { configureLogging, createLogger } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud, type SandboxSnapshot } from '../../src/sandbox';
 import { SandboxHttp } from '../helpers/sandboxHttp';
@@ -35,7 +36,7 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  configureLogging({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  configureLogging(testLogging());
   sandbox = await startSandboxCloud();
   app = await startApp(
     loadConfig({

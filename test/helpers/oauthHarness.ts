@@ -21,6 +21,7 @@ import { SIGN_IN_DIALOG_IDS, composeBot, type ComposedBot } from '../../src/bot/
 import { OAuthSignInDialog } from '../../src/dialogs/oauthSignInDialog';
 import { Localizer } from '../../src/i18n';
 import { configureLogging } from '../../src/log';
+import { testLogging } from './logging';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { SandboxHttp, type Json } from './sandboxHttp';
 import { actionData, type TeamsUser } from './teamsChannel';
@@ -154,9 +155,7 @@ export const ACCOUNTS = {
 
 /** Starts the sandbox cloud and the bot on a TestAdapter. */
 export async function startOAuthHarness(
-  logging: Parameters<typeof configureLogging>[0] = {
-    level: process.env.TEST_LOG_LEVEL ?? 'silent',
-  },
+  logging: Parameters<typeof configureLogging>[0] = testLogging(),
 ): Promise<OAuthHarness> {
   configureLogging(logging);
   const sandbox = await startSandboxCloud();

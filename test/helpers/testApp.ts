@@ -1,5 +1,6 @@
 import { startApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { testLogging } from './logging';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud, type Seed } from '../../src/sandbox';
 import { TeamsChannel, actionData, personalChat, type TeamsUser } from './teamsChannel';
@@ -24,7 +25,7 @@ export async function startHarness(
   env: Record<string, string> = {},
   seed?: Seed,
 ): Promise<Harness> {
-  configureLogging({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  configureLogging(testLogging());
   const sandbox = await startSandboxCloud(seed ? { seed } : {});
   const config = loadConfig({
     TENANTLINK_MODE: 'local',
