@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import type { SandboxEndpoints } from '../src/sandbox';
+import { sandboxEndpointsAt, type SandboxEndpoints } from '../src/sandbox';
 
 /** A sandbox cloud in a child process, with its call counters read over its control API. */
 export interface RemoteSandbox extends SandboxEndpoints {
@@ -39,11 +39,7 @@ export async function startRemoteSandbox(
   const calls = async (method: 'GET' | 'DELETE'): Promise<string> =>
     (await request(`${url}/_sandbox/calls`, { method, dispatcher })).body.text();
   return {
-    url,
-    graphBaseUrl: `${url}/graph`,
-    armEndpoint: `${url}/arm`,
-    authorityHost: `${url}/login`,
-    caCertificatePem,
+    ...sandboxEndpointsAt(url, caCertificatePem),
     callCounts: async () =>
       (JSON.parse(await calls('GET')) as { counts: { login: number; graph: number; arm: number } })
         .counts,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MemoryStorage, TeamsSSOTokenExchangeMiddleware, type Storage } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
@@ -22,7 +23,7 @@ import { Localizer } from './i18n';
 import type { CloudClients } from './link/ports';
 import { createLogger } from './log';
 import { projectRoot } from './paths';
-import { startSandboxCloud, type SandboxEndpoints } from './sandbox';
+import { sandboxEndpointsAt, startSandboxCloud, type SandboxEndpoints } from './sandbox';
 import { BlobStateStorage, CosmosStateStorage } from './state/cloudStorage';
 import type { ChangeRecordStore } from './state/changeRecords';
 import type { ConversationReferenceStore } from './state/conversationReferences';
@@ -64,11 +65,15 @@ export interface AppOptions {
  */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = createLogger('app');
-  const ownSandbox = config.mode === 'local' && options.sandbox === undefined;
+  const ownSandbox =
+    config.mode === 'local' && options.sandbox === undefined && !config.sandbox.url;
   const sandbox =
-    config.mode === 'local'
-      ? (options.sandbox ?? (await startSandboxCloud({ port: config.sandbox.port })))
-      : undefined;
+    config.mode !== 'local'
+      ? undefined
+      : (options.sandbox ??
+        (config.sandbox.url
+          ? sandboxEndpointsAt(config.sandbox.url, readFileSync(config.sandbox.caFile, 'utf8'))
+          : await startSandboxCloud({ port: config.sandbox.port })));
   const http: CloudHttpOptions = {
     ...(sandbox ? { caCertificatePem: sandbox.caCertificatePem } : {}),
     timeoutMs: config.cloud.timeoutMs,
@@ -120,10 +125,16 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     localizer,
     portalUrl: config.cloud.portalUrl,
     signInDialogs,
+    instanceId: config.scaleOut.instanceId,
+    lease: { leaseMs: config.scaleOut.jobLeaseMs, sweepMs: config.scaleOut.jobSweepMs },
   });
   const server = await startBotServer({ adapter, bot, port: config.port, host: config.host });
   await background.resumePending();
-  log.info({ mode: config.mode, sandbox: sandbox?.url }, 'tenantlink started');
+  background.startSweeping();
+  log.info(
+    { mode: config.mode, sandbox: sandbox?.url, instance: config.scaleOut.instanceId },
+    'tenantlink started',
+  );
 
   return {
     config,
@@ -134,7 +145,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     references,
     background,
     async stop() {
+      // Stop taking turns, let running jobs finish (or hand them over), then close the store.
       await server.close();
+      await background.shutdown(config.scaleOut.shutdownGraceMs);
       if (ownStorage instanceof EmbeddedStorage) await ownStorage.close();
       if (ownSandbox) await sandbox?.stop();
     },

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { OAuthConnections } from './auth/signIn';
 
@@ -45,6 +46,15 @@ const Env = z
     COSMOS_KEY: z.string().default(''),
     COSMOS_DATABASE: z.string().min(1).default('tenantlink'),
     COSMOS_CONTAINER: z.string().min(1).default('state'),
+    INSTANCE_ID: z.string().max(128).default(''),
+    // Set by Azure App Service and Azure Container Apps for each instance.
+    WEBSITE_INSTANCE_ID: z.string().default(''),
+    CONTAINER_APP_REPLICA_NAME: z.string().default(''),
+    JOB_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+    JOB_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+    SANDBOX_URL: z.union([z.string().url(), z.literal('')]).default(''),
+    SANDBOX_CA_FILE: z.string().default(''),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     PLAYGROUND: z.enum(['on', 'off']).default('on'),
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
@@ -106,6 +116,13 @@ const Env = z
           message: `required with MicrosoftAppType=${env.MicrosoftAppType}`,
         });
       }
+    }
+    if (env.SANDBOX_URL && !env.SANDBOX_CA_FILE) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['SANDBOX_CA_FILE'],
+        message: 'required with SANDBOX_URL (the sandbox certificate to trust)',
+      });
     }
     if (mode === 'cloud' && !env.MicrosoftAppId) {
       ctx.addIssue({
@@ -169,7 +186,23 @@ export interface Config {
       readonly container: string;
     };
   };
-  readonly sandbox: { readonly port: number };
+  /**
+   * The sandbox cloud of local mode: started on `port`, or, when `url` is set, one already running
+   * (several local instances sharing one sandbox), trusted through its certificate in `caFile`.
+   */
+  readonly sandbox: { readonly port: number; readonly url: string; readonly caFile: string };
+  /**
+   * Running several instances on one store: this instance's stable name (defaults to the App
+   * Service / Container Apps instance name, else the host name), the lease of a background job
+   * and how often to look for jobs whose instance died, and how long a stopping instance waits
+   * for its jobs before handing them over (all in ms).
+   */
+  readonly scaleOut: {
+    readonly instanceId: string;
+    readonly jobLeaseMs: number;
+    readonly jobSweepMs: number;
+    readonly shutdownGraceMs: number;
+  };
   readonly playground: { readonly enabled: boolean; readonly port: number };
   /** Bot Framework OAuth connection names (cloud mode). */
   readonly connections: OAuthConnections;
@@ -231,7 +264,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         container: e.COSMOS_CONTAINER,
       },
     },
-    sandbox: { port: e.SANDBOX_PORT },
+    sandbox: { port: e.SANDBOX_PORT, url: e.SANDBOX_URL, caFile: e.SANDBOX_CA_FILE },
+    scaleOut: {
+      instanceId:
+        e.INSTANCE_ID || e.WEBSITE_INSTANCE_ID || e.CONTAINER_APP_REPLICA_NAME || hostname(),
+      jobLeaseMs: e.JOB_LEASE_MS,
+      jobSweepMs: e.JOB_SWEEP_MS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    },
     playground: { enabled: e.PLAYGROUND === 'on', port: e.PLAYGROUND_PORT },
     connections: {
       graph: e.CONNECTION_GRAPH,

@@ -2,7 +2,6 @@ import {
   ActivityTypes,
   TurnContext,
   type ChannelAccount,
-  type BotAdapter,
   type ConversationReference,
   type Storage,
   type StoreItem,
@@ -14,14 +13,16 @@ import { createLogger } from '../log';
 import { CREATE_ONLY_ETAG } from '../state/createOnly';
 
 /**
- * Runs background jobs in this process and reports each result to its conversation with the
- * adapter's proactive `continueConversationAsync`, as an event activity that goes through the
- * bot like any turn (so the dialog that waits for it continues). Jobs that have not reported are
- * listed in storage; after a restart {@link resumePending} wakes their conversations, and the
- * waiting dialog starts the job again.
+ * Runs background jobs and reports each result to its conversation with the adapter's proactive
+ * `continueConversationAsync`, as an event activity that goes through the bot like any turn (so
+ * the dialog that waits for it continues). Several instances may share one store: every job not
+ * yet reported is listed in storage with a **lease** (owner instance, expiry), taken with an eTag
+ * so that one instance runs it, and renewed while it runs. An instance that finds a lease expired
+ * (its owner crashed) or owned by itself but not running (it restarted) claims the job and wakes
+ * its conversation; the waiting dialog starts the job again, and jobs are idempotent.
  */
 
-/** Name of the event that wakes a conversation whose job was interrupted by a restart. */
+/** Name of the event that wakes a conversation whose job was interrupted. */
 export const RESUME_EVENT = 'tenantlink/resume';
 
 /** Storage key of the jobs not yet reported. */
@@ -32,25 +33,65 @@ interface PendingJob {
   readonly from: ChannelAccount;
   readonly locale?: string;
   readonly channelData?: unknown;
+  /** Instance that holds the job. */
+  readonly owner: string;
+  /** Epoch ms until which the owner's lease holds. */
+  readonly leaseUntil: number;
+  /** Conversations woken for it since it last started (a flow that no longer waits never restarts it). */
+  readonly wakes?: number;
+}
+
+/** After this many wakes without the job starting again, the entry is dropped as abandoned. */
+const MAX_WAKES = 3;
+
+/** The adapter's proactive continuation (CloudAdapter's, or a test adapter's). */
+export interface ProactiveAdapter {
+  continueConversationAsync(
+    botAppId: string,
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void>;
 }
 
 type PendingItem = StoreItem & { jobs: Record<string, PendingJob> };
+
+/** Lease timing, in ms. */
+export interface LeaseOptions {
+  /** How long a lease lasts without renewal (renewed every third of it). */
+  readonly leaseMs: number;
+  /** How often to look for expired leases (0: only at start). */
+  readonly sweepMs: number;
+}
+
+/** Background jobs with leases in shared storage. */
 export class AdapterBackgroundRunner implements BackgroundRunner {
   private readonly log = createLogger('background');
-  /** Jobs still working, by wait id (what {@link isRunning} answers). */
+  /** Jobs this instance is working on, by wait id. */
   private readonly running = new Set<string>();
   /** Every job until its result has been reported (what {@link idle} waits for). */
   private readonly tasks = new Set<Promise<void>>();
   private bot: { run(context: TurnContext): Promise<void> } | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Whether the start-up sweep (which also takes this instance's own orphans) has run. */
+  private swept = false;
+  /** Jobs whose conversation this instance is waking now (overlapping sweeps skip them). */
+  private readonly waking = new Set<string>();
 
   /**
    * @param appId the bot's app id ('' in local mode)
-   * @param storage where jobs not yet reported are listed
+   * @param storage where jobs not yet reported are listed (shared by all instances)
+   * @param instanceId this instance's stable name (the same after a restart)
+   * @param lease lease length and sweep interval
+   * @param now clock (epoch ms)
    */
   constructor(
-    private readonly adapter: Pick<BotAdapter, 'continueConversationAsync'>,
+    private readonly adapter: ProactiveAdapter,
     private readonly appId: string,
     private readonly storage: Storage,
+    readonly instanceId = 'local',
+    private readonly lease: LeaseOptions = { leaseMs: 60_000, sweepMs: 15_000 },
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The bot that handles the result events (set once the bot is built). */
@@ -59,21 +100,29 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
   }
 
   start(context: TurnContext, waitId: string, work: () => Promise<unknown>): void {
-    if (this.running.has(waitId)) return;
+    if (this.running.has(waitId) || this.stopped) return;
     const reference = TurnContext.getConversationReference(context.activity);
     const { from, locale, channelData } = context.activity;
     this.running.add(waitId);
     const task = (async (): Promise<void> => {
-      await this.updatePending((jobs) => {
-        jobs[waitId] = { reference, from, locale, channelData };
-      });
+      const claimed = await this.claim(waitId, { reference, from, locale, channelData });
+      if (!claimed) {
+        this.log.debug({ waitId }, 'job leased by another instance');
+        this.running.delete(waitId);
+        return;
+      }
+      const renew = setInterval(() => void this.renew(waitId), this.lease.leaseMs / 3);
+      renew.unref();
       let result: BackgroundResult;
       try {
         result = { waitId, ok: true, value: await work() };
       } catch (err) {
         result = { waitId, ok: false, error: errorToJson(err) };
+      } finally {
+        clearInterval(renew);
       }
       this.running.delete(waitId);
+      if (this.stopped) return; // shutting down: the lease was released, another instance reruns it
       await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
         ctx.activity.type = ActivityTypes.Event;
         ctx.activity.name = BACKGROUND_DONE_EVENT;
@@ -84,7 +133,9 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
         await this.bot?.run(ctx);
       });
       await this.updatePending((jobs) => {
+        if (jobs[waitId]?.owner !== this.instanceId) return false;
         delete jobs[waitId];
+        return true;
       });
     })().catch((err: unknown) => {
       this.running.delete(waitId);
@@ -98,45 +149,174 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
     return this.running.has(waitId);
   }
 
-  /** Resolves when no job is running (tests and graceful shutdown). */
+  /** Resolves when no job is running here (tests and graceful shutdown). */
   async idle(): Promise<void> {
     while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
   }
 
   /**
-   * Wakes the conversations whose job did not report before the last stop, so their waiting
-   * dialogs start the jobs again (called once at start).
+   * Wakes the conversations of the jobs that this instance should take over now: its own that it
+   * is not running (it restarted) and any whose lease expired (another instance crashed). Called
+   * at start, then every `sweepMs` by {@link startSweeping}.
+   * @returns the wait ids taken over
    */
-  async resumePending(): Promise<void> {
+  async resumePending(): Promise<string[]> {
     const item = (await this.storage.read([PENDING_KEY]))[PENDING_KEY] as PendingItem | undefined;
+    const atStart = !this.swept;
+    this.swept = true;
+    const taken: string[] = [];
     for (const [waitId, job] of Object.entries(item?.jobs ?? {})) {
-      if (this.running.has(waitId)) continue;
-      this.log.info({ waitId }, 'resuming a job interrupted by a restart');
-      await this.adapter.continueConversationAsync(this.appId, job.reference, async (ctx) => {
-        ctx.activity.type = ActivityTypes.Event;
-        ctx.activity.name = RESUME_EVENT;
-        ctx.activity.from = job.from;
-        ctx.activity.locale = job.locale;
-        ctx.activity.channelData = job.channelData;
-        await this.bot?.run(ctx);
+      if (this.running.has(waitId) || this.waking.has(waitId) || this.stopped) continue;
+      const orphan = (atStart && job.owner === this.instanceId) || job.leaseUntil <= this.now();
+      if (!orphan) continue;
+      this.waking.add(waitId);
+      try {
+        const claimed = await this.claim(waitId, job, (job.wakes ?? 0) + 1);
+        if (claimed === 'abandoned') {
+          this.log.warn({ waitId, wakes: job.wakes }, 'dropped a job that no flow waits for');
+          continue;
+        }
+        if (!claimed) continue;
+        this.log.info(
+          { waitId, previousOwner: job.owner, instance: this.instanceId },
+          'taking over an interrupted job',
+        );
+        taken.push(waitId);
+        await this.adapter.continueConversationAsync(this.appId, job.reference, async (ctx) => {
+          ctx.activity.type = ActivityTypes.Event;
+          ctx.activity.name = RESUME_EVENT;
+          ctx.activity.from = job.from;
+          ctx.activity.locale = job.locale;
+          ctx.activity.channelData = job.channelData;
+          await this.bot?.run(ctx);
+        });
+      } finally {
+        this.waking.delete(waitId);
+      }
+    }
+    return taken;
+  }
+
+  /** Looks for jobs to take over every `sweepMs` (no-op when 0). */
+  startSweeping(): void {
+    if (this.lease.sweepMs <= 0 || this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      this.resumePending().catch((err: unknown) =>
+        this.log.warn({ code: 'TL-BACKGROUND-SWEEP', err }, 'job sweep failed'),
+      );
+    }, this.lease.sweepMs);
+    this.sweeper.unref();
+  }
+
+  /**
+   * Graceful stop: takes no new job, waits up to `graceMs` for the running ones, then releases
+   * the leases of those still running so that another instance (or this one restarted) takes
+   * them over at once.
+   * @returns the wait ids released unfinished
+   */
+  async shutdown(graceMs: number): Promise<string[]> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    const finished = this.idle().then(() => true);
+    const timeout = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(false), graceMs).unref(),
+    );
+    if (await Promise.race([finished, timeout])) {
+      this.stopped = true;
+      return [];
+    }
+    this.stopped = true;
+    const unfinished = [...this.running];
+    const released = this.updatePending((jobs) => {
+      let changed = false;
+      for (const waitId of unfinished) {
+        const job = jobs[waitId];
+        if (job?.owner === this.instanceId) {
+          jobs[waitId] = { ...job, leaseUntil: 0 };
+          changed = true;
+        }
+      }
+      return changed;
+    });
+    // The store may be gone already (a crash); the leases then simply expire.
+    await released.catch((err: unknown) =>
+      this.log.warn({ code: 'TL-BACKGROUND-LEASE', err }, 'could not release the leases'),
+    );
+    this.log.warn({ unfinished }, 'released unfinished jobs');
+    return unfinished;
+  }
+
+  /**
+   * Takes the job's lease unless another instance holds a live one.
+   * @param wakes how many times its conversation will have been woken (0 when the job starts)
+   * @returns true when taken, false when another instance holds it, `abandoned` when it was woken
+   *   {@link MAX_WAKES} times without starting (the entry is then deleted)
+   */
+  private async claim(
+    waitId: string,
+    job: Omit<PendingJob, 'owner' | 'leaseUntil'>,
+    wakes = 0,
+  ): Promise<boolean | 'abandoned'> {
+    let abandoned = false;
+    const taken = await this.updatePending((jobs) => {
+      const current = jobs[waitId];
+      if (current && current.owner !== this.instanceId && current.leaseUntil > this.now())
+        return false;
+      if (wakes > MAX_WAKES) {
+        abandoned = true;
+        delete jobs[waitId];
+        return true;
+      }
+      jobs[waitId] = {
+        reference: job.reference,
+        from: job.from,
+        locale: job.locale,
+        channelData: job.channelData,
+        owner: this.instanceId,
+        leaseUntil: this.now() + this.lease.leaseMs,
+        wakes,
+      };
+      return true;
+    });
+    return abandoned ? 'abandoned' : taken;
+  }
+
+  /** Extends this instance's lease on a running job (warns if another instance took it). */
+  private async renew(waitId: string): Promise<void> {
+    try {
+      const kept = await this.updatePending((jobs) => {
+        const job = jobs[waitId];
+        if (job?.owner !== this.instanceId) return false;
+        jobs[waitId] = { ...job, leaseUntil: this.now() + this.lease.leaseMs };
+        return true;
       });
+      if (!kept) this.log.warn({ waitId }, 'lease lost to another instance');
+    } catch (err) {
+      this.log.warn({ code: 'TL-BACKGROUND-LEASE', waitId, err }, 'lease renewal failed');
     }
   }
 
-  /** Read-modify-write of the pending jobs with eTag checks (a few retries on conflict). */
-  private async updatePending(change: (jobs: Record<string, PendingJob>) => void): Promise<void> {
+  /**
+   * Read-modify-write of the pending jobs with eTag checks (a few retries on conflict).
+   * @param change edits the jobs; returns false to write nothing
+   * @returns what `change` returned on the attempt that was written (or skipped)
+   * @throws Error when the list kept changing under five attempts, or from storage
+   */
+  private async updatePending(
+    change: (jobs: Record<string, PendingJob>) => boolean,
+  ): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = (await this.storage.read([PENDING_KEY]))[PENDING_KEY] as
         PendingItem | undefined;
       const jobs = { ...(current?.jobs ?? {}) };
-      change(jobs);
+      if (!change(jobs)) return false;
       try {
         await this.storage.write({
           [PENDING_KEY]: { jobs, eTag: current?.eTag ?? CREATE_ONLY_ETAG },
         });
-        return;
+        return true;
       } catch (err) {
-        if (!/etag/i.test(String((err as Error).message))) throw err;
+        if (!/etag|precondition|conflict/i.test(String((err as Error).message))) throw err;
       }
     }
     throw new Error('the list of pending jobs kept changing');

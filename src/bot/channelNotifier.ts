@@ -1,6 +1,6 @@
-import type { BotAdapter } from 'botbuilder';
 import { cardAttachment, type AdaptiveCardJson } from '../cards/render';
 import type { ChannelNotifier } from '../link/ports';
+import type { ProactiveAdapter } from './backgroundRunner';
 import { createLogger } from '../log';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 
@@ -16,7 +16,7 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
 
   /** @param appId the bot's app id ('' in local mode) */
   constructor(
-    private readonly adapter: Pick<BotAdapter, 'continueConversationAsync'>,
+    private readonly adapter: ProactiveAdapter,
     private readonly appId: string,
     private readonly references: ConversationReferenceStore,
   ) {}

@@ -11,7 +11,7 @@ import type { CloudClients } from '../link/ports';
 import { ChangeRecordStore } from '../state/changeRecords';
 import { ConversationReferenceStore } from '../state/conversationReferences';
 import { SubscriptionLockStore } from '../state/subscriptionLocks';
-import { AdapterBackgroundRunner } from './backgroundRunner';
+import { AdapterBackgroundRunner, type LeaseOptions } from './backgroundRunner';
 import { ProactiveChannelNotifier } from './channelNotifier';
 import { installTurnErrorHandler } from './server';
 import { TenantlinkBot } from './teamsBot';
@@ -38,6 +38,9 @@ export interface BotDeps {
   readonly portalUrl: string;
   /** The sign-in dialogs, registered with the ids of {@link SIGN_IN_DIALOG_IDS}. */
   readonly signInDialogs: readonly Dialog[];
+  /** This instance's name and the background jobs' lease timing (defaults: one instance). */
+  readonly instanceId?: string;
+  readonly lease?: LeaseOptions;
 }
 
 /** The built bot and the stores a caller (or test) looks at. */
@@ -57,7 +60,13 @@ export function composeBot(deps: BotDeps): ComposedBot {
   const locks = new SubscriptionLockStore(storage);
   installTurnErrorHandler(adapter, conversationState, localizer);
   const notifier = new ProactiveChannelNotifier(adapter, appId, references);
-  const background = new AdapterBackgroundRunner(adapter, appId, storage);
+  const background = new AdapterBackgroundRunner(
+    adapter,
+    appId,
+    storage,
+    deps.instanceId,
+    deps.lease,
+  );
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
   const children = [

@@ -25,7 +25,10 @@ export interface BackgroundResult {
 
 /** Runs jobs after the turn and reports their results back to the conversation. */
 export interface BackgroundRunner {
-  /** Starts `work` now without awaiting it; its result comes back as a {@link BACKGROUND_DONE_EVENT}. */
+  /**
+   * Starts `work` now without awaiting it, unless it runs here already or another instance holds
+   * a live lease on it; its result comes back as a {@link BACKGROUND_DONE_EVENT}.
+   */
   start(context: TurnContext, waitId: string, work: () => Promise<unknown>): void;
   /** Whether a job is running in this process. */
   isRunning(waitId: string): boolean;
@@ -75,7 +78,8 @@ export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
       return result?.waitId === options.waitId ? dc.endDialog(result) : Dialog.EndOfTurn;
     }
     if (!this.runner.isRunning(options.waitId)) {
-      // The process that ran the job is gone (restart): run it again.
+      // Not running here: if no instance holds a live lease on it (its process is gone), the
+      // runner takes it and runs it again; otherwise this does nothing.
       this.start(dc.context, options);
     }
     if (activity.type === ActivityTypes.Message) {

@@ -216,11 +216,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   log.info({ url }, 'sandbox cloud listening');
 
   return {
-    url,
-    graphBaseUrl: `${url}/graph`,
-    armEndpoint: `${url}/arm`,
-    authorityHost: `${url}/login`,
-    caCertificatePem: pems.cert,
+    ...sandboxEndpointsAt(url, pems.cert),
     snapshot: () => state.snapshot(),
     reset: () => {
       state.reset();
@@ -295,6 +291,21 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     // A body that is not JSON is handed to the handler as text; the handlers reject it.
     return text;
   }
+}
+
+/**
+ * The endpoints of a sandbox cloud that runs at `url` (in this process or another), for clients
+ * that trust `caCertificatePem`. `stop()` of the result does nothing: the sandbox is not ours.
+ */
+export function sandboxEndpointsAt(url: string, caCertificatePem: string): SandboxEndpoints {
+  return {
+    url,
+    graphBaseUrl: `${url}/graph`,
+    armEndpoint: `${url}/arm`,
+    authorityHost: `${url}/login`,
+    caCertificatePem,
+    stop: async () => undefined,
+  };
 }
 
 export { DEFAULT_SEED, IDS } from './seed';
