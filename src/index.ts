@@ -8,7 +8,9 @@ import { configureLogging, createLogger } from './log';
 /**
  * Entry point of `npm start`: reads .env when there is one, validates the configuration, starts
  * tenantlink (in local mode with the sandbox cloud) and, in local mode, the Microsoft 365 Agents
- * Playground as the chat client. Ctrl+C (SIGINT) or SIGTERM stops all of them.
+ * Playground as the chat client. Ctrl+C (SIGINT) or SIGTERM stops all of them gracefully: no new
+ * turn is taken, running background jobs get SHUTDOWN_GRACE_MS to finish and are otherwise handed
+ * over to another instance, and the process exits within that grace plus 10 s.
  */
 async function main(): Promise<void> {
   const envFile = resolve(process.cwd(), '.env');
@@ -45,6 +47,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    // Bound: the grace for running jobs plus 10 s to close the store; then exit anyway.
+    setTimeout(() => {
+      log.error({ code: 'TL-SHUTDOWN-TIMEOUT' }, 'did not stop in time; exiting');
+      process.exit(1);
+    }, config.scaleOut.shutdownGraceMs + 10_000).unref();
     await Promise.allSettled([playground?.stop(), app.stop()]);
     process.exit(0);
   };

@@ -1,0 +1,190 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { BlobStateStorage } from '../../src/state/cloudStorage';
+import { startAzurite, type Azurite } from '../helpers/azurite';
+import {
+  startInstance,
+  startRoundRobinProxy,
+  type BotInstance,
+  type RoundRobinProxy,
+} from '../helpers/botInstances';
+import { TeamsChannel, actionData, cardText, personalChat } from '../helpers/teamsChannel';
+import { USERS } from '../helpers/testApp';
+
+/**
+ * Scale-out (issue 10): three tenantlink processes behind a round-robin proxy share one Azure
+ * Blob store (Azurite) and one sandbox cloud. The whole link runs while its turns alternate
+ * between instances; the instance running the directory change is killed (SIGKILL) in the middle
+ * of it; another instance takes the job over when its lease expires. The link ends with exactly
+ * one move, one role assignment for the chosen user and one channel notification.
+ */
+
+jest.setTimeout(180_000);
+
+const TEAM = '19:contoso-it@thread.tacv2';
+const chat = personalChat(USERS.kelley);
+const S = IDS.subscriptions;
+let azurite: Azurite;
+let sandbox: SandboxCloud;
+let instances: BotInstance[] = [];
+let proxy: RoundRobinProxy;
+let channel: TeamsChannel;
+let storage: BlobStateStorage;
+
+beforeAll(async () => {
+  [azurite, sandbox] = await Promise.all([startAzurite(), startSandboxCloud()]);
+  const caFile = join(tmpdir(), `tenantlink-sandbox-ca-${process.pid}.pem`);
+  writeFileSync(caFile, sandbox.caCertificatePem);
+  const env = {
+    TENANTLINK_MODE: 'local',
+    STORAGE: 'blob',
+    BLOB_CONNECTION_STRING: azurite.connectionString,
+    BLOB_CONTAINER: 'scaleout',
+    SANDBOX_URL: sandbox.url,
+    SANDBOX_CA_FILE: caFile,
+    JOB_LEASE_MS: '3000',
+    JOB_SWEEP_MS: '500',
+    SHUTDOWN_GRACE_MS: '1000',
+    CLOUD_TIMEOUT_MS: '15000',
+    CLOUD_MAX_RETRIES: '2',
+    LOG_LEVEL: 'info',
+  };
+  instances = await Promise.all(['i1', 'i2', 'i3'].map((id) => startInstance(id, env)));
+  proxy = await startRoundRobinProxy(instances);
+  channel = new TeamsChannel(`${proxy.url}/api/messages`);
+  await channel.start();
+  storage = new BlobStateStorage(azurite.connectionString, 'scaleout');
+});
+
+afterAll(async () => {
+  await Promise.allSettled(instances.map((i) => i.kill()));
+  await proxy?.stop();
+  await channel?.stop();
+  await sandbox?.stop();
+  await azurite?.stop();
+});
+
+/** Waits until `check` passes (the bot answers asynchronously, from whichever instance). */
+async function eventually(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; texts: ${channel.texts(chat).join(' | ')}`);
+    await sleep(100);
+  }
+}
+
+/** Clicks `verb` on the last card and waits for the bot to show the next card (a new card id). */
+async function click(verb: string, inputs: Record<string, string> = {}): Promise<void> {
+  const { id, card } = channel.lastCard(chat);
+  const result = await channel.invoke(
+    USERS.kelley,
+    verb,
+    { ...actionData(card, verb), ...inputs },
+    id,
+    chat,
+  );
+  expect(result.status).toBe(200);
+}
+
+async function nextCard(after: string, what: string): Promise<void> {
+  await eventually(what, () => {
+    try {
+      return channel.lastCard(chat).id !== after;
+    } catch {
+      return false;
+    }
+  });
+}
+
+it('completes a link across three instances with the mover killed mid-change: one move, one grant, one notice', async () => {
+  await channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
+  expect(await channel.say(USERS.kelley, 'link')).toBe(200);
+  await nextCard('', 'welcome card');
+
+  const steps: [string, Record<string, string>][] = [
+    ['link.start', {}],
+    ['signin.select', { choice: `kelley-work|${IDS.tenants.contoso}` }],
+    ['signin.select', { choice: `kelley-msa|${IDS.tenants.defaultDirectory}` }],
+    ['subscription.choose', { subscriptionId: S.payAsYouGo }],
+    ['impact.continue', {}],
+  ];
+  for (const [verb, inputs] of steps) {
+    const before = channel.lastCard(chat).id;
+    await click(verb, inputs);
+    await nextCard(before, `the card after ${verb}`);
+  }
+  expect(cardText(channel.lastCard(chat).card)).toMatch(/Pay-As-You-Go/);
+  // Every instance has served turns of this one conversation.
+  for (const i of instances) expect(proxy.forwarded[i.id]).toBeGreaterThan(0);
+
+  // The acceptance hangs for 6 s: long enough to kill the instance that runs it.
+  sandbox.setFaults({
+    rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 6000, count: 1 }],
+  });
+  const confirm = channel.lastCard(chat).id;
+  await click('move.confirm', { typedName: 'Pay-As-You-Go' });
+  let owner: string | undefined;
+  for (let i = 0; i < 50 && !owner; i++) {
+    const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
+      { jobs: Record<string, { owner: string }> } | undefined;
+    owner = Object.values(item?.jobs ?? {})[0]?.owner;
+    if (!owner) await sleep(100);
+  }
+  expect(owner).toBeDefined();
+  const mover = instances.find((i) => i.id === owner)!;
+  await sleep(500); // the acceptance is in flight now
+  await mover.kill();
+  proxy.remove(mover.id);
+
+  // Another instance finds the expired lease, wakes the conversation and finishes the change.
+  await eventually(
+    'the verification after the move',
+    () => channel.texts(chat).includes('Verified: Pay-As-You-Go now trusts Contoso.'),
+    60_000,
+  );
+  await nextCard(confirm, 'the grant card');
+  const grantCard = channel.lastCard(chat).id;
+  await click('access.grant', { principalIds: IDS.users.janeContoso, role: 'Reader' });
+  await eventually('the end of the link', () => channel.texts(chat).some((t) => /^Done:/.test(t)));
+  expect(channel.lastCard(chat).id).not.toBe(grantCard);
+  await sleep(1000); // anything duplicated would arrive now
+
+  const snapshot = sandbox.snapshot();
+  const sub = snapshot.subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
+  expect(sub.tenantId).toBe(IDS.tenants.contoso);
+  expect(
+    snapshot.changeTenantRequests.filter(
+      (r) => r.subscriptionId === S.payAsYouGo && r.status === 'Completed',
+    ),
+  ).toHaveLength(1);
+  expect(sub.roleAssignments.filter((a) => a.principalId === IDS.users.janeContoso)).toHaveLength(
+    1,
+  );
+  // The takeover is in a survivor's log (the run's log folder, when jest's global setup made one).
+  const logDir = process.env.TENANTLINK_TEST_LOG_DIR;
+  if (logDir) {
+    const survivorLogs = readdirSync(logDir)
+      .filter((f) => f.startsWith('instance-') && !f.startsWith(`instance-${mover.id}-`))
+      .map((f) => readFileSync(join(logDir, f), 'utf8'))
+      .join('');
+    expect(survivorLogs).toContain('taking over an interrupted job');
+  }
+  const notices = channel.activities(TEAM).filter((a) => a.activity.attachments?.length);
+  expect(notices).toHaveLength(1);
+  expect(cardText(notices[0]!.activity.attachments[0].content)).toContain('Pay-As-You-Go');
+});
+
+it('stops gracefully on SIGTERM: exits 0 within the bound and the others keep serving', async () => {
+  // One of the two survivors of the first test.
+  const survivor = instances.find((i) => proxy.serving(i.id))!;
+  const started = Date.now();
+  const code = await survivor.terminate();
+  expect(code).toBe(0);
+  expect(Date.now() - started).toBeLessThan(11_000);
+  proxy.remove(survivor.id);
+  expect(await channel.say(USERS.kelley, 'help')).toBe(200);
+});
