@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { MemoryStorage, TeamsSSOTokenExchangeMiddleware, type Storage } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { BotTokenSource } from './auth/botTokenSource';
 import { SandboxTokenService } from './auth/sandboxTokenService';
 import { RESOURCE_SCOPES, type TokenSource } from './auth/signIn';
@@ -197,6 +198,14 @@ async function openStorage(config: Config): Promise<Storage> {
     return new CosmosStateStorage(c.endpoint, c.key, c.database, c.container);
   }
   if (config.storage.kind === 'blob')
-    return new BlobStateStorage(config.storage.blobConnectionString, config.storage.blobContainer);
+    return new BlobStateStorage(
+      config.storage.blobConnectionString || {
+        url: config.storage.blobAccountUrl,
+        credential: config.storage.managedIdentityClientId
+          ? new ManagedIdentityCredential({ clientId: config.storage.managedIdentityClientId })
+          : new DefaultAzureCredential(),
+      },
+      config.storage.blobContainer,
+    );
   return EmbeddedStorage.open(resolve(config.storage.directory));
 }

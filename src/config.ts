@@ -38,6 +38,8 @@ const Env = z
     STORAGE: z.enum(['embedded', 'memory', 'blob', 'cosmos']).default('embedded'),
     STORAGE_DIR: z.string().min(1).default('.data'),
     BLOB_CONNECTION_STRING: z.string().default(''),
+    BLOB_ACCOUNT_URL: z.union([z.string().url(), z.literal('')]).default(''),
+    AZURE_CLIENT_ID: z.string().default(''),
     BLOB_CONTAINER: z
       .string()
       .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'not a valid container name')
@@ -72,11 +74,11 @@ const Env = z
         message: 'local mode is refused while MicrosoftAppId/MicrosoftAppPassword are set',
       });
     }
-    if (env.STORAGE === 'blob' && !env.BLOB_CONNECTION_STRING) {
+    if (env.STORAGE === 'blob' && !env.BLOB_CONNECTION_STRING && !env.BLOB_ACCOUNT_URL) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['BLOB_CONNECTION_STRING'],
-        message: 'required when STORAGE=blob',
+        message: 'required when STORAGE=blob (or BLOB_ACCOUNT_URL with a managed identity)',
       });
     }
     if (env.STORAGE === 'cosmos') {
@@ -177,6 +179,14 @@ export interface Config {
     readonly directory: string;
     /** Azure Storage connection string (a secret) and container, for `blob`. */
     readonly blobConnectionString: string;
+    /**
+     * Instead of a connection string: the account's blob endpoint
+     * (`https://<account>.blob.core.windows.net`), reached with the managed identity whose client
+     * id is `managedIdentityClientId` (role Storage Blob Data Contributor), or with
+     * DefaultAzureCredential when that is empty.
+     */
+    readonly blobAccountUrl: string;
+    readonly managedIdentityClientId: string;
     readonly blobContainer: string;
     /** Cosmos DB account endpoint and key (a secret), database and container, for `cosmos`. */
     readonly cosmos: {
@@ -256,6 +266,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       kind: e.STORAGE,
       directory: e.STORAGE_DIR,
       blobConnectionString: e.BLOB_CONNECTION_STRING,
+      blobAccountUrl: e.BLOB_ACCOUNT_URL,
+      managedIdentityClientId: e.AZURE_CLIENT_ID,
       blobContainer: e.BLOB_CONTAINER,
       cosmos: {
         endpoint: e.COSMOS_ENDPOINT,

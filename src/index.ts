@@ -29,17 +29,25 @@ async function main(): Promise<void> {
       logger: createLogger('playground'),
     });
   }
-  const lines = [
-    '',
-    'tenantlink is running on the sandbox cloud (no Azure account needed).',
-    `  bot:            ${app.server.url}/api/messages`,
-    `  sandbox cloud:  ${app.sandbox?.url ?? '-'}  (state: ${app.sandbox?.url ?? ''}/_sandbox/state)`,
-    playground
-      ? `  chat with it:   open ${playground.url} and type "link"`
-      : '  chat client:    off (PLAYGROUND=off)',
-    '  stop:           Ctrl+C',
-    '',
-  ];
+  const lines =
+    config.mode === 'local'
+      ? [
+          '',
+          'tenantlink is running on the sandbox cloud (no Azure account needed).',
+          `  bot:            ${app.server.url}/api/messages`,
+          `  sandbox cloud:  ${app.sandbox?.url ?? '-'}  (state: ${app.sandbox?.url ?? ''}/_sandbox/state)`,
+          playground
+            ? `  chat with it:   open ${playground.url} and type "link"`
+            : '  chat client:    off (PLAYGROUND=off)',
+          '  stop:           Ctrl+C',
+          '',
+        ]
+      : [
+          '',
+          `tenantlink is running on Microsoft's cloud as bot ${config.bot.appId} (instance ${config.scaleOut.instanceId}).`,
+          `  messaging endpoint: ${app.server.url}/api/messages  (set it on the Azure Bot)`,
+          '',
+        ];
   process.stdout.write(lines.join('\n'));
 
   let stopping = false;

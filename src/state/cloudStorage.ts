@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/core-auth';
 import { BlobsStorage } from 'botbuilder-azure-blobs';
 import { CosmosDbPartitionedStorage } from 'botbuilder-azure';
 import { CreateOnlyStorage } from './createOnlyStorage';
@@ -11,11 +12,20 @@ import { CreateOnlyStorage } from './createOnlyStorage';
 /** Blob-backed storage. */
 export class BlobStateStorage extends CreateOnlyStorage {
   /**
-   * @param connectionString the storage account's connection string (Azurite's in tests)
+   * @param account the storage account's connection string (Azurite's in tests), or its blob
+   *   endpoint URL and an Entra ID credential (a managed identity with Storage Blob Data
+   *   Contributor on the account: no key at all)
    * @param container the container holding one blob per key; created when missing
    */
-  constructor(connectionString: string, container: string) {
-    super(new BlobsStorage(connectionString, container));
+  constructor(
+    account: string | { readonly url: string; readonly credential: TokenCredential },
+    container: string,
+  ) {
+    super(
+      typeof account === 'string'
+        ? new BlobsStorage(account, container)
+        : new BlobsStorage('', container, {}, account.url, account.credential),
+    );
   }
 }
 

@@ -218,6 +218,23 @@ describe('storage configuration', () => {
     expect(JSON.stringify(redactedSummary(config))).not.toContain('c2VjcmV0');
   });
 
+  it('accepts a blob endpoint with a managed identity instead of a connection string', () => {
+    const config = loadConfig({
+      STORAGE: 'blob',
+      BLOB_ACCOUNT_URL: 'https://tenantlinkstate.blob.core.windows.net',
+      AZURE_CLIENT_ID: '6b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    });
+    expect(config.storage).toMatchObject({
+      kind: 'blob',
+      blobConnectionString: '',
+      blobAccountUrl: 'https://tenantlinkstate.blob.core.windows.net',
+      managedIdentityClientId: '6b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    });
+    expect(() => loadConfig({ STORAGE: 'blob', BLOB_ACCOUNT_URL: 'not a url' })).toThrow(
+      /BLOB_ACCOUNT_URL/,
+    );
+  });
+
   it('refuses an invalid container name', () => {
     expect(() =>
       loadConfig({ STORAGE: 'blob', BLOB_CONNECTION_STRING: 'x', BLOB_CONTAINER: 'Bad_Name' }),
