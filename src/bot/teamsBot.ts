@@ -80,7 +80,18 @@ export class TenantlinkBot extends TeamsActivityHandler {
       .catch(() => undefined)
       .then(async () => {
         await super.run(context);
-        await this.conversationState.saveChanges(context, false);
+        try {
+          await this.conversationState.saveChanges(context, false);
+        } catch (err) {
+          // Another instance saved this conversation's state since this turn read it (the same
+          // click handled twice on two instances): its state stands; this turn's is dropped, and
+          // the steps it ran are idempotent. Never clear the state for this.
+          if (!/etag/i.test(String((err as Error).message))) throw err;
+          this.log.warn(
+            { code: ERRORS.stateConflict.code, conversation: key },
+            'turn lost a race with another instance; its state is not saved',
+          );
+        }
       });
     this.turns.set(key, current);
     try {

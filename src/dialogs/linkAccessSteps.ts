@@ -81,16 +81,17 @@ export async function testAccessAndNotifyStep(
   await step.context.sendActivity({
     attachments: [cardAttachment(cards.accessResults(grants, tested))],
   });
-  // A turn repeated after a restart does not tell the channel twice.
-  const record = await kit.deps.changes.get(s.flowId);
-  const already = record?.status === 'notified';
-  const sent = already
-    ? (record.notifiedChannels ?? 0)
-    : await kit.deps.notifier.notify(
-        s.org!.tenantId,
-        cards.channelNotice(s.subscription!, s.org!, s.office365!, grants, kit.portalUrl(step)),
-      );
-  if (!already) {
+  // A turn repeated after a restart, or the same click handled on two instances, does not tell
+  // the channel twice: one turn claims the notification in the change record.
+  const claim = await kit.deps.changes.claimNotification(s.flowId, uuidv4());
+  let sent: number;
+  if (claim.kind === 'done') sent = claim.channels;
+  else if (claim.kind === 'busy') sent = await notifiedBy(kit, s.flowId);
+  else {
+    sent = await kit.deps.notifier.notify(
+      s.org!.tenantId,
+      cards.channelNotice(s.subscription!, s.org!, s.office365!, grants, kit.portalUrl(step)),
+    );
     await kit.deps.changes.update(s.flowId, (r) => {
       r.status = 'notified';
       r.notifiedChannels = sent;
@@ -104,6 +105,19 @@ export async function testAccessAndNotifyStep(
     }),
   );
   return kit.end(step, s, 'linked');
+}
+
+/**
+ * The number of channels told by the turn that holds the notification claim, once it has
+ * recorded it (polled for up to 10 s; 0 if it has not by then).
+ */
+async function notifiedBy(kit: LinkStepKit, flowId: string): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const record = await kit.deps.changes.get(flowId);
+    if (record?.status === 'notified') return record.notifiedChannels ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return 0;
 }
 
 /** Ends a dry run: lists every write a real run would make, in order, and tells the channel. */

@@ -52,7 +52,22 @@ export interface ChangeRecord {
   updatedAt: string;
   /** How many team channels were told the link is complete (set once, when they are). */
   notifiedChannels?: number;
+  /**
+   * The turn that is telling the channels (so that the same click handled on two instances
+   * tells them once): its claim id and ISO time; a claim older than {@link NOTIFY_CLAIM_TTL_MS}
+   * whose turn never finished may be taken over.
+   */
+  notifyClaim?: { readonly id: string; readonly at: string };
 }
+
+/** How long a claim to notify the channels holds without the notification being recorded (ms). */
+export const NOTIFY_CLAIM_TTL_MS = 120_000;
+
+/** What {@link ChangeRecordStore.claimNotification} found. */
+export type NotificationClaim =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'done'; readonly channels: number }
+  | { readonly kind: 'busy' };
 
 type Stored = ChangeRecord & StoreItem;
 
@@ -78,14 +93,35 @@ export class ChangeRecordStore {
   }
 
   /**
+   * Claims the right to tell the team channels that the link is complete, once per flow across
+   * turns and instances (an eTag-checked write: of two claimers, one wins).
+   * @param claimId this turn's id (a fresh UUID)
+   * @returns `claimed` (notify, then {@link update} `notified`), `done` (already told, with the
+   *   count), or `busy` (another turn is telling them now)
+   * @throws Error when there is no record or it keeps changing
+   */
+  async claimNotification(flowId: string, claimId: string): Promise<NotificationClaim> {
+    const now = Date.now();
+    const record = await this.update(flowId, (r) => {
+      if (r.status === 'notified') return false;
+      const held = r.notifyClaim && now - Date.parse(r.notifyClaim.at) < NOTIFY_CLAIM_TTL_MS;
+      if (held) return false;
+      r.notifyClaim = { id: claimId, at: new Date(now).toISOString() };
+    });
+    if (record.status === 'notified')
+      return { kind: 'done', channels: record.notifiedChannels ?? 0 };
+    return record.notifyClaim?.id === claimId ? { kind: 'claimed' } : { kind: 'busy' };
+  }
+
+  /**
    * Applies `change` to the current record and writes it with the eTag that was read, retrying a
-   * few times when another writer won in between.
+   * few times when another writer won in between. A `change` that returns false writes nothing.
    * @param create the record to start from when none exists yet
    * @throws Error when the record keeps changing under us (more than 5 conflicts)
    */
   async update(
     flowId: string,
-    change: (r: ChangeRecord) => void,
+    change: (r: ChangeRecord) => void | false,
     create?: () => ChangeRecord,
   ): Promise<ChangeRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -98,7 +134,7 @@ export class ChangeRecordStore {
           ? { ...create(), eTag: CREATE_ONLY_ETAG }
           : undefined;
       if (!record) throw new Error(`no change record ${flowId}`);
-      change(record);
+      if (change(record) === false && current) return record;
       record.updatedAt = new Date().toISOString();
       try {
         await this.storage.write({ [key(flowId)]: record });

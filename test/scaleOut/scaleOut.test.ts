@@ -100,7 +100,7 @@ async function nextCard(after: string, what: string): Promise<void> {
   });
 }
 
-it('completes a link across three instances with the mover killed mid-change: one move, one grant, one notice', async () => {
+it('completes a link across three instances with the mover killed mid-change and a double click on two instances: one move, one grant, one notice', async () => {
   await channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
   expect(await channel.say(USERS.kelley, 'link')).toBe(200);
   await nextCard('', 'welcome card');
@@ -147,8 +147,19 @@ it('completes a link across three instances with the mover killed mid-change: on
     60_000,
   );
   await nextCard(confirm, 'the grant card');
-  const grantCard = channel.lastCard(chat).id;
-  await click('access.grant', { principalIds: IDS.users.janeContoso, role: 'Reader' });
+  // A double click that the proxy sends to two instances at once.
+  const grant = channel.lastCard(chat);
+  const grantCard = grant.id;
+  const data = {
+    ...actionData(grant.card, 'access.grant'),
+    principalIds: IDS.users.janeContoso,
+    role: 'Reader',
+  };
+  const answers = await Promise.all([
+    channel.invoke(USERS.kelley, 'access.grant', data, grantCard, chat),
+    channel.invoke(USERS.kelley, 'access.grant', data, grantCard, chat),
+  ]);
+  expect(answers.map((a) => a.status)).toEqual([200, 200]);
   await eventually('the end of the link', () => channel.texts(chat).some((t) => /^Done:/.test(t)));
   expect(channel.lastCard(chat).id).not.toBe(grantCard);
   await sleep(1000); // anything duplicated would arrive now
