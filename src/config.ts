@@ -28,6 +28,8 @@ const Env = z
     MicrosoftAppTenantId: z.string().default(''),
     MicrosoftAppCertificateThumbprint: z.string().default(''),
     MicrosoftAppCertificateKeyFile: z.string().default(''),
+    BOT_OPENID_METADATA_URL: z.union([z.string().url(), z.literal('')]).default(''),
+    BOT_TOKEN_ISSUER: z.string().default(''),
     BOT_OAUTH_URL: z.union([z.string().url(), z.literal('')]).default(''),
     GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com'),
     ARM_ENDPOINT: z.string().url().default('https://management.azure.com'),
@@ -158,6 +160,14 @@ export interface Config {
      */
     readonly certificateThumbprint: string;
     readonly certificateKeyFile: string;
+    /**
+     * Where the channel's signing keys are published and which issuer its tokens carry; Bot
+     * Framework's public cloud values when empty
+     * (https://login.botframework.com/v1/.well-known/openidconfiguration,
+     * https://api.botframework.com). Set for a sovereign cloud, or a test's own key.
+     */
+    readonly channelOpenIdMetadataUrl: string;
+    readonly channelTokenIssuer: string;
   };
   /** Cloud endpoints; in local mode they are replaced by the sandbox's at start. */
   readonly cloud: {
@@ -253,6 +263,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       oauthUrl: e.BOT_OAUTH_URL || undefined,
       certificateThumbprint: e.MicrosoftAppCertificateThumbprint,
       certificateKeyFile: e.MicrosoftAppCertificateKeyFile,
+      channelOpenIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
+      channelTokenIssuer: e.BOT_TOKEN_ISSUER,
     },
     cloud: {
       graphBaseUrl: e.GRAPH_BASE_URL,

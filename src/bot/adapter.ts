@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import {
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  StatusCodes,
+  type Activity,
+} from 'botbuilder';
+import {
+  AuthenticationConstants,
+  AuthenticationError,
+  BotFrameworkAuthentication,
   ClaimsIdentity,
-  type BotFrameworkAuthentication,
   type ServiceClientCredentialsFactory,
   type UserTokenClient,
 } from 'botframework-connector';
@@ -34,6 +42,7 @@ export function createBotAuthentication(
           MicrosoftAppType: config.bot.appType,
           MicrosoftAppTenantId: config.bot.tenantId,
           ...(config.bot.oauthUrl ? { OAuthUrl: config.bot.oauthUrl } : {}),
+          ...channelEndpoints(config),
           ...(config.bot.certificateThumbprint
             ? {
                 CertificateThumbprint: config.bot.certificateThumbprint,
@@ -45,12 +54,82 @@ export function createBotAuthentication(
       );
 }
 
+/**
+ * Custom channel-token validation (a sovereign cloud, or a test's own signing key): botbuilder
+ * then takes every endpoint from configuration, so the public cloud's values fill what is not set
+ * (AuthenticationConstants of botframework-connector).
+ */
+function channelEndpoints(config: Config): Record<string, string | boolean> {
+  const { channelOpenIdMetadataUrl, channelTokenIssuer, oauthUrl } = config.bot;
+  if (!channelOpenIdMetadataUrl && !channelTokenIssuer) return {};
+  return {
+    ToBotFromChannelOpenIdMetadataUrl:
+      channelOpenIdMetadataUrl || AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromChannelTokenIssuer:
+      channelTokenIssuer || AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    OAuthUrl: oauthUrl ?? AuthenticationConstants.OAuthUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+    ValidateAuthority: true,
+  };
+}
+
+/**
+ * Request authentication that answers every refused token with 401: botbuilder reports a bad
+ * signature or an unendorsed key as a plain error, which CloudAdapter would answer with 500.
+ * Everything else is delegated unchanged.
+ */
+class StrictAuthentication extends BotFrameworkAuthentication {
+  constructor(private readonly inner: BotFrameworkAuthentication) {
+    super();
+  }
+
+  async authenticateRequest(activity: Activity, authHeader: string) {
+    return this.inner.authenticateRequest(activity, authHeader).catch(unauthorized);
+  }
+
+  async authenticateStreamingRequest(authHeader: string, channelIdHeader: string) {
+    return this.inner.authenticateStreamingRequest(authHeader, channelIdHeader).catch(unauthorized);
+  }
+
+  createConnectorFactory(claimsIdentity: ClaimsIdentity) {
+    return this.inner.createConnectorFactory(claimsIdentity);
+  }
+
+  createUserTokenClient(claimsIdentity: ClaimsIdentity) {
+    return this.inner.createUserTokenClient(claimsIdentity);
+  }
+
+  override createBotFrameworkClient() {
+    return this.inner.createBotFrameworkClient();
+  }
+
+  override getOriginatingAudience() {
+    return this.inner.getOriginatingAudience();
+  }
+
+  override authenticateChannelRequest(authHeader: string) {
+    return this.inner.authenticateChannelRequest(authHeader).catch(unauthorized);
+  }
+}
+
+/** Any failure to authenticate a request is a 401 (never a 500 that invites a retry). */
+function unauthorized(err: unknown): never {
+  if (err instanceof AuthenticationError) throw err;
+  throw new AuthenticationError(
+    `Unauthorized: ${err instanceof Error ? err.message : 'invalid token'}`,
+    StatusCodes.UNAUTHORIZED,
+  );
+}
+
 /** The CloudAdapter for the configured mode (see {@link createBotAuthentication}). */
 export function createAdapter(
   config: Config,
   auth: BotFrameworkAuthentication = createBotAuthentication(config),
 ): CloudAdapter {
-  return new CloudAdapter(auth);
+  return new CloudAdapter(config.mode === 'local' ? auth : new StrictAuthentication(auth));
 }
 
 /**
