@@ -65,6 +65,7 @@ export const ERRORS = {
   },
   cardStale: { code: 'TL-CARD-STALE', messageKey: 'error.staleCard', status: 410 },
   stateConflict: { code: 'TL-STATE-CONFLICT', messageKey: 'error.staleCard', status: 409 },
+  requestInvalid: { code: 'TL-REQUEST-INVALID', messageKey: 'error.invalidCard', status: 400 },
   subscriptionBusy: { code: 'TL-LINK-SUBSCRIPTION-BUSY', messageKey: 'lock.held', status: 409 },
   cardInvalid: { code: 'TL-CARD-INVALID', messageKey: 'error.invalidCard', status: 400 },
   internal: { code: 'TL-INTERNAL', messageKey: 'error.internal', status: 500 },

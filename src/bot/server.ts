@@ -7,6 +7,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import * as restify from 'restify';
+import { z } from 'zod';
 import type { ActivityHandler } from 'botbuilder';
 import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
@@ -16,6 +17,21 @@ import { createLogger } from '../log';
  * The HTTP server: restify 11 with `POST /api/messages` (Bot Framework activities; the
  * CloudAdapter validates the JWT unless local mode) and `GET /healthz`.
  */
+
+/**
+ * The fields every activity of the Bot Framework protocol carries and tenantlink relies on
+ * (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#activity-object);
+ * everything else passes through to botbuilder.
+ */
+const ActivityShape = z
+  .object({
+    type: z.string().min(1).max(64),
+    channelId: z.string().min(1).max(64),
+    serviceUrl: z.string().url(),
+    conversation: z.object({ id: z.string().min(1).max(512) }).passthrough(),
+    from: z.object({ id: z.string().min(1).max(512) }).passthrough(),
+  })
+  .passthrough();
 
 /** A running server. */
 export interface BotServer {
@@ -72,6 +88,15 @@ export async function startBotServer(options: {
     }),
   );
   server.post('/api/messages', async (req, res) => {
+    const shape = ActivityShape.safeParse(req.body);
+    if (!shape.success) {
+      // Answered before any turn: a 400 that names the missing fields, never a 500 that invites
+      // the channel to retry a request that can never succeed.
+      const fields = [...new Set(shape.error.issues.map((i) => i.path.join('.') || 'body'))];
+      log.warn({ code: ERRORS.requestInvalid.code, fields }, 'malformed activity');
+      res.json(400, { error: { code: ERRORS.requestInvalid.code, fields } });
+      return;
+    }
     await options.adapter.process(req, res, (context) => options.bot.run(context));
   });
   server.get('/healthz', (_req, res, next) => {

@@ -1,11 +1,25 @@
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
+import { CaseTable } from '../helpers/caseTable';
 import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 
 /** Bad input at the door: malformed requests, oversized bodies, replayed and forged card actions. */
 
 let h: Harness;
 const chat = personalChat(USERS.kelley);
+const table = new CaseTable('Bad input at /api/messages (local mode)');
+/** A message activity as Teams sends it, for the raw cases. */
+const message = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'message',
+  id: `raw-${Math.random()}`,
+  channelId: 'msteams',
+  serviceUrl: h.channel.connectorUrl,
+  from: { id: USERS.kelley.id, name: USERS.kelley.name },
+  recipient: { id: '28:tenantlink-bot' },
+  conversation: { id: chat, conversationType: 'personal', tenantId: IDS.tenants.contoso },
+  text: 'help',
+  ...extra,
+});
 let endpoint: string;
 
 beforeAll(async () => {
@@ -22,18 +36,110 @@ afterAll(async () => h?.stop());
 const post = (body: string, type = 'application/json') =>
   fetch(endpoint, { method: 'POST', headers: { 'content-type': type }, body });
 
-it('answers malformed JSON and an empty activity with 4xx, and keeps serving', async () => {
-  expect((await post('{"type": "message", ')).status).toBeGreaterThanOrEqual(400);
-  expect((await post('{}')).status).toBeGreaterThanOrEqual(400);
-  expect((await post('not json', 'text/plain')).status).toBeGreaterThanOrEqual(400);
+it('answers malformed JSON, an empty activity and a wrong content type with 4xx, and keeps serving', async () => {
+  const cases: [string, string, string?][] = [
+    ['malformed JSON', '{"type": "message", '],
+    ['empty activity', '{}'],
+    ['text/plain body', 'not json', 'text/plain'],
+    ['JSON sent as text/plain', JSON.stringify(message()), 'text/plain'],
+    ['JSON array', '[1, 2, 3]'],
+  ];
+  for (const [name, body, type] of cases) {
+    const status = table.record(name, '4xx', (await post(body, type)).status);
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(500);
+  }
   expect(await h.channel.say(USERS.kelley, 'help')).toBe(200);
   expect(h.channel.texts(chat).at(-1)).toMatch(/\*\*link\*\*/);
 });
 
 it('refuses an oversized body', async () => {
   const huge = JSON.stringify({ type: 'message', text: 'x'.repeat(400 * 1024) });
-  expect((await post(huge)).status).toBe(413);
+  expect(table.record('body over 256 KB', '413', (await post(huge)).status)).toBe(413);
 });
+
+it('answers activities with missing fields or of unknown types without acting, and keeps serving', async () => {
+  const before = h.channel.sent.length;
+  // Bot Framework's answer to an invoke a bot does not implement is 501 Not Implemented.
+  const cases: [string, Record<string, unknown>, number][] = [
+    ['no conversation', message({ conversation: undefined }), 400],
+    ['no from', message({ from: undefined }), 400],
+    ['no service URL', message({ serviceUrl: 'not a url' }), 400],
+    ['unknown activity type', message({ type: 'tenantlink/unknown', text: undefined }), 200],
+    ['invoke with no name', message({ type: 'invoke', text: undefined }), 501],
+    [
+      'unknown invoke name',
+      message({ type: 'invoke', name: 'composeExtension/x', text: undefined }),
+      501,
+    ],
+  ];
+  for (const [name, activity, expected] of cases) {
+    const { status } = await h.channel.raw(activity);
+    expect(table.record(name, `${expected}, nothing done`, status)).toBe(expected);
+  }
+  expect(h.channel.sent.length).toBe(before);
+  expect(await h.channel.say(USERS.kelley, 'help')).toBe(200);
+  expect(h.channel.sent.length).toBe(before + 1);
+});
+
+it('refuses an unknown verb on a live card with a clear message, and the flow goes on', async () => {
+  await h.channel.say(USERS.kelley, 'link');
+  const { id, card } = h.channel.lastCard(chat);
+  const answer = await h.channel.invoke(
+    USERS.kelley,
+    'move.nuke',
+    actionData(card, 'link.start'),
+    id,
+    chat,
+  );
+  table.record('unknown card verb', 'refused, card kept', answer.status);
+  expect(answer.status).toBe(200);
+  expect(h.channel.texts(chat).at(-1)).toMatch(/not valid|cannot/i);
+  const started = await click(h, USERS.kelley, chat, 'link.start');
+  expect(cardText(started.body.value)).toMatch(/Started/);
+});
+
+it('shows a script-like typed name back as plain text and moves nothing', async () => {
+  await linkUpToConfirm(h);
+  const script = '<script>alert(1)</script>';
+  const answer = await click(h, USERS.kelley, chat, 'move.confirm', { typedName: script });
+  const json = JSON.stringify(answer.body);
+  table.record('script in the typed name', 'refused, shown as text', answer.status);
+  expect(json).not.toMatch(/javascript:|"Action.OpenUrl","url":"[^"]*script/i);
+  expect(h.sandbox.snapshot().changeTenantRequests).toEqual([]);
+});
+
+it('answers a replayed confirm after the link as already answered: one move, no second grant', async () => {
+  await h.channel.installInTeam(USERS.kelley, '19:hostile@thread.tacv2', 'Hostile');
+  await linkUpToConfirm(h);
+  const confirm = h.channel.lastCard(chat);
+  const data = { ...actionData(confirm.card, 'move.confirm'), typedName: 'Pay-As-You-Go' };
+  await runLinkFromConfirm();
+  const replay = await h.channel.invoke(USERS.kelley, 'move.confirm', data, confirm.id, chat);
+  await h.app.background.idle();
+  table.record('replayed confirm invoke', 'already answered', firstLine(replay.body?.value));
+  expect(cardText(replay.body.value)).toMatch(/already answered/);
+  const requests = h.sandbox.snapshot().changeTenantRequests;
+  expect(requests.filter((r) => r.status === 'Completed')).toHaveLength(1);
+});
+
+/** The first text a user reads on a card (for the case table). */
+function firstLine(card: unknown): string {
+  return (
+    cardText(card)
+      .split('\n')
+      .find((l) => l.length > 20 && !l.startsWith('http')) ?? ''
+  );
+}
+
+/** The rest of a link after {@link linkUpToConfirm}: confirm and grant. */
+async function runLinkFromConfirm(): Promise<void> {
+  await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  await click(h, USERS.kelley, chat, 'access.grant', {
+    principalIds: IDS.users.janeContoso,
+    role: 'Reader',
+  });
+}
 
 it('answers a card action replayed in another conversation as stale, and changes nothing', async () => {
   await linkUpToConfirm(h);
@@ -47,6 +153,7 @@ it('answers a card action replayed in another conversation as stale, and changes
     id,
     personalChat(USERS.jane),
   );
+  table.record('card replayed in another chat', 'already answered', firstLine(replay.body.value));
   expect(cardText(replay.body.value)).toMatch(/already answered/);
   expect(h.sandbox.snapshot().changeTenantRequests).toEqual([]);
 });
@@ -65,6 +172,7 @@ it('ignores unexpected and oversized card inputs instead of acting on them', asy
     subscriptionId: IDS.subscriptions.lab,
     extra: 'y'.repeat(10_000),
   });
+  table.record('subscription not offered', 'card shown again', firstLine(forged.body.value));
   expect(cardText(forged.body.value)).toMatch(/Choose the subscription/);
   // The real choice still works afterwards.
   const ok = await click(h, USERS.kelley, chat, 'subscription.choose', {

@@ -18,6 +18,8 @@ describe('loadConfig', () => {
       oauthUrl: undefined,
       certificateThumbprint: '',
       certificateKeyFile: '',
+      channelOpenIdMetadataUrl: '',
+      channelTokenIssuer: '',
       tenantId: '',
     });
     expect(config.cloud).toEqual({
