@@ -24,6 +24,8 @@ export interface SentActivity {
   readonly conversationId: string;
   readonly kind: 'send' | 'update';
   readonly activity: Json;
+  /** `Date.now()` when the connector received it. */
+  readonly at?: number;
 }
 
 /** Result of an invoke: the HTTP status and the invoke response body. */
@@ -41,6 +43,10 @@ export class TeamsChannel {
   readonly sent: SentActivity[] = [];
   /** Status the connector answers to bot posts in a conversation (e.g. 403 for a removed bot). */
   readonly refuse = new Map<string, { status: number; code: string }>();
+  /** How many more posts to a conversation the connector answers 429 (Retry-After: 1 s). */
+  readonly throttle = new Map<string, number>();
+  /** Posts the connector answered 429, per conversation. */
+  readonly throttled = new Map<string, number>();
   /** The `locale` of the activities the users send (Teams sends the client's language). */
   locale = 'en-US';
   private server: Server | undefined;
@@ -60,9 +66,9 @@ export class TeamsChannel {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      void this.connector(req).then(({ status, body }) => {
+      void this.connector(req).then(({ status, body, headers }) => {
         // restify patches ServerResponse.prototype.writeHead so that it does not return `this`.
-        res.writeHead(status, { 'content-type': 'application/json' });
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       });
     });
@@ -201,7 +207,9 @@ export class TeamsChannel {
     return { status: res.status, body: text ? (JSON.parse(text) as Json) : undefined };
   }
 
-  private async connector(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  private async connector(
+    req: IncomingMessage,
+  ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json) : {};
@@ -214,6 +222,16 @@ export class TeamsChannel {
         status: refused.status,
         body: { error: { code: refused.code, message: 'refused by test' } },
       };
+    const throttle = this.throttle.get(conversationId) ?? 0;
+    if (throttle > 0 && req.method === 'POST') {
+      this.throttle.set(conversationId, throttle - 1);
+      this.throttled.set(conversationId, (this.throttled.get(conversationId) ?? 0) + 1);
+      return {
+        status: 429,
+        body: { error: { code: 'TooManyRequests', message: 'throttled by test' } },
+        headers: { 'retry-after': '1' },
+      };
+    }
     if (req.method === 'PUT' && m[2]) {
       this.sent.push({
         id: decodeURIComponent(m[2]),
@@ -224,7 +242,7 @@ export class TeamsChannel {
       return { status: 200, body: { id: m[2] } };
     }
     const id = randomUUID();
-    this.sent.push({ id, conversationId, kind: 'send', activity: body });
+    this.sent.push({ id, conversationId, kind: 'send', activity: body, at: Date.now() });
     return { status: 201, body: { id } };
   }
 }
