@@ -2,7 +2,35 @@ import { performance } from 'node:perf_hooks';
 import { IDS } from '../src/sandbox';
 import { personalChat, type TeamsUser } from '../test/helpers/teamsChannel';
 import { click } from '../test/helpers/testApp';
-import { percentile, startRemoteRig, type BenchRow } from './common';
+import { percentile, startRemoteRig, startSinkConnector, type BenchRow } from './common';
+import { activity, startEchoBot } from './turnOverhead';
+
+/**
+ * The same burst against the bare echo bot, in the same run: the floor that botbuilder, restify
+ * and this machine set for 200 simultaneous turns.
+ * @returns turn latencies in ms
+ */
+async function echoBurst(count: number): Promise<number[]> {
+  const echo = await startEchoBot();
+  const sink = await startSinkConnector();
+  try {
+    return await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const started = performance.now();
+        const res = await fetch(echo.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: activity(sink.url, 'status', `a:echo-${i}`),
+        });
+        await res.arrayBuffer();
+        return performance.now() - started;
+      }),
+    );
+  } finally {
+    await echo.close();
+    await new Promise<void>((resolve) => sink.server.close(() => resolve()));
+  }
+}
 
 /**
  * Benchmark 5: 200 conversations, each signed in to Azure, send `status` at the same time (the
@@ -36,6 +64,7 @@ export async function conversations(count = 200): Promise<BenchRow[]> {
         return { ms: performance.now() - started, ok: status === 200 };
       }),
     );
+    const echo = await echoBurst(count);
     const cards = rig.channel.sent.slice(sentBefore).filter((a) => a.activity.attachments?.length);
     const errors = latencies.filter((l) => !l.ok).length + (count - cards.length);
     return [
@@ -55,6 +84,26 @@ export async function conversations(count = 200): Promise<BenchRow[]> {
             50,
           ),
         )} ms`,
+      },
+      {
+        name: `5. echo bot, same ${count}-turn burst p95`,
+        value: Math.round(percentile(echo, 95)),
+        unit: 'ms',
+        note: `p50 ${Math.round(percentile(echo, 50))} ms: the floor on this machine`,
+      },
+      {
+        name: '5. p95 ratio tenantlink/echo',
+        value:
+          Math.round(
+            (percentile(
+              latencies.map((l) => l.ms),
+              95,
+            ) /
+              percentile(echo, 95)) *
+              100,
+          ) / 100,
+        unit: '×',
+        note: 'status = 2 ARM calls + a card; echo = one reply',
       },
       { name: '5. errors', value: errors, unit: 'count', target: 0 },
       {

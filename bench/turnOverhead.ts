@@ -10,7 +10,8 @@ import { startSinkConnector, startRig, type BenchRow } from './common';
  * Reported as ratios of latency percentiles (targets: p50 ≤ 1.3×, p99 ≤ 1.5×).
  */
 
-async function startEchoBot(): Promise<{ url: string; close(): Promise<void> }> {
+/** A bare botbuilder echo bot on restify (the baseline of benchmarks 1 and 5). */
+export async function startEchoBot(): Promise<{ url: string; close(): Promise<void> }> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const bot = new ActivityHandler();
   bot.onMessage(async (context, next) => {
@@ -30,7 +31,8 @@ async function startEchoBot(): Promise<{ url: string; close(): Promise<void> }> 
   };
 }
 
-function activity(serviceUrl: string, text: string): string {
+/** A Teams message activity as JSON, in conversation `conversationId`. */
+export function activity(serviceUrl: string, text: string, conversationId = 'a:bench'): string {
   return JSON.stringify({
     type: 'message',
     id: 'bench',
@@ -40,7 +42,7 @@ function activity(serviceUrl: string, text: string): string {
     text,
     from: { id: 'user-bench', name: 'Bench' },
     recipient: { id: '28:tenantlink-bot' },
-    conversation: { id: 'a:bench', conversationType: 'personal', tenantId: 'bench' },
+    conversation: { id: conversationId, conversationType: 'personal', tenantId: 'bench' },
     channelData: { tenant: { id: 'bench' } },
   });
 }

@@ -161,22 +161,38 @@ export class GraphOffice365Directory implements Office365DirectoryPort {
   }
 
   usersById(ids: readonly string[]): Promise<DirectoryPerson[]> {
-    return graphCall('POST /$batch (users by id)', async () => {
-      const found: DirectoryPerson[] = [];
-      // `id in (…)` takes up to 15 values per request; 20 requests per batch.
-      const chunks: string[][] = [];
-      for (let i = 0; i < ids.length; i += 15) chunks.push(ids.slice(i, i + 15));
-      for (let i = 0; i < chunks.length; i += 20) {
-        const urls = chunks
-          .slice(i, i + 20)
-          .map(
-            (c) => `/users?$select=${USER_FIELDS}&$filter=id in (${c.map(odataString).join(',')})`,
-          );
-        for (const page of await this.batchGet<GraphPage<GraphUser>>(urls))
-          found.push(...page.value.map(toPerson));
-      }
-      return found;
+    return graphCall('POST /$batch (users by id)', () => this.usersWhereIn('id', ids));
+  }
+
+  usersWithEmails(emails: readonly string[]): Promise<DirectoryPerson[]> {
+    return graphCall('POST /$batch (users by email)', async () => {
+      const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
+      const byId = new Map<string, DirectoryPerson>();
+      for (const prop of ['userPrincipalName', 'mail'] as const)
+        for (const person of await this.usersWhereIn(prop, unique)) byId.set(person.id, person);
+      return [...byId.values()];
     });
+  }
+
+  /**
+   * Users whose `prop` is one of `values`: `prop in (…)` takes up to 15 values per request, and a
+   * JSON batch up to 20 requests, so 300 values cost one call.
+   */
+  private async usersWhereIn(prop: string, values: readonly string[]): Promise<DirectoryPerson[]> {
+    const found: DirectoryPerson[] = [];
+    const chunks: string[][] = [];
+    for (let i = 0; i < values.length; i += 15) chunks.push(values.slice(i, i + 15));
+    for (let i = 0; i < chunks.length; i += 20) {
+      const urls = chunks
+        .slice(i, i + 20)
+        .map(
+          (c) =>
+            `/users?$select=${USER_FIELDS}&$filter=${prop} in (${c.map(odataString).join(',')})`,
+        );
+      for (const page of await this.batchGet<GraphPage<GraphUser>>(urls))
+        found.push(...page.value.map(toPerson));
+    }
+    return found;
   }
 
   /**
