@@ -99,6 +99,9 @@ export interface ImpactCardData extends ActionIds {
   removedText: string;
   assignments: { principal: string; role: string; scope: string }[];
   moreText: string;
+  /** The restore plan's summary: a title ('' when there is no plan) and one line per outcome. */
+  restoreTitle: string;
+  restoreLines: string[];
   warnings: string[];
   backupText: string;
   continueLabel: string;

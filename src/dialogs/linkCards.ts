@@ -14,6 +14,7 @@ import type { RuleResult } from '../domain/rules';
 import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
 import type { ImpactReport } from '../link/impact';
+import type { RestorePlanSummary } from '../domain/restorePlan';
 
 /** Most subscriptions listed on the choice card (keeps it well under Teams' card size limit). */
 export const CHOOSE_LIMIT = 50;
@@ -113,6 +114,7 @@ export class LinkCards {
     sourceName: string,
     org: Organization,
     report: ImpactReport,
+    plan?: RestorePlanSummary,
   ): ImpactCardData {
     const n = report.assignments.length;
     return {
@@ -151,6 +153,8 @@ export class LinkCards {
       })),
       moreText:
         n > IMPACT_LIST_LIMIT ? this.t('impact.more', { count: n - IMPACT_LIST_LIMIT }) : '',
+      restoreTitle: plan && n > 0 ? this.t('impact.restore.title') : '',
+      restoreLines: plan ? this.restoreLines(plan) : [],
       warnings: [
         'impact.warnIdentities',
         'impact.warnCustomRoles',
@@ -161,6 +165,18 @@ export class LinkCards {
       continueLabel: this.t('impact.continue'),
       cancelLabel: this.t('card.cancel'),
     };
+  }
+
+  /** One line per outcome of the restore plan, in the order restore, invite, each skip reason. */
+  private restoreLines(plan: RestorePlanSummary): string[] {
+    const lines: string[] = [];
+    if (plan.restore > 0) lines.push(this.t('impact.restore.restore', { count: plan.restore }));
+    if (plan.invite > 0) lines.push(this.t('impact.restore.invite', { count: plan.invite }));
+    for (const reason of ['group', 'servicePrincipal', 'noEmail', 'other'] as const) {
+      const count = plan.skipReasons[reason];
+      if (count) lines.push(this.t(`impact.restore.skip.${reason}`, { count }));
+    }
+    return lines;
   }
 
   confirm(

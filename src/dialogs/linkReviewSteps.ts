@@ -1,8 +1,9 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
 import { renderCard } from '../cards/render';
-import { ERRORS } from '../errors';
-import { reviewImpact } from '../link/impact';
+import { emailsOf, planRestore, summarizePlan, type RestorePlanEntry } from '../domain/restorePlan';
+import { ERRORS, asTenantlinkError } from '../errors';
+import { reviewImpact, type ImpactReport } from '../link/impact';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
 
@@ -63,12 +64,15 @@ export async function reviewImpactStep(
     sourceGraph,
     s.subscription.subscriptionId,
   );
+  const plan = await restorePlanFor(kit, step, report);
   const now = new Date().toISOString();
   await kit.deps.changes.update(
     s.flowId,
     (r) => {
       r.status = 'impactReviewed';
       r.backup = report.assignments;
+      if (plan)
+        r.restorePlan = plan.map((e) => ({ assignmentId: e.assignmentId, action: e.action }));
     },
     () => ({
       flowId: s.flowId,
@@ -88,9 +92,30 @@ export async function reviewImpactStep(
   const ids = { flowId: s.flowId, cardId: uuidv4() };
   const card = renderCard(
     'impact',
-    cards.impact(ids, s.subscription, s.sourceName, s.org!, report),
+    cards.impact(ids, s.subscription, s.sourceName, s.org!, report, plan && summarizePlan(plan)),
   );
   return step.beginDialog(LINK_CARD_PROMPT, kit.prompt(s, ids.cardId, card, ['impact.continue']));
+}
+
+/**
+ * The restore plan of the removed assignments: their users' emails looked up in the Office 365
+ * directory (as its admin). Undefined when the lookup fails: the review goes on without a plan.
+ */
+async function restorePlanFor(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  report: ImpactReport,
+): Promise<RestorePlanEntry[] | undefined> {
+  try {
+    const emails = report.formerUsers.flatMap(emailsOf);
+    const office365 = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
+    const matches = emails.length > 0 ? await office365.usersWithEmails(emails) : [];
+    return planRestore(report.assignments, report.formerUsers, matches);
+  } catch (err) {
+    const e = asTenantlinkError(err);
+    kit.log.warn({ code: e.code, err: e }, 'restore plan unavailable');
+    return undefined;
+  }
 }
 
 /** Impact reviewed: asks to confirm by typing the subscription's name (initiator only). */

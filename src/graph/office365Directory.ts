@@ -161,35 +161,43 @@ export class GraphOffice365Directory implements Office365DirectoryPort {
   }
 
   usersById(ids: readonly string[]): Promise<DirectoryPerson[]> {
-    return graphCall('POST /$batch (users by id)', () => this.usersWhereIn('id', ids));
+    return graphCall('POST /$batch (users by id)', () => this.usersWhereIn([['id', ids]]));
   }
 
   usersWithEmails(emails: readonly string[]): Promise<DirectoryPerson[]> {
+    const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
     return graphCall('POST /$batch (users by email)', async () => {
-      const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
       const byId = new Map<string, DirectoryPerson>();
-      for (const prop of ['userPrincipalName', 'mail'] as const)
-        for (const person of await this.usersWhereIn(prop, unique)) byId.set(person.id, person);
+      const found = await this.usersWhereIn([
+        ['userPrincipalName', unique],
+        ['mail', unique],
+      ]);
+      for (const person of found) byId.set(person.id, person);
       return [...byId.values()];
     });
   }
 
   /**
-   * Users whose `prop` is one of `values`: `prop in (…)` takes up to 15 values per request, and a
-   * JSON batch up to 20 requests, so 300 values cost one call.
+   * Users whose property is one of the given values, for each (property, values) pair:
+   * `prop in (…)` takes up to 15 values per request and a JSON batch up to 20 requests, so 300
+   * values cost one call.
    */
-  private async usersWhereIn(prop: string, values: readonly string[]): Promise<DirectoryPerson[]> {
+  private async usersWhereIn(
+    lookups: readonly (readonly [string, readonly string[]])[],
+  ): Promise<DirectoryPerson[]> {
+    const urls: string[] = [];
+    for (const [prop, values] of lookups) {
+      for (let i = 0; i < values.length; i += 15) {
+        const chunk = values
+          .slice(i, i + 15)
+          .map(odataString)
+          .join(',');
+        urls.push(`/users?$select=${USER_FIELDS}&$filter=${prop} in (${chunk})`);
+      }
+    }
     const found: DirectoryPerson[] = [];
-    const chunks: string[][] = [];
-    for (let i = 0; i < values.length; i += 15) chunks.push(values.slice(i, i + 15));
-    for (let i = 0; i < chunks.length; i += 20) {
-      const urls = chunks
-        .slice(i, i + 20)
-        .map(
-          (c) =>
-            `/users?$select=${USER_FIELDS}&$filter=${prop} in (${c.map(odataString).join(',')})`,
-        );
-      for (const page of await this.batchGet<GraphPage<GraphUser>>(urls))
+    for (let i = 0; i < urls.length; i += 20) {
+      for (const page of await this.batchGet<GraphPage<GraphUser>>(urls.slice(i, i + 20)))
         found.push(...page.value.map(toPerson));
     }
     return found;

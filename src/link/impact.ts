@@ -21,6 +21,8 @@ export interface ImpactReport {
   readonly byPrincipalType: Record<string, number>;
   /** Count per role name. */
   readonly byRole: Record<string, number>;
+  /** The users of the old directory that hold the assignments, as it could read them (for the restore plan). */
+  readonly formerUsers: DirectoryPerson[];
 }
 
 /**
@@ -57,5 +59,6 @@ export async function reviewImpact(
     assignments: backedUp,
     byPrincipalType: count((a) => a.principalType),
     byRole: count((a) => a.roleName),
+    formerUsers: people,
   };
 }

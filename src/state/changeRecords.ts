@@ -1,3 +1,4 @@
+import type { RestoreAction } from '../domain/restorePlan';
 import { CREATE_ONLY_ETAG } from './createOnly';
 import type { Storage, StoreItem } from 'botbuilder';
 import type { BackedUpAssignment } from '../link/impact';
@@ -50,6 +51,11 @@ export interface ChangeRecord {
   audit: AuditEntry[];
   readonly createdAt: string;
   updatedAt: string;
+  /**
+   * What can happen to each removed assignment after the link (restore to the same person,
+   * invite, or not carried and why), by assignment id; see src/domain/restorePlan.ts.
+   */
+  restorePlan?: { readonly assignmentId: string; readonly action: RestoreAction }[];
   /** How many team channels were told the link is complete (set once, when they are). */
   notifiedChannels?: number;
   /**

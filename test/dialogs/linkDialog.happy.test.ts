@@ -45,6 +45,13 @@ it('links the Pay-As-You-Go subscription to Contoso end to end', async () => {
   // Impact review lists who loses access.
   const impact = h.channel.lastCard(chat);
   expect(cardText(impact.card)).toMatch(/sam\.dev@outlook\.com.*Contributor/);
+  // The restore plan: the four user assignments can come back through guest invitations; the
+  // build pipeline's service principal cannot be carried, and the card says what to do.
+  expect(cardText(impact.card)).toContain('What tenantlink can carry across after the link');
+  expect(cardText(impact.card)).toContain(
+    '• 4 assignments go back to people invited to Office 365 as guests.',
+  );
+  expect(cardText(impact.card)).toMatch(/• 1 assignment of an app or managed identity: re-create/);
   await click(h, USERS.kelley, chat, 'impact.continue');
 
   // Confirm by typing the subscription's name.
@@ -125,6 +132,16 @@ it('lists the link in history, as a card and as JSON, only in the destination di
   expect(records).toHaveLength(1);
   expect(records[0]).toMatchObject({ subscriptionId: IDS.subscriptions.payAsYouGo });
   expect(records[0]!.backup).toHaveLength(5);
+  // The export carries the restore plan next to the backup.
+  const plan = (records[0] as unknown as { restorePlan: { action: { kind: string } }[] })
+    .restorePlan;
+  expect(plan.map((e) => e.action.kind).sort()).toEqual([
+    'invite',
+    'invite',
+    'invite',
+    'invite',
+    'skip',
+  ]);
   expect(records[0]!.audit.map((a) => a.action)).toContain('acceptChangeTenant');
   expect(json).not.toMatch(/eyJ[\w-]+\.[\w-]+\./); // no token anywhere
 

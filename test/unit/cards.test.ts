@@ -175,6 +175,8 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
         },
       ],
       moreText: '',
+      restoreTitle: 'What tenantlink can carry across',
+      restoreLines: ['1 assignment goes back to the same person.', '1 app: re-create it.'],
       warnings: ['Custom roles of the subscription are deleted.', 'Some services cannot move.'],
       backupText: 'A backup of these role assignments is kept.',
       continueLabel: 'Continue',
@@ -184,6 +186,8 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       `Who loses access to ${SUB.name}`,
       `${SUB.name} (${SUB.id})`,
       `• kelley.wall@outlook.com (User) — Owner — /subscriptions/${SUB.id}`,
+      'What tenantlink can carry across',
+      '• 1 app: re-create it.',
       '⚠ Custom roles of the subscription are deleted.',
       'A backup of these role assignments is kept.',
     ],
@@ -391,7 +395,9 @@ describe('card templates', () => {
   it('expands lists item by item', () => {
     const impact = render('impact');
     const rows = strings(impact).filter((s) => s.startsWith('• '));
-    expect(rows).toHaveLength(FIXTURES.impact.data.assignments.length);
+    expect(rows).toHaveLength(
+      FIXTURES.impact.data.assignments.length + FIXTURES.impact.data.restoreLines.length,
+    );
     const [users] = ofType(render('grantAccess'), 'Input.ChoiceSet');
     expect(users?.choices).toEqual(FIXTURES.grantAccess.data.users);
     const preflightRules = ofType(render('preflight'), 'Container').filter((c) => c.separator);
@@ -482,6 +488,7 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
       assignments,
       byPrincipalType: tally((a) => a.principalType),
       byRole: tally((a) => a.roleName),
+      formerUsers: [],
     };
   }
 

@@ -76,6 +76,9 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'signIn.${kind}.${resource}': Object.keys(SIGN_IN_KINDS).flatMap((k) =>
     ['graph', 'arm'].map((r) => `signIn.${k}.${r}`),
   ),
+  'impact.restore.skip.${reason}': ['group', 'servicePrincipal', 'noEmail', 'other'].map(
+    (r) => `impact.restore.skip.${r}`,
+  ),
   'rule.${r.rule}.title': ruleIds.map((r) => `rule.${r}.title`),
   "rule.${r.rule}.${r.passed ? 'pass' : 'fail'}": ruleIds.flatMap((r) => [
     `rule.${r}.pass`,
