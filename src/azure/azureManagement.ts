@@ -219,14 +219,19 @@ export class ArmAzureManagement implements AzureManagementPort {
     return {
       method: 'PUT',
       path: this.grantTarget(grant).path.split('?')[0]!,
-      summary: `${grant.role} → ${grant.principalId}`,
+      summary: `${typeof grant.role === 'string' ? grant.role : grant.role.name} → ${grant.principalId}`,
     };
   }
 
   /** The deterministic role assignment path and role definition id of a grant. */
   private grantTarget(grant: RoleGrant): { path: string; roleDefinitionId: string } {
     const subscriptionId = grant.scope.split('/')[2] ?? '';
-    const roleDefinitionId = roleDefinitionIdAt(subscriptionId, grant.role);
+    // Built-in role definitions have the same GUID everywhere; the definition id is always
+    // written at the subscription, whatever the assignment's scope.
+    const roleDefinitionId =
+      typeof grant.role === 'string'
+        ? roleDefinitionIdAt(subscriptionId, grant.role)
+        : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${grant.role.definitionGuid}`;
     const name = roleAssignmentName(grant.scope, grant.principalId, roleDefinitionId);
     return {
       path: `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${AUTHORIZATION_API}`,

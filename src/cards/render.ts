@@ -142,6 +142,9 @@ export interface GrantAccessCardData extends ActionIds {
   users: Choice[];
   roleLabel: string;
   roles: Choice[];
+  /** The restore toggle (on by default), shown when the restore plan has something to restore. */
+  restoreLabel: string;
+  showRestore: boolean;
   grantLabel: string;
   cancelLabel: string;
 }

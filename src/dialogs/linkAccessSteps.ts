@@ -4,7 +4,10 @@ import { cardAttachment, renderCard } from '../cards/render';
 import type { DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
+import type { RestorePlanEntry } from '../domain/restorePlan';
 import { grantAccess, testAccess } from '../link/access';
+import { planEntries, planRestoreWrites, restoreAccess } from '../link/restore';
+import { restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
 
@@ -24,15 +27,21 @@ export async function grantAccessStep(
     .directory(kit.credential(step, 'office365', 'graph'))
     .listUsers({ pageSize: GRANT_PAGE_SIZE });
   s.grantUsers = page.users;
+  const record = await kit.deps.changes.get(s.flowId);
+  const restorable = (record?.restorePlan ?? []).filter((e) => e.action.kind !== 'skip').length;
   const ids = { flowId: s.flowId, cardId: uuidv4() };
-  const data = cards.grant(ids, page.users, s.org!);
+  const data = cards.grant(ids, page.users, s.org!, '', restorable);
   return step.beginDialog(LINK_CARD_PROMPT, {
     ...kit.prompt(s, ids.cardId, renderCard('grantAccess', data), ['access.grant']),
     retryCard: renderCard('grantAccess', { ...data, error: cards.t('grant.pick') }),
     rules: {
       'access.grant': {
         required: ['principalIds'],
-        oneOf: { principalIds: page.users.map((u) => u.id), role: [...GRANTABLE_ROLES] },
+        oneOf: {
+          principalIds: page.users.map((u) => u.id),
+          role: [...GRANTABLE_ROLES],
+          restore: ['true', 'false'],
+        },
       },
     },
   });
@@ -60,8 +69,10 @@ export async function testAccessAndNotifyStep(
     ),
   );
   const target = kit.azureAs(step, 'office365');
-  if (s.dryRun) return dryRunReport(kit, step, s, target, users, role);
+  const restore = action.inputs.restore === 'true' ? await restoreEntries(kit, s) : [];
+  if (s.dryRun) return dryRunReport(kit, step, s, target, users, role, restore);
   const grants = await grantAccess(target, s.subscription!.subscriptionId, users, role);
+  if (restore.length > 0) await restoreAndReport(kit, step, s, target, restore);
   const tested = await testAccess(target, s.subscription!.subscriptionId, users, role);
   await kit.deps.changes.update(s.flowId, (r) => {
     r.status = 'accessGranted';
@@ -120,6 +131,52 @@ async function notifiedBy(kit: LinkStepKit, flowId: string): Promise<number> {
   return 0;
 }
 
+/** The flow's restore plan as entries (from its change record): empty when there is none. */
+async function restoreEntries(kit: LinkStepKit, s: LinkState): Promise<RestorePlanEntry[]> {
+  const record = await kit.deps.changes.get(s.flowId);
+  return record?.restorePlan ? planEntries(record.backup, record.restorePlan) : [];
+}
+
+/**
+ * Gives back the access the move removed (restore plan), records every outcome in the change
+ * record (audit and report) and shows the report.
+ */
+async function restoreAndReport(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+  target: AzureManagementPort,
+  entries: readonly RestorePlanEntry[],
+): Promise<void> {
+  const directory = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
+  const redirectUrl = `${kit.portalUrl(step)}/#@${s.org!.tenantId}`;
+  const results = await restoreAccess(directory, target, entries, redirectUrl);
+  await kit.deps.changes.update(s.flowId, (r) => {
+    r.restoreReport = results;
+    r.audit = [
+      ...r.audit,
+      ...results
+        .filter((x) => x.outcome !== 'skipped')
+        .map((x) => ({
+          at: new Date().toISOString(),
+          by: s.initiatorId,
+          action: `restore:${x.roleName}`,
+          target: x.assignmentId,
+          outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
+          code: x.errorCode ?? (x.outcome === 'invitedRestored' ? 'GuestInvited' : undefined),
+          correlationId: x.correlationId,
+        })),
+    ];
+  });
+  kit.log.info(
+    { flowId: s.flowId, outcomes: results.map((x) => x.outcome) },
+    'access carried across',
+  );
+  await step.context.sendActivity({
+    attachments: [cardAttachment(restoreReportCard((k, p) => kit.cards(step).t(k, p), results))],
+  });
+}
+
 /** Ends a dry run: lists every write a real run would make, in order, and tells the channel. */
 async function dryRunReport(
   kit: LinkStepKit,
@@ -128,14 +185,17 @@ async function dryRunReport(
   target: AzureManagementPort,
   users: readonly DirectoryPerson[],
   role: GrantableRole,
+  restore: readonly RestorePlanEntry[],
 ): Promise<DialogTurnResult> {
   const cards = kit.cards(step);
   const scope = `/subscriptions/${s.subscription!.subscriptionId}`;
+  const directory = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
   const plan = [
     ...(s.plan ?? []),
     ...users.map((u) =>
       target.planGrant({ scope, principalId: u.id, principalType: 'User', role }),
     ),
+    ...planRestoreWrites(directory, target, restore),
   ];
   const card = renderCard('outcome', {
     title: cards.t('dryRun.planTitle', { count: plan.length }),

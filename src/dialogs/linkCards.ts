@@ -206,6 +206,7 @@ export class LinkCards {
     users: readonly DirectoryPerson[],
     org: Organization,
     error = '',
+    restorable = 0,
   ): GrantAccessCardData {
     return {
       ...ids,
@@ -220,6 +221,8 @@ export class LinkCards {
       })),
       roleLabel: this.t('grant.role'),
       roles: GRANTABLE_ROLES.map((r) => ({ title: this.t(`role.${r}`), value: r })),
+      restoreLabel: this.t('grant.restore', { count: restorable }),
+      showRestore: restorable > 0,
       grantLabel: this.t('grant.button'),
       cancelLabel: this.t('card.cancel'),
     };

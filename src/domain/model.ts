@@ -62,12 +62,19 @@ export interface RoleAssignment {
   readonly roleName: string;
 }
 
-/** A request to grant a built-in role to a principal at a scope. */
+/** Any role definition by its GUID (restoring an assignment of a role other than the grantable ones). */
+export interface RoleByDefinition {
+  readonly definitionGuid: string;
+  /** For people (plans, audit). */
+  readonly name: string;
+}
+
+/** A request to grant a role to a principal at a scope (subscription, resource group or resource). */
 export interface RoleGrant {
   readonly scope: string;
   readonly principalId: string;
   readonly principalType: 'User' | 'Group' | 'ServicePrincipal';
-  readonly role: GrantableRole;
+  readonly role: GrantableRole | RoleByDefinition;
 }
 
 /** Status of a directory change (Microsoft.Subscription changeTenantRequest, 2024-08-01-preview). */

@@ -50,6 +50,16 @@ export interface Office365DirectoryPort {
    * 300 per call (`in (…)` filters of 15 in a JSON batch of 20).
    */
   usersWithEmails(emails: readonly string[]): Promise<DirectoryPerson[]>;
+  /**
+   * Invites an external account as a guest (`POST /invitations`,
+   * https://learn.microsoft.com/graph/api/invitation-post). Idempotent: inviting an address that
+   * already has a guest user returns that user.
+   * @param redirectUrl where the invitee lands after redeeming
+   * @returns the guest user
+   */
+  inviteGuest(email: string, redirectUrl: string): Promise<DirectoryPerson>;
+  /** The write {@link inviteGuest} makes, without making it (dry run). */
+  planInvite(email: string): PlannedWrite;
 }
 
 /** Azure Resource Manager as seen by one signed-in account in one directory. */

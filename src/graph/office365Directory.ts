@@ -1,6 +1,12 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { parseRetryAfter } from '../cloud/http';
-import type { DirectoryPerson, DirectoryRole, Organization, SubscribedSku } from '../domain/model';
+import type {
+  DirectoryPerson,
+  DirectoryRole,
+  Organization,
+  PlannedWrite,
+  SubscribedSku,
+} from '../domain/model';
 import type { Office365DirectoryPort } from '../domain/ports';
 import { DIRECTORY_ROLES } from '../domain/roles';
 import { TenantlinkError, errorNameForStatus } from '../errors';
@@ -175,6 +181,27 @@ export class GraphOffice365Directory implements Office365DirectoryPort {
       for (const person of found) byId.set(person.id, person);
       return [...byId.values()];
     });
+  }
+
+  inviteGuest(email: string, redirectUrl: string): Promise<DirectoryPerson> {
+    return graphCall('POST /invitations', async () => {
+      const body = (await this.client.api('/invitations').post({
+        invitedUserEmailAddress: email,
+        inviteRedirectUrl: redirectUrl,
+        sendInvitationMessage: true,
+      })) as { invitedUser: { id: string }; invitedUserDisplayName?: string };
+      return {
+        id: body.invitedUser.id,
+        displayName: body.invitedUserDisplayName ?? email,
+        userPrincipalName: email,
+        mail: email,
+        otherMails: [email],
+      };
+    });
+  }
+
+  planInvite(email: string): PlannedWrite {
+    return { method: 'POST', path: '/invitations', summary: `invite ${email}` };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { RestoreAction } from '../domain/restorePlan';
+import type { RestoreResult } from '../link/restore';
 import { CREATE_ONLY_ETAG } from './createOnly';
 import type { Storage, StoreItem } from 'botbuilder';
 import type { BackedUpAssignment } from '../link/impact';
@@ -56,6 +57,8 @@ export interface ChangeRecord {
    * invite, or not carried and why), by assignment id; see src/domain/restorePlan.ts.
    */
   restorePlan?: { readonly assignmentId: string; readonly action: RestoreAction }[];
+  /** What the restore did with each removed assignment (src/link/restore.ts), once it ran. */
+  restoreReport?: RestoreResult[];
   /** How many team channels were told the link is complete (set once, when they are). */
   notifiedChannels?: number;
   /**

@@ -83,6 +83,8 @@ export interface LinkChoices {
   readonly typedName?: string;
   readonly principalIds?: readonly string[];
   readonly role?: 'Owner' | 'Contributor' | 'Reader';
+  /** Whether the grant card's "give back the removed access" toggle is on (off when absent). */
+  readonly restore?: boolean;
 }
 
 /** Runs a whole link as Kelley (or `user`) in the personal chat, clicking each card in turn. */
@@ -97,6 +99,7 @@ export async function runLink(
   await click(h, user, chat, 'access.grant', {
     principalIds: (choices.principalIds ?? [IDS.users.janeContoso]).join(','),
     role: choices.role ?? 'Reader',
+    ...(choices.restore === undefined ? {} : { restore: String(choices.restore) }),
   });
 }
 

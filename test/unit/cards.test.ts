@@ -260,6 +260,8 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
         { title: 'Contributor', value: 'Contributor' },
         { title: 'Reader', value: 'Reader' },
       ],
+      restoreLabel: 'Also give back the access the move removed (4 assignments).',
+      showRestore: true,
       grantLabel: 'Give access',
       cancelLabel: 'Cancel',
     },
@@ -271,7 +273,7 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       'Give access',
     ],
     verbs: ['access.grant', 'link.cancel'],
-    inputs: ['principalIds', 'role'],
+    inputs: ['principalIds', 'role', 'restore'],
   },
   outcome: {
     data: {

@@ -79,6 +79,12 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'impact.restore.skip.${reason}': ['group', 'servicePrincipal', 'noEmail', 'other'].map(
     (r) => `impact.restore.skip.${r}`,
   ),
+  "restore.reason.${r.reason ?? 'other'}": ['group', 'servicePrincipal', 'noEmail', 'other'].map(
+    (r) => `restore.reason.${r}`,
+  ),
+  'restore.outcome.${r.outcome}': ['restored', 'invitedRestored', 'existing'].map(
+    (o) => `restore.outcome.${o}`,
+  ),
   'rule.${r.rule}.title': ruleIds.map((r) => `rule.${r}.title`),
   "rule.${r.rule}.${r.passed ? 'pass' : 'fail'}": ruleIds.flatMap((r) => [
     `rule.${r}.pass`,
