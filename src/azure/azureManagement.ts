@@ -1,5 +1,6 @@
 import type {
   AzureSubscription,
+  CustomRoleDefinition,
   AzureTenant,
   DirectoryChange,
   PlannedWrite,
@@ -11,6 +12,7 @@ import type { AzureManagementPort } from '../domain/ports';
 import { builtInRoleName, roleDefinitionIdAt, roleGuid } from '../domain/roles';
 import { TenantlinkError } from '../errors';
 import type { ArmClient } from './armClient';
+import { listCustomRoles, planCustomRole, putCustomRole } from './customRoles';
 
 /**
  * Azure Resource Manager operations of the link, for one signed-in account in one directory.
@@ -128,6 +130,21 @@ export class ArmAzureManagement implements AzureManagementPort {
     const query = filters.length ? `&$filter=${encodeURIComponent(filters.join(' and '))}` : '';
     const path = `${scope}/providers/Microsoft.Authorization/roleAssignments?api-version=${AUTHORIZATION_API}${query}`;
     return (await this.arm.list<ArmRoleAssignment>(path)).map(toAssignment);
+  }
+
+  listCustomRoles(subscriptionId: string): Promise<CustomRoleDefinition[]> {
+    return listCustomRoles(this.arm, subscriptionId);
+  }
+
+  putCustomRole(
+    subscriptionId: string,
+    role: CustomRoleDefinition,
+  ): Promise<{ created: boolean; correlationId?: string }> {
+    return putCustomRole(this.arm, subscriptionId, role);
+  }
+
+  planCustomRole(subscriptionId: string, role: CustomRoleDefinition): PlannedWrite {
+    return planCustomRole(subscriptionId, role);
   }
 
   async grantRole(

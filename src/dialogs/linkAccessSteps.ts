@@ -1,7 +1,7 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
 import { cardAttachment, renderCard } from '../cards/render';
-import type { DirectoryPerson } from '../domain/model';
+import type { CustomRoleDefinition, DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
 import type { RestorePlanEntry } from '../domain/restorePlan';
@@ -69,10 +69,14 @@ export async function testAccessAndNotifyStep(
     ),
   );
   const target = kit.azureAs(step, 'office365');
-  const restore = action.inputs.restore === 'true' ? await restoreEntries(kit, s) : [];
+  const restore =
+    action.inputs.restore === 'true'
+      ? await restoreEntries(kit, s)
+      : { entries: [], customRoles: [] };
   if (s.dryRun) return dryRunReport(kit, step, s, target, users, role, restore);
   const grants = await grantAccess(target, s.subscription!.subscriptionId, users, role);
-  if (restore.length > 0) await restoreAndReport(kit, step, s, target, restore);
+  if (restore.entries.length + restore.customRoles.length > 0)
+    await restoreAndReport(kit, step, s, target, restore);
   const tested = await testAccess(target, s.subscription!.subscriptionId, users, role);
   await kit.deps.changes.update(s.flowId, (r) => {
     r.status = 'accessGranted';
@@ -131,10 +135,16 @@ async function notifiedBy(kit: LinkStepKit, flowId: string): Promise<number> {
   return 0;
 }
 
-/** The flow's restore plan as entries (from its change record): empty when there is none. */
-async function restoreEntries(kit: LinkStepKit, s: LinkState): Promise<RestorePlanEntry[]> {
+/** The flow's restore plan (from its change record): its entries and the custom roles to re-create. */
+async function restoreEntries(
+  kit: LinkStepKit,
+  s: LinkState,
+): Promise<{ entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] }> {
   const record = await kit.deps.changes.get(s.flowId);
-  return record?.restorePlan ? planEntries(record.backup, record.restorePlan) : [];
+  return {
+    entries: record?.restorePlan ? planEntries(record.backup, record.restorePlan) : [],
+    customRoles: record?.customRoles ?? [],
+  };
 }
 
 /**
@@ -146,13 +156,31 @@ async function restoreAndReport(
   step: WaterfallStepContext,
   s: LinkState,
   target: AzureManagementPort,
-  entries: readonly RestorePlanEntry[],
+  restore: { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] },
 ): Promise<void> {
   const directory = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
   const redirectUrl = `${kit.portalUrl(step)}/#@${s.org!.tenantId}`;
-  const results = await restoreAccess(directory, target, entries, redirectUrl);
+  const run = await restoreAccess(
+    directory,
+    target,
+    restore.entries,
+    redirectUrl,
+    restore.customRoles,
+  );
+  const results = run.assignments;
   await kit.deps.changes.update(s.flowId, (r) => {
     r.restoreReport = results;
+    r.audit = [
+      ...r.audit,
+      ...run.customRoles.map((x) => ({
+        at: new Date().toISOString(),
+        by: s.initiatorId,
+        action: 'customRole',
+        target: x.roleName,
+        outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
+        code: x.errorCode,
+      })),
+    ];
     r.audit = [
       ...r.audit,
       ...results
@@ -173,7 +201,7 @@ async function restoreAndReport(
     'access carried across',
   );
   await step.context.sendActivity({
-    attachments: [cardAttachment(restoreReportCard((k, p) => kit.cards(step).t(k, p), results))],
+    attachments: [cardAttachment(restoreReportCard((k, p) => kit.cards(step).t(k, p), run))],
   });
 }
 
@@ -185,7 +213,7 @@ async function dryRunReport(
   target: AzureManagementPort,
   users: readonly DirectoryPerson[],
   role: GrantableRole,
-  restore: readonly RestorePlanEntry[],
+  restore: { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] },
 ): Promise<DialogTurnResult> {
   const cards = kit.cards(step);
   const scope = `/subscriptions/${s.subscription!.subscriptionId}`;
@@ -195,7 +223,7 @@ async function dryRunReport(
     ...users.map((u) =>
       target.planGrant({ scope, principalId: u.id, principalType: 'User', role }),
     ),
-    ...planRestoreWrites(directory, target, restore),
+    ...planRestoreWrites(directory, target, restore.entries, restore.customRoles),
   ];
   const card = renderCard('outcome', {
     title: cards.t('dryRun.planTitle', { count: plan.length }),

@@ -154,7 +154,7 @@ export class LinkCards {
       moreText:
         n > IMPACT_LIST_LIMIT ? this.t('impact.more', { count: n - IMPACT_LIST_LIMIT }) : '',
       restoreTitle: plan && n > 0 ? this.t('impact.restore.title') : '',
-      restoreLines: plan ? this.restoreLines(plan) : [],
+      restoreLines: plan ? this.restoreLines(plan, report.customRoles.length) : [],
       warnings: [
         'impact.warnIdentities',
         'impact.warnCustomRoles',
@@ -168,8 +168,9 @@ export class LinkCards {
   }
 
   /** One line per outcome of the restore plan, in the order restore, invite, each skip reason. */
-  private restoreLines(plan: RestorePlanSummary): string[] {
+  private restoreLines(plan: RestorePlanSummary, customRoles: number): string[] {
     const lines: string[] = [];
+    if (customRoles > 0) lines.push(this.t('impact.restore.customRoles', { count: customRoles }));
     if (plan.restore > 0) lines.push(this.t('impact.restore.restore', { count: plan.restore }));
     if (plan.invite > 0) lines.push(this.t('impact.restore.invite', { count: plan.invite }));
     for (const reason of ['group', 'servicePrincipal', 'noEmail', 'other'] as const) {

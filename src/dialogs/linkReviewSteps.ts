@@ -71,6 +71,7 @@ export async function reviewImpactStep(
     (r) => {
       r.status = 'impactReviewed';
       r.backup = report.assignments;
+      r.customRoles = report.customRoles;
       if (plan)
         r.restorePlan = plan.map((e) => ({ assignmentId: e.assignmentId, action: e.action }));
     },

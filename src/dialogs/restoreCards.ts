@@ -1,5 +1,5 @@
 import { renderCard, type AdaptiveCardJson } from '../cards/render';
-import type { RestoreResult } from '../link/restore';
+import type { RestoreResult, RestoreRun } from '../link/restore';
 
 /**
  * The card that reports the restore (issue 9): one line per removed assignment (the first
@@ -13,13 +13,16 @@ export const RESTORE_LIST_LIMIT = 25;
 type Translate = (key: string, params?: Record<string, string | number>) => string;
 
 /** Renders the restore report. */
-export function restoreReportCard(
-  t: Translate,
-  results: readonly RestoreResult[],
-): AdaptiveCardJson {
+export function restoreReportCard(t: Translate, run: RestoreRun): AdaptiveCardJson {
+  const results = run.assignments;
+  const roles = run.customRoles.map((r) =>
+    r.outcome === 'failed'
+      ? `${r.roleName} (${t('restore.outcome.failed', { code: r.errorCode ?? '' })})`
+      : r.roleName,
+  );
   const count = (o: RestoreResult['outcome']): number =>
     results.filter((r) => r.outcome === o).length;
-  const failed = count('failed');
+  const failed = count('failed') + run.customRoles.filter((r) => r.outcome === 'failed').length;
   const outcome = (r: RestoreResult): string =>
     r.outcome === 'skipped'
       ? t('restore.outcome.skipped', { reason: t(`restore.reason.${r.reason ?? 'other'}`) })
@@ -41,6 +44,7 @@ export function restoreReportCard(
         skipped: count('skipped'),
         failed,
       }),
+      ...(roles.length > 0 ? [t('restore.customRoles', { names: roles.join(', ') })] : []),
       ...(more > 0 ? [t('restore.more', { count: more })] : []),
     ].join('\n\n'),
     color: failed > 0 ? 'Warning' : 'Good',

@@ -62,6 +62,24 @@ export interface RoleAssignment {
   readonly roleName: string;
 }
 
+/**
+ * A custom role definition (ARM `roleDefinitions`, type CustomRole, 2022-04-01). A move deletes
+ * the subscription's custom roles; the restore re-creates them with the same GUID.
+ */
+export interface CustomRoleDefinition {
+  /** The definition's GUID. */
+  readonly id: string;
+  readonly roleName: string;
+  readonly description: string;
+  readonly permissions: readonly {
+    readonly actions: readonly string[];
+    readonly notActions: readonly string[];
+    readonly dataActions: readonly string[];
+    readonly notDataActions: readonly string[];
+  }[];
+  readonly assignableScopes: readonly string[];
+}
+
 /** Any role definition by its GUID (restoring an assignment of a role other than the grantable ones). */
 export interface RoleByDefinition {
   readonly definitionGuid: string;

@@ -1,5 +1,6 @@
 import type {
   AzureSubscription,
+  CustomRoleDefinition,
   AzureTenant,
   DirectoryChange,
   DirectoryPerson,
@@ -92,6 +93,18 @@ export interface AzureManagementPort {
   planDirectoryChange(subscriptionId: string, destinationTenantId: string): PlannedWrite[];
   /** The write {@link grantRole} makes, without making it (dry run). */
   planGrant(grant: RoleGrant): PlannedWrite;
+  /** The subscription's custom role definitions (`$filter=type eq 'CustomRole'`). */
+  listCustomRoles(subscriptionId: string): Promise<CustomRoleDefinition[]>;
+  /**
+   * Creates or updates a custom role with its GUID (PUT roleDefinitions/{id}); idempotent.
+   * @returns whether this call created it
+   */
+  putCustomRole(
+    subscriptionId: string,
+    role: CustomRoleDefinition,
+  ): Promise<{ created: boolean; correlationId?: string }>;
+  /** The write {@link putCustomRole} makes, without making it (dry run). */
+  planCustomRole(subscriptionId: string, role: CustomRoleDefinition): PlannedWrite;
   /** Asks to move the subscription to another directory (PUT changeTenantRequest/default). */
   requestDirectoryChange(
     subscriptionId: string,

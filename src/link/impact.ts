@@ -1,4 +1,5 @@
-import type { DirectoryPerson, RoleAssignment } from '../domain/model';
+import type { CustomRoleDefinition, DirectoryPerson, RoleAssignment } from '../domain/model';
+import { roleGuid } from '../domain/roles';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 
 /**
@@ -23,6 +24,8 @@ export interface ImpactReport {
   readonly byRole: Record<string, number>;
   /** The users of the old directory that hold the assignments, as it could read them (for the restore plan). */
   readonly formerUsers: DirectoryPerson[];
+  /** The subscription's custom role definitions, which the move deletes (backed up, re-created by the restore). */
+  readonly customRoles: CustomRoleDefinition[];
 }
 
 /**
@@ -37,7 +40,11 @@ export async function reviewImpact(
   sourceDirectory: Office365DirectoryPort | undefined,
   subscriptionId: string,
 ): Promise<ImpactReport> {
-  const assignments = await azure.listRoleAssignments(`/subscriptions/${subscriptionId}`);
+  const [assignments, customRoles] = await Promise.all([
+    azure.listRoleAssignments(`/subscriptions/${subscriptionId}`),
+    azure.listCustomRoles(subscriptionId),
+  ]);
+  const customNames = new Map(customRoles.map((r) => [r.id, r.roleName]));
   const userIds = [
     ...new Set(assignments.filter((a) => a.principalType === 'User').map((a) => a.principalId)),
   ];
@@ -48,6 +55,7 @@ export async function reviewImpact(
   const names = new Map(people.map((p) => [p.id, p.mail ?? p.displayName]));
   const backedUp = assignments.map((a) => ({
     ...a,
+    roleName: customNames.get(roleGuid(a.roleDefinitionId)) ?? a.roleName,
     principalName: names.get(a.principalId) ?? a.principalId,
   }));
   const count = (key: (a: RoleAssignment) => string): Record<string, number> =>
@@ -60,5 +68,6 @@ export async function reviewImpact(
     byPrincipalType: count((a) => a.principalType),
     byRole: count((a) => a.roleName),
     formerUsers: people,
+    customRoles,
   };
 }

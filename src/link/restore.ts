@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { PlannedWrite, RoleGrant } from '../domain/model';
+import type { CustomRoleDefinition, PlannedWrite, RoleGrant } from '../domain/model';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import type { RestoreAction, RestorePlanEntry, SkipReason } from '../domain/restorePlan';
 import { roleGuid } from '../domain/roles';
@@ -8,7 +8,8 @@ import { GRANT_CONCURRENCY } from './access';
 import type { BackedUpAssignment } from './impact';
 
 /**
- * Carries access across the move (issue 9): after the directory change, each removed role
+ * Carries access across the move (issue 9): after the directory change, the custom roles the move
+ * deleted are created again with their GUIDs, and each removed role
  * assignment of the restore plan is re-created at its original scope with its original role, for
  * the same person's Office 365 account or for a guest invited now (Graph `POST /invitations`).
  * ARM's PrincipalNotFound while a new guest replicates is retried by the ARM client. Idempotent
@@ -30,6 +31,22 @@ export interface RestoreResult {
   readonly reason?: SkipReason;
   readonly errorCode?: string;
   readonly correlationId?: string;
+}
+
+/** Outcome of re-creating one custom role. */
+export interface CustomRoleResult {
+  readonly id: string;
+  readonly roleName: string;
+  readonly outcome: 'created' | 'existing' | 'failed';
+  readonly errorCode?: string;
+}
+
+/** What a restore did. */
+export interface RestoreRun {
+  /** One per plan entry, in plan order. */
+  readonly assignments: RestoreResult[];
+  /** One per backed-up custom role, re-created before the assignments that use them. */
+  readonly customRoles: CustomRoleResult[];
 }
 
 /**
@@ -70,19 +87,44 @@ function grantFor(entry: RestorePlanEntry, principalId: string): RoleGrant {
 }
 
 /**
- * Runs the plan: invitations first (one per address), then the role assignments, at most
- * {@link GRANT_CONCURRENCY} at a time. One failure does not stop the others.
+ * Runs the plan: the custom roles first (same GUIDs), then invitations (one per address), then
+ * the role assignments, at most {@link GRANT_CONCURRENCY} at a time. One failure does not stop the
+ * others; an assignment of a custom role that could not be re-created fails with its code.
  * @param directory Graph of the Office 365 directory as its Global Administrator
  * @param target ARM as the Office 365 admin (Owner of the subscription after the move)
  * @param redirectUrl where invited guests land (the Azure portal of the directory)
- * @returns one result per entry, in plan order
+ * @param customRoles the custom roles the move deleted (the change record's backup)
  */
 export async function restoreAccess(
   directory: Office365DirectoryPort,
   target: AzureManagementPort,
   entries: readonly RestorePlanEntry[],
   redirectUrl: string,
-): Promise<RestoreResult[]> {
+  customRoles: readonly CustomRoleDefinition[] = [],
+): Promise<RestoreRun> {
+  const roles: CustomRoleResult[] = [];
+  for (const role of customRoles) {
+    const subscriptionId = role.assignableScopes[0]?.split('/')[2] ?? '';
+    try {
+      const { created } = await target.putCustomRole(subscriptionId, role);
+      roles.push({
+        id: role.id,
+        roleName: role.roleName,
+        outcome: created ? 'created' : 'existing',
+      });
+    } catch (err) {
+      const e = asTenantlinkError(err);
+      roles.push({
+        id: role.id,
+        roleName: role.roleName,
+        outcome: 'failed',
+        errorCode: e.serviceCode ?? e.code,
+      });
+    }
+  }
+  const brokenRoles = new Map(
+    roles.filter((r) => r.outcome === 'failed').map((r) => [r.id, r.errorCode]),
+  );
   const emails = [
     ...new Set(entries.flatMap((e) => (e.action.kind === 'invite' ? [e.action.email] : []))),
   ];
@@ -100,7 +142,7 @@ export async function restoreAccess(
     ),
   );
   const limit = pLimit(GRANT_CONCURRENCY);
-  return Promise.all(
+  const assignments = await Promise.all(
     entries.map((entry) =>
       limit(async (): Promise<RestoreResult> => {
         const base = {
@@ -111,6 +153,8 @@ export async function restoreAccess(
         };
         const action = entry.action;
         if (action.kind === 'skip') return { ...base, outcome: 'skipped', reason: action.reason };
+        const roleError = brokenRoles.get(roleGuid(entry.roleDefinitionId));
+        if (roleError !== undefined) return { ...base, outcome: 'failed', errorCode: roleError };
         const guest = action.kind === 'invite' ? invited.get(action.email) : undefined;
         if (guest?.errorCode) return { ...base, outcome: 'failed', errorCode: guest.errorCode };
         const principalId = action.kind === 'restore' ? action.principalId : guest!.id!;
@@ -130,6 +174,7 @@ export async function restoreAccess(
       }),
     ),
   );
+  return { assignments, customRoles: roles };
 }
 
 /**
@@ -140,11 +185,18 @@ export function planRestoreWrites(
   directory: Office365DirectoryPort,
   target: AzureManagementPort,
   entries: readonly RestorePlanEntry[],
+  customRoles: readonly CustomRoleDefinition[] = [],
 ): PlannedWrite[] {
+  const roleWrites = customRoles.map((r) =>
+    target.planCustomRole(r.assignableScopes[0]?.split('/')[2] ?? '', r),
+  );
   const emails = [
     ...new Set(entries.flatMap((e) => (e.action.kind === 'invite' ? [e.action.email] : []))),
   ];
-  const writes: PlannedWrite[] = emails.map((email) => directory.planInvite(email));
+  const writes: PlannedWrite[] = [
+    ...roleWrites,
+    ...emails.map((email) => directory.planInvite(email)),
+  ];
   for (const entry of entries) {
     const action = entry.action;
     if (action.kind === 'skip') continue;

@@ -1,5 +1,6 @@
-import { BUILT_IN_ROLES, GRANTABLE_ROLES, roleGuid } from '../domain/roles';
+import { roleGuid } from '../domain/roles';
 import { armAuthed, armFail, isResponse, ownedSubscriptionFor, subscriptionFor } from './armAccess';
+import { roleDefinitionExists, roleDefinitionRoutes } from './armRoleDefinitions';
 import type { SandboxContext } from './context';
 import { page } from './odata';
 import type { Router, SandboxResponse } from './router';
@@ -17,14 +18,6 @@ const AUTHORIZATION_VERSIONS = ['2020-04-01-preview', '2022-04-01'];
 /** Role assignments per page of a list. */
 const ASSIGNMENT_PAGE = 1000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const ROLE_DESCRIPTIONS: Record<string, string> = {
-  Owner:
-    'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.',
-  Contributor:
-    'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.',
-  Reader: 'View all resources, but does not allow you to make any changes.',
-};
 
 /** A role assignment as ARM serialises it (2022-04-01). */
 export function assignmentJson(
@@ -172,71 +165,7 @@ export function authorizationRoutes(ctx: SandboxContext, router: Router, base: (
     );
   }
 
-  router.add(
-    'GET',
-    '/subscriptions/:subscriptionId/providers/Microsoft.Authorization/roleDefinitions',
-    armAuthed(ctx, AUTHORIZATION_VERSIONS, (req, p, caller) => {
-      const sub = subscriptionFor(
-        ctx,
-        p.subscriptionId ?? '',
-        caller,
-        'Microsoft.Authorization/roleDefinitions/read',
-      );
-      if (isResponse(sub)) return sub;
-      const m = /^roleName\s+eq\s+'([^']+)'$/i.exec(req.url.searchParams.get('$filter') ?? '');
-      const roles = GRANTABLE_ROLES.filter(
-        (r) => !m || r.toLowerCase() === (m[1] ?? '').toLowerCase(),
-      );
-      return {
-        status: 200,
-        body: { value: roles.map((r) => roleDefinitionJson(sub.subscriptionId, r)) },
-      };
-    }),
-  );
-
-  router.add(
-    'GET',
-    '/subscriptions/:subscriptionId/providers/Microsoft.Authorization/roleDefinitions/:id',
-    armAuthed(ctx, AUTHORIZATION_VERSIONS, (_req, p, caller) => {
-      const sub = subscriptionFor(
-        ctx,
-        p.subscriptionId ?? '',
-        caller,
-        'Microsoft.Authorization/roleDefinitions/read',
-      );
-      if (isResponse(sub)) return sub;
-      const role = GRANTABLE_ROLES.find((r) => BUILT_IN_ROLES[r] === (p.id ?? '').toLowerCase());
-      return role
-        ? { status: 200, body: roleDefinitionJson(sub.subscriptionId, role) }
-        : armFail(
-            404,
-            'RoleDefinitionDoesNotExist',
-            'The specified role definition does not exist.',
-          );
-    }),
-  );
-}
-
-function roleDefinitionJson(
-  subscriptionId: string,
-  role: (typeof GRANTABLE_ROLES)[number],
-): Record<string, unknown> {
-  return {
-    id: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`,
-    type: 'Microsoft.Authorization/roleDefinitions',
-    name: BUILT_IN_ROLES[role],
-    properties: {
-      roleName: role,
-      type: 'BuiltInRole',
-      description: ROLE_DESCRIPTIONS[role],
-      assignableScopes: ['/'],
-      permissions: [],
-      createdOn: '2015-02-02T21:55:09.8806423Z',
-      updatedOn: '2021-11-11T20:13:47.8628684Z',
-      createdBy: null,
-      updatedBy: null,
-    },
-  };
+  roleDefinitionRoutes(ctx, router);
 }
 
 /** PUT of a role assignment with ARM's validation and idempotency rules. */
@@ -264,7 +193,7 @@ function createAssignment(
       'InvalidRequestContent',
       'The request content was invalid: properties.roleDefinitionId and properties.principalId are required.',
     );
-  if (!(Object.values(BUILT_IN_ROLES) as string[]).includes(roleDefinitionId))
+  if (!roleDefinitionExists(sub, roleDefinitionId))
     return armFail(
       400,
       'RoleDefinitionDoesNotExist',

@@ -93,6 +93,17 @@ export interface SeedSubscription {
    */
   readonly changeTenant: 'allowed' | 'blockedByPolicy' | 'apiUnavailable';
   readonly roleAssignments: readonly SeedRoleAssignment[];
+  /** Custom role definitions whose assignable scope is the subscription (deleted by a move). */
+  readonly customRoles?: readonly SeedCustomRole[];
+}
+
+/** A custom role definition (Microsoft.Authorization roleDefinitions, type CustomRole). */
+export interface SeedCustomRole {
+  /** The definition's GUID. */
+  readonly id: string;
+  readonly roleName: string;
+  readonly description: string;
+  readonly actions: readonly string[];
 }
 
 /** The whole seed. */

@@ -58,9 +58,28 @@ export interface ChangeTenantRecord {
 }
 
 /** An Azure subscription. */
-export interface SubscriptionRecord extends Omit<SeedSubscription, 'roleAssignments'> {
+export interface SubscriptionRecord extends Omit<
+  SeedSubscription,
+  'roleAssignments' | 'customRoles'
+> {
   tenantId: string;
   roleAssignments: RoleAssignmentRecord[];
+  customRoles: CustomRoleRecord[];
+}
+
+/** A custom role definition of a subscription (ARM roleDefinitions 2022-04-01, type CustomRole). */
+export interface CustomRoleRecord {
+  /** GUID. */
+  id: string;
+  roleName: string;
+  description: string;
+  permissions: {
+    actions: string[];
+    notActions: string[];
+    dataActions: string[];
+    notDataActions: string[];
+  }[];
+  assignableScopes: string[];
 }
 
 /** A B2B invitation created through Graph `/invitations`. */
@@ -86,6 +105,7 @@ export interface SandboxSnapshot {
     displayName: string;
     tenantId: string;
     roleAssignments: RoleAssignmentRecord[];
+    customRoles: CustomRoleRecord[];
   }[];
   changeTenantRequests: ChangeTenantRecord[];
   invitations: InvitationRecord[];
@@ -119,6 +139,15 @@ export class SandboxState {
     }));
     this.subscriptions = copy.subscriptions.map((s) => ({
       ...s,
+      customRoles: (s.customRoles ?? []).map((r) => ({
+        id: r.id.toLowerCase(),
+        roleName: r.roleName,
+        description: r.description,
+        permissions: [
+          { actions: [...r.actions], notActions: [], dataActions: [], notDataActions: [] },
+        ],
+        assignableScopes: [`/subscriptions/${s.subscriptionId}`],
+      })),
       roleAssignments: s.roleAssignments.map((a) => ({
         ...a,
         scope: `/subscriptions/${s.subscriptionId}${a.scope}`,
@@ -214,6 +243,8 @@ export class SandboxState {
     ownerObjectId: string,
   ): void {
     sub.tenantId = destinationTenantId;
+    // The transfer deletes the subscription's custom roles with its role assignments.
+    sub.customRoles = [];
     const now = new Date().toISOString();
     sub.roleAssignments = [
       {
@@ -248,6 +279,7 @@ export class SandboxState {
         displayName: s.displayName,
         tenantId: s.tenantId,
         roleAssignments: s.roleAssignments,
+        customRoles: s.customRoles,
       })),
       changeTenantRequests: this.changeTenantRequests,
       invitations: this.invitations,

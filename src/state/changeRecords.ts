@@ -1,3 +1,4 @@
+import type { CustomRoleDefinition } from '../domain/model';
 import type { RestoreAction } from '../domain/restorePlan';
 import type { RestoreResult } from '../link/restore';
 import { CREATE_ONLY_ETAG } from './createOnly';
@@ -57,6 +58,8 @@ export interface ChangeRecord {
    * invite, or not carried and why), by assignment id; see src/domain/restorePlan.ts.
    */
   restorePlan?: { readonly assignmentId: string; readonly action: RestoreAction }[];
+  /** The subscription's custom roles, which the move deletes (re-created by the restore). */
+  customRoles?: CustomRoleDefinition[];
   /** What the restore did with each removed assignment (src/link/restore.ts), once it ran. */
   restoreReport?: RestoreResult[];
   /** How many team channels were told the link is complete (set once, when they are). */

@@ -19,6 +19,7 @@ const SUB = `/subscriptions/${S.payAsYouGo}`;
 const GROUP_ID = '3f6f3c1e-6c2b-4c7e-9d0e-2a8b5d4e1f00';
 const READER_AT_CONTOSO = '7d8e9f00-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const SITE = '/resourceGroups/rg-web/providers/Microsoft.Web/sites/shop';
+const DEPLOYER = '6a8b0c2d-4e6f-4a1b-9c3d-5e7f9a1b3c5d';
 
 /** The default world, plus: a group's assignment on a resource, and the read-only user's work account in Contoso. */
 function seed(): Seed {
@@ -40,15 +41,34 @@ function seed(): Seed {
       userType: 'Member',
       jobTitle: 'Analyst',
     });
-  base.subscriptions
-    .find((s) => s.subscriptionId === S.payAsYouGo)!
-    .roleAssignments.push({
+  const payg = base.subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)! as {
+    roleAssignments: Record<string, unknown>[];
+    customRoles?: Record<string, unknown>[];
+  };
+  payg.roleAssignments.push(
+    {
       name: '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
       principalId: GROUP_ID,
       principalType: 'Group',
       roleDefinitionId: BUILT_IN_ROLES.Contributor,
       scope: SITE,
-    });
+    },
+    {
+      name: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+      principalId: IDS.users.samMsaInDefault,
+      principalType: 'User',
+      roleDefinitionId: DEPLOYER,
+      scope: '/resourceGroups/rg-web',
+    },
+  );
+  payg.customRoles = [
+    {
+      id: DEPLOYER,
+      roleName: 'Web Deployer',
+      description: 'Deploys the shop.',
+      actions: ['Microsoft.Web/sites/*'],
+    },
+  ];
   return base as unknown as Seed;
 }
 
@@ -97,8 +117,21 @@ it('gives back every user assignment at its original scope, inviting guests, and
       .map((a) => `${a.roleDefinitionId.split('/').pop()} ${a.scope.replace(SUB, '')}`)
       .sort();
   expect(roles(sam.id)).toEqual(
-    [`${BUILT_IN_ROLES.Contributor} `, `${BUILT_IN_ROLES.Reader} /resourceGroups/rg-web`].sort(),
+    [
+      `${BUILT_IN_ROLES.Contributor} `,
+      `${BUILT_IN_ROLES.Reader} /resourceGroups/rg-web`,
+      `${DEPLOYER} /resourceGroups/rg-web`,
+    ].sort(),
   );
+  // The custom role the move deleted was created again, with its GUID, name and permissions.
+  const payg = snapshot.subscriptions.find((x) => x.subscriptionId === S.payAsYouGo)!;
+  expect(payg.customRoles).toMatchObject([
+    {
+      id: DEPLOYER,
+      roleName: 'Web Deployer',
+      permissions: [{ actions: ['Microsoft.Web/sites/*'] }],
+    },
+  ]);
   expect(roles(kelley.id)).toEqual([`${BUILT_IN_ROLES.Owner} `]);
   // The read-only user has a work account in Contoso under the same email: restored there.
   expect(roles(READER_AT_CONTOSO)).toEqual([`${BUILT_IN_ROLES.Reader} `]);
@@ -111,8 +144,9 @@ it('gives back every user assignment at its original scope, inviting guests, and
     .map((a) => cardText(a.activity.attachments?.[0]?.content))
     .find((t) => t.includes('Access carried across'))!;
   expect(report).toContain(
-    '1 restored, 3 restored after a guest invitation, 0 already there, 2 not carried, 0 failed.',
+    '1 restored, 4 restored after a guest invitation, 0 already there, 2 not carried, 0 failed.',
   );
+  expect(report).toContain('Custom roles created again: Web Deployer.');
   expect(report).toMatch(/not carried: a group of the old directory/);
   expect(report).toMatch(/not carried: an app or managed identity/);
   expect(report).toMatch(
@@ -127,8 +161,10 @@ it('restores nothing twice when run again, and the change record exports the rep
     backup: Parameters<typeof planEntries>[0];
     restorePlan: Parameters<typeof planEntries>[1];
     restoreReport: { outcome: string }[];
+    customRoles: Parameters<typeof restoreAccess>[4];
   }[];
   expect(record!.restoreReport.map((r) => r.outcome).sort()).toEqual([
+    'invitedRestored',
     'invitedRestored',
     'invitedRestored',
     'invitedRestored',
@@ -158,9 +194,12 @@ it('restores nothing twice when run again, and the change record exports the rep
     clients.azure(credential('arm')),
     planEntries(record!.backup, record!.restorePlan),
     'https://portal.azure.com',
+    record!.customRoles,
   );
   await http.close();
-  expect(again.map((r) => r.outcome).sort()).toEqual([
+  expect(again.customRoles.map((r) => r.outcome)).toEqual(['existing']);
+  expect(again.assignments.map((r) => r.outcome).sort()).toEqual([
+    'existing',
     'existing',
     'existing',
     'existing',

@@ -364,3 +364,101 @@ describe('sandbox call counts and write log', () => {
     expect(sandbox.writeLog()).toEqual([]);
   });
 });
+
+describe('sandbox ARM: custom role definitions', () => {
+  const defs = (sub: string, id = '') =>
+    `/arm/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions${id ? `/${id}` : ''}?api-version=2022-04-01`;
+  const ID = '6a8b0c2d-4e6f-4a1b-9c3d-5e7f9a1b3c5d';
+  const body = (roleName: string, scope = `/subscriptions/${S.payAsYouGo}`) => ({
+    properties: {
+      roleName,
+      description: 'Deploys the shop.',
+      type: 'CustomRole',
+      permissions: [{ actions: ['Microsoft.Web/sites/*'] }],
+      assignableScopes: [scope],
+    },
+  });
+
+  it('creates (201) and updates (200) a custom role, lists it with the CustomRole filter, and assigns it', async () => {
+    let res = await http.call('PUT', defs(S.payAsYouGo, ID), {
+      token: kelleyMsa,
+      body: body('Web Deployer'),
+    });
+    expect(res.status).toBe(201);
+    res = await http.call('PUT', defs(S.payAsYouGo, ID), {
+      token: kelleyMsa,
+      body: body('Web Deployer'),
+    });
+    expect(res.status).toBe(200);
+    res = await http.call(
+      'GET',
+      `${defs(S.payAsYouGo)}&$filter=${encodeURIComponent("type eq 'CustomRole'")}`,
+      {
+        token: kelleyMsa,
+      },
+    );
+    expect(res.body.value).toEqual([
+      expect.objectContaining({
+        name: ID,
+        properties: expect.objectContaining({ type: 'CustomRole', roleName: 'Web Deployer' }),
+      }),
+    ]);
+    res = await http.call('PUT', ra(S.payAsYouGo, '11111111-2222-4333-8444-555555555555'), {
+      token: kelleyMsa,
+      body: {
+        properties: {
+          roleDefinitionId: `/subscriptions/${S.payAsYouGo}/providers/Microsoft.Authorization/roleDefinitions/${ID}`,
+          principalId: IDS.users.samMsaInDefault,
+          principalType: 'User',
+        },
+      },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it('refuses a Reader (403), a scope outside the subscription (403) and a duplicate name (409)', async () => {
+    expect(
+      (await http.call('PUT', defs(S.payAsYouGo, ID), { token: reader, body: body('X') })).status,
+    ).toBe(403);
+    expect(
+      (
+        await http.call('PUT', defs(S.payAsYouGo, ID), {
+          token: kelleyMsa,
+          body: body('X', `/subscriptions/${S.devTest}`),
+        })
+      ).status,
+    ).toBe(403);
+    await http.call('PUT', defs(S.payAsYouGo, ID), {
+      token: kelleyMsa,
+      body: body('Web Deployer'),
+    });
+    const dup = await http.call('PUT', defs(S.payAsYouGo, 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee'), {
+      token: kelleyMsa,
+      body: body('web deployer'),
+    });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.code).toBe('RoleDefinitionWithSameNameExists');
+  });
+
+  it('deletes the custom roles when the subscription moves to another directory', async () => {
+    await http.call('PUT', defs(S.payAsYouGo, ID), {
+      token: kelleyMsa,
+      body: body('Web Deployer'),
+    });
+    sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
+    await http.call('PUT', ctr(S.payAsYouGo), {
+      token: kelleyMsa,
+      body: {
+        properties: {
+          destinationTenantId: IDS.tenants.contoso,
+          destinationOwnerId: IDS.users.kelleyContoso,
+        },
+      },
+    });
+    expect((await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso })).status).toBe(
+      200,
+    );
+    const moved = sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
+    expect(moved.customRoles).toEqual([]);
+  });
+});

@@ -491,6 +491,7 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
       byPrincipalType: tally((a) => a.principalType),
       byRole: tally((a) => a.roleName),
       formerUsers: [],
+      customRoles: [],
     };
   }
 

@@ -39,7 +39,7 @@ it('reports a refused invitation and a refused assignment as failed, and does th
       return { assignment: {}, created: true };
     }),
   } as unknown as AzureManagementPort;
-  const results = await restoreAccess(
+  const { assignments: results } = await restoreAccess(
     directory,
     azure,
     [
