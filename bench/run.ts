@@ -5,11 +5,12 @@ import { passed, type BenchRow } from './common';
 import { conversations } from './conversations';
 import { fullLink } from './fullLink';
 import { grants } from './grants';
+import { restore } from './restore';
 import { scale } from './scale';
 import { turnOverhead } from './turnOverhead';
 
 /**
- * `npm run bench`: runs the five benchmarks of issue 7 side by side in one process, prints a
+ * `npm run bench`: runs the five benchmarks of issue 7 and the restore benchmark of issue 9 side by side in one process, prints a
  * table with target and pass/fail per row, writes bench/results.json and exits 1 when a target
  * is missed. Not part of `npm test`.
  */
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
   const rows: BenchRow[] = [];
   // Scale first: its peak RSS is then not inflated by what the other benchmarks allocated.
-  for (const bench of [scale, turnOverhead, fullLink, grants, conversations]) {
+  for (const bench of [scale, turnOverhead, fullLink, grants, conversations, restore]) {
     rows.push(...(await bench()));
   }
   const lines = [
