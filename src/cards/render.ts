@@ -145,9 +145,19 @@ export interface GrantAccessCardData extends ActionIds {
   /** The restore toggle (on by default), shown when the restore plan has something to restore. */
   restoreLabel: string;
   showRestore: boolean;
+  /** The assignments to give back, all chosen by default (the first {@link RESTORE_CHOICE_LIMIT}). */
+  restoreChoicesLabel: string;
+  restoreChoices: Choice[];
+  /** The choices' values, comma-separated: all of them are chosen at first. */
+  restoreChosen: string;
+  /** '' or "…and N more, given back with the others" when the list is cut. */
+  restoreMore: string;
   grantLabel: string;
   cancelLabel: string;
 }
+
+/** Largest number of removed assignments the grant card lists for choosing (the rest follow the toggle). */
+export const RESTORE_CHOICE_LIMIT = 50;
 
 /** Data of cards/outcome.json: a card without actions, e.g. a card updated in place after a click. */
 export interface OutcomeCardData {

@@ -1,6 +1,6 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
-import { cardAttachment, renderCard } from '../cards/render';
+import { RESTORE_CHOICE_LIMIT, cardAttachment, renderCard } from '../cards/render';
 import type { CustomRoleDefinition, DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
@@ -8,6 +8,7 @@ import type { RestorePlanEntry } from '../domain/restorePlan';
 import { grantAccess, testAccess } from '../link/access';
 import { planEntries, planRestoreWrites, restoreAccess } from '../link/restore';
 import { restoreReportCard } from './restoreCards';
+import { restoreKey } from './linkCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
 
@@ -27,8 +28,8 @@ export async function grantAccessStep(
     .directory(kit.credential(step, 'office365', 'graph'))
     .listUsers({ pageSize: GRANT_PAGE_SIZE });
   s.grantUsers = page.users;
-  const record = await kit.deps.changes.get(s.flowId);
-  const restorable = (record?.restorePlan ?? []).filter((e) => e.action.kind !== 'skip').length;
+  const { entries } = await restoreEntries(kit, s);
+  const restorable = entries.filter((e) => e.action.kind !== 'skip');
   const ids = { flowId: s.flowId, cardId: uuidv4() };
   const data = cards.grant(ids, page.users, s.org!, '', restorable);
   return step.beginDialog(LINK_CARD_PROMPT, {
@@ -41,6 +42,7 @@ export async function grantAccessStep(
           principalIds: page.users.map((u) => u.id),
           role: [...GRANTABLE_ROLES],
           restore: ['true', 'false'],
+          restoreIds: restorable.slice(0, RESTORE_CHOICE_LIMIT).map((_, i) => restoreKey(i)),
         },
       },
     },
@@ -71,7 +73,7 @@ export async function testAccessAndNotifyStep(
   const target = kit.azureAs(step, 'office365');
   const restore =
     action.inputs.restore === 'true'
-      ? await restoreEntries(kit, s)
+      ? chosenRestore(await restoreEntries(kit, s), action.inputs.restoreIds)
       : { entries: [], customRoles: [] };
   if (s.dryRun) return dryRunReport(kit, step, s, target, users, role, restore);
   const grants = await grantAccess(target, s.subscription!.subscriptionId, users, role);
@@ -145,6 +147,27 @@ async function restoreEntries(
     entries: record?.restorePlan ? planEntries(record.backup, record.restorePlan) : [],
     customRoles: record?.customRoles ?? [],
   };
+}
+
+/**
+ * The admin's choice on the grant card: the listed restorable assignments left unchecked become
+ * `skipped` (not chosen); those beyond the list follow the toggle. No `restoreIds` at all (a
+ * client that sent only the toggle) keeps every one.
+ */
+function chosenRestore(
+  restore: { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] },
+  restoreIds: string | undefined,
+): { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] } {
+  if (restoreIds === undefined) return restore;
+  const keep = new Set(restoreIds.split(',').filter((v) => v !== ''));
+  let i = 0;
+  const entries = restore.entries.map((e): RestorePlanEntry => {
+    if (e.action.kind === 'skip') return e;
+    const index = i++;
+    if (index >= RESTORE_CHOICE_LIMIT || keep.has(restoreKey(index))) return e;
+    return { ...e, action: { kind: 'skip', reason: 'notChosen' } };
+  });
+  return { ...restore, entries };
 }
 
 /**

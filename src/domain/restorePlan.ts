@@ -12,7 +12,7 @@ import type { DirectoryPerson } from './rules';
  */
 
 /** Why an assignment cannot be carried across by tenantlink. */
-export type SkipReason = 'group' | 'servicePrincipal' | 'noEmail' | 'other';
+export type SkipReason = 'group' | 'servicePrincipal' | 'noEmail' | 'other' | 'notChosen';
 
 /** What to do with one removed assignment. */
 export type RestoreAction =

@@ -85,6 +85,8 @@ export interface LinkChoices {
   readonly role?: 'Owner' | 'Contributor' | 'Reader';
   /** Whether the grant card's "give back the removed access" toggle is on (off when absent). */
   readonly restore?: boolean;
+  /** The restorable assignments left checked on the grant card (all when absent). */
+  readonly restoreIds?: readonly string[];
 }
 
 /** Runs a whole link as Kelley (or `user`) in the personal chat, clicking each card in turn. */
@@ -100,6 +102,7 @@ export async function runLink(
     principalIds: (choices.principalIds ?? [IDS.users.janeContoso]).join(','),
     role: choices.role ?? 'Reader',
     ...(choices.restore === undefined ? {} : { restore: String(choices.restore) }),
+    ...(choices.restoreIds === undefined ? {} : { restoreIds: choices.restoreIds.join(',') }),
   });
 }
 

@@ -262,6 +262,12 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       ],
       restoreLabel: 'Also give back the access the move removed (4 assignments).',
       showRestore: true,
+      restoreChoicesLabel: 'What to give back',
+      restoreChoices: [
+        { title: 'sam.dev@outlook.com · Reader · resourceGroups/rg-web', value: 'r0' },
+      ],
+      restoreChosen: 'r0',
+      restoreMore: '',
       grantLabel: 'Give access',
       cancelLabel: 'Cancel',
     },
@@ -273,7 +279,7 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       'Give access',
     ],
     verbs: ['access.grant', 'link.cancel'],
-    inputs: ['principalIds', 'role', 'restore'],
+    inputs: ['principalIds', 'role', 'restore', 'restoreIds'],
   },
   outcome: {
     data: {

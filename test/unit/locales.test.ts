@@ -79,9 +79,13 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'impact.restore.skip.${reason}': ['group', 'servicePrincipal', 'noEmail', 'other'].map(
     (r) => `impact.restore.skip.${r}`,
   ),
-  "restore.reason.${r.reason ?? 'other'}": ['group', 'servicePrincipal', 'noEmail', 'other'].map(
-    (r) => `restore.reason.${r}`,
-  ),
+  "restore.reason.${r.reason ?? 'other'}": [
+    'group',
+    'servicePrincipal',
+    'noEmail',
+    'other',
+    'notChosen',
+  ].map((r) => `restore.reason.${r}`),
   'restore.outcome.${r.outcome}': ['restored', 'invitedRestored', 'existing'].map(
     (o) => `restore.outcome.${o}`,
   ),
