@@ -78,15 +78,20 @@ export function planRestore(
     for (const e of [u.userPrincipalName, u.mail])
       if (e && !byEmail.has(e.toLowerCase())) byEmail.set(e.toLowerCase(), u);
   }
-  return backup.map((a) => ({
+  return backup.map((a) => planEntry(a, actionFor(a, former.get(a.principalId), byEmail)));
+}
+
+/** One removed assignment with what to do with it. */
+export function planEntry(a: BackedUpAssignment, action: RestoreAction): RestorePlanEntry {
+  return {
     assignmentId: a.id,
     scope: a.scope,
     roleDefinitionId: a.roleDefinitionId,
     roleName: a.roleName,
     principalType: a.principalType,
     formerPrincipal: a.principalName,
-    action: actionFor(a, former.get(a.principalId), byEmail),
-  }));
+    action,
+  };
 }
 
 function actionFor(

@@ -1,4 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import pLimit from 'p-limit';
 import { parseRetryAfter } from '../cloud/http';
 import type {
   DirectoryPerson,
@@ -21,6 +22,8 @@ import { graphCall } from './graphClient';
 
 /** Graph `user` fields tenantlink reads. */
 const USER_FIELDS = 'id,displayName,userPrincipalName,mail,otherMails';
+/** JSON batches sent at once by the lookups by id or email (each holds up to 20 requests). */
+const BATCH_CONCURRENCY = 4;
 
 interface GraphUser {
   id: string;
@@ -222,12 +225,14 @@ export class GraphOffice365Directory implements Office365DirectoryPort {
         urls.push(`/users?$select=${USER_FIELDS}&$filter=${prop} in (${chunk})`);
       }
     }
-    const found: DirectoryPerson[] = [];
-    for (let i = 0; i < urls.length; i += 20) {
-      for (const page of await this.batchGet<GraphPage<GraphUser>>(urls.slice(i, i + 20)))
-        found.push(...page.value.map(toPerson));
-    }
-    return found;
+    const batches: string[][] = [];
+    for (let i = 0; i < urls.length; i += 20) batches.push(urls.slice(i, i + 20));
+    // A few batches at a time: thousands of addresses take seconds one batch after the other.
+    const limit = pLimit(BATCH_CONCURRENCY);
+    const pages = await Promise.all(
+      batches.map((b) => limit(() => this.batchGet<GraphPage<GraphUser>>(b))),
+    );
+    return pages.flat().flatMap((page) => page.value.map(toPerson));
   }
 
   /**

@@ -1,7 +1,12 @@
 import pLimit from 'p-limit';
 import type { CustomRoleDefinition, PlannedWrite, RoleGrant } from '../domain/model';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
-import type { RestoreAction, RestorePlanEntry, SkipReason } from '../domain/restorePlan';
+import {
+  planEntry,
+  type RestoreAction,
+  type RestorePlanEntry,
+  type SkipReason,
+} from '../domain/restorePlan';
 import { roleGuid } from '../domain/roles';
 import { asTenantlinkError } from '../errors';
 import { GRANT_CONCURRENCY } from './access';
@@ -60,19 +65,7 @@ export function planEntries(
   const actions = new Map(plan.map((p) => [p.assignmentId, p.action]));
   return backup.flatMap((a) => {
     const action = actions.get(a.id);
-    return action
-      ? [
-          {
-            assignmentId: a.id,
-            scope: a.scope,
-            roleDefinitionId: a.roleDefinitionId,
-            roleName: a.roleName,
-            principalType: a.principalType,
-            formerPrincipal: a.principalName,
-            action,
-          },
-        ]
-      : [];
+    return action ? [planEntry(a, action)] : [];
   });
 }
 

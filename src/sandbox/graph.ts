@@ -81,6 +81,9 @@ export function userJson(u: UserRecord): Row {
  * @param dispatch runs one request through the Graph pipeline (faults, auth, routes): `$batch`
  *   uses it for each sub-request
  */
+/** User properties that lookups by value are answered for from an index. */
+const INDEXED = new Set(['id', 'userPrincipalName', 'mail']);
+
 export function graphRoutes(
   ctx: SandboxContext,
   dispatch: (req: SandboxRequest) => Promise<SandboxResponse>,
@@ -101,6 +104,47 @@ export function graphRoutes(
     };
   const base = (): string => `${ctx.url()}/graph/v1.0`;
 
+  /** Users of a tenant by lower-case id, UPN or mail; rebuilt when users were added. */
+  const indexes = new WeakMap<
+    TenantRecord,
+    {
+      size: number;
+      byProp: Map<string, Map<string, UserRecord[]>>;
+      position: Map<UserRecord, number>;
+    }
+  >();
+  const indexedUsers = (
+    tenant: TenantRecord,
+    prop: string,
+    values: readonly string[],
+  ): UserRecord[] => {
+    let index = indexes.get(tenant);
+    if (!index || index.size !== tenant.users.length) {
+      const byProp = new Map<string, Map<string, UserRecord[]>>();
+      for (const p of INDEXED) {
+        const map = new Map<string, UserRecord[]>();
+        for (const u of tenant.users) {
+          const v = (u as unknown as Record<string, unknown>)[p];
+          if (typeof v !== 'string') continue;
+          const key = v.toLowerCase();
+          map.set(key, [...(map.get(key) ?? []), u]);
+        }
+        byProp.set(p, map);
+      }
+      index = {
+        size: tenant.users.length,
+        byProp,
+        position: new Map(tenant.users.map((u, i) => [u, i])),
+      };
+      indexes.set(tenant, index);
+    }
+    const map = index.byProp.get(prop)!;
+    const found = new Set<UserRecord>();
+    for (const v of values) for (const u of map.get(v) ?? []) found.add(u);
+    // Keep the tenant's order, as a scan would.
+    return [...found].sort((a, b) => index!.position.get(a)! - index!.position.get(b)!);
+  };
+
   const listUsers: GraphHandler = (req, _p, { tenant }) => {
     const q = req.url.searchParams;
     const search = q.get('$search');
@@ -116,8 +160,13 @@ export function graphRoutes(
     const searcher = compileSearch(search);
     if (!searcher.ok) return error(400, 'Request_UnsupportedQuery', searcher.message);
     const top = Math.min(Math.max(Number(q.get('$top') ?? 100) || 100, 1), 999);
-    // Filter on the records (their fields are the Graph names), serialise only the page.
-    const rows = tenant.users.filter(
+    // Filter on the records (their fields are the Graph names), serialise only the page. A
+    // lookup by id, UPN or mail is answered from an index, as Graph answers it.
+    const candidates =
+      filter.lookup && INDEXED.has(filter.lookup.prop)
+        ? indexedUsers(tenant, filter.lookup.prop, filter.lookup.values)
+        : tenant.users;
+    const rows = candidates.filter(
       (u) => filter.test(u as unknown as Row) && searcher.test(u as unknown as Row),
     );
     const { items, nextSkip } = page(rows, top, q.get('$skiptoken'));

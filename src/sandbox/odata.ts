@@ -9,7 +9,17 @@
 export type Row = Readonly<Record<string, unknown>>;
 
 /** A compiled predicate, or an error message for an unsupported expression. */
-export type Compiled = { ok: true; test: (row: Row) => boolean } | { ok: false; message: string };
+export type Compiled =
+  | {
+      ok: true;
+      test: (row: Row) => boolean;
+      /**
+       * Set when the whole filter is one `eq` or `in` clause: the property and the wanted values
+       * (lower case), so that a caller can answer from an index as Graph does.
+       */
+      lookup?: { prop: string; values: string[] };
+    }
+  | { ok: false; message: string };
 
 const unquote = (s: string): string => s.slice(1, -1).replace(/''/g, "'");
 const eqIgnoreCase = (a: unknown, b: string): boolean =>
@@ -20,12 +30,14 @@ export function compileFilter(filter: string | null): Compiled {
   if (!filter) return { ok: true, test: () => true };
   const clauses = filter.split(/\s+and\s+/i);
   const tests: ((row: Row) => boolean)[] = [];
+  const lookups: { prop: string; values: string[] }[] = [];
   for (const clause of clauses) {
     const c = clause.trim();
     let m = /^(\w+)\s+eq\s+('(?:[^']|'')*')$/i.exec(c);
     if (m?.[1] && m[2]) {
       const [prop, value] = [m[1], unquote(m[2])];
       tests.push((row) => eqIgnoreCase(row[prop], value));
+      lookups.push({ prop, values: [value.toLowerCase()] });
       continue;
     }
     m = /^(\w+)\s+in\s+\((.*)\)$/i.exec(c);
@@ -35,6 +47,7 @@ export function compileFilter(filter: string | null): Compiled {
       if (values.length > 15)
         return { ok: false, message: 'Too many values in the in clause (at most 15).' };
       const wanted = new Set(values.map((v) => v.toLowerCase()));
+      lookups.push({ prop, values: [...wanted] });
       tests.push((row) => {
         const value = row[prop];
         return typeof value === 'string' && wanted.has(value.toLowerCase());
@@ -53,7 +66,10 @@ export function compileFilter(filter: string | null): Compiled {
     }
     return { ok: false, message: `Unsupported or invalid query filter clause specified: '${c}'.` };
   }
-  return { ok: true, test: (row) => tests.every((t) => t(row)) };
+  const test = (row: Row): boolean => tests.every((t) => t(row));
+  return lookups.length === 1 && clauses.length === 1
+    ? { ok: true, test, lookup: lookups[0] }
+    : { ok: true, test };
 }
 
 /** Compiles a `$search` value such as `"displayName:jan"` (several joined by OR). */

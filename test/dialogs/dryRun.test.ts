@@ -1,6 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import { cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, runLink, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, dryRunPlan, runLink, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * `link --dry-run` reads everything and writes nothing to Graph or ARM, and lists the writes a
@@ -30,18 +30,7 @@ it('writes nothing in a dry run, and lists exactly the writes a real run makes',
   await run('link --dry-run');
   expect(h.sandbox.writeLog()).toEqual([]);
   expect(h.sandbox.snapshot()).toEqual(before);
-  const planCard = h.channel
-    .activities(chat)
-    .filter((a) => a.kind === 'send' && a.activity.attachments)
-    .at(-1)!;
-  const plan = (
-    planCard.activity.attachments[0].content.body as {
-      type: string;
-      facts?: { title: string; value: string }[];
-    }[]
-  )
-    .flatMap((b) => b.facts ?? [])
-    .map((f) => `${f.title.replace(/^\d+\. /, '')} ${f.value}`);
+  const plan = dryRunPlan(h, chat);
   expect(plan).toHaveLength(4);
   expect(h.channel.texts(chat).at(-1)).toMatch(/Dry run done: 4 writes listed, nothing changed/);
   const notice = h.channel.activities(TEAM).at(-1)!;

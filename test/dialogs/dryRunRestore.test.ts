@@ -1,6 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import { personalChat } from '../helpers/teamsChannel';
-import { USERS, runLink, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, dryRunPlan, runLink, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * `link --dry-run` with the restore on: the invitations and role assignments of the restore are
@@ -26,17 +26,7 @@ it('lists the restore writes in a dry run, writes nothing, and a real run makes 
   await runLink(h, { command: 'link --dry-run', restore: true });
   expect(h.sandbox.writeLog()).toEqual([]);
   expect(h.sandbox.snapshot()).toEqual(before);
-  const planCard = h.channel
-    .activities(chat)
-    .filter((a) => a.kind === 'send' && a.activity.attachments)
-    .at(-1)!;
-  const plan = (
-    planCard.activity.attachments[0].content.body as {
-      facts?: { title: string; value: string }[];
-    }[]
-  )
-    .flatMap((b) => b.facts ?? [])
-    .map((f) => `${f.title.replace(/^\d+\. /, '')} ${f.value}`);
+  const plan = dryRunPlan(h, chat);
   // Move (2), Jane's grant (1), three invitations, four user assignments.
   expect(plan).toHaveLength(10);
   expect(plan.filter((p) => p === 'POST /invitations')).toHaveLength(3);

@@ -54,6 +54,26 @@ async function tokenFor(kind: 'office365' | 'azure', resource: 'graph' | 'arm'):
   return t;
 }
 
+/** Gives `user` tokens on all four connections, as the token service keeps them after sign-in. */
+async function signedInEverywhere(user: TeamsUser): Promise<void> {
+  for (const [connection, kind, resource] of [
+    [CONNECTIONS.graph, 'office365', 'graph'],
+    [CONNECTIONS.azureTarget, 'office365', 'arm'],
+    [CONNECTIONS.azureSource, 'azure', 'arm'],
+    [CONNECTIONS.azureSourceGraph, 'azure', 'graph'],
+  ] as const) {
+    h.adapter.addUserToken(connection, CHANNEL, user.id, await tokenFor(kind, resource));
+  }
+}
+
+/** The token service's status for `user`: empty when signed out of every connection. */
+async function tokenStatus(user: TeamsUser): Promise<unknown[]> {
+  return h.adapter.getTokenStatus(
+    { activity: { channelId: CHANNEL, from: { id: user.id } } } as never,
+    user.id,
+  );
+}
+
 /** Starts a link for `user` and returns the replies to the Start click (the first sign-in). */
 async function startLink(user: TeamsUser): Promise<Reply[]> {
   await h.say(user, 'link');
@@ -203,14 +223,7 @@ it('refuses two different accounts for one sign-in: signs out and asks again', a
 
 it('passes signed-in users without a card; sign out empties every connection and the prompt comes back', async () => {
   const user: TeamsUser = { id: 'user-id-out', name: 'Kelley Wall', aadObjectId: 'out-oid' };
-  for (const [connection, kind, resource] of [
-    [CONNECTIONS.graph, 'office365', 'graph'],
-    [CONNECTIONS.azureTarget, 'office365', 'arm'],
-    [CONNECTIONS.azureSource, 'azure', 'arm'],
-    [CONNECTIONS.azureSourceGraph, 'azure', 'graph'],
-  ] as const) {
-    h.adapter.addUserToken(connection, CHANNEL, user.id, await tokenFor(kind, resource));
-  }
+  await signedInEverywhere(user);
   let replies = await startLink(user);
   expect(oauthCards(replies)).toEqual([]);
   expect(texts(replies)).toContain('Signed in to Office 365 as Kelley Wall');
@@ -218,11 +231,7 @@ it('passes signed-in users without a card; sign out empties every connection and
 
   replies = await h.say(user, 'sign out');
   expect(texts(replies)).toContain('You are signed out');
-  const status = await h.adapter.getTokenStatus(
-    { activity: { channelId: CHANNEL, from: { id: user.id } } } as never,
-    user.id,
-  );
-  expect(status).toEqual([]);
+  expect(await tokenStatus(user)).toEqual([]);
 
   replies = await startLink(user);
   expect(oauthCards(replies).map((c) => c.connectionName)).toEqual([CONNECTIONS.graph]);
@@ -231,14 +240,7 @@ it('passes signed-in users without a card; sign out empties every connection and
 
 it('a token revoked mid-flow ends the flow with nothing changed, and the next link shows the prompt again', async () => {
   const user: TeamsUser = { id: 'user-id-rev', name: 'Kelley Wall', aadObjectId: 'rev-oid' };
-  for (const [connection, kind, resource] of [
-    [CONNECTIONS.graph, 'office365', 'graph'],
-    [CONNECTIONS.azureTarget, 'office365', 'arm'],
-    [CONNECTIONS.azureSource, 'azure', 'arm'],
-    [CONNECTIONS.azureSourceGraph, 'azure', 'graph'],
-  ] as const) {
-    h.adapter.addUserToken(connection, CHANNEL, user.id, await tokenFor(kind, resource));
-  }
+  await signedInEverywhere(user);
   const snapshotBefore = JSON.stringify(h.sandbox.snapshot());
   let replies = await startLink(user);
   expect(oauthCards(replies)).toEqual([]);
@@ -264,14 +266,7 @@ it('a token revoked mid-flow ends the flow with nothing changed, and the next li
 
 it('a token that ARM refuses (401) ends the flow cleanly and signs the user out, so the prompt comes back', async () => {
   const user: TeamsUser = { id: 'user-id-401', name: 'Kelley Wall', aadObjectId: '401-oid' };
-  for (const [connection, kind, resource] of [
-    [CONNECTIONS.graph, 'office365', 'graph'],
-    [CONNECTIONS.azureTarget, 'office365', 'arm'],
-    [CONNECTIONS.azureSource, 'azure', 'arm'],
-    [CONNECTIONS.azureSourceGraph, 'azure', 'graph'],
-  ] as const) {
-    h.adapter.addUserToken(connection, CHANNEL, user.id, await tokenFor(kind, resource));
-  }
+  await signedInEverywhere(user);
   await startLink(user);
   const snapshotBefore = JSON.stringify(h.sandbox.snapshot());
   h.sandbox.setFaults({ rules: [{ api: 'arm', status: 401, code: 'InvalidAuthenticationToken' }] });
@@ -285,11 +280,7 @@ it('a token that ARM refuses (401) ends the flow cleanly and signs the user out,
   }
   expect(texts(replies)).toContain('TL-CLOUD-UNAUTHORIZED');
   expect(JSON.stringify(h.sandbox.snapshot())).toBe(snapshotBefore);
-  const status = await h.adapter.getTokenStatus(
-    { activity: { channelId: CHANNEL, from: { id: user.id } } } as never,
-    user.id,
-  );
-  expect(status).toEqual([]);
+  expect(await tokenStatus(user)).toEqual([]);
   replies = await startLink(user);
   expect(oauthCards(replies).map((c) => c.connectionName)).toEqual([CONNECTIONS.graph]);
   await h.say(user, 'cancel');

@@ -129,3 +129,18 @@ export async function linkUpToConfirm(
   });
   await click(h, user, chat, 'impact.continue');
 }
+
+/** The writes listed on the last dry-run plan card of a chat, as `METHOD path`, in order. */
+export function dryRunPlan(h: Harness, conversationId: string): string[] {
+  const planCard = h.channel
+    .activities(conversationId)
+    .filter((a) => a.kind === 'send' && a.activity.attachments)
+    .at(-1)!;
+  return (
+    planCard.activity.attachments[0].content.body as {
+      facts?: { title: string; value: string }[];
+    }[]
+  )
+    .flatMap((b) => b.facts ?? [])
+    .map((f) => `${f.title.replace(/^\d+\. /, '')} ${f.value}`);
+}
