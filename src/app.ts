@@ -28,6 +28,7 @@ import { sandboxEndpointsAt, startSandboxCloud, type SandboxEndpoints } from './
 import { BlobStateStorage, CosmosStateStorage } from './state/cloudStorage';
 import type { ChangeRecordStore } from './state/changeRecords';
 import type { ConversationReferenceStore } from './state/conversationReferences';
+import { FirstWriteWinsStorage } from './state/createOnlyStorage';
 import { EmbeddedStorage } from './state/embeddedStorage';
 
 /**
@@ -115,7 +116,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       new OAuthSignInDialog(ids.azure, 'azure', config.connections, tokens, localizer),
     ];
     // Teams sends one token exchange per signed-in device: keep the first (shared storage).
-    adapter.use(new TeamsSSOTokenExchangeMiddleware(storage, config.connections.graph));
+    adapter.use(
+      new TeamsSSOTokenExchangeMiddleware(
+        new FirstWriteWinsStorage(storage),
+        config.connections.graph,
+      ),
+    );
   }
   const { bot, background, changes, references } = composeBot({
     adapter,

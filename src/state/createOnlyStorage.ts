@@ -37,3 +37,35 @@ export class CreateOnlyStorage implements Storage {
     return this.inner.delete(keys);
   }
 }
+
+/**
+ * Storage for botbuilder's TeamsSSOTokenExchangeMiddleware, which deduplicates Teams' token
+ * exchanges (one per signed-in device) by writing an item whose eTag is the exchange's id and
+ * counting on the first write to succeed and later ones to conflict. That holds for MemoryStorage,
+ * not for stores with If-Match semantics (Blob, Cosmos DB), where even the first write fails and
+ * every exchange would be dropped. Here any write with an eTag other than '*' is create-only
+ * ({@link CREATE_ONLY_ETAG}): the first succeeds, the others get the "eTag conflict" the
+ * middleware expects. Reads and deletes pass through.
+ */
+export class FirstWriteWinsStorage implements Storage {
+  /** @param inner a store that honours {@link CREATE_ONLY_ETAG} (all of tenantlink's do) */
+  constructor(private readonly inner: Storage) {}
+
+  read(keys: string[]): Promise<StoreItems> {
+    return this.inner.read(keys);
+  }
+
+  /** @throws Error "eTag conflict" when the key was written before */
+  write(changes: StoreItems): Promise<void> {
+    const prepared: StoreItems = {};
+    for (const [key, item] of Object.entries(changes)) {
+      const eTag = (item as { eTag?: string } | undefined)?.eTag;
+      prepared[key] = eTag && eTag !== '*' ? { ...item, eTag: CREATE_ONLY_ETAG } : item;
+    }
+    return this.inner.write(prepared);
+  }
+
+  delete(keys: string[]): Promise<void> {
+    return this.inner.delete(keys);
+  }
+}

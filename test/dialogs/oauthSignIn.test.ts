@@ -105,6 +105,14 @@ it('links through both OAuth sign-ins: SSO exchange, typed magic code, verifySta
   });
   expect(invokeResponse(replies)).toMatchObject({ status: 200 });
   expect(oauthCards(replies).map((c) => c.connectionName)).toEqual([CONNECTIONS.azureTarget]);
+  // Teams on a second device sends the same exchange: answered, not processed again.
+  replies = await h.send(user, {
+    type: ActivityTypes.Invoke,
+    name: 'signin/tokenExchange',
+    value: { id: 'exchange-1', connectionName: CONNECTIONS.graph, token: 'teams-sso-token' },
+  });
+  expect(invokeResponse(replies)).toMatchObject({ status: 200 });
+  expect(oauthCards(replies)).toEqual([]);
 
   // ARM for the same account: signed in in the browser, the user types the magic code.
   h.adapter.addUserToken(
@@ -177,13 +185,15 @@ it('answers 412 when the SSO exchange fails, and the OAuth card then signs the u
     status: 412,
     body: { connectionName: CONNECTIONS.graph },
   });
-  // An exchange for another connection is refused as malformed.
+  // An exchange that cannot be made (here: for another connection) gets 412 too, and Teams shows
+  // the card; nothing else happens.
   replies = await h.send(user, {
     type: ActivityTypes.Invoke,
     name: 'signin/tokenExchange',
     value: { id: 'exchange-3', connectionName: 'someOtherConnection', token: 'x' },
   });
-  expect(invokeResponse(replies)).toMatchObject({ status: 400 });
+  expect(invokeResponse(replies)).toMatchObject({ status: 412 });
+  expect(oauthCards(replies)).toEqual([]);
   // A wrong magic code signs no one in.
   replies = await h.send(user, {
     type: ActivityTypes.Invoke,

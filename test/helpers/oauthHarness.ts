@@ -1,6 +1,7 @@
 import {
   ActivityTypes,
   MemoryStorage,
+  TeamsSSOTokenExchangeMiddleware,
   TestAdapter,
   TurnContext,
   type Activity,
@@ -19,6 +20,7 @@ import { BotTokenSource } from '../../src/auth/botTokenSource';
 import type { OAuthConnections, Resource } from '../../src/auth/signIn';
 import { SIGN_IN_DIALOG_IDS, composeBot, type ComposedBot } from '../../src/bot/compose';
 import { OAuthSignInDialog } from '../../src/dialogs/oauthSignInDialog';
+import { FirstWriteWinsStorage } from '../../src/state/createOnlyStorage';
 import { Localizer } from '../../src/i18n';
 import { configureLogging } from '../../src/log';
 import { testLogging } from './logging';
@@ -172,6 +174,11 @@ export async function startOAuthHarness(
   const adapter = new TeamsTestAdapter(async (context) => bot.bot.run(context), {
     channelId: CHANNEL,
   } as Partial<ConversationReference>);
+  const storage = new MemoryStorage();
+  // As src/app.ts does in cloud mode: one token exchange per exchange id, across devices.
+  adapter.use(
+    new TeamsSSOTokenExchangeMiddleware(new FirstWriteWinsStorage(storage), CONNECTIONS.graph),
+  );
   const tokens = new BotTokenSource(
     async () => new TestAdapterTokenClient(adapter),
     CONNECTIONS,
@@ -180,7 +187,7 @@ export async function startOAuthHarness(
   bot = composeBot({
     adapter,
     appId: '',
-    storage: new MemoryStorage(),
+    storage,
     tokens,
     localizer,
     portalUrl: 'https://portal.azure.com',

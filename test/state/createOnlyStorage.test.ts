@@ -1,5 +1,5 @@
 import type { Storage, StoreItems } from 'botbuilder';
-import { CreateOnlyStorage } from '../../src/state/createOnlyStorage';
+import { CreateOnlyStorage, FirstWriteWinsStorage } from '../../src/state/createOnlyStorage';
 import { CREATE_ONLY_ETAG } from '../../src/state/createOnly';
 
 /**
@@ -48,4 +48,16 @@ it('passes real eTags through, so stale writes still fail', async () => {
   await expect(store.write({ a: { ...first, v: 3 } })).rejects.toThrow(/etag/i);
   await store.delete(['a']);
   expect(await store.read(['a'])).toEqual({});
+});
+
+it('lets the first token-exchange dedupe write win and the repeats conflict, on an If-Match store', async () => {
+  // What TeamsSSOTokenExchangeMiddleware writes: an item whose eTag is the exchange id.
+  const item = () => ({ 'msteams/a:1/exchange-1': { eTag: 'exchange-1' } });
+  const inner = new IfMatchStore();
+  // Straight to an If-Match store, even the first write fails: every exchange would be dropped.
+  await expect(new CreateOnlyStorage(inner).write(item())).rejects.toThrow(/etag/i);
+  const store = new FirstWriteWinsStorage(new CreateOnlyStorage(inner));
+  await store.write(item());
+  await expect(store.write(item())).rejects.toThrow(/etag conflict/i);
+  await expect(store.write({ other: { eTag: '*', v: 1 } })).resolves.toBeUndefined();
 });
