@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import { BlobStateStorage } from '../../src/state/cloudStorage';
+import { FirstWriteWinsStorage } from '../../src/state/createOnlyStorage';
 import { CREATE_ONLY_ETAG } from '../../src/state/createOnly';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
 import { startAzurite, type Azurite } from '../helpers/azurite';
@@ -99,6 +100,13 @@ describe.each(stores)('%s', (_name, make) => {
       s.storage.write({ lock: { holder: 'b', eTag: CREATE_ONLY_ETAG } }),
     ).rejects.toThrow(/etag/i);
     expect((await s.storage.read(['lock'])).lock.holder).toBe('a');
+  });
+
+  it('lets the first write of a Teams token-exchange dedupe item win, through FirstWriteWinsStorage', async () => {
+    const store = new FirstWriteWinsStorage(s.storage);
+    const item = () => ({ 'msteams/a:1/exchange-1': { eTag: 'exchange-1' } });
+    await store.write(item());
+    await expect(store.write(item())).rejects.toThrow(/etag conflict/i);
   });
 
   it("overwrites with eTag '*' and deletes", async () => {
