@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { createLogger } from '../log';
+import { defuseAll } from './markdown';
 import { projectRoot } from '../paths';
 
 /**
@@ -235,7 +236,8 @@ export function renderCard<N extends TemplateName>(
   name: N,
   data: CardDataByTemplate[N],
 ): AdaptiveCardJson {
-  const card = template(name).expand({ $root: data }) as AdaptiveCardJson;
+  // Names from Teams or Azure in the data cannot become disguised links (see ./markdown.ts).
+  const card = template(name).expand({ $root: defuseAll(data) }) as AdaptiveCardJson;
   const bytes = Buffer.byteLength(JSON.stringify(card));
   if (bytes > CARD_SIZE_LIMIT_BYTES) {
     // Teams refuses the message; the builders summarise to stay under the limit, so this is a bug.

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { projectRoot } from '../paths';
+import { defuseAll } from '../cards/markdown';
 import { PSEUDO_LOCALE, pseudoLocalize } from './pseudo';
 
 /**
@@ -78,7 +79,8 @@ export class Localizer {
           : new IntlMessageFormat(message, tag);
       this.formats.set(cacheKey, format);
     }
-    return String(format.format(params));
+    // Parameters may be names from Teams or Azure: they cannot become disguised links.
+    return String(format.format(defuseAll(params)));
   }
 
   /** The supported locales, e.g. `['en-US', 'fr-FR', …]` (one per catalog; the pseudo-locale aside). */
