@@ -5,8 +5,9 @@ import { z } from 'zod';
 
 /**
  * `npm run package`: builds the Teams app package (appPackage/build/tenantlink.zip) from
- * appPackage/ with the ids filled in: TEAMS_APP_ID (the Teams app's id, a GUID) and the bot's
- * MicrosoftAppId, read from .env or the environment. The zip is what Teams' "Upload an app" takes.
+ * appPackage/ with the ids filled in: TEAMS_APP_ID (the Teams app's id, a GUID), the bot's
+ * MicrosoftAppId and, for Teams SSO, SSO_APP_ID (defaults to MicrosoftAppId), read from .env or
+ * the environment. The zip is what Teams' "Upload an app" takes.
  */
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,6 +16,16 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const PackageIds = z.object({
   TEAMS_APP_ID: z.string().regex(GUID, 'must be a GUID'),
   MicrosoftAppId: z.string().regex(GUID, 'must be a GUID (the Azure Bot app registration id)'),
+  /**
+   * The app registration that exposes `api://botid-<id>` for Teams SSO: the bot's own by default;
+   * with a managed-identity bot (which has no app registration) the OAuth connections' app
+   * (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/authentication/bot-sso-manifest).
+   */
+  SSO_APP_ID: z
+    .string()
+    .regex(GUID, 'must be a GUID (the app registration that exposes api://botid-<id>)')
+    .or(z.literal(''))
+    .optional(),
 });
 
 /** Files of the package, besides the manifest. */
@@ -32,6 +43,7 @@ export async function buildAppPackage(
   const ids = PackageIds.parse(env);
   const manifest = readFileSync(join(dir, 'manifest.json'), 'utf8')
     .replaceAll('${{TEAMS_APP_ID}}', ids.TEAMS_APP_ID)
+    .replaceAll('${{SSO_APP_ID}}', ids.SSO_APP_ID || ids.MicrosoftAppId)
     .replaceAll('${{BOT_ID}}', ids.MicrosoftAppId);
   const zip = new JSZip();
   zip.file('manifest.json', manifest);

@@ -38,7 +38,7 @@ it('has a manifest with the bot in personal, team and group chat, SSO info and v
     expect.arrayContaining(['link', 'status', 'my role', 'cancel', 'help']),
   );
   expect(m.validDomains).toContain('token.botframework.com');
-  expect(m.webApplicationInfo.resource).toBe('api://botid-${{BOT_ID}}');
+  expect(m.webApplicationInfo.resource).toBe('api://botid-${{SSO_APP_ID}}');
 });
 
 it('has a localization file with name and description for every additional language', () => {

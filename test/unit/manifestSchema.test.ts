@@ -25,7 +25,8 @@ const readJson = (path: string): Record<string, unknown> =>
 function filled(file: string): Record<string, unknown> {
   const text = readFileSync(join(appPackage, file), 'utf8')
     .replaceAll('${{TEAMS_APP_ID}}', '6c4f3a52-4b9e-4b3a-9d0f-2f1d8f0c9a11')
-    .replaceAll('${{BOT_ID}}', '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f');
+    .replaceAll('${{BOT_ID}}', '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f')
+    .replaceAll('${{SSO_APP_ID}}', '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f');
   return JSON.parse(text) as Record<string, unknown>;
 }
 
@@ -85,6 +86,29 @@ describe('npm run package', () => {
     expect(manifest.bots[0]!.botId).toBe(ids.MicrosoftAppId);
     const validate = validator('MicrosoftTeams.schema.json');
     expect(validate(manifest)).toBe(true);
+  });
+
+  it('names the bot for SSO by default, and the OAuth app of a managed-identity bot when given', async () => {
+    const sso = async (env: Record<string, string>) => {
+      const zip = await JSZip.loadAsync(await buildAppPackage(appPackage, env));
+      return (
+        JSON.parse(await zip.file('manifest.json')!.async('string')) as {
+          webApplicationInfo: { id: string; resource: string };
+        }
+      ).webApplicationInfo;
+    };
+    expect(await sso(ids)).toEqual({
+      id: ids.MicrosoftAppId,
+      resource: `api://botid-${ids.MicrosoftAppId}`,
+    });
+    const oauthApp = '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f';
+    expect(await sso({ ...ids, SSO_APP_ID: oauthApp })).toEqual({
+      id: oauthApp,
+      resource: `api://botid-${oauthApp}`,
+    });
+    await expect(buildAppPackage(appPackage, { ...ids, SSO_APP_ID: 'nope' })).rejects.toThrow(
+      /SSO_APP_ID/,
+    );
   });
 
   it('refuses to package without a valid bot id', async () => {
