@@ -1,14 +1,18 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
 import { RESTORE_CHOICE_LIMIT, cardAttachment, renderCard } from '../cards/render';
-import type { CustomRoleDefinition, DirectoryPerson } from '../domain/model';
+import type { DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
-import type { RestorePlanEntry } from '../domain/restorePlan';
 import { grantAccess, testAccess } from '../link/access';
-import { planEntries, planRestoreWrites, restoreAccess } from '../link/restore';
-import { restoreReportCard } from './restoreCards';
-import { restoreKey } from './linkCards';
+import { planRestoreWrites } from '../link/restore';
+import {
+  chosenRestore,
+  restoreAndReport,
+  restoreEntries,
+  type RestoreWork,
+} from './linkRestoreSteps';
+import { restoreKey } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
 
@@ -137,97 +141,6 @@ async function notifiedBy(kit: LinkStepKit, flowId: string): Promise<number> {
   return 0;
 }
 
-/** The flow's restore plan (from its change record): its entries and the custom roles to re-create. */
-async function restoreEntries(
-  kit: LinkStepKit,
-  s: LinkState,
-): Promise<{ entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] }> {
-  const record = await kit.deps.changes.get(s.flowId);
-  return {
-    entries: record?.restorePlan ? planEntries(record.backup, record.restorePlan) : [],
-    customRoles: record?.customRoles ?? [],
-  };
-}
-
-/**
- * The admin's choice on the grant card: the listed restorable assignments left unchecked become
- * `skipped` (not chosen); those beyond the list follow the toggle. No `restoreIds` at all (a
- * client that sent only the toggle) keeps every one.
- */
-function chosenRestore(
-  restore: { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] },
-  restoreIds: string | undefined,
-): { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] } {
-  if (restoreIds === undefined) return restore;
-  const keep = new Set(restoreIds.split(',').filter((v) => v !== ''));
-  let i = 0;
-  const entries = restore.entries.map((e): RestorePlanEntry => {
-    if (e.action.kind === 'skip') return e;
-    const index = i++;
-    if (index >= RESTORE_CHOICE_LIMIT || keep.has(restoreKey(index))) return e;
-    return { ...e, action: { kind: 'skip', reason: 'notChosen' } };
-  });
-  return { ...restore, entries };
-}
-
-/**
- * Gives back the access the move removed (restore plan), records every outcome in the change
- * record (audit and report) and shows the report.
- */
-async function restoreAndReport(
-  kit: LinkStepKit,
-  step: WaterfallStepContext,
-  s: LinkState,
-  target: AzureManagementPort,
-  restore: { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] },
-): Promise<void> {
-  const directory = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
-  const redirectUrl = `${kit.portalUrl(step)}/#@${s.org!.tenantId}`;
-  const run = await restoreAccess(
-    directory,
-    target,
-    restore.entries,
-    redirectUrl,
-    restore.customRoles,
-  );
-  const results = run.assignments;
-  await kit.deps.changes.update(s.flowId, (r) => {
-    r.restoreReport = results;
-    r.audit = [
-      ...r.audit,
-      ...run.customRoles.map((x) => ({
-        at: new Date().toISOString(),
-        by: s.initiatorId,
-        action: 'customRole',
-        target: x.roleName,
-        outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
-        code: x.errorCode,
-      })),
-    ];
-    r.audit = [
-      ...r.audit,
-      ...results
-        .filter((x) => x.outcome !== 'skipped')
-        .map((x) => ({
-          at: new Date().toISOString(),
-          by: s.initiatorId,
-          action: `restore:${x.roleName}`,
-          target: x.assignmentId,
-          outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
-          code: x.errorCode ?? (x.outcome === 'invitedRestored' ? 'GuestInvited' : undefined),
-          correlationId: x.correlationId,
-        })),
-    ];
-  });
-  kit.log.info(
-    { flowId: s.flowId, outcomes: results.map((x) => x.outcome) },
-    'access carried across',
-  );
-  await step.context.sendActivity({
-    attachments: [cardAttachment(restoreReportCard((k, p) => kit.cards(step).t(k, p), run))],
-  });
-}
-
 /** Ends a dry run: lists every write a real run would make, in order, and tells the channel. */
 async function dryRunReport(
   kit: LinkStepKit,
@@ -236,7 +149,7 @@ async function dryRunReport(
   target: AzureManagementPort,
   users: readonly DirectoryPerson[],
   role: GrantableRole,
-  restore: { entries: RestorePlanEntry[]; customRoles: CustomRoleDefinition[] },
+  restore: RestoreWork,
 ): Promise<DialogTurnResult> {
   const cards = kit.cards(step);
   const scope = `/subscriptions/${s.subscription!.subscriptionId}`;

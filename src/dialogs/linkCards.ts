@@ -1,6 +1,5 @@
 import type { SignedInAccount } from '../auth/signIn';
 import {
-  RESTORE_CHOICE_LIMIT,
   renderCard,
   type AdaptiveCardJson,
   type ActionIds,
@@ -16,6 +15,7 @@ import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
 import type { ImpactReport } from '../link/impact';
 import type { RestorePlanEntry, RestorePlanSummary } from '../domain/restorePlan';
+import { restoreChoicesData } from './restoreCards';
 
 /** Most subscriptions listed on the choice card (keeps it well under Teams' card size limit). */
 export const CHOOSE_LIMIT = 50;
@@ -27,11 +27,6 @@ export const CHOOSE_LIMIT = 50;
 
 /** Largest number of role assignments the impact card lists one by one (the rest is counted). */
 export const IMPACT_LIST_LIMIT = 15;
-
-/** The card value of the i-th restorable assignment (short: card payloads stay small). */
-export function restoreKey(i: number): string {
-  return `r${i}`;
-}
 
 /** Builds the link's cards for one locale. */
 export class LinkCards {
@@ -215,16 +210,6 @@ export class LinkCards {
     error = '',
     restorable: readonly RestorePlanEntry[] = [],
   ): GrantAccessCardData {
-    const listed = restorable.slice(0, RESTORE_CHOICE_LIMIT);
-    const choices = listed.map((e, i) => ({
-      title: this.t('grant.restoreChoice', {
-        who: e.formerPrincipal,
-        role: this.roleName(e.roleName),
-        scope: e.scope.split('/').slice(3).join('/') || '/',
-        how: e.action.kind === 'invite' ? 'invite' : 'restore',
-      }),
-      value: restoreKey(i),
-    }));
     return {
       ...ids,
       title: this.t('grant.title'),
@@ -238,15 +223,11 @@ export class LinkCards {
       })),
       roleLabel: this.t('grant.role'),
       roles: GRANTABLE_ROLES.map((r) => ({ title: this.t(`role.${r}`), value: r })),
-      restoreLabel: this.t('grant.restore', { count: restorable.length }),
-      showRestore: restorable.length > 0,
-      restoreChoicesLabel: this.t('grant.restoreChoices'),
-      restoreChoices: choices,
-      restoreChosen: choices.map((c) => c.value).join(','),
-      restoreMore:
-        restorable.length > RESTORE_CHOICE_LIMIT
-          ? this.t('grant.restoreMore', { count: restorable.length - RESTORE_CHOICE_LIMIT })
-          : '',
+      ...restoreChoicesData(
+        (k, p) => this.t(k, p),
+        restorable,
+        (r) => this.roleName(r),
+      ),
       grantLabel: this.t('grant.button'),
       cancelLabel: this.t('card.cancel'),
     };

@@ -1,8 +1,15 @@
-import { renderCard, type AdaptiveCardJson } from '../cards/render';
+import {
+  RESTORE_CHOICE_LIMIT,
+  renderCard,
+  type AdaptiveCardJson,
+  type GrantAccessCardData,
+} from '../cards/render';
+import type { RestorePlanEntry } from '../domain/restorePlan';
 import type { RestoreResult, RestoreRun } from '../link/restore';
 
 /**
- * The card that reports the restore (issue 9): one line per removed assignment (the first
+ * The restore's parts of the grant card (what to give back, all checked) and the card that
+ * reports the restore (issue 9): one line per removed assignment (the first
  * {@link RESTORE_LIST_LIMIT}), with what happened to it, and the totals. Strings from locales/.
  */
 
@@ -11,6 +18,51 @@ export const RESTORE_LIST_LIMIT = 25;
 
 /** Formats one message (the LinkCards translator). */
 type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** The card value of the i-th restorable assignment (short: card payloads stay small). */
+export function restoreKey(i: number): string {
+  return `r${i}`;
+}
+
+/**
+ * The grant card's restore fields: the toggle and the list of restorable assignments (the first
+ * {@link RESTORE_CHOICE_LIMIT}, all checked).
+ * @param roleName localized role name
+ */
+export function restoreChoicesData(
+  t: Translate,
+  restorable: readonly RestorePlanEntry[],
+  roleName: (role: string) => string,
+): Pick<
+  GrantAccessCardData,
+  | 'restoreLabel'
+  | 'showRestore'
+  | 'restoreChoicesLabel'
+  | 'restoreChoices'
+  | 'restoreChosen'
+  | 'restoreMore'
+> {
+  const choices = restorable.slice(0, RESTORE_CHOICE_LIMIT).map((e, i) => ({
+    title: t('grant.restoreChoice', {
+      who: e.formerPrincipal,
+      role: roleName(e.roleName),
+      scope: e.scope.split('/').slice(3).join('/') || '/',
+      how: e.action.kind === 'invite' ? 'invite' : 'restore',
+    }),
+    value: restoreKey(i),
+  }));
+  return {
+    restoreLabel: t('grant.restore', { count: restorable.length }),
+    showRestore: restorable.length > 0,
+    restoreChoicesLabel: t('grant.restoreChoices'),
+    restoreChoices: choices,
+    restoreChosen: choices.map((c) => c.value).join(','),
+    restoreMore:
+      restorable.length > RESTORE_CHOICE_LIMIT
+        ? t('grant.restoreMore', { count: restorable.length - RESTORE_CHOICE_LIMIT })
+        : '',
+  };
+}
 
 /** Renders the restore report. */
 export function restoreReportCard(t: Translate, run: RestoreRun): AdaptiveCardJson {

@@ -60,8 +60,14 @@ export interface ChangeRecord {
   restorePlan?: { readonly assignmentId: string; readonly action: RestoreAction }[];
   /** The subscription's custom roles, which the move deletes (re-created by the restore). */
   customRoles?: CustomRoleDefinition[];
-  /** What the restore did with each removed assignment (src/link/restore.ts), once it ran. */
-  restoreReport?: RestoreResult[];
+  /**
+   * What the restore did with each removed assignment (src/link/restore.ts), once it ran; by
+   * assignment id (scope, role and holder are in `backup`), so that large records stay small.
+   */
+  restoreReport?: Pick<
+    RestoreResult,
+    'assignmentId' | 'outcome' | 'reason' | 'errorCode' | 'correlationId'
+  >[];
   /** How many team channels were told the link is complete (set once, when they are). */
   notifiedChannels?: number;
   /**
