@@ -3,6 +3,7 @@ import { armAuthed, armFail, isResponse, ownedSubscriptionFor, subscriptionFor }
 import type { SandboxContext } from './context';
 import type { Router, SandboxResponse } from './router';
 import type { CustomRoleRecord, SubscriptionRecord } from './state';
+import type { Caller } from './tokens';
 
 /**
  * ARM role definitions of the sandbox (Microsoft.Authorization 2022-04-01,
@@ -35,16 +36,20 @@ export function roleDefinitionExists(sub: SubscriptionRecord, guid: string): boo
 
 /** Adds the role definition routes. */
 export function roleDefinitionRoutes(ctx: SandboxContext, router: Router): void {
+  /** The subscription if the caller may read its role definitions, else the error response. */
+  const readable = (subscriptionId: string | undefined, caller: Caller) =>
+    subscriptionFor(
+      ctx,
+      subscriptionId ?? '',
+      caller,
+      'Microsoft.Authorization/roleDefinitions/read',
+    );
+
   router.add(
     'GET',
     PATH,
     armAuthed(ctx, VERSIONS, (req, p, caller) => {
-      const sub = subscriptionFor(
-        ctx,
-        p.subscriptionId ?? '',
-        caller,
-        'Microsoft.Authorization/roleDefinitions/read',
-      );
+      const sub = readable(p.subscriptionId, caller);
       if (isResponse(sub)) return sub;
       const filter = req.url.searchParams.get('$filter') ?? '';
       const byName = /^roleName\s+eq\s+'([^']+)'$/i.exec(filter)?.[1]?.toLowerCase();
@@ -64,12 +69,7 @@ export function roleDefinitionRoutes(ctx: SandboxContext, router: Router): void 
     'GET',
     `${PATH}/:id`,
     armAuthed(ctx, VERSIONS, (_req, p, caller) => {
-      const sub = subscriptionFor(
-        ctx,
-        p.subscriptionId ?? '',
-        caller,
-        'Microsoft.Authorization/roleDefinitions/read',
-      );
+      const sub = readable(p.subscriptionId, caller);
       if (isResponse(sub)) return sub;
       const id = (p.id ?? '').toLowerCase();
       const builtIn = GRANTABLE_ROLES.find((r) => BUILT_IN_ROLES[r] === id);
