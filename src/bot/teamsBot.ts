@@ -9,6 +9,7 @@ import {
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import { answerInvoke, invokeAnswered, outcomeCard, parseCardAction } from '../dialogs/cardPrompt';
+import { SEARCH_INVOKE, answerSearch, searchAnswered } from '../dialogs/cardSearch';
 import { ROOT_DIALOG } from '../dialogs/rootDialog';
 import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
@@ -102,6 +103,12 @@ export class TenantlinkBot extends TeamsActivityHandler {
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === SEARCH_INVOKE) {
+      // Typeahead in a card's list: the waiting card prompt answers; no prompt, no results.
+      await this.runDialogs(context);
+      if (!searchAnswered(context)) await answerSearch(context, []);
+      return { status: 200 };
+    }
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     const action = parseCardAction(context);
     if (!action) {

@@ -89,6 +89,10 @@ export interface ChooseSubscriptionCardData extends ActionIds {
   subscriptionLabel: string;
   requiredMessage: string;
   subscriptions: Choice[];
+  /** `filtered` with a search dataset when there are more subscriptions than the card lists. */
+  style: 'expanded' | 'filtered';
+  /** The Data.Query dataset of the typeahead search, '' for none. */
+  dataset: string;
   chooseLabel: string;
   cancelLabel: string;
 }
@@ -237,7 +241,7 @@ export function renderCard<N extends TemplateName>(
   data: CardDataByTemplate[N],
 ): AdaptiveCardJson {
   // Names from Teams or Azure in the data cannot become disguised links (see ./markdown.ts).
-  const card = template(name).expand({ $root: defuseAll(data) }) as AdaptiveCardJson;
+  const card = dropNulls(template(name).expand({ $root: defuseAll(data) })) as AdaptiveCardJson;
   const bytes = Buffer.byteLength(JSON.stringify(card));
   if (bytes > CARD_SIZE_LIMIT_BYTES) {
     // Teams refuses the message; the builders summarise to stay under the limit, so this is a bug.
@@ -247,6 +251,21 @@ export function renderCard<N extends TemplateName>(
     );
   }
   return card;
+}
+
+/**
+ * Removes the properties that templating left null (an object property whose `$when` was false,
+ * e.g. `choices.data` of a list short enough to need no search): Teams expects them absent.
+ */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, dropNulls(v)]),
+    );
+  return value;
 }
 
 /** Wraps a card as a Bot Framework attachment. */

@@ -1,10 +1,11 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { z } from 'zod';
-import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
+import { cardAttachment, renderCard, type AdaptiveCardJson, type Choice } from '../cards/render';
 import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
+import { answerSearch, parseSearch, searchChoices } from './cardSearch';
 
 /**
  * A prompt that sends an adaptive card and waits for one of its Action.Execute clicks
@@ -54,6 +55,11 @@ export interface CardPromptOptions {
   readonly retryCard?: AdaptiveCardJson;
   /** True when the card is already on screen (updated in place): wait without sending it again. */
   readonly alreadySent?: boolean;
+  /**
+   * For a card whose ChoiceSet searches (Data.Query): the dataset name in the card and every
+   * choice it searches (more than the card can list).
+   */
+  readonly search?: { readonly dataset: string; readonly choices: readonly Choice[] };
 }
 
 /** A valid click. */
@@ -159,6 +165,15 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const options = dc.activeDialog!.state.options as CardPromptOptions;
     const locale = dc.context.activity.locale;
+    const search = parseSearch(dc.context);
+    if (search) {
+      // Typeahead in this card's list: the initiator's own choices, nobody else's.
+      const mine =
+        options.search?.dataset === search.dataset &&
+        dc.context.activity.from.id === options.initiatorId;
+      await answerSearch(dc.context, mine ? searchChoices(options.search!.choices, search) : []);
+      return Dialog.EndOfTurn;
+    }
     const action = parseCardAction(dc.context);
     if (!action) {
       if (dc.context.activity.type === ActivityTypes.Message) {

@@ -3,6 +3,7 @@ import {
   renderCard,
   type AdaptiveCardJson,
   type ActionIds,
+  type Choice,
   type ChooseSubscriptionCardData,
   type ConfirmCardData,
   type GrantAccessCardData,
@@ -27,6 +28,11 @@ export const CHOOSE_LIMIT = 50;
 
 /** Largest number of role assignments the impact card lists one by one (the rest is counted). */
 export const IMPACT_LIST_LIMIT = 15;
+
+/** The typeahead dataset of one choose card (searches answer only the card they came from). */
+export function subscriptionDataset(cardId: string): string {
+  return `subscriptions:${cardId}`;
+}
 
 /** Builds the link's cards for one locale. */
 export class LinkCards {
@@ -86,26 +92,33 @@ export class LinkCards {
     const shown = [...subscriptions]
       .sort((a, b) => a.displayName.localeCompare(b.displayName))
       .slice(0, CHOOSE_LIMIT);
-    const more =
-      subscriptions.length > shown.length
-        ? ` ${this.t('choose.more', { shown: shown.length, count: subscriptions.length })}`
-        : '';
+    const searchable = subscriptions.length > shown.length;
+    const more = searchable
+      ? ` ${this.t('choose.more', { shown: shown.length, count: subscriptions.length })}`
+      : '';
     return {
       ...ids,
       title: this.t('choose.title'),
       text: `${this.t('choose.text')}${more}`,
       subscriptionLabel: this.t('choose.label'),
       requiredMessage: this.t('card.required'),
-      subscriptions: shown.map((s) => ({
-        title: this.t('choose.choice', {
-          name: s.displayName,
-          id: s.subscriptionId,
-          directory: directoryNames.get(s.tenantId) ?? s.tenantId,
-        }),
-        value: s.subscriptionId,
-      })),
+      subscriptions: shown.map((s) => this.subscriptionChoice(s, directoryNames)),
+      style: searchable ? 'filtered' : 'expanded',
+      dataset: searchable ? subscriptionDataset(ids.cardId) : '',
       chooseLabel: this.t('choose.button'),
       cancelLabel: this.t('card.cancel'),
+    };
+  }
+
+  /** One subscription as a choice: name, id and the directory it trusts. */
+  subscriptionChoice(s: AzureSubscription, directoryNames: ReadonlyMap<string, string>): Choice {
+    return {
+      title: this.t('choose.choice', {
+        name: s.displayName,
+        id: s.subscriptionId,
+        directory: directoryNames.get(s.tenantId) ?? s.tenantId,
+      }),
+      value: s.subscriptionId,
     };
   }
 

@@ -189,10 +189,20 @@ export class LinkDialog extends ComponentDialog {
       candidates,
       new Map(Object.entries(s.directoryNames)),
     );
+    const names = new Map(Object.entries(s.directoryNames));
     return step.beginDialog(LINK_CARD_PROMPT, {
       ...this.kit.prompt(s, ids.cardId, renderCard('chooseSubscription', data), [
         'subscription.choose',
       ]),
+      // More subscriptions than the card lists: the card's typeahead searches all of them.
+      ...(data.dataset
+        ? {
+            search: {
+              dataset: data.dataset,
+              choices: candidates.map((c) => cards.subscriptionChoice(c, names)),
+            },
+          }
+        : {}),
       rules: {
         'subscription.choose': {
           required: ['subscriptionId'],

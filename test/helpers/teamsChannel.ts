@@ -121,6 +121,21 @@ export class TeamsChannel {
     return result;
   }
 
+  /** The user types in a card's typeahead list (`application/search`); returns the bot's answer. */
+  async search(
+    user: TeamsUser,
+    dataset: string,
+    queryText: string,
+    conversationId = personalChat(user),
+  ): Promise<InvokeResult> {
+    return this.post({
+      ...this.base(user, conversationId),
+      type: 'invoke',
+      name: 'application/search',
+      value: { queryText, dataset, queryOptions: { skip: 0, top: 15 } },
+    });
+  }
+
   /** Sends an arbitrary activity (for malformed-input tests). */
   async raw(activity: Record<string, unknown>): Promise<InvokeResult> {
     return this.post(activity);

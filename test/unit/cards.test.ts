@@ -146,6 +146,8 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
           value: '1c29c9ed-5177-49c8-ab17-c72e45f1a369',
         },
       ],
+      style: 'expanded',
+      dataset: '',
       chooseLabel: 'Choose',
       cancelLabel: 'Cancel',
     },
@@ -502,6 +504,23 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
   }
 
   const bytes = (card: AdaptiveCardJson) => Buffer.byteLength(JSON.stringify(card), 'utf8');
+
+  it('offers a typeahead search (Data.Query) only when the list is cut', () => {
+    const choice = (card: AdaptiveCardJson) =>
+      (card.body as Record<string, unknown>[]).find((b) => b.type === 'Input.ChoiceSet')!;
+    const short = choice(renderCard('chooseSubscription', FIXTURES.chooseSubscription.data));
+    expect(short.style).toBe('expanded');
+    expect(short['choices.data']).toBeUndefined();
+    const long = choice(
+      renderCard('chooseSubscription', {
+        ...FIXTURES.chooseSubscription.data,
+        style: 'filtered',
+        dataset: 'subscriptions:card-1',
+      }),
+    );
+    expect(long.style).toBe('filtered');
+    expect(long['choices.data']).toEqual({ type: 'Data.Query', dataset: 'subscriptions:card-1' });
+  });
 
   it('summarises 5,000 role assignments in the impact card and stays under 28 KB', () => {
     const data = cards.impact(ids, subscription, 'Default Directory', CONTOSO, bigReport(5000));
