@@ -145,6 +145,9 @@ export interface GrantAccessCardData extends ActionIds {
   usersLabel: string;
   requiredMessage: string;
   users: Choice[];
+  /** `filtered` with a live search dataset when the directory has more users than listed. */
+  usersStyle: 'expanded' | 'filtered';
+  usersDataset: string;
   roleLabel: string;
   roles: Choice[];
   /** The restore toggle (on by default), shown when the restore plan has something to restore. */

@@ -2,10 +2,10 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { z } from 'zod';
 import { cardAttachment, renderCard, type AdaptiveCardJson, type Choice } from '../cards/render';
-import { ERRORS } from '../errors';
+import { ERRORS, asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
-import { answerSearch, parseSearch, searchChoices } from './cardSearch';
+import { answerSearch, parseSearch, searchChoices, type SearchRequest } from './cardSearch';
 
 /**
  * A prompt that sends an adaptive card and waits for one of its Action.Execute clicks
@@ -59,8 +59,22 @@ export interface CardPromptOptions {
    * For a card whose ChoiceSet searches (Data.Query): the dataset name in the card and every
    * choice it searches (more than the card can list).
    */
-  readonly search?: { readonly dataset: string; readonly choices: readonly Choice[] };
+  readonly search?: {
+    readonly dataset: string;
+    /** The whole list, searched here; or */
+    readonly choices?: readonly Choice[];
+    /** the name of a live search the prompt was built with (see {@link CardSearchers}). */
+    readonly source?: string;
+  };
 }
+
+/**
+ * Live searches a prompt can run for a card's typeahead, by name: each gets the turn (whose
+ * sender is the initiator) and the request, and returns at most 15 choices.
+ */
+export type CardSearchers = Readonly<
+  Record<string, (context: TurnContext, request: SearchRequest) => Promise<Choice[]>>
+>;
 
 /** A valid click. */
 export interface CardAction {
@@ -144,9 +158,11 @@ function brokenRule(
 export class CardPrompt extends Dialog<CardPromptOptions> {
   private readonly log = createLogger('card-prompt');
 
+  /** @param searchers live searches for cards whose typeahead names a `source` */
   constructor(
     dialogId: string,
     private readonly localizer: Localizer,
+    private readonly searchers: CardSearchers = {},
   ) {
     super(dialogId);
   }
@@ -162,6 +178,24 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
     return Dialog.EndOfTurn;
   }
 
+  /** The choices matching a typeahead request: from the card's whole list, or a live search. */
+  private async search(
+    context: TurnContext,
+    options: CardPromptOptions,
+    request: SearchRequest,
+  ): Promise<Choice[]> {
+    const { choices, source } = options.search ?? {};
+    if (choices) return searchChoices(choices, request);
+    const searcher = source ? this.searchers[source] : undefined;
+    if (!searcher) return [];
+    try {
+      return (await searcher(context, request)).slice(0, 15);
+    } catch (err) {
+      this.log.warn({ code: asTenantlinkError(err).code, source }, 'card search failed');
+      return [];
+    }
+  }
+
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const options = dc.activeDialog!.state.options as CardPromptOptions;
     const locale = dc.context.activity.locale;
@@ -171,7 +205,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
       const mine =
         options.search?.dataset === search.dataset &&
         dc.context.activity.from.id === options.initiatorId;
-      await answerSearch(dc.context, mine ? searchChoices(options.search!.choices, search) : []);
+      await answerSearch(dc.context, mine ? await this.search(dc.context, options, search) : []);
       return Dialog.EndOfTurn;
     }
     const action = parseCardAction(dc.context);

@@ -35,15 +35,19 @@ export async function grantAccessStep(
   const { entries } = await restoreEntries(kit, s);
   const restorable = entries.filter((e) => e.action.kind !== 'skip');
   const ids = { flowId: s.flowId, cardId: uuidv4() };
-  const data = cards.grant(ids, page.users, s.org!, '', restorable);
+  const moreUsers = page.cursor !== undefined;
+  const data = cards.grant(ids, page.users, s.org!, '', restorable, moreUsers);
   return step.beginDialog(LINK_CARD_PROMPT, {
     ...kit.prompt(s, ids.cardId, renderCard('grantAccess', data), ['access.grant']),
     retryCard: renderCard('grantAccess', { ...data, error: cards.t('grant.pick') }),
+    // More users than the card lists: its typeahead searches the directory live, and the chosen
+    // ids are checked against the directory when the card is answered.
+    ...(moreUsers ? { search: { dataset: data.usersDataset, source: 'users' } } : {}),
     rules: {
       'access.grant': {
         required: ['principalIds'],
         oneOf: {
-          principalIds: page.users.map((u) => u.id),
+          ...(moreUsers ? {} : { principalIds: page.users.map((u) => u.id) }),
           role: [...GRANTABLE_ROLES],
           restore: ['true', 'false'],
           restoreIds: restorable.slice(0, RESTORE_CHOICE_LIMIT).map((_, i) => restoreKey(i)),
@@ -64,8 +68,8 @@ export async function testAccessAndNotifyStep(
   if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
   const role = (action.inputs.role || 'Owner') as GrantableRole;
-  const chosen = new Set((action.inputs.principalIds ?? '').split(','));
-  const users = s.grantUsers!.filter((u) => chosen.has(u.id));
+  const chosen = new Set((action.inputs.principalIds ?? '').split(',').filter(Boolean));
+  const users = await chosenUsers(kit, step, s, chosen);
   await answerInvoke(
     step.context,
     outcomeCard(
@@ -126,6 +130,30 @@ export async function testAccessAndNotifyStep(
     }),
   );
   return kit.end(step, s, 'linked');
+}
+
+/**
+ * The accounts the admin chose: those the card listed, and those found with its search, looked up
+ * in the Office 365 directory (an id that is not one of its users is left out, and said so).
+ */
+async function chosenUsers(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+  chosen: ReadonlySet<string>,
+): Promise<DirectoryPerson[]> {
+  const listed = s.grantUsers!.filter((u) => chosen.has(u.id));
+  const others = [...chosen].filter((id) => !listed.some((u) => u.id === id));
+  if (others.length === 0) return listed;
+  const found = await kit.deps.clients
+    .directory(kit.credential(step, 'office365', 'graph'))
+    .usersById(others);
+  const missing = others.length - found.length;
+  if (missing > 0)
+    await step.context.sendActivity(
+      kit.cards(step).t('grant.notFound', { count: missing, directory: s.org!.displayName }),
+    );
+  return [...listed, ...found];
 }
 
 /**

@@ -34,6 +34,16 @@ export function subscriptionDataset(cardId: string): string {
   return `subscriptions:${cardId}`;
 }
 
+/** The live user search dataset of one grant card. */
+export function usersDataset(cardId: string): string {
+  return `users:${cardId}`;
+}
+
+/** An Office 365 user as a choice of the grant card. */
+export function userChoice(u: DirectoryPerson): Choice {
+  return { title: `${u.displayName} (${u.userPrincipalName})`, value: u.id };
+}
+
 /** Builds the link's cards for one locale. */
 export class LinkCards {
   constructor(
@@ -222,6 +232,7 @@ export class LinkCards {
     org: Organization,
     error = '',
     restorable: readonly RestorePlanEntry[] = [],
+    moreUsers = false,
   ): GrantAccessCardData {
     return {
       ...ids,
@@ -230,10 +241,9 @@ export class LinkCards {
       error,
       usersLabel: this.t('grant.users'),
       requiredMessage: this.t('card.required'),
-      users: users.map((u) => ({
-        title: `${u.displayName} (${u.userPrincipalName})`,
-        value: u.id,
-      })),
+      users: users.map(userChoice),
+      usersStyle: moreUsers ? 'filtered' : 'expanded',
+      usersDataset: moreUsers ? usersDataset(ids.cardId) : '',
       roleLabel: this.t('grant.role'),
       roles: GRANTABLE_ROLES.map((r) => ({ title: this.t(`role.${r}`), value: r })),
       ...restoreChoicesData(

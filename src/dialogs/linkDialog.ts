@@ -12,6 +12,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard } from '../cards/render';
 import { allPassed } from '../domain/rules';
+import { userChoice } from './linkCards';
 import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { runPreflight } from '../link/preflight';
@@ -61,7 +62,17 @@ export class LinkDialog extends ComponentDialog {
   constructor(deps: LinkDialogDeps) {
     super(LINK_DIALOG);
     this.kit = new LinkStepKit(deps, createLogger('link-dialog'));
-    this.addDialog(new CardPrompt(LINK_CARD_PROMPT, deps.localizer));
+    this.addDialog(
+      new CardPrompt(LINK_CARD_PROMPT, deps.localizer, {
+        // The grant card's typeahead: Office 365 users by name, as the Office 365 admin.
+        users: async (context, request) =>
+          (
+            await deps.clients
+              .directory(deps.tokens.credential(context.activity.from.id, 'office365', 'graph'))
+              .listUsers({ search: request.queryText.trim() || undefined, pageSize: 15 })
+          ).users.map(userChoice),
+      }),
+    );
     this.addDialog(
       new WaitForBackgroundDialog(
         LINK_WAIT_DIALOG,

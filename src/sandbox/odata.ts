@@ -81,13 +81,18 @@ export function compileSearch(search: string | null): Compiled {
     const m = /^"(\w+):([^"]*)"$/.exec(term.trim());
     if (!m?.[1] || m[2] === undefined)
       return { ok: false, message: 'Syntax error: invalid $search.' };
-    const [prop, needle] = [m[1], m[2].toLowerCase()];
-    tests.push((row) =>
-      String(row[prop] ?? '')
+    // Graph tokenises both sides: every word of the term starts a word of the property.
+    const prop = m[1];
+    const needles = m[2]
+      .toLowerCase()
+      .split(/[\s._@-]+/)
+      .filter(Boolean);
+    tests.push((row) => {
+      const words = String(row[prop] ?? '')
         .toLowerCase()
-        .split(/[\s._@-]+/)
-        .some((word) => word.startsWith(needle)),
-    );
+        .split(/[\s._@-]+/);
+      return needles.every((n) => words.some((word) => word.startsWith(n)));
+    });
   }
   return { ok: true, test: (row) => tests.some((t) => t(row)) };
 }

@@ -256,6 +256,8 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
           value: 'af1975d2-c139-4707-b3a3-5559acbe1ebd',
         },
       ],
+      usersStyle: 'expanded',
+      usersDataset: '',
       roleLabel: 'Role',
       roles: [
         { title: 'Owner', value: 'Owner' },
