@@ -1,7 +1,7 @@
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
 import { cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, click, linkUpToChoose, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * An admin who owns more subscriptions than the choose card can list (50) finds any of them with
@@ -43,14 +43,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 it('searches every subscription from the card, answers only the initiator, and accepts a choice the card did not list', async () => {
-  await h.channel.say(USERS.kelley, 'link');
-  await click(h, USERS.kelley, chat, 'link.start');
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-work|${IDS.tenants.contoso}`,
-  });
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
-  });
+  await linkUpToChoose(h);
   const { card } = h.channel.lastCard(chat);
   const list = (card.body as Record<string, unknown>[]).find((b) => b.type === 'Input.ChoiceSet')!;
   expect(list.style).toBe('filtered');

@@ -1,7 +1,14 @@
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
 import { CaseTable } from '../helpers/caseTable';
-import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
+import {
+  USERS,
+  click,
+  linkUpToChoose,
+  linkUpToConfirm,
+  startHarness,
+  type Harness,
+} from '../helpers/testApp';
 
 /** Bad input at the door: malformed requests, oversized bodies, replayed and forged card actions. */
 
@@ -159,14 +166,7 @@ it('answers a card action replayed in another conversation as stale, and changes
 });
 
 it('ignores unexpected and oversized card inputs instead of acting on them', async () => {
-  await h.channel.say(USERS.kelley, 'link');
-  await click(h, USERS.kelley, chat, 'link.start');
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-work|${IDS.tenants.contoso}`,
-  });
-  await click(h, USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${IDS.tenants.defaultDirectory}`,
-  });
+  await linkUpToChoose(h);
   // A subscription that was not offered, with junk around it.
   const forged = await click(h, USERS.kelley, chat, 'subscription.choose', {
     subscriptionId: IDS.subscriptions.lab,

@@ -106,11 +106,8 @@ export async function runLink(
   });
 }
 
-/**
- * Runs a link up to (not including) the confirm card's answer: start, both sign-ins, the
- * subscription and the impact review.
- */
-export async function linkUpToConfirm(
+/** Runs a link up to the choose card: start and both sign-ins. */
+export async function linkUpToChoose(
   h: Harness,
   choices: LinkChoices = {},
   user: TeamsUser = USERS.kelley,
@@ -124,6 +121,19 @@ export async function linkUpToConfirm(
   await click(h, user, chat, 'signin.select', {
     choice: choices.azure ?? `kelley-msa|${IDS.tenants.defaultDirectory}`,
   });
+}
+
+/**
+ * Runs a link up to (not including) the confirm card's answer: start, both sign-ins, the
+ * subscription and the impact review.
+ */
+export async function linkUpToConfirm(
+  h: Harness,
+  choices: LinkChoices = {},
+  user: TeamsUser = USERS.kelley,
+): Promise<void> {
+  const chat = personalChat(user);
+  await linkUpToChoose(h, choices, user);
   await click(h, user, chat, 'subscription.choose', {
     subscriptionId: choices.subscriptionId ?? IDS.subscriptions.payAsYouGo,
   });
