@@ -10,7 +10,7 @@ import type { BackgroundResult, BackgroundRunner } from '../dialogs/waitForBackg
 import { BACKGROUND_DONE_EVENT } from '../dialogs/waitForBackground';
 import { errorToJson } from '../errors';
 import { createLogger } from '../log';
-import { CREATE_ONLY_ETAG } from '../state/createOnly';
+import { CREATE_ONLY_ETAG, isETagConflict } from '../state/createOnly';
 
 /**
  * Runs background jobs and reports each result to its conversation with the adapter's proactive
@@ -316,7 +316,7 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
         });
         return true;
       } catch (err) {
-        if (!/etag|precondition|conflict/i.test(String((err as Error).message))) throw err;
+        if (!isETagConflict(err)) throw err;
       }
     }
     throw new Error('the list of pending jobs kept changing');

@@ -1,7 +1,7 @@
 import type { CustomRoleDefinition } from '../domain/model';
 import type { RestoreAction } from '../domain/restorePlan';
 import type { RestoreResult } from '../link/restore';
-import { CREATE_ONLY_ETAG } from './createOnly';
+import { CREATE_ONLY_ETAG, isETagConflict } from './createOnly';
 import type { Storage, StoreItem } from 'botbuilder';
 import type { BackedUpAssignment } from '../link/impact';
 
@@ -159,7 +159,7 @@ export class ChangeRecordStore {
         if (!current) await this.addToIndex(flowId);
         return record;
       } catch (err) {
-        if (!/etag|precondition|conflict/i.test(String((err as Error).message))) throw err;
+        if (!isETagConflict(err)) throw err;
       }
     }
     throw new Error(`change record ${flowId} kept changing`);
@@ -200,7 +200,7 @@ export class ChangeRecordStore {
         });
         return;
       } catch (err) {
-        if (!/etag|precondition|conflict/i.test(String((err as Error).message))) throw err;
+        if (!isETagConflict(err)) throw err;
       }
     }
     throw new Error('the index of change records kept changing');

@@ -5,3 +5,12 @@
  * empty and refuse it when another item is there; the Blob adapter checks for the key first.
  */
 export const CREATE_ONLY_ETAG = 'absent';
+
+/**
+ * Whether a storage write failed because another writer won (a stale or create-only eTag): the
+ * "eTag conflict" of MemoryStorage, the embedded store and the Blob adapter, or the
+ * precondition/conflict errors of Cosmos DB. Callers read again and retry.
+ */
+export function isETagConflict(err: unknown): boolean {
+  return /etag|precondition|conflict/i.test(String((err as Error | undefined)?.message));
+}
