@@ -123,15 +123,7 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
       }
       this.running.delete(waitId);
       if (this.stopped) return; // shutting down: the lease was released, another instance reruns it
-      await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
-        ctx.activity.type = ActivityTypes.Event;
-        ctx.activity.name = BACKGROUND_DONE_EVENT;
-        ctx.activity.value = result;
-        ctx.activity.from = from;
-        ctx.activity.locale = locale;
-        ctx.activity.channelData = channelData;
-        await this.bot?.run(ctx);
-      });
+      await this.wake({ reference, from, locale, channelData }, BACKGROUND_DONE_EVENT, result);
       await this.updatePending((jobs) => {
         if (jobs[waitId]?.owner !== this.instanceId) return false;
         delete jobs[waitId];
@@ -182,14 +174,7 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
           'taking over an interrupted job',
         );
         taken.push(waitId);
-        await this.adapter.continueConversationAsync(this.appId, job.reference, async (ctx) => {
-          ctx.activity.type = ActivityTypes.Event;
-          ctx.activity.name = RESUME_EVENT;
-          ctx.activity.from = job.from;
-          ctx.activity.locale = job.locale;
-          ctx.activity.channelData = job.channelData;
-          await this.bot?.run(ctx);
-        });
+        await this.wake(job, RESUME_EVENT);
       } finally {
         this.waking.delete(waitId);
       }
@@ -221,11 +206,9 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
     const timeout = new Promise<boolean>((resolve) =>
       setTimeout(() => resolve(false), graceMs).unref(),
     );
-    if (await Promise.race([finished, timeout])) {
-      this.stopped = true;
-      return [];
-    }
+    const done = await Promise.race([finished, timeout]);
     this.stopped = true;
+    if (done) return [];
     const unfinished = [...this.running];
     const released = this.updatePending((jobs) => {
       let changed = false;
@@ -244,6 +227,26 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
     );
     this.log.warn({ unfinished }, 'released unfinished jobs');
     return unfinished;
+  }
+
+  /**
+   * Runs an event activity named `name` through the bot in the job's conversation, as its user
+   * (the result of a job, or the wake-up of an interrupted one).
+   */
+  private async wake(
+    job: Pick<PendingJob, 'reference' | 'from' | 'locale' | 'channelData'>,
+    name: string,
+    value?: unknown,
+  ): Promise<void> {
+    await this.adapter.continueConversationAsync(this.appId, job.reference, async (ctx) => {
+      ctx.activity.type = ActivityTypes.Event;
+      ctx.activity.name = name;
+      if (value !== undefined) ctx.activity.value = value;
+      ctx.activity.from = job.from;
+      ctx.activity.locale = job.locale;
+      ctx.activity.channelData = job.channelData;
+      await this.bot?.run(ctx);
+    });
   }
 
   /**
