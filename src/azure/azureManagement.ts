@@ -243,12 +243,8 @@ export class ArmAzureManagement implements AzureManagementPort {
   /** The deterministic role assignment path and role definition id of a grant. */
   private grantTarget(grant: RoleGrant): { path: string; roleDefinitionId: string } {
     const subscriptionId = grant.scope.split('/')[2] ?? '';
-    // Built-in role definitions have the same GUID everywhere; the definition id is always
-    // written at the subscription, whatever the assignment's scope.
-    const roleDefinitionId =
-      typeof grant.role === 'string'
-        ? roleDefinitionIdAt(subscriptionId, grant.role)
-        : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${grant.role.definitionGuid}`;
+    // The definition id is written at the subscription, whatever the assignment's scope.
+    const roleDefinitionId = roleDefinitionIdAt(subscriptionId, grant.role);
     const name = roleAssignmentName(grant.scope, grant.principalId, roleDefinitionId);
     return {
       path: `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${AUTHORIZATION_API}`,

@@ -1,4 +1,5 @@
 import type { CustomRoleDefinition, PlannedWrite } from '../domain/model';
+import { roleDefinitionIdAt } from '../domain/roles';
 import type { ArmClient } from './armClient';
 
 /**
@@ -26,7 +27,7 @@ interface ArmRoleDefinition {
 }
 
 const path = (subscriptionId: string, id: string): string =>
-  `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}?api-version=${API}`;
+  `${roleDefinitionIdAt(subscriptionId, { definitionGuid: id })}?api-version=${API}`;
 
 /**
  * The subscription's custom roles (`$filter=type eq 'CustomRole'`, all pages).

@@ -50,11 +50,16 @@ export function builtInRoleName(roleDefinitionId: string): GrantableRole | undef
 }
 
 /**
- * Full role definition id of a built-in role at a subscription, as ARM expects it in a role
- * assignment's `properties.roleDefinitionId` (REST spec Microsoft.Authorization 2022-04-01).
+ * Full role definition id at a subscription, as ARM expects it in a role assignment's
+ * `properties.roleDefinitionId` and as the path of the definition itself (REST spec
+ * Microsoft.Authorization 2022-04-01). Built-in roles have the same GUID everywhere.
  * @param subscriptionId subscription GUID
- * @param role built-in role name
+ * @param role built-in role name, or the GUID of any role definition (a custom role)
  */
-export function roleDefinitionIdAt(subscriptionId: string, role: GrantableRole): string {
-  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+export function roleDefinitionIdAt(
+  subscriptionId: string,
+  role: GrantableRole | { readonly definitionGuid: string },
+): string {
+  const guid = typeof role === 'string' ? BUILT_IN_ROLES[role] : role.definitionGuid;
+  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 }
