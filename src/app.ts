@@ -81,14 +81,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     timeoutMs: config.cloud.timeoutMs,
     maxRetries: config.cloud.maxRetries,
   };
-  const endpoints = sandbox
-    ? {
-        graphBaseUrl: sandbox.graphBaseUrl,
-        armEndpoint: sandbox.armEndpoint,
-        authorityHost: sandbox.authorityHost,
-      }
-    : config.cloud;
-  const clients = cloudClients(endpoints, http, config.cloud.portalUrl);
+  // The sandbox's endpoints in local mode, Microsoft's (from configuration) in cloud mode.
+  const clients = cloudClients(sandbox ?? config.cloud, http, config.cloud.portalUrl);
 
   const ownStorage = options.storage === undefined ? await openStorage(config) : undefined;
   const storage = options.storage ?? ownStorage!;
