@@ -5,7 +5,13 @@ import { cardAttachment, renderCard, type AdaptiveCardJson, type Choice } from '
 import { ERRORS, asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
-import { answerSearch, parseSearch, searchChoices, type SearchRequest } from './cardSearch';
+import {
+  SEARCH_RESULTS_MAX,
+  answerSearch,
+  parseSearch,
+  searchChoices,
+  type SearchRequest,
+} from './cardSearch';
 
 /**
  * A prompt that sends an adaptive card and waits for one of its Action.Execute clicks
@@ -189,7 +195,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
     const searcher = source ? this.searchers[source] : undefined;
     if (!searcher) return [];
     try {
-      return (await searcher(context, request)).slice(0, 15);
+      return (await searcher(context, request)).slice(0, SEARCH_RESULTS_MAX);
     } catch (err) {
       this.log.warn({ code: asTenantlinkError(err).code, source }, 'card search failed');
       return [];

@@ -14,7 +14,7 @@ import type { Choice } from '../cards/render';
 export const SEARCH_INVOKE = 'application/search';
 
 /** Teams asks for at most this many results (and shows at most 15). */
-const MAX_TOP = 15;
+export const SEARCH_RESULTS_MAX = 15;
 
 const SearchValue = z.object({
   queryText: z.string().max(256).default(''),
@@ -22,7 +22,7 @@ const SearchValue = z.object({
   queryOptions: z
     .object({
       skip: z.number().int().min(0).max(10_000).default(0),
-      top: z.number().int().min(1).max(100).default(MAX_TOP),
+      top: z.number().int().min(1).max(100).default(SEARCH_RESULTS_MAX),
     })
     .default({}),
 });
@@ -48,7 +48,7 @@ export function searchChoices(choices: readonly Choice[], request: SearchRequest
     const text = `${c.title} ${c.value}`.toLowerCase();
     return words.every((w) => text.includes(w));
   });
-  const top = Math.min(request.queryOptions.top, MAX_TOP);
+  const top = Math.min(request.queryOptions.top, SEARCH_RESULTS_MAX);
   return matches.slice(request.queryOptions.skip, request.queryOptions.skip + top);
 }
 

@@ -12,6 +12,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard } from '../cards/render';
 import { allPassed } from '../domain/rules';
+import { SEARCH_RESULTS_MAX } from './cardSearch';
 import { userChoice } from './linkCards';
 import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
@@ -69,7 +70,10 @@ export class LinkDialog extends ComponentDialog {
           (
             await deps.clients
               .directory(deps.tokens.credential(context.activity.from.id, 'office365', 'graph'))
-              .listUsers({ search: request.queryText.trim() || undefined, pageSize: 15 })
+              .listUsers({
+                search: request.queryText.trim() || undefined,
+                pageSize: SEARCH_RESULTS_MAX,
+              })
           ).users.map(userChoice),
       }),
     );
