@@ -144,8 +144,6 @@ export interface OAuthHarness {
     resource: Resource,
     password?: string,
   ): Promise<string>;
-  /** Gives `user` tokens for a sign-in's two connections, as the token service would keep them. */
-  addTokens(user: TeamsUser, kind: 'office365' | 'azure'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -254,19 +252,6 @@ export async function startOAuthHarness(
       });
     },
     token,
-    async addTokens(user, kind) {
-      const a = ACCOUNTS[kind];
-      const [graph, arm] = await Promise.all([
-        token(a.signInName, a.tenantId, 'graph'),
-        token(a.signInName, a.tenantId, 'arm'),
-      ]);
-      const [graphConnection, armConnection] =
-        kind === 'office365'
-          ? [CONNECTIONS.graph, CONNECTIONS.azureTarget]
-          : [CONNECTIONS.azureSourceGraph, CONNECTIONS.azureSource];
-      adapter.addUserToken(graphConnection, CHANNEL, user.id, graph);
-      adapter.addUserToken(armConnection, CHANNEL, user.id, arm);
-    },
     async stop() {
       last = new Map();
       await bot.background.idle();
