@@ -34,12 +34,22 @@ export async function startRemoteSandbox(
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`sandbox child exited (${code})`)));
   });
-  const { url, caCertificatePem } = JSON.parse(line) as { url: string; caCertificatePem: string };
+  const { url, caCertificatePem, controlSecret } = JSON.parse(line) as {
+    url: string;
+    caCertificatePem: string;
+    controlSecret: string;
+  };
   const dispatcher = new Agent({ connect: { ca: caCertificatePem } });
   const calls = async (method: 'GET' | 'DELETE'): Promise<string> =>
-    (await request(`${url}/_sandbox/calls`, { method, dispatcher })).body.text();
+    (
+      await request(`${url}/_sandbox/calls`, {
+        method,
+        dispatcher,
+        headers: { authorization: `Bearer ${controlSecret}` },
+      })
+    ).body.text();
   return {
-    ...sandboxEndpointsAt(url, caCertificatePem),
+    ...sandboxEndpointsAt(url, caCertificatePem, controlSecret),
     callCounts: async () =>
       (JSON.parse(await calls('GET')) as { counts: { login: number; graph: number; arm: number } })
         .counts,

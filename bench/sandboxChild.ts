@@ -5,7 +5,7 @@ import { scaledSeed } from './seeds';
 /**
  * Runs a sandbox cloud in its own process for the benchmarks, so that what they measure in the
  * bot's process (RSS, CPU) is tenantlink's. argv: Contoso users to add, role assignments to add.
- * Prints one JSON line `{ url, caCertificatePem }` when ready; stops on SIGTERM.
+ * Prints one JSON line `{ url, caCertificatePem, controlSecret }` to its parent when ready; stops on SIGTERM.
  */
 async function main(): Promise<void> {
   configureLogging({ level: 'silent' });
@@ -14,7 +14,11 @@ async function main(): Promise<void> {
     seed: scaledSeed({ contosoUsers: users, assignments }),
   });
   process.stdout.write(
-    `${JSON.stringify({ url: sandbox.url, caCertificatePem: sandbox.caCertificatePem })}\n`,
+    `${JSON.stringify({
+      url: sandbox.url,
+      caCertificatePem: sandbox.caCertificatePem,
+      controlSecret: sandbox.controlSecret,
+    })}\n`,
   );
   process.on('SIGTERM', () => void sandbox.stop().then(() => process.exit(0)));
 }

@@ -10,12 +10,19 @@ import { RESOURCE_SCOPES, type TokenSource } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
-import { createAdapter, createBotAuthentication, userTokenClientFactory } from './bot/adapter';
+import {
+  createAdapter,
+  createBotAuthentication,
+  serverAccess,
+  userTokenClientFactory,
+} from './bot/adapter';
 import type { AdapterBackgroundRunner } from './bot/backgroundRunner';
 import { SIGN_IN_DIALOG_IDS, composeBot } from './bot/compose';
+import { isLoopbackHost } from './bot/requestGuards';
 import { startBotServer, type BotServer } from './bot/server';
 import type { CloudHttpOptions } from './cloud/http';
 import type { Config } from './config';
+import { ERRORS } from './errors';
 import { OAuthSignInDialog } from './dialogs/oauthSignInDialog';
 import { SandboxSignInDialog } from './dialogs/sandboxSignInDialog';
 import { createGraphClient } from './graph/graphClient';
@@ -67,6 +74,11 @@ export interface AppOptions {
  */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = createLogger('app');
+  if (config.mode === 'local' && !isLoopbackHost(config.host))
+    log.warn(
+      { code: ERRORS.configInvalid.code, host: config.host },
+      'local mode checks no Bot Framework token: listening beyond loopback lets other machines drive the bot',
+    );
   const ownSandbox =
     config.mode === 'local' && options.sandbox === undefined && !config.sandbox.url;
   const sandbox =
@@ -74,7 +86,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       ? undefined
       : (options.sandbox ??
         (config.sandbox.url
-          ? sandboxEndpointsAt(config.sandbox.url, readFileSync(config.sandbox.caFile, 'utf8'))
+          ? sandboxEndpointsAt(
+              config.sandbox.url,
+              readFileSync(config.sandbox.caFile, 'utf8'),
+              config.sandbox.secret,
+            )
           : await startSandboxCloud({ port: config.sandbox.port })));
   const http: CloudHttpOptions = {
     ...(sandbox ? { caCertificatePem: sandbox.caCertificatePem } : {}),
@@ -93,7 +109,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   let tokens: TokenSource;
   let signInDialogs: Dialog[];
   if (sandbox) {
-    const sandboxTokens = new SandboxTokenService(sandbox.authorityHost, sandbox.url, http);
+    const sandboxTokens = new SandboxTokenService(sandbox, http);
     tokens = sandboxTokens;
     signInDialogs = [
       new SandboxSignInDialog(ids.office365, 'office365', sandboxTokens, localizer),
@@ -129,7 +145,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     instanceId: config.scaleOut.instanceId,
     lease: { leaseMs: config.scaleOut.jobLeaseMs, sweepMs: config.scaleOut.jobSweepMs },
   });
-  const server = await startBotServer({ adapter, bot, port: config.port, host: config.host });
+  const server = await startBotServer({
+    adapter,
+    bot,
+    port: config.port,
+    host: config.host,
+    access: serverAccess(config, auth),
+  });
   await background.resumePending();
   background.startSweeping();
   log.info(

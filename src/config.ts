@@ -16,7 +16,7 @@ const Env = z
   .object({
     TENANTLINK_MODE: z.enum(['local', 'cloud']).optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-    HOST: z.string().default('0.0.0.0'),
+    HOST: z.string().min(1).optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -59,6 +59,7 @@ const Env = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
     SANDBOX_URL: z.union([z.string().url(), z.literal('')]).default(''),
     SANDBOX_CA_FILE: z.string().default(''),
+    SANDBOX_SECRET: z.string().default(''),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     PLAYGROUND: z.enum(['on', 'off']).default('on'),
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
@@ -128,6 +129,13 @@ const Env = z
         message: 'required with SANDBOX_URL (the sandbox certificate to trust)',
       });
     }
+    if (env.SANDBOX_URL && !env.SANDBOX_SECRET) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['SANDBOX_SECRET'],
+        message: 'required with SANDBOX_URL (the secret of its control API)',
+      });
+    }
     if (mode === 'cloud' && !env.MicrosoftAppId) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -141,6 +149,7 @@ const Env = z
 export interface Config {
   readonly mode: 'local' | 'cloud';
   readonly port: number;
+  /** Interface to listen on: `HOST`, else 127.0.0.1 in local mode and 0.0.0.0 in cloud mode. */
   readonly host: string;
   readonly logLevel: string;
   readonly bot: {
@@ -208,9 +217,15 @@ export interface Config {
   };
   /**
    * The sandbox cloud of local mode: started on `port`, or, when `url` is set, one already running
-   * (several local instances sharing one sandbox), trusted through its certificate in `caFile`.
+   * (several local instances sharing one sandbox), trusted through its certificate in `caFile`,
+   * its control API called with `secret`.
    */
-  readonly sandbox: { readonly port: number; readonly url: string; readonly caFile: string };
+  readonly sandbox: {
+    readonly port: number;
+    readonly url: string;
+    readonly caFile: string;
+    readonly secret: string;
+  };
   /**
    * Running several instances on one store: this instance's stable name (defaults to the App
    * Service / Container Apps instance name, else the host name), the lease of a background job
@@ -250,10 +265,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const mode = e.TENANTLINK_MODE ?? (e.MicrosoftAppId ? 'cloud' : 'local');
   return {
-    mode: e.TENANTLINK_MODE ?? (e.MicrosoftAppId ? 'cloud' : 'local'),
+    mode,
     port: e.PORT,
-    host: e.HOST,
+    // Local mode has no JWT check: it listens on loopback unless an address is set explicitly.
+    host: e.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
     logLevel: e.LOG_LEVEL,
     bot: {
       appId: e.MicrosoftAppId,
@@ -288,7 +305,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         container: e.COSMOS_CONTAINER,
       },
     },
-    sandbox: { port: e.SANDBOX_PORT, url: e.SANDBOX_URL, caFile: e.SANDBOX_CA_FILE },
+    sandbox: {
+      port: e.SANDBOX_PORT,
+      url: e.SANDBOX_URL,
+      caFile: e.SANDBOX_CA_FILE,
+      secret: e.SANDBOX_SECRET,
+    },
     scaleOut: {
       instanceId:
         e.INSTANCE_ID || e.WEBSITE_INSTANCE_ID || e.CONTAINER_APP_REPLICA_NAME || hostname(),
@@ -313,6 +335,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
   return {
     ...config,
     bot: { ...config.bot, appPassword: config.bot.appPassword ? '[set]' : '[empty]' },
+    sandbox: { ...config.sandbox, secret: config.sandbox.secret ? '[set]' : '[empty]' },
     storage: {
       ...config.storage,
       blobConnectionString: config.storage.blobConnectionString ? '[set]' : '[empty]',

@@ -66,6 +66,21 @@ export const ERRORS = {
   cardStale: { code: 'TL-CARD-STALE', messageKey: 'error.staleCard', status: 410 },
   stateConflict: { code: 'TL-STATE-CONFLICT', messageKey: 'error.staleCard', status: 409 },
   requestInvalid: { code: 'TL-REQUEST-INVALID', messageKey: 'error.invalidCard', status: 400 },
+  // Refusals at the HTTP door (src/bot/server.ts): answered with a fixed body, never shown in chat.
+  requestUnauthorized: {
+    code: 'TL-REQUEST-UNAUTHORIZED',
+    messageKey: 'error.signInRequired',
+    status: 401,
+  },
+  requestForbidden: { code: 'TL-REQUEST-FORBIDDEN', messageKey: 'error.forbidden', status: 403 },
+  requestNotFound: { code: 'TL-REQUEST-NOT-FOUND', messageKey: 'error.notFound', status: 404 },
+  requestMethod: { code: 'TL-REQUEST-METHOD', messageKey: 'error.badRequest', status: 405 },
+  requestTooLarge: { code: 'TL-REQUEST-TOO-LARGE', messageKey: 'error.badRequest', status: 413 },
+  requestMediaType: {
+    code: 'TL-REQUEST-MEDIA-TYPE',
+    messageKey: 'error.badRequest',
+    status: 415,
+  },
   subscriptionBusy: { code: 'TL-LINK-SUBSCRIPTION-BUSY', messageKey: 'lock.held', status: 409 },
   cardInvalid: { code: 'TL-CARD-INVALID', messageKey: 'error.invalidCard', status: 400 },
   internal: { code: 'TL-INTERNAL', messageKey: 'error.internal', status: 500 },

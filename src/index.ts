@@ -36,6 +36,11 @@ async function main(): Promise<void> {
           'tenantlink is running on the sandbox cloud (no Azure account needed).',
           `  bot:            ${app.server.url}/api/messages`,
           `  sandbox cloud:  ${app.sandbox?.url ?? '-'}  (state: ${app.sandbox?.url ?? ''}/_sandbox/state)`,
+          // For the person at the keyboard only (never logged): the rest of /_sandbox needs it.
+          // A shared sandbox (SANDBOX_URL) belongs to whoever started it: its secret is not repeated.
+          config.sandbox.url
+            ? '  sandbox control: the secret of the shared sandbox (SANDBOX_SECRET)'
+            : `  sandbox control: Authorization: Bearer ${app.sandbox?.controlSecret ?? '-'}`,
           playground
             ? `  chat with it:   open ${playground.url} and type "link"`
             : '  chat client:    off (PLAYGROUND=off)',

@@ -57,16 +57,23 @@ export class SandboxTokenService implements TokenSource {
   /** Access tokens per `user|kind|resource`, kept until 5 minutes before they expire. */
   private readonly cache = new Map<string, CachedToken>();
 
+  private readonly authorityHost: string;
+  private readonly controlUrl: string;
+  private readonly controlSecret: string;
+
   /**
-   * @param authorityHost the sandbox's `…/login`
-   * @param controlUrl the sandbox's root URL (for `/_sandbox/accounts`)
+   * @param sandbox the sandbox's authority host (`…/login`), root URL (for `/_sandbox/accounts`
+   *   and its token service) and the secret of its control API
    * @param http TLS trust and timeout
    */
   constructor(
-    private readonly authorityHost: string,
-    private readonly controlUrl: string,
+    sandbox: { authorityHost: string; url: string; controlSecret: string },
     private readonly http: CloudHttpOptions,
-  ) {}
+  ) {
+    this.authorityHost = sandbox.authorityHost;
+    this.controlUrl = sandbox.url;
+    this.controlSecret = sandbox.controlSecret;
+  }
 
   /**
    * The choices of a sign-in card: for `office365` each work account in its home directory; for
@@ -205,15 +212,20 @@ export class SandboxTokenService implements TokenSource {
   ): Promise<T> {
     const dispatcher = dispatcherFor(this.http);
     const isForm = typeof body === 'string';
+    const control = url.startsWith(`${this.controlUrl}/_sandbox/`);
     let res;
     try {
       res = await request(url, {
         method,
         body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
-        headers:
-          body === undefined
+        headers: {
+          ...(control ? { authorization: `Bearer ${this.controlSecret}` } : {}),
+          ...(body === undefined
             ? {}
-            : { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json' },
+            : {
+                'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json',
+              }),
+        },
         headersTimeout: this.http.timeoutMs,
         bodyTimeout: this.http.timeoutMs,
         ...(dispatcher ? { dispatcher } : {}),

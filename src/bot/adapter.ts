@@ -5,6 +5,8 @@ import {
   ConfigurationBotFrameworkAuthentication,
   StatusCodes,
   type Activity,
+  type InvokeResponse,
+  type TurnContext,
 } from 'botbuilder';
 import {
   AuthenticationConstants,
@@ -15,6 +17,7 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Config } from '../config';
+import type { ServerAccess } from './server';
 
 /**
  * The Bot Framework authentication for the configured mode. In cloud mode every request to
@@ -124,12 +127,59 @@ function unauthorized(err: unknown): never {
   );
 }
 
+/**
+ * botbuilder's CloudAdapter with one addition: the server hands it an activity it has already
+ * read and validated (botbuilder's own `process` parses the request itself and prints refusals
+ * with their stack to stderr).
+ */
+export class TenantlinkAdapter extends CloudAdapter {
+  /**
+   * Runs the turn of one activity: botbuilder authenticates `authHeader` against the activity
+   * (channel, service URL claim) and runs `logic`.
+   * @returns the invoke response for invokes, else undefined
+   * @throws AuthenticationError when the token does not fit the activity (answer 401)
+   */
+  processIncoming(
+    authHeader: string,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
 /** The CloudAdapter for the configured mode (see {@link createBotAuthentication}). */
 export function createAdapter(
   config: Config,
   auth: BotFrameworkAuthentication = createBotAuthentication(config),
-): CloudAdapter {
-  return new CloudAdapter(config.mode === 'local' ? auth : new StrictAuthentication(auth));
+): TenantlinkAdapter {
+  return new TenantlinkAdapter(config.mode === 'local' ? auth : new StrictAuthentication(auth));
+}
+
+/** The channel tenantlink serves; Bot Framework signing keys are endorsed per channel. */
+const TEAMS_CHANNEL = 'msteams';
+
+/**
+ * Validates a Bot Framework JWT from the `Authorization` header alone, before the request's body
+ * is read: signature against the published keys endorsed for Teams, issuer, audience (this bot's
+ * app id), lifetime. The claims that need the activity (service URL) are checked again by
+ * {@link TenantlinkAdapter.processIncoming}.
+ * (https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication#bot-to-connector)
+ * @returns a function that resolves when the header is valid and rejects otherwise
+ */
+export function requestAuthenticator(
+  auth: BotFrameworkAuthentication,
+): (authHeader: string) => Promise<void> {
+  return async (authHeader) => {
+    await auth.authenticateStreamingRequest(authHeader, TEAMS_CHANNEL);
+  };
+}
+
+/** How the server lets callers in for the configured mode (see {@link requestAuthenticator}). */
+export function serverAccess(config: Config, auth: BotFrameworkAuthentication): ServerAccess {
+  return config.mode === 'local'
+    ? { kind: 'local' }
+    : { kind: 'cloud', authenticate: requestAuthenticator(auth) };
 }
 
 /**

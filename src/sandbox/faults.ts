@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 import type { SandboxResponse } from './router';
 
@@ -19,8 +20,18 @@ const ruleSchema = z
     api: z.enum(['login', 'graph', 'arm']).optional(),
     /** HTTP method to match (upper case); all when absent. */
     method: z.string().toUpperCase().optional(),
-    /** Regular expression tested against the path below the service prefix (case-insensitive). */
-    path: z.string().optional(),
+    /**
+     * Regular expression tested against the path below the service prefix (case-insensitive).
+     * Checked when set: one that does not compile, or whose star height makes backtracking
+     * catastrophic (`(a+)+$`, judged by safe-regex2), is refused, so a rule cannot stall the
+     * sandbox or make every call fail.
+     */
+    path: z
+      .string()
+      .max(256)
+      .refine(isSafePattern, { message: 'not a safe regular expression' })
+      .transform((pattern) => new RegExp(pattern, 'i'))
+      .optional(),
     /** Status to answer with; when absent the rule only delays (`delayMs`). */
     status: z.number().int().min(400).max(599).optional(),
     /** Error code in the body (defaults per status). */
@@ -111,10 +122,23 @@ export class Faults {
   }
 }
 
+/** Whether a fault rule's path pattern compiles and cannot backtrack catastrophically. */
+function isSafePattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+  } catch {
+    return false;
+  }
+  return safeRegex(pattern);
+}
+
+/** Longest path a rule's pattern is tested against (paths beyond it are cut for matching only). */
+const MAX_MATCHED_PATH = 2048;
+
 function matches(rule: Rule, api: SandboxApi, method: string, path: string): boolean {
   if (rule.api && rule.api !== api) return false;
   if (rule.method && rule.method !== method) return false;
-  if (rule.path && !new RegExp(rule.path, 'i').test(path)) return false;
+  if (rule.path && !rule.path.test(path.slice(0, MAX_MATCHED_PATH))) return false;
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +40,8 @@ export interface SandboxCloudOptions {
   readonly host?: string;
   /** World to start from; {@link DEFAULT_SEED} by default. */
   readonly seed?: Seed;
+  /** Secret of the control API; a new random one (256 bits) by default. */
+  readonly controlSecret?: string;
 }
 
 /** Where a sandbox cloud answers, and the certificate to trust for it (all tenantlink needs). */
@@ -54,6 +56,12 @@ export interface SandboxEndpoints {
   readonly authorityHost: string;
   /** PEM of the self-signed certificate to trust for this sandbox only. */
   readonly caCertificatePem: string;
+  /**
+   * Secret of the control API (`/_sandbox/*` but `GET /_sandbox/state`, the token service
+   * included), sent as `Authorization: Bearer {secret}`: without it any local process could read a
+   * user's token or rewrite the world. Generated at each start, known to the bot and the tests.
+   */
+  readonly controlSecret: string;
   /** Stops it. */
   stop(): Promise<void>;
 }
@@ -97,6 +105,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const pems = await loopbackCertificate('tenantlink-sandbox');
 
   let url = '';
+  const controlSecret = options.controlSecret ?? randomBytes(32).toString('base64url');
   const state = new SandboxState(options.seed ?? DEFAULT_SEED);
   const faults = new Faults();
   const tokens = await SandboxTokens.create(`https://${host}/login`);
@@ -143,42 +152,54 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx) },
   ];
 
+  /** The answer of the mounted service (or 404), the body read first. */
+  const answer = async (
+    req: IncomingMessage,
+    full: URL,
+    mount: Mounted | undefined,
+  ): Promise<SandboxResponse> => {
+    const request: SandboxRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      url: full,
+      path: mount ? full.pathname.slice(mount.prefix.length) || '/' : full.pathname,
+      headers: req.headers as Record<string, string | undefined>,
+      body: await readBody(req),
+    };
+    if (!mount)
+      return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown path.' } } };
+    if (mount.api === 'control') {
+      const match = mount.router.match(request.method, request.path);
+      return match && match !== 405
+        ? match.handler(request, match.params)
+        : { status: match ?? 404 };
+    }
+    calls[mount.api]++;
+    if (isWrite(mount.api, request.method, request.path))
+      writes.push({ api: mount.api, method: request.method, path: request.path });
+    return dispatch(mount.api, mount.router, request);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
     const full = new URL(req.url ?? '/', url);
     const mount = mounts.find((m) =>
       full.pathname.toLowerCase().startsWith(m.prefix.toLowerCase()),
     );
-    let response: SandboxResponse;
     const requestId = randomUUID();
-    try {
-      const request: SandboxRequest = {
-        method: (req.method ?? 'GET').toUpperCase(),
-        url: full,
-        path: mount ? full.pathname.slice(mount.prefix.length) || '/' : full.pathname,
-        headers: req.headers as Record<string, string | undefined>,
-        body: await readBody(req),
-      };
-      if (!mount)
-        response = { status: 404, body: { error: { code: 'NotFound', message: 'Unknown path.' } } };
-      else if (mount.api === 'control') {
-        const match = mount.router.match(request.method, request.path);
-        response =
-          match && match !== 405
-            ? await match.handler(request, match.params)
-            : { status: match ?? 404 };
-      } else {
-        calls[mount.api]++;
-        if (isWrite(mount.api, request.method, request.path))
-          writes.push({ api: mount.api, method: request.method, path: request.path });
-        response = await dispatch(mount.api, mount.router, request);
-      }
-    } catch (err) {
-      log.error({ err, path: full.pathname }, 'sandbox handler failed');
-      response = {
-        status: 500,
-        body: armError('InternalServerError', 'The sandbox failed to handle the request.'),
-      };
+    let response: SandboxResponse;
+    if (mount?.api === 'control' && !controlAllowed(req, full.pathname, controlSecret)) {
+      // The control API answers nothing, and reads no body, without its secret.
+      req.resume();
+      log.warn({ path: full.pathname }, 'sandbox control call without its secret');
+      response = { status: 401, body: CONTROL_UNAUTHORIZED };
+    } else {
+      response = await answer(req, full, mount).catch((err: unknown) => {
+        log.error({ err, path: full.pathname }, 'sandbox handler failed');
+        return {
+          status: 500,
+          body: armError('InternalServerError', 'The sandbox failed to handle the request.'),
+        };
+      });
     }
     const headers: Record<string, string> = { ...(response.headers ?? {}) };
     if (mount?.api === 'graph')
@@ -216,7 +237,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   log.info({ url }, 'sandbox cloud listening');
 
   return {
-    ...sandboxEndpointsAt(url, pems.cert),
+    ...sandboxEndpointsAt(url, pems.cert, controlSecret),
     snapshot: () => state.snapshot(),
     reset: () => {
       state.reset();
@@ -235,6 +256,21 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
         server.closeAllConnections();
       }),
   };
+}
+
+const CONTROL_UNAUTHORIZED = {
+  error: { code: 'Unauthorized', message: 'The sandbox control API needs its secret.' },
+};
+
+/**
+ * Whether a control call may proceed: `GET /_sandbox/state` (no passwords, no tokens) always;
+ * anything else only with `Authorization: Bearer {controlSecret}`, compared in constant time.
+ */
+function controlAllowed(req: IncomingMessage, pathname: string, secret: string): boolean {
+  if (req.method === 'GET' && pathname.toLowerCase() === '/_sandbox/state') return true;
+  const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const digest = (v: string): Buffer => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(secret));
 }
 
 /** Whether a call asks to change something (for the write log). */
@@ -297,9 +333,14 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
  * The endpoints of a sandbox cloud that runs at `url` (in this process or another), for clients
  * that trust `caCertificatePem`. `stop()` of the result does nothing: the sandbox is not ours.
  */
-export function sandboxEndpointsAt(url: string, caCertificatePem: string): SandboxEndpoints {
+export function sandboxEndpointsAt(
+  url: string,
+  caCertificatePem: string,
+  controlSecret: string,
+): SandboxEndpoints {
   return {
     url,
+    controlSecret,
     graphBaseUrl: `${url}/graph`,
     armEndpoint: `${url}/arm`,
     authorityHost: `${url}/login`,

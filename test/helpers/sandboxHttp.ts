@@ -22,9 +22,14 @@ export class SandboxHttp {
       body?: unknown;
       form?: Record<string, string>;
       headers?: Record<string, string>;
+      /** Sends no control secret to `/_sandbox/*` (to test the refusal). */
+      anonymous?: boolean;
     } = {},
   ): Promise<{ status: number; headers: Record<string, string>; body: Json }> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    // The control API needs the sandbox's secret unless a test asks to go without it.
+    if (path.startsWith('/_sandbox/') && !options.anonymous)
+      headers.authorization = `Bearer ${this.sandbox.controlSecret}`;
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined;
     if (options.form) {

@@ -45,6 +45,7 @@ beforeAll(async () => {
     BLOB_CONTAINER: 'scaleout',
     SANDBOX_URL: sandbox.url,
     SANDBOX_CA_FILE: caFile,
+    SANDBOX_SECRET: sandbox.controlSecret,
     JOB_LEASE_MS: '3000',
     JOB_SWEEP_MS: '500',
     SHUTDOWN_GRACE_MS: '1000',

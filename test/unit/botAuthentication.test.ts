@@ -1,6 +1,6 @@
 import { ActivityHandler } from 'botbuilder';
 import { startApp } from '../../src/app';
-import { createAdapter } from '../../src/bot/adapter';
+import { createAdapter, createBotAuthentication, serverAccess } from '../../src/bot/adapter';
 import { startBotServer, type BotServer } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 
@@ -30,8 +30,10 @@ async function serve(
     turns++;
     await next();
   });
+  const auth = createBotAuthentication(config);
   const server = await startBotServer({
-    adapter: createAdapter(config),
+    adapter: createAdapter(config, auth),
+    access: serverAccess(config, auth),
     bot,
     port: 0,
     host: '127.0.0.1',

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActivityHandler } from 'botbuilder';
 import { SignJWT, exportJWK, generateKeyPair, type KeyLike } from 'jose';
-import { createAdapter } from '../../src/bot/adapter';
+import { createAdapter, createBotAuthentication, serverAccess } from '../../src/bot/adapter';
 import { startBotServer, type BotServer } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { CaseTable } from '../helpers/caseTable';
@@ -76,8 +76,10 @@ beforeAll(async () => {
     turns++;
     await next();
   });
+  const auth = createBotAuthentication(config);
   bot = await startBotServer({
-    adapter: createAdapter(config),
+    adapter: createAdapter(config, auth),
+    access: serverAccess(config, auth),
     bot: handler,
     port: 0,
     host: '127.0.0.1',

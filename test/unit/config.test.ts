@@ -5,11 +5,22 @@ const PASSWORD = 'Zx9~app-password-value.Q1';
 const APP_ID = '00000000-0000-0000-0000-00000000b07e';
 
 describe('loadConfig', () => {
+  it('listens on loopback in local mode and on every interface in cloud mode unless HOST is set', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    const cloud = {
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: PASSWORD,
+      MicrosoftAppType: 'MultiTenant',
+    };
+    expect(loadConfig(cloud).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...cloud, HOST: '10.0.0.4' }).host).toBe('10.0.0.4');
+  });
+
   it('defaults to local mode on port 3978 with an empty environment', () => {
     const config = loadConfig({});
     expect(config.mode).toBe('local');
     expect(config.port).toBe(3978);
-    expect(config.host).toBe('0.0.0.0');
     expect(config.logLevel).toBe('info');
     expect(config.bot).toEqual({
       appId: '',
