@@ -37,6 +37,7 @@ const Env = z
     AZURE_PORTAL_URL: z.string().url().default('https://portal.azure.com'),
     CLOUD_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
     CLOUD_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+    CONNECTOR_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
     STORAGE: z.enum(['embedded', 'memory', 'blob', 'cosmos']).default('embedded'),
     STORAGE_DIR: z.string().min(1).default('.data'),
     BLOB_CONNECTION_STRING: z.string().default(''),
@@ -170,6 +171,11 @@ export interface Config {
     readonly certificateThumbprint: string;
     readonly certificateKeyFile: string;
     /**
+     * Deadline of every request to the channel's connector (replies, card updates, proactive
+     * posts), in ms: `CONNECTOR_TIMEOUT_MS`, 15 s by default (Teams answers within seconds).
+     */
+    readonly connectorTimeoutMs: number;
+    /**
      * Where the channel's signing keys are published and which issuer its tokens carry; Bot
      * Framework's public cloud values when empty
      * (https://login.botframework.com/v1/.well-known/openidconfiguration,
@@ -282,6 +288,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       certificateKeyFile: e.MicrosoftAppCertificateKeyFile,
       channelOpenIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
       channelTokenIssuer: e.BOT_TOKEN_ISSUER,
+      connectorTimeoutMs: e.CONNECTOR_TIMEOUT_MS,
     },
     cloud: {
       graphBaseUrl: e.GRAPH_BASE_URL,

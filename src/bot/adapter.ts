@@ -17,6 +17,7 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Config } from '../config';
+import { connectorHttpClient } from './connectorHttp';
 import type { ServerAccess } from './server';
 
 /**
@@ -36,8 +37,16 @@ export function createBotAuthentication(
   config: Config,
   credentialsFactory?: ServiceClientCredentialsFactory,
 ): BotFrameworkAuthentication {
+  // Every connector request (reply, update, proactive post) has a deadline.
+  const connectorOptions = { httpClient: connectorHttpClient(config.bot.connectorTimeoutMs) };
   return config.mode === 'local'
-    ? new ConfigurationBotFrameworkAuthentication({})
+    ? new ConfigurationBotFrameworkAuthentication(
+        {},
+        undefined,
+        undefined,
+        undefined,
+        connectorOptions,
+      )
     : new ConfigurationBotFrameworkAuthentication(
         {
           MicrosoftAppId: config.bot.appId,
@@ -54,6 +63,9 @@ export function createBotAuthentication(
             : {}),
         },
         credentialsFactory,
+        undefined,
+        undefined,
+        connectorOptions,
       );
 }
 

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       channelOpenIdMetadataUrl: '',
       channelTokenIssuer: '',
       tenantId: '',
+      connectorTimeoutMs: 15000,
     });
     expect(config.cloud).toEqual({
       graphBaseUrl: 'https://graph.microsoft.com',
