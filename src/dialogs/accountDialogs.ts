@@ -11,6 +11,7 @@ import { asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import type { CloudClients } from '../link/ports';
 import { createLogger } from '../log';
+import { plainText } from '../cards/markdown';
 
 /**
  * Small commands that read and change nothing: `status` (which directory each of your
@@ -104,7 +105,7 @@ export class StatusDialog extends ReadOnlyCommandDialog {
         : t('status.none'),
       color: 'Default',
       facts: subscriptions.map((s) => ({
-        title: s.displayName,
+        title: plainText(s.displayName),
         value: t('status.trusts', {
           directory: names.get(s.tenantId) ?? s.tenantId,
           tenantId: s.tenantId,
@@ -135,7 +136,7 @@ export class MyRoleDialog extends ReadOnlyCommandDialog {
       title: t('myRole.title', { name: account.displayName, directory: org.displayName }),
       text: roles.length ? t('myRole.text', { count: roles.length }) : t('myRole.none'),
       color: 'Default',
-      facts: roles.map((r) => ({ title: r.displayName, value: r.roleTemplateId })),
+      facts: roles.map((r) => ({ title: plainText(r.displayName), value: r.roleTemplateId })),
     });
     await step.context.sendActivity({ attachments: [cardAttachment(card)] });
   }

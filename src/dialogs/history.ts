@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { cardAttachment, renderCard } from '../cards/render';
 import type { Localizer } from '../i18n';
 import type { ChangeRecordStore } from '../state/changeRecords';
+import { plainText } from '../cards/markdown';
 
 /**
  * The `history` command: the last links into the conversation's directory as a card (what, who,
@@ -47,7 +48,7 @@ export async function sendHistory(
     text: t('history.text'),
     color: 'Default',
     facts: records.map((r) => ({
-      title: `${r.subscriptionName} · ${r.updatedAt.slice(0, 16).replace('T', ' ')} UTC`,
+      title: `${plainText(r.subscriptionName)} · ${r.updatedAt.slice(0, 16).replace('T', ' ')} UTC`,
       value: t('history.row', { status: t(`history.status.${r.status}`), name: r.initiatorName }),
     })),
   });

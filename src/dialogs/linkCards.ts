@@ -9,6 +9,7 @@ import {
   type GrantAccessCardData,
   type ImpactCardData,
 } from '../cards/render';
+import { plainText } from '../cards/markdown';
 import type { AzureSubscription, DirectoryPerson, Organization } from '../domain/model';
 import { GRANTABLE_ROLES } from '../domain/roles';
 import type { RuleResult } from '../domain/rules';
@@ -147,10 +148,13 @@ export class LinkCards {
       facts: [
         {
           title: this.t('impact.subscription'),
-          value: `${subscription.displayName} (${subscription.subscriptionId})`,
+          value: plainText(`${subscription.displayName} (${subscription.subscriptionId})`),
         },
-        { title: this.t('impact.from'), value: sourceName },
-        { title: this.t('impact.to'), value: `${org.displayName} (${org.defaultDomain})` },
+        { title: this.t('impact.from'), value: plainText(sourceName) },
+        {
+          title: this.t('impact.to'),
+          value: plainText(`${org.displayName} (${org.defaultDomain})`),
+        },
         {
           title: this.t('impact.byType'),
           value:
@@ -173,7 +177,7 @@ export class LinkCards {
           type: this.principalType(a.principalType),
         }),
         role: this.roleName(a.roleName),
-        scope: a.scope,
+        scope: plainText(a.scope),
       })),
       moreText:
         n > IMPACT_LIST_LIMIT ? this.t('impact.more', { count: n - IMPACT_LIST_LIMIT }) : '',
@@ -266,7 +270,7 @@ export class LinkCards {
       text: this.t('test.summary', { ok, total: tested.length }),
       color: ok === tested.length ? 'Good' : 'Attention',
       facts: grants.map((g) => ({
-        title: g.user.displayName,
+        title: plainText(g.user.displayName),
         value:
           this.t(`test.${g.outcome}`, { role: this.t(`role.${g.role}`), code: g.errorCode ?? '' }) +
           (tested.find((x) => x.user.id === g.user.id)?.ok
@@ -292,16 +296,19 @@ export class LinkCards {
       facts: [
         {
           title: this.t('notice.subscription'),
-          value: `${subscription.displayName} (${subscription.subscriptionId})`,
+          value: plainText(`${subscription.displayName} (${subscription.subscriptionId})`),
         },
-        { title: this.t('notice.directory'), value: `${org.displayName} (${org.tenantId})` },
-        { title: this.t('notice.by'), value: `${by.displayName} (${by.email})` },
+        {
+          title: this.t('notice.directory'),
+          value: plainText(`${org.displayName} (${org.tenantId})`),
+        },
+        { title: this.t('notice.by'), value: plainText(`${by.displayName} (${by.email})`) },
         {
           title: this.t('notice.access'),
           value:
             granted
               .filter((g) => g.outcome !== 'failed')
-              .map((g) => `${g.user.displayName}: ${this.t(`role.${g.role}`)}`)
+              .map((g) => `${plainText(g.user.displayName)}: ${this.t(`role.${g.role}`)}`)
               .join(', ') || '—',
         },
         { title: this.t('notice.when'), value: new Date().toISOString() },

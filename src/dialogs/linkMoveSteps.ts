@@ -109,15 +109,19 @@ export async function startMoveStep(
   } satisfies WaitOptions);
 }
 
-/** The move's outcome: on to verify, or the guided portal path when Azure refused. */
+/**
+ * The move's outcome: on to verify, or the guided portal path when Azure refused. A move job that
+ * failed (a cloud error left after retries) ends the flow as failed, recorded in the change record
+ * with the error told to the admin, so that no record is left in flight.
+ */
 export async function afterMoveStep(
-  _kit: LinkStepKit,
+  kit: LinkStepKit,
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
   if (step.result === DRY_RUN) return step.next(true);
   const result = step.result as BackgroundResult;
-  if (!result.ok) throw errorFromJson(result.error!);
+  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error!));
   const outcome = result.value as MoveJobResult;
   if (outcome.kind === 'moved') return step.next(true);
   const sub = s.subscription!;

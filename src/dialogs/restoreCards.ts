@@ -6,6 +6,7 @@ import {
 } from '../cards/render';
 import type { RestorePlanEntry } from '../domain/restorePlan';
 import type { RestoreResult, RestoreRun } from '../link/restore';
+import { plainText } from '../cards/markdown';
 
 /**
  * The restore's parts of the grant card (what to give back, all checked) and the card that
@@ -82,8 +83,8 @@ export function restoreReportCard(t: Translate, run: RestoreRun): AdaptiveCardJs
         ? t('restore.outcome.failed', { code: r.errorCode ?? '' })
         : t(`restore.outcome.${r.outcome}`);
   const facts = results.slice(0, RESTORE_LIST_LIMIT).map((r) => ({
-    title: `${r.formerPrincipal} · ${r.roleName}`,
-    value: `${outcome(r)} · ${r.scope}`,
+    title: plainText(`${r.formerPrincipal} · ${r.roleName}`),
+    value: `${outcome(r)} · ${plainText(r.scope)}`,
   }));
   const more = results.length - RESTORE_LIST_LIMIT;
   return renderCard('outcome', {

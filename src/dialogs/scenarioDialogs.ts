@@ -3,6 +3,7 @@ import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard, type Fact } from '../cards/render';
 import { DIRECTORY_ROLES } from '../domain/roles';
 import { ReadOnlyCommandDialog, type AccountDialogDeps } from './accountDialogs';
+import { plainText } from '../cards/markdown';
 
 /**
  * The seeds' other scenarios as commands (seeds 003 and 004):
@@ -69,7 +70,7 @@ export class SignupDialog extends ReadOnlyCommandDialog {
         step,
         t('signup.done.title', { directory: org.displayName }),
         t('signup.done.text', { count: subscriptions.length, email: account.email }),
-        subscriptions.map((s) => ({ title: s.displayName, value: s.subscriptionId })),
+        subscriptions.map((s) => ({ title: plainText(s.displayName), value: s.subscriptionId })),
         'Good',
       );
       return;
@@ -108,7 +109,7 @@ export class AddOffice365Dialog extends ReadOnlyCommandDialog {
         step,
         t('addO365.role.title'),
         t('addO365.role.text', { email: account.email, directory: org.displayName }),
-        roles.map((r) => ({ title: r.displayName, value: r.roleTemplateId })),
+        roles.map((r) => ({ title: plainText(r.displayName), value: r.roleTemplateId })),
         'Attention',
       );
       return;
@@ -168,10 +169,10 @@ export class ExplainDialog extends ReadOnlyCommandDialog {
       t('explain.title'),
       [t('explain.trust'), t('explain.users'), t('explain.owners')].join('\n\n'),
       [
-        { title: t('explain.you'), value: account.email },
-        ...tenants.map((x) => ({ title: t('explain.directory'), value: x.displayName })),
+        { title: t('explain.you'), value: plainText(account.email) },
+        ...tenants.map((x) => ({ title: t('explain.directory'), value: plainText(x.displayName) })),
         ...subscriptions.map((s) => ({
-          title: s.displayName,
+          title: plainText(s.displayName),
           value: t('status.trusts', {
             directory: names.get(s.tenantId) ?? s.tenantId,
             tenantId: s.tenantId,

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { projectRoot } from '../paths';
-import { defuseAll } from '../cards/markdown';
+import { plainParams } from '../cards/markdown';
 import { PSEUDO_LOCALE, pseudoLocalize } from './pseudo';
 
 /**
@@ -79,8 +79,8 @@ export class Localizer {
           : new IntlMessageFormat(message, tag);
       this.formats.set(cacheKey, format);
     }
-    // Parameters may be names from Teams or Azure: they cannot become disguised links.
-    return String(format.format(defuseAll(params)));
+    // Parameters may be names from Teams or Azure: shown as text, never as Markdown or HTML.
+    return String(format.format(plainParams(params)));
   }
 
   /** The supported locales, e.g. `['en-US', 'fr-FR', …]` (one per catalog; the pseudo-locale aside). */

@@ -1,5 +1,6 @@
 import { renderCard } from '../../src/cards/render';
-import { defuseAll, defuseMarkdownLinks } from '../../src/cards/markdown';
+import { defuseAll, defuseMarkdownLinks, plainText } from '../../src/cards/markdown';
+import { CaseTable } from '../helpers/caseTable';
 import { Localizer } from '../../src/i18n';
 
 /** Names from outside cannot become disguised Markdown links, in messages or on cards. */
@@ -20,10 +21,57 @@ it('leaves dates and numbers of message parameters alone', () => {
   });
 });
 
-it('defuses parameters of localized messages', () => {
+it('shows parameters of localized messages as text (no link, every character kept)', () => {
   const text = new Localizer().t('en-US', 'signIn.done', { name: LINK, email: 'x@y.z' });
-  expect(text).not.toContain('](');
-  expect(text).toContain('https://evil.example/login');
+  expect(text).toContain('\\[Open the portal\\](https://evil.example/login)');
+  expect(text.replace(/\\./g, '')).not.toMatch(/\[[^\]]*\]\(/);
+});
+
+/**
+ * Hostile names from Teams, Graph or ARM (issue 20, point 7): each is shown as text. "Renders as"
+ * is what a CommonMark renderer shows for the escaped form: every backslash escape of ASCII
+ * punctuation gives back the character itself.
+ */
+const table = new CaseTable('Hostile names shown as text');
+const unescape = (s: string): string => s.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+const HOSTILE: [string, string, string][] = [
+  ['bold approval', '**Approved by Microsoft**', '**Approved by Microsoft**'],
+  ['inline link', '[Open](https://evil.example)', '[Open](https://evil.example)'],
+  ['reference link', '[Open][1]', '[Open][1]'],
+  ['image', '![x](https://evil.example/p.png)', '![x](https://evil.example/p.png)'],
+  ['raw HTML', '<img src=x onerror=alert(1)>', '<img src=x onerror=alert(1)>'],
+  ['newlines', 'Contoso\n\n# Approved\r\n- item', 'Contoso # Approved - item'],
+  ['heading', '# Approved', '# Approved'],
+  ['list item', '- Approved', '- Approved'],
+  ['ordered list', '1. Approved', '1. Approved'],
+  ['emphasis with _', '_Approved_', '_Approved_'],
+  ['code span', '`rm -rf`', '`rm -rf`'],
+  ['HTML entity', '&lt;b&gt;', '&lt;b&gt;'],
+  ['table pipe', 'a | b', 'a | b'],
+  ['strike-through', '~~old~~', '~~old~~'],
+  ['backslash', 'C:\\Prod', 'C:\\Prod'],
+  ['ordinary name with _', 'Contoso_Prod', 'Contoso_Prod'],
+  ['ordinary name', 'Pay-As-You-Go', 'Pay-As-You-Go'],
+  ['email', 'kelley.wall@outlook.com', 'kelley.wall@outlook.com'],
+];
+
+it.each(HOSTILE)('escapes %s', (name, input, shown) => {
+  const escaped = plainText(input);
+  table.record(name, JSON.stringify(shown), JSON.stringify(unescape(escaped)));
+  expect(unescape(escaped)).toBe(shown);
+  expect(escaped).not.toMatch(/[\r\n]/);
+  // Nothing Markdown or HTML acts on is left unescaped.
+  expect(escaped).not.toMatch(/(^|[^\\])(\*|\[|<|`|~|\|)/);
+  expect(escaped).not.toMatch(/^\s*([#+=-]|\d+[.)])/);
+});
+
+it('keeps ordinary names unchanged in messages', () => {
+  const text = new Localizer().t('en-US', 'signIn.done', {
+    name: 'Contoso_Prod Pay-As-You-Go',
+    email: 'first_last@contoso.com',
+  });
+  expect(text).toContain('Contoso_Prod Pay-As-You-Go');
+  expect(text).toContain('first_last@contoso.com');
 });
 
 it('defuses every string of card data', () => {
