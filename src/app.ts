@@ -144,6 +144,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     signInDialogs,
     instanceId: config.scaleOut.instanceId,
     lease: { leaseMs: config.scaleOut.jobLeaseMs, sweepMs: config.scaleOut.jobSweepMs },
+    propagation: config.cloud.propagation,
   });
   const server = await startBotServer({
     adapter,

@@ -37,6 +37,9 @@ const Env = z
     AZURE_PORTAL_URL: z.string().url().default('https://portal.azure.com'),
     CLOUD_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
     CLOUD_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+    PROPAGATION_TIMEOUT_MS: z.coerce.number().int().positive().default(7_200_000),
+    PROPAGATION_POLL_MS: z.coerce.number().int().positive().default(2_000),
+    PROPAGATION_MAX_POLL_MS: z.coerce.number().int().positive().default(60_000),
     CONNECTOR_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
     STORAGE: z.enum(['embedded', 'memory', 'blob', 'cosmos']).default('embedded'),
     STORAGE_DIR: z.string().min(1).default('.data'),
@@ -192,6 +195,17 @@ export interface Config {
     readonly portalUrl: string;
     readonly timeoutMs: number;
     readonly maxRetries: number;
+    /**
+     * How long (ms) the link waits, after the directory change is accepted, for the new directory
+     * to show the subscription (`PROPAGATION_TIMEOUT_MS`, 2 h by default: Microsoft says it can
+     * take hours), looking first after `PROPAGATION_POLL_MS` (2 s), then twice as long each time
+     * up to `PROPAGATION_MAX_POLL_MS` (1 min).
+     */
+    readonly propagation: {
+      readonly timeoutMs: number;
+      readonly firstPollMs: number;
+      readonly maxPollMs: number;
+    };
   };
   /**
    * Where state, conversation references and change records live: `embedded` (default) is a
@@ -297,6 +311,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       portalUrl: e.AZURE_PORTAL_URL,
       timeoutMs: e.CLOUD_TIMEOUT_MS,
       maxRetries: e.CLOUD_MAX_RETRIES,
+      propagation: {
+        timeoutMs: e.PROPAGATION_TIMEOUT_MS,
+        firstPollMs: e.PROPAGATION_POLL_MS,
+        maxPollMs: e.PROPAGATION_MAX_POLL_MS,
+      },
     },
     storage: {
       kind: e.STORAGE,

@@ -205,16 +205,39 @@ export class ArmAzureManagement implements AzureManagementPort {
     }
   }
 
-  async cancelDirectoryChange(subscriptionId: string): Promise<void> {
-    await this.arm.send('DELETE', this.changeTenantPath(subscriptionId));
+  async cancelDirectoryChange(
+    subscriptionId: string,
+  ): Promise<{ withdrawn: boolean; correlationId?: string }> {
+    try {
+      const { correlationId } = await this.arm.send(
+        'DELETE',
+        this.changeTenantPath(subscriptionId),
+      );
+      return { withdrawn: true, correlationId };
+    } catch (err) {
+      if (err instanceof TenantlinkError && err.def.status === 404) return { withdrawn: false };
+      throw err;
+    }
   }
 
-  async acceptDirectoryChange(subscriptionId: string): Promise<DirectoryChange> {
-    const { body, correlationId } = await this.arm.send<ArmChangeTenant>(
-      'POST',
-      this.acceptPath(subscriptionId),
-    );
-    return toChange(subscriptionId, body ?? {}, correlationId);
+  async acceptDirectoryChange(subscriptionId: string): Promise<{ correlationId?: string }> {
+    // 204 No Content (Subscriptions_AcceptTargetDirectory): nothing to read but the correlation id.
+    const { correlationId } = await this.arm.send('POST', this.acceptPath(subscriptionId));
+    return { correlationId };
+  }
+
+  async directoryChangeStatus(subscriptionId: string): Promise<string | undefined> {
+    try {
+      const { body } = await this.arm.send<{ status?: string }>(
+        'POST',
+        `/providers/Microsoft.Subscription/subscriptions/${subscriptionId}/changeTenantStatus?api-version=${CHANGE_TENANT_API}`,
+      );
+      return body?.status;
+    } catch (err) {
+      if (err instanceof TenantlinkError && (err.def.status === 404 || err.def.status === 403))
+        return undefined;
+      throw err;
+    }
   }
 
   planDirectoryChange(subscriptionId: string, destinationTenantId: string): PlannedWrite[] {

@@ -15,6 +15,7 @@ import { AdapterBackgroundRunner, type LeaseOptions } from './backgroundRunner';
 import { ProactiveChannelNotifier } from './channelNotifier';
 import { installTurnErrorHandler } from './server';
 import { TenantlinkBot } from './teamsBot';
+import { DEFAULT_PROPAGATION_WAIT, type PropagationWait } from '../link/move';
 
 /**
  * Builds the bot for any adapter: state on `storage`, the dialogs on the ports, the background
@@ -41,6 +42,8 @@ export interface BotDeps {
   /** This instance's name and the background jobs' lease timing (defaults: one instance). */
   readonly instanceId?: string;
   readonly lease?: LeaseOptions;
+  /** How long the link waits for a moved subscription to show in its new directory. */
+  readonly propagation?: PropagationWait;
 }
 
 /** The built bot and the stores a caller (or test) looks at. */
@@ -71,7 +74,14 @@ export function composeBot(deps: BotDeps): ComposedBot {
   const readOnly = { localizer, tokens, clients, signInDialogIds };
   const children = [
     ...deps.signInDialogs,
-    new LinkDialog({ ...readOnly, changes, locks, notifier, background }),
+    new LinkDialog({
+      ...readOnly,
+      changes,
+      locks,
+      notifier,
+      background,
+      propagation: deps.propagation ?? DEFAULT_PROPAGATION_WAIT,
+    }),
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, deps.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
     ),

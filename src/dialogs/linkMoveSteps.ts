@@ -1,7 +1,7 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
-import type { PlannedWrite } from '../domain/model';
+import { DIRECTORY_CHANGE_STATUS, type PlannedWrite } from '../domain/model';
 import { errorFromJson, errorToJson, type TenantlinkErrorJson } from '../errors';
-import { changeDirectoryByApi, isInDirectory } from '../link/move';
+import { changeDirectoryByApi, isInDirectory, waitForDirectory } from '../link/move';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, type LinkState, type LinkStepKit } from './linkSteps';
@@ -17,7 +17,12 @@ export const LINK_WAIT_DIALOG = 'linkWait';
 
 /** What the move job reports (JSON-safe: it crosses the background boundary). */
 export type MoveJobResult =
-  | { readonly kind: 'moved'; readonly alreadyThere: boolean }
+  | {
+      readonly kind: 'moved';
+      readonly alreadyThere: boolean;
+      /** Whether the new directory showed the subscription before the propagation wait ran out. */
+      readonly visible: boolean;
+    }
   | {
       readonly kind: 'refused';
       readonly stage: 'request' | 'accept';
@@ -25,9 +30,11 @@ export type MoveJobResult =
     };
 
 /**
- * The directory change by API as a background job (changeTenantRequest, then acceptChangeTenant),
- * recording each write in the change record as it happens. Idempotent: a pending request is
- * accepted rather than made again, a subscription already in the directory is left alone.
+ * The directory change by API as a background job (changeTenantRequest, then acceptChangeTenant,
+ * then the wait for the new directory to show the subscription), recording each write in the
+ * change record as it happens. Idempotent: a pending request is accepted rather than made again,
+ * an acceptance made before a restart is not repeated, a subscription already in the directory
+ * is left alone. Grant and restore start only once the new directory shows the subscription.
  * @param params flowId, initiatorId, subscriptionId, destinationTenantId, destinationOwnerId
  */
 export function moveJob(kit: LinkStepKit) {
@@ -40,9 +47,11 @@ export function moveJob(kit: LinkStepKit) {
       params.initiatorId!,
       params.subscriptionId!,
     ];
+    const target = kit.azureFor(userId, 'office365');
+    const before = (await kit.deps.changes.get(flowId))?.status;
     const outcome = await changeDirectoryByApi(
       kit.azureFor(userId, 'azure'),
-      kit.azureFor(userId, 'office365'),
+      target,
       subscriptionId,
       params.destinationTenantId!,
       params.destinationOwnerId!,
@@ -53,17 +62,30 @@ export function moveJob(kit: LinkStepKit) {
           outcome: 'ok',
           correlationId: requested.correlationId,
         }),
+      before === 'moveRequested' || before === 'moveAccepted',
     );
     if (outcome.kind === 'moved') {
-      await kit.recordFor(flowId, by, 'moveAccepted', {
-        action: outcome.alreadyThere ? 'verifyDirectory' : 'acceptChangeTenant',
-        target: subscriptionId,
-        outcome: 'ok',
-        correlationId: outcome.change?.correlationId,
-      });
-      return { kind: 'moved', alreadyThere: outcome.alreadyThere };
+      if (before !== 'moveAccepted')
+        await kit.recordFor(flowId, by, 'moveAccepted', {
+          action: outcome.alreadyThere ? 'verifyDirectory' : 'acceptChangeTenant',
+          target: subscriptionId,
+          outcome: 'ok',
+          correlationId: outcome.change?.correlationId,
+        });
+      const visible =
+        outcome.alreadyThere ||
+        (await waitForDirectory(
+          target,
+          subscriptionId,
+          params.destinationTenantId!,
+          kit.deps.propagation,
+        ));
+      return { kind: 'moved', alreadyThere: outcome.alreadyThere, visible };
     }
     await kit.recordRefusal(flowId, by, subscriptionId, outcome.error, outcome.stage);
+    // Refused at the acceptance: the request made (or reused) stays pending unless withdrawn.
+    if (outcome.stage === 'accept')
+      await kit.withdrawDirectoryChange(flowId, by, kit.azureFor(userId, 'azure'), subscriptionId);
     return { kind: 'refused', stage: outcome.stage, error: errorToJson(outcome.error) };
   };
 }
@@ -121,9 +143,19 @@ export async function afterMoveStep(
 ): Promise<DialogTurnResult> {
   if (step.result === DRY_RUN) return step.next(true);
   const result = step.result as BackgroundResult;
-  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error!));
+  if (!result.ok) {
+    // A request made but never accepted is withdrawn before the flow ends as failed.
+    if ((await kit.deps.changes.get(s.flowId))?.status === 'moveRequested')
+      await kit.withdrawDirectoryChange(
+        s.flowId,
+        s.initiatorId,
+        kit.azureAs(step, 'azure'),
+        s.subscription!.subscriptionId,
+      );
+    return kit.fail(step, s, errorFromJson(result.error!));
+  }
   const outcome = result.value as MoveJobResult;
-  if (outcome.kind === 'moved') return step.next(true);
+  if (outcome.kind === 'moved') return step.next(outcome.visible === false ? NOT_VISIBLE : true);
   const sub = s.subscription!;
   const error = errorFromJson(outcome.error);
   const guided: GuidedMoveOptions = {
@@ -142,16 +174,28 @@ export async function afterMoveStep(
 
 /** Marks the dry run's way through the move steps. */
 const DRY_RUN = 'dryRun';
+/** Marks a move the new directory did not show before the propagation wait ran out. */
+const NOT_VISIBLE = 'notVisible';
 
-/** Verifies that the subscription answers in the Office 365 directory. */
+/**
+ * Verifies that the subscription answers in the Office 365 directory. A move that Azure accepted
+ * but the new directory did not show within the propagation wait is not a failure: the admin is
+ * told it moved and to check later; the record stays `moveAccepted`.
+ */
 export async function verifyStep(
   kit: LinkStepKit,
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
-  if (step.result !== true) return kit.cancel(step, s);
   const cards = kit.cards(step);
   const sub = s.subscription!;
+  if (step.result === NOT_VISIBLE) {
+    await step.context.sendActivity(
+      cards.t('move.propagating', { subscription: sub.displayName, directory: s.org!.displayName }),
+    );
+    return kit.end(step, s, 'awaitingDirectory');
+  }
+  if (step.result !== true) return kit.cancel(step, s);
   if (s.dryRun) return step.next();
   const target = kit.azureAs(step, 'office365');
   if (!(await isInDirectory(target, sub.subscriptionId, s.org!.tenantId))) {
@@ -183,7 +227,8 @@ async function planDirectoryChange(
     return [];
   const writes = source.planDirectoryChange(sub.subscriptionId, s.org!.tenantId);
   const pending = await source.getDirectoryChange(sub.subscriptionId);
-  return pending?.status === 'Pending' && pending.destinationTenantId === s.org!.tenantId
+  return pending?.status === DIRECTORY_CHANGE_STATUS.initiated &&
+    pending.destinationTenantId.toLowerCase() === s.org!.tenantId.toLowerCase()
     ? writes.filter((w) => w.method === 'POST')
     : writes;
 }

@@ -10,8 +10,9 @@ import type {
   PlannedWrite,
 } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
-import { ERRORS, type TenantlinkError } from '../errors';
+import { ERRORS, asTenantlinkError, type TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
+import type { PropagationWait } from '../link/move';
 import type { ChannelNotifier, CloudClients } from '../link/ports';
 import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
 import type { SubscriptionLockStore } from '../state/subscriptionLocks';
@@ -46,12 +47,21 @@ export interface LinkDialogDeps {
   readonly background: BackgroundRunner;
   readonly notifier: ChannelNotifier;
   readonly signInDialogIds: Readonly<Record<SignInKind, string>>;
+  /** How long the move waits for the new directory to show the subscription. */
+  readonly propagation: PropagationWait;
 }
 
 /** How the dialog ended. */
 export interface LinkResult {
   readonly outcome:
-    'linked' | 'cancelled' | 'preflightFailed' | 'failed' | 'nothingToLink' | 'subscriptionBusy';
+    | 'linked'
+    | 'cancelled'
+    | 'preflightFailed'
+    | 'failed'
+    | 'nothingToLink'
+    | 'subscriptionBusy'
+    /** Moved; the new directory did not show the subscription within the propagation wait. */
+    | 'awaitingDirectory';
   readonly flowId: string;
 }
 
@@ -150,6 +160,37 @@ export class LinkStepKit {
       code: error.serviceCode ?? error.code,
       correlationId: error.correlationId,
     });
+  }
+
+  /**
+   * Withdraws the subscription's pending directory change request (DELETE, as its Owner) and
+   * records it in the audit trail; best effort: a failure is audited, never thrown, so the flow
+   * still ends with its own message.
+   */
+  async withdrawDirectoryChange(
+    flowId: string,
+    by: string,
+    source: AzureManagementPort,
+    subscriptionId: string,
+  ): Promise<void> {
+    const action = 'withdrawChangeTenantRequest';
+    try {
+      const { withdrawn, correlationId } = await source.cancelDirectoryChange(subscriptionId);
+      if (withdrawn)
+        await this.deps.changes.audit(flowId, {
+          by,
+          action,
+          target: subscriptionId,
+          outcome: 'ok',
+          correlationId,
+        });
+    } catch (err) {
+      const e = asTenantlinkError(err);
+      this.log.warn({ code: e.code, flowId }, 'change request not withdrawn');
+      await this.deps.changes
+        .audit(flowId, { by, action, target: subscriptionId, outcome: 'failed', code: e.code })
+        .catch(() => undefined);
+    }
   }
 
   /** Whether the previous card was answered with anything but cancel. */

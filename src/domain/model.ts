@@ -95,12 +95,24 @@ export interface RoleGrant {
   readonly role: GrantableRole | RoleByDefinition;
 }
 
-/** Status of a directory change (Microsoft.Subscription changeTenantRequest, 2024-08-01-preview). */
+/**
+ * The statuses of a directory change request that Microsoft.Subscription 2024-08-01-preview
+ * reports: `Initiated` while it waits for the destination owner, `Completed` once accepted
+ * (azure-rest-api-specs `…/Microsoft.Subscription/preview/2024-08-01-preview/examples/`
+ * putTargetDirectory.json, getTargetDirectory.json, targetDirectoryStatus.json). The spec types
+ * `status` as a free string: any other value is passed on as it is.
+ */
+export const DIRECTORY_CHANGE_STATUS = {
+  initiated: 'Initiated',
+  completed: 'Completed',
+} as const;
+
+/** A directory change request (Microsoft.Subscription changeTenantRequest, 2024-08-01-preview). */
 export interface DirectoryChange {
   readonly subscriptionId: string;
   readonly destinationTenantId: string;
   readonly destinationOwnerId: string;
-  /** Service status, e.g. `Pending`, `Accepted`, `Completed`, `Expired`. */
+  /** Service status: see {@link DIRECTORY_CHANGE_STATUS}; `Unknown` when the answer had none. */
   readonly status: string;
   readonly expiresOn: string | undefined;
   /** ARM's correlation id of the call that returned this status (for the audit trail). */

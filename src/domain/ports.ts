@@ -113,8 +113,22 @@ export interface AzureManagementPort {
   ): Promise<DirectoryChange>;
   /** The pending request, or undefined (GET changeTenantRequest/default, 404 → undefined). */
   getDirectoryChange(subscriptionId: string): Promise<DirectoryChange | undefined>;
-  /** Withdraws the pending request (DELETE changeTenantRequest/default). */
-  cancelDirectoryChange(subscriptionId: string): Promise<void>;
-  /** Accepts the move as the destination owner (POST acceptChangeTenant). */
-  acceptDirectoryChange(subscriptionId: string): Promise<DirectoryChange>;
+  /**
+   * Withdraws the pending request (DELETE changeTenantRequest/default: 200).
+   * @returns whether there was one to withdraw (404 → false) and ARM's correlation id
+   */
+  cancelDirectoryChange(
+    subscriptionId: string,
+  ): Promise<{ readonly withdrawn: boolean; readonly correlationId?: string }>;
+  /**
+   * Accepts the move as the destination owner (POST acceptChangeTenant: 204, no body).
+   * @returns ARM's correlation id of the call, for the audit trail
+   */
+  acceptDirectoryChange(subscriptionId: string): Promise<{ correlationId?: string }>;
+  /**
+   * The status of the subscription's latest request as its acceptor sees it (POST
+   * changeTenantStatus: `{ status }`), e.g. `Completed` once accepted; undefined when there is no
+   * request this account may see (404 or 403).
+   */
+  directoryChangeStatus(subscriptionId: string): Promise<string | undefined>;
 }

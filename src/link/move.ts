@@ -1,4 +1,5 @@
-import type { DirectoryChange } from '../domain/model';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DIRECTORY_CHANGE_STATUS, type DirectoryChange } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { TenantlinkError } from '../errors';
 
@@ -17,8 +18,11 @@ export type MoveOutcome =
       readonly kind: 'moved';
       /** The change request this call made (undefined when one was pending or none was needed). */
       readonly requested: DirectoryChange | undefined;
-      /** The acceptance (undefined when the subscription was already there). */
-      readonly change: DirectoryChange | undefined;
+      /**
+       * The acceptance this call made, with ARM's correlation id (undefined when the subscription
+       * was already there, or the destination owner had accepted before a restart).
+       */
+      readonly change: { readonly correlationId?: string } | undefined;
       readonly alreadyThere: boolean;
     }
   | {
@@ -74,6 +78,9 @@ function isRefusal(err: unknown): err is TenantlinkError {
  * @param destinationOwnerId object id of the destination owner in the destination directory
  * @param onRequested called once the change request is made, before the acceptance, so the caller
  *   can record it (a crash between the two then resumes without a second request)
+ * @param requestMade whether this flow recorded a request before (a restart): then a request the
+ *   acceptor sees as `Completed` was accepted already, and the move only waits for the new
+ *   directory to show the subscription; nothing is requested or accepted again
  * @throws TenantlinkError for failures that are not refusals (401, throttling after retries, 5xx, timeouts)
  */
 export async function changeDirectoryByApi(
@@ -83,9 +90,16 @@ export async function changeDirectoryByApi(
   destinationTenantId: string,
   destinationOwnerId: string,
   onRequested: (requested: DirectoryChange) => Promise<void> = async () => undefined,
+  requestMade = false,
 ): Promise<MoveOutcome> {
   if (await isInDirectory(target, subscriptionId, destinationTenantId)) {
     return { kind: 'moved', requested: undefined, change: undefined, alreadyThere: true };
+  }
+  if (
+    requestMade &&
+    (await target.directoryChangeStatus(subscriptionId)) === DIRECTORY_CHANGE_STATUS.completed
+  ) {
+    return { kind: 'moved', requested: undefined, change: undefined, alreadyThere: false };
   }
   let requested: DirectoryChange | undefined;
   try {
@@ -93,8 +107,8 @@ export async function changeDirectoryByApi(
     // A request this flow made before a restart is reused, never made twice.
     const reusable =
       pending &&
-      pending.destinationTenantId === destinationTenantId &&
-      pending.status === 'Pending';
+      pending.destinationTenantId.toLowerCase() === destinationTenantId.toLowerCase() &&
+      pending.status === DIRECTORY_CHANGE_STATUS.initiated;
     if (!reusable) {
       requested = await source.requestDirectoryChange(
         subscriptionId,
@@ -113,5 +127,54 @@ export async function changeDirectoryByApi(
   } catch (err) {
     if (isRefusal(err)) return { kind: 'refused', requested, error: err, stage: 'accept' };
     throw err;
+  }
+}
+
+/**
+ * How long and how often to look for a moved subscription in its new directory, in ms. Microsoft:
+ * after the transfer, the new directory can take a long time (up to hours) to show everything
+ * (https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription).
+ */
+export interface PropagationWait {
+  /** Give up looking after this long (the move stands; the admin is told to check later). */
+  readonly timeoutMs: number;
+  /** First pause between two looks; doubled after each look up to {@link maxPollMs}. */
+  readonly firstPollMs: number;
+  readonly maxPollMs: number;
+}
+
+/** Two hours, looking after 2 s, then at most every minute. */
+export const DEFAULT_PROPAGATION_WAIT: PropagationWait = {
+  timeoutMs: 2 * 3600_000,
+  firstPollMs: 2_000,
+  maxPollMs: 60_000,
+};
+
+/**
+ * Waits until the destination directory shows the moved subscription. A transient failure of a
+ * look (throttling, 5xx, timeout) is one more look later: a move that succeeded is never reported
+ * as failed because the new directory was slow.
+ * @param pause waits the given ms (tests pass their own)
+ * @returns true once the subscription answers in `tenantId`; false when `wait.timeoutMs` passed
+ * @throws TenantlinkError for a failure that is not transient (401, 403 other than "not there yet")
+ */
+export async function waitForDirectory(
+  target: AzureManagementPort,
+  subscriptionId: string,
+  tenantId: string,
+  wait: PropagationWait = DEFAULT_PROPAGATION_WAIT,
+  pause: (ms: number) => Promise<unknown> = (ms) => sleep(ms),
+): Promise<boolean> {
+  const deadline = Date.now() + wait.timeoutMs;
+  let delay = wait.firstPollMs;
+  for (;;) {
+    const seen = await isInDirectory(target, subscriptionId, tenantId).catch((err: unknown) => {
+      if (err instanceof TenantlinkError && err.def.transient === true) return false;
+      throw err;
+    });
+    if (seen) return true;
+    if (Date.now() + delay > deadline) return false;
+    await pause(delay);
+    delay = Math.min(delay * 2, wait.maxPollMs);
   }
 }

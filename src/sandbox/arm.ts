@@ -1,4 +1,4 @@
-import { isResponse, rolesOf, armAuthed, subscriptionFor } from './armAccess';
+import { isResponse, isVisible, rolesOf, armAuthed, subscriptionFor } from './armAccess';
 import { authorizationRoutes } from './armAuthorization';
 import { changeTenantRoutes } from './armChangeTenant';
 import type { SandboxContext } from './context';
@@ -41,7 +41,8 @@ export function armRoutes(ctx: SandboxContext): Router {
     '/subscriptions',
     armAuthed(ctx, RESOURCES_VERSIONS, (_req, _p, caller) => {
       const visible = ctx.state.subscriptions.filter(
-        (s) => s.tenantId === caller.tenantId && rolesOf(s, caller.objectId).length > 0,
+        (s) =>
+          s.tenantId === caller.tenantId && isVisible(s) && rolesOf(s, caller.objectId).length > 0,
       );
       return {
         status: 200,

@@ -111,10 +111,20 @@ export function subscriptionFor(
       `The access token is from the wrong issuer 'https://sts.windows.net/${caller.tenantId}/'. It must match the tenant 'https://sts.windows.net/${sub.tenantId}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${sub.tenantId}' to get the token.`,
     );
   }
+  if (!isVisible(sub))
+    return armFail(
+      404,
+      'SubscriptionNotFound',
+      `The subscription '${subscriptionId}' could not be found.`,
+    );
   if (rolesOf(sub, caller.objectId).length === 0)
     return notAuthorized(caller, action, `/subscriptions/${sub.subscriptionId}`);
   return sub;
 }
+
+/** Whether the subscription's directory shows it already (see `SubscriptionRecord.visibleFrom`). */
+export const isVisible = (sub: SubscriptionRecord): boolean =>
+  sub.visibleFrom === undefined || Date.now() >= sub.visibleFrom;
 
 /** Narrows a {@link subscriptionFor} result. */
 export const isResponse = (x: SubscriptionRecord | SandboxResponse): x is SandboxResponse =>

@@ -13,10 +13,18 @@ import type { ChangeTenantRecord, SubscriptionRecord } from './state';
 import type { Caller } from './tokens';
 
 /**
- * The directory change of Microsoft.Subscription (preview api-versions; resource type
- * `Microsoft.Subscription/changeTenantRequest`, properties destinationTenantId, destinationOwnerId,
- * status, expiresOn: Azure/bicep-types-az generated/subscription/…/2024-08-01-preview), with the
- * semantics of https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription:
+ * The directory change of Microsoft.Subscription 2024-08-01-preview, as azure-rest-api-specs
+ * `specification/subscription/resource-manager/Microsoft.Subscription/preview/2024-08-01-preview/subscriptions.json`
+ * defines it (operations Subscriptions_PutTargetDirectory / GetTargetDirectory /
+ * DeleteTargetDirectory / ListTargetDirectory / AcceptTargetDirectory / TargetDirectoryStatus and
+ * their examples; test/contracts keeps the copy):
+ * - PUT `/subscriptions/{id}/providers/Microsoft.Subscription/changeTenantRequest/default` → 200
+ *   TargetDirectoryResult (`status: "Initiated"`); GET the same → 200; DELETE → 200, no body;
+ * - GET `…/changeTenantRequest` → 200 TargetDirectoryListResult (`value`, `nextLink`);
+ * - POST `/providers/Microsoft.Subscription/subscriptions/{id}/acceptChangeTenant` → 204, no body;
+ * - POST `…/changeTenantStatus` → 200 TargetDirectoryStatusResult `{ status }` (`"Completed"`).
+ * Errors are the spec's `default` ErrorResponse. The semantics are those of
+ * https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription:
  * the source Owner requests, the destination user accepts; accepting moves the subscription to the
  * destination directory, deletes ALL its role assignments, and makes the accepting user Owner.
  * Tenant policies (`blockSubscriptionsLeavingTenant` / `IntoTenant`) refuse the move.
@@ -26,7 +34,8 @@ import type { Caller } from './tokens';
  * (403), which is what the bot must treat as "use the guided portal path".
  */
 
-const VERSIONS = ['2021-01-01-privatepreview', '2024-08-01-preview'];
+/** The only api-version whose spec has the change-tenant operations (2021-01-01-privatepreview has none). */
+const VERSIONS = ['2024-08-01-preview'];
 /** How long a request stays acceptable (ms): the portal's transfer requests expire after 7 days. */
 const REQUEST_LIFETIME_MS = 7 * 24 * 3600_000;
 
@@ -120,26 +129,27 @@ function requestChange(
       'PrincipalNotFound',
       `The destination owner '${destinationOwnerId}' does not exist in directory '${destination.id}'.`,
     );
+  // A new request replaces one not yet accepted.
   const pending = latest(ctx, sub.subscriptionId);
-  if (pending?.status === 'Pending') pending.status = 'Cancelled';
+  if (pending?.status === 'Initiated') pending.status = 'Deleted';
   const now = Date.now();
   const record: ChangeTenantRecord = {
     subscriptionId: sub.subscriptionId,
     sourceTenantId: sub.tenantId,
     destinationTenantId: destination.id,
     destinationOwnerId,
-    status: 'Pending',
+    status: 'Initiated',
     requestedBy: caller.objectId,
     createdOn: new Date(now).toISOString(),
     expiresOn: new Date(now + REQUEST_LIFETIME_MS).toISOString(),
   };
   ctx.state.changeTenantRequests.push(record);
-  return { status: pending ? 200 : 201, body: requestJson(record) };
+  return { status: 200, body: requestJson(record) };
 }
 
 function accept(ctx: SandboxContext, subscriptionId: string, caller: Caller): SandboxResponse {
   const r = latest(ctx, subscriptionId);
-  if (!r || r.status === 'Cancelled') return noRequest(subscriptionId);
+  if (!r || r.status === 'Deleted') return noRequest(subscriptionId);
   if (r.status === 'Completed')
     return armFail(
       409,
@@ -163,10 +173,15 @@ function accept(ctx: SandboxContext, subscriptionId: string, caller: Caller): Sa
   }
   const sub = ctx.state.subscription(r.subscriptionId);
   if (!sub) return noRequest(subscriptionId);
-  ctx.state.moveSubscription(sub, r.destinationTenantId, caller.objectId);
+  ctx.state.moveSubscription(
+    sub,
+    r.destinationTenantId,
+    caller.objectId,
+    ctx.faults.propagationDelayMs,
+  );
   r.status = 'Completed';
   r.completedOn = new Date().toISOString();
-  return { status: 200, body: requestJson(r) };
+  return { status: 204 };
 }
 
 /** Adds the directory-change routes to the ARM router. */
@@ -194,9 +209,21 @@ export function changeTenantRoutes(ctx: SandboxContext, router: Router): void {
       const sub = sourceSub(p.subscriptionId ?? '', caller, 'read');
       if (isResponse(sub)) return sub;
       const r = latest(ctx, sub.subscriptionId);
-      return r && r.status !== 'Cancelled'
+      return r && r.status !== 'Deleted'
         ? { status: 200, body: requestJson(r) }
         : noRequest(sub.subscriptionId);
+    }),
+  );
+  router.add(
+    'GET',
+    '/subscriptions/:subscriptionId/providers/Microsoft.Subscription/changeTenantRequest',
+    armAuthed(ctx, VERSIONS, (_req, p, caller) => {
+      const sub = sourceSub(p.subscriptionId ?? '', caller, 'read');
+      if (isResponse(sub)) return sub;
+      const value = ctx.state.changeTenantRequests
+        .filter((r) => r.subscriptionId === sub.subscriptionId && r.status !== 'Deleted')
+        .map(requestJson);
+      return { status: 200, body: { value } };
     }),
   );
   router.add(
@@ -206,8 +233,8 @@ export function changeTenantRoutes(ctx: SandboxContext, router: Router): void {
       const sub = sourceSub(p.subscriptionId ?? '', caller, 'delete');
       if (isResponse(sub)) return sub;
       const r = latest(ctx, sub.subscriptionId);
-      if (r?.status !== 'Pending') return { status: 204 };
-      r.status = 'Cancelled';
+      if (r?.status !== 'Initiated') return noRequest(sub.subscriptionId);
+      r.status = 'Deleted';
       return { status: 200 };
     }),
   );
@@ -221,7 +248,7 @@ export function changeTenantRoutes(ctx: SandboxContext, router: Router): void {
     '/providers/Microsoft.Subscription/subscriptions/:subscriptionId/changeTenantStatus',
     armAuthed(ctx, VERSIONS, (_req, p, caller) => {
       const r = latest(ctx, p.subscriptionId ?? '');
-      if (!r) return noRequest(p.subscriptionId ?? '');
+      if (!r || r.status === 'Deleted') return noRequest(p.subscriptionId ?? '');
       const sub = ctx.state.subscription(r.subscriptionId);
       const allowed =
         isDestinationOwner(ctx, r, caller) ||
@@ -233,7 +260,7 @@ export function changeTenantRoutes(ctx: SandboxContext, router: Router): void {
           'Microsoft.Subscription/changeTenantStatus/action',
           `/subscriptions/${r.subscriptionId}`,
         );
-      return { status: 200, body: requestJson(r) };
+      return { status: 200, body: { status: r.status } };
     }),
   );
 }

@@ -78,7 +78,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
             },
           },
         };
-      ctx.state.moveSubscription(sub, destination.id, owner.id);
+      ctx.state.moveSubscription(sub, destination.id, owner.id, ctx.faults.propagationDelayMs);
       return { status: 200, body: { subscriptionId: sub.subscriptionId, tenantId: sub.tenantId } };
     })
     .add('POST', '/reset', () => {

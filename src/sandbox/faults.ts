@@ -54,6 +54,11 @@ export const faultsSchema = z
     latencyMs: z.number().int().min(0).max(60_000).default(0),
     /** How long a new principal stays invisible to ARM role assignments, in ms. */
     replicationDelayMs: z.number().int().min(0).max(600_000).default(0),
+    /**
+     * How long, after a directory change is accepted, the new directory does not show the
+     * subscription yet (ARM answers 404 SubscriptionNotFound and leaves it out of lists), in ms.
+     */
+    propagationDelayMs: z.number().int().min(0).max(600_000).default(0),
     rules: z.array(ruleSchema).max(100).default([]),
   })
   .strict();
@@ -102,6 +107,10 @@ export class Faults {
 
   get replicationDelayMs(): number {
     return this.settings.replicationDelayMs;
+  }
+
+  get propagationDelayMs(): number {
+    return this.settings.propagationDelayMs;
   }
 
   /** Decides what to do with one call: the base latency plus the first matching rule, if any. */

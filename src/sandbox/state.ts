@@ -49,8 +49,13 @@ export interface ChangeTenantRecord {
   sourceTenantId: string;
   destinationTenantId: string;
   destinationOwnerId: string;
-  /** `Pending`, `Completed` or `Cancelled`. */
-  status: 'Pending' | 'Completed' | 'Cancelled';
+  /**
+   * The statuses Microsoft.Subscription 2024-08-01-preview reports (`Initiated` for a request not
+   * yet accepted, `Completed` once accepted: the examples putTargetDirectory, getTargetDirectory
+   * and targetDirectoryStatus of azure-rest-api-specs), plus `Deleted`: the sandbox's own record of
+   * a request withdrawn with DELETE, which ARM no longer returns (404).
+   */
+  status: 'Initiated' | 'Completed' | 'Deleted';
   requestedBy: string;
   createdOn: string;
   expiresOn: string;
@@ -65,6 +70,13 @@ export interface SubscriptionRecord extends Omit<
   tenantId: string;
   roleAssignments: RoleAssignmentRecord[];
   customRoles: CustomRoleRecord[];
+  /**
+   * Epoch ms before which the subscription's current directory does not show it yet: set by a
+   * directory change when the sandbox models propagation (`propagationDelayMs` of the faults).
+   * Microsoft: after the transfer "it can take time for the new directory to show" the
+   * subscription (https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription).
+   */
+  visibleFrom?: number;
 }
 
 /** A custom role definition of a subscription (ARM roleDefinitions 2022-04-01, type CustomRole). */
@@ -106,6 +118,8 @@ export interface SandboxSnapshot {
     tenantId: string;
     roleAssignments: RoleAssignmentRecord[];
     customRoles: CustomRoleRecord[];
+    /** Epoch ms from which the subscription's directory shows it (after a modelled propagation). */
+    visibleFrom?: number;
   }[];
   changeTenantRequests: ChangeTenantRecord[];
   invitations: InvitationRecord[];
@@ -241,8 +255,10 @@ export class SandboxState {
     sub: SubscriptionRecord,
     destinationTenantId: string,
     ownerObjectId: string,
+    propagationDelayMs = 0,
   ): void {
     sub.tenantId = destinationTenantId;
+    sub.visibleFrom = propagationDelayMs > 0 ? Date.now() + propagationDelayMs : undefined;
     // The transfer deletes the subscription's custom roles with its role assignments.
     sub.customRoles = [];
     const now = new Date().toISOString();
@@ -280,6 +296,7 @@ export class SandboxState {
         tenantId: s.tenantId,
         roleAssignments: s.roleAssignments,
         customRoles: s.customRoles,
+        ...(s.visibleFrom === undefined ? {} : { visibleFrom: s.visibleFrom }),
       })),
       changeTenantRequests: this.changeTenantRequests,
       invitations: this.invitations,

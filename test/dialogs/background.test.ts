@@ -1,6 +1,6 @@
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * The directory change runs after the confirm card is answered: Teams gets its answer before the
@@ -68,9 +68,46 @@ it('ends with a clear message, a failed record and a free subscription when Azur
   await h.app.background.idle();
   h.sandbox.setFaults({});
   expect(h.channel.texts(chat).at(-1)).toMatch(/\(TL-CLOUD-UNAVAILABLE\)$/);
-  expect((await h.app.changes.get(flowId))?.status).toBe('failed');
+  const record = await h.app.changes.get(flowId);
+  expect(record?.status).toBe('failed');
   expect(tenantOf(S.payAsYouGo)).toBe(IDS.tenants.defaultDirectory);
-  // The subscription is free for a new attempt, which reuses the pending request.
+  // The request made but never accepted was withdrawn, and the audit trail says so.
+  expect(h.sandbox.snapshot().changeTenantRequests.map((r) => r.status)).toEqual(['Deleted']);
+  expect(record?.audit).toContainEqual(
+    expect.objectContaining({ action: 'withdrawChangeTenantRequest', outcome: 'ok' }),
+  );
+  // The subscription is free for a new attempt.
   await linkUpToConfirm(h);
   expect(cardText(h.channel.lastCard(chat).card)).toMatch(/Confirm the directory change/);
+});
+
+it('withdraws its request when the destination refuses the acceptance, then offers the guided path', async () => {
+  h.sandbox.reset();
+  await h.channel.say(USERS.kelley, 'cancel');
+  await linkUpToConfirm(h);
+  h.sandbox.setFaults({
+    rules: [
+      {
+        api: 'arm',
+        path: 'acceptChangeTenant$',
+        status: 403,
+        code: 'RequestDisallowedByPolicy',
+        count: 1,
+      },
+    ],
+  });
+  const flowId = String(actionData(h.channel.lastCard(chat).card, 'move.confirm').flowId);
+  await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  h.sandbox.setFaults({});
+  expect(cardText(h.channel.lastCard(chat).card)).toMatch(/Azure portal/);
+  expect(h.sandbox.snapshot().changeTenantRequests.map((r) => r.status)).toEqual(['Deleted']);
+  const audit = (await h.app.changes.get(flowId))?.audit.map((a) => `${a.action}:${a.outcome}`);
+  expect(audit).toEqual(
+    expect.arrayContaining([
+      'changeTenantRequest:ok',
+      'acceptChangeTenant:refused',
+      'withdrawChangeTenantRequest:ok',
+    ]),
+  );
+  await h.channel.say(USERS.kelley, 'cancel');
 });

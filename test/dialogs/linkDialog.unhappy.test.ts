@@ -2,6 +2,7 @@ import { IDS } from '../../src/sandbox';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
 import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { until } from '../helpers/until';
 
 let h: Harness;
 const chat = personalChat(USERS.kelley);
@@ -132,8 +133,10 @@ describe('cards', () => {
     h.sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 600 }] });
     const { id, card } = h.channel.lastCard(chat);
     const data = { ...actionData(card, 'move.confirm'), typedName: 'Pay-As-You-Go' };
+    h.sandbox.resetCallCounts();
     const first = h.channel.invoke(USERS.kelley, 'move.confirm', data, id, chat);
-    await new Promise((r) => setTimeout(r, 150));
+    // The first is running: its acceptance has reached Azure and waits there.
+    await until(() => h.sandbox.writeLog().some((w) => /acceptChangeTenant$/i.test(w.path)));
     const resent = await h.channel.invoke(USERS.kelley, 'move.confirm', data, id, chat);
     await first;
     await h.app.background.idle();

@@ -10,6 +10,7 @@ import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
 import { TeamsChannel, actionData, personalChat } from '../helpers/teamsChannel';
 import { USERS, click, type Harness } from '../helpers/testApp';
+import { until } from '../helpers/until';
 
 /**
  * Restarts: the bot's state lives in the embedded store on disk, sign-ins in the (sandbox) token
@@ -50,6 +51,12 @@ async function crash(): Promise<void> {
   await storage.close();
   await app.stop();
 }
+
+/** Whether the acceptance of the directory change has reached the sandbox. */
+const acceptTried = (): boolean =>
+  sandbox.writeLog().some((w) => /acceptChangeTenant$/i.test(w.path));
+const tenantOf = (id: string): string | undefined =>
+  sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === id)?.tenantId;
 
 const h = (): Harness => ({ sandbox, app, channel, stop: async () => undefined });
 
@@ -127,9 +134,9 @@ it('resumes after a crash between the change request and its acceptance, without
   });
   const confirmCard = channel.lastCard(chat);
   const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
-  await new Promise((r) => setTimeout(r, 300));
+  await until(() => acceptTried());
   expect(sandbox.snapshot().changeTenantRequests).toEqual([
-    expect.objectContaining({ status: 'Pending' }),
+    expect.objectContaining({ status: 'Initiated' }),
   ]);
   await crash();
   await dying.catch(() => undefined);
@@ -148,9 +155,11 @@ it('resumes after a crash right after the move was accepted, without moving twic
   sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 800 }] });
   const confirmCard = channel.lastCard(chat);
   const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
-  await new Promise((r) => setTimeout(r, 300));
+  // The acceptance has reached Azure (it answers after its delay, when the bot is gone).
+  await until(() => acceptTried());
   await crash();
   await dying.catch(() => undefined);
+  await until(() => tenantOf(S.payAsYouGo) === T.contoso);
   sandbox.setFaults({});
   expect(
     sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId,
@@ -174,8 +183,12 @@ it('resumes after a crash in the middle of the grants, giving each account its r
     principalIds: `${IDS.users.janeContoso},${IDS.users.triciaContoso}`,
     role: 'Contributor',
   };
+  sandbox.resetCallCounts();
   const dying = channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
-  await new Promise((r) => setTimeout(r, 300));
+  // The second grant has reached Azure and waits there.
+  await until(
+    () => sandbox.writeLog().filter((w) => /roleAssignments\//i.test(w.path)).length >= 2,
+  );
   await crash();
   await dying.catch(() => undefined);
   sandbox.setFaults({});
@@ -202,7 +215,7 @@ it('resumes an interrupted directory change by itself when the bot starts again'
     rules: [{ api: 'arm', path: 'acceptChangeTenant$', status: 503, retryAfterSeconds: 1 }],
   });
   const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
-  await new Promise((r) => setTimeout(r, 300));
+  await until(() => acceptTried());
   await crash();
   await dying.catch(() => undefined);
   sandbox.setFaults({});

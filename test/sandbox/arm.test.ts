@@ -15,6 +15,8 @@ const ctr = (sub: string) =>
   `/arm/subscriptions/${sub}/providers/Microsoft.Subscription/changeTenantRequest/default?api-version=2024-08-01-preview`;
 const accept = (sub: string) =>
   `/arm/providers/Microsoft.Subscription/subscriptions/${sub}/acceptChangeTenant?api-version=2024-08-01-preview`;
+const changeStatus = (sub: string) =>
+  `/arm/providers/Microsoft.Subscription/subscriptions/${sub}/changeTenantStatus?api-version=2024-08-01-preview`;
 const roleDef = (sub: string, role: keyof typeof BUILT_IN_ROLES) =>
   `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
 
@@ -169,6 +171,69 @@ describe('sandbox ARM: role assignments', () => {
 });
 
 describe('sandbox ARM: directory change', () => {
+  it('lists, withdraws and then no longer returns a request, as the spec operations answer', async () => {
+    const body = {
+      properties: {
+        destinationTenantId: IDS.tenants.contoso,
+        destinationOwnerId: IDS.users.kelleyContoso,
+      },
+    };
+    expect((await http.call('PUT', ctr(S.payAsYouGo), { token: kelleyMsa, body })).status).toBe(
+      200,
+    );
+    const list = await http.call(
+      'GET',
+      `/arm/subscriptions/${S.payAsYouGo}/providers/Microsoft.Subscription/changeTenantRequest?api-version=2024-08-01-preview`,
+      { token: kelleyMsa },
+    );
+    expect(list.status).toBe(200);
+    expect(list.body.value).toEqual([
+      expect.objectContaining({
+        name: 'default',
+        type: 'Microsoft.Subscription/changeTenantRequest',
+        properties: expect.objectContaining({ status: 'Initiated' }),
+      }),
+    ]);
+    // Subscriptions_DeleteTargetDirectory: 200, no body; then the request is gone.
+    const deleted = await http.call('DELETE', ctr(S.payAsYouGo), { token: kelleyMsa });
+    expect([deleted.status, deleted.body]).toEqual([200, undefined]);
+    expect((await http.call('GET', ctr(S.payAsYouGo), { token: kelleyMsa })).status).toBe(404);
+    expect((await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso })).status).toBe(
+      404,
+    );
+    expect((await http.call('DELETE', ctr(S.payAsYouGo), { token: kelleyMsa })).status).toBe(404);
+  });
+
+  it('hides a moved subscription from its new directory until propagation ends', async () => {
+    sandbox.setFaults({ propagationDelayMs: 60_000 });
+    const body = {
+      properties: {
+        destinationTenantId: IDS.tenants.contoso,
+        destinationOwnerId: IDS.users.kelleyContoso,
+      },
+    };
+    await http.call('PUT', ctr(S.payAsYouGo), { token: kelleyMsa, body });
+    expect((await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso })).status).toBe(
+      204,
+    );
+    const get = await http.call(
+      'GET',
+      `/arm/subscriptions/${S.payAsYouGo}?api-version=2022-12-01`,
+      {
+        token: kelleyContoso,
+      },
+    );
+    expect([get.status, get.body.error.code]).toEqual([404, 'SubscriptionNotFound']);
+    const list = await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', {
+      token: kelleyContoso,
+    });
+    expect(list.body.value.map((s: { subscriptionId: string }) => s.subscriptionId)).not.toContain(
+      S.payAsYouGo,
+    );
+    const status = await http.call('POST', changeStatus(S.payAsYouGo), { token: kelleyContoso });
+    expect(status.body).toEqual({ status: 'Completed' });
+  });
+
   it('moves the subscription on accept, deletes every role assignment and makes the acceptor Owner', async () => {
     const req = await http.call('PUT', ctr(S.payAsYouGo), {
       token: kelleyMsa,
@@ -179,21 +244,25 @@ describe('sandbox ARM: directory change', () => {
         },
       },
     });
-    expect(req.status).toBe(201);
+    // Subscriptions_PutTargetDirectory answers 200 only, status Initiated (putTargetDirectory.json).
+    expect(req.status).toBe(200);
     expect(req.body.properties).toMatchObject({
-      status: 'Pending',
+      status: 'Initiated',
       destinationTenantId: IDS.tenants.contoso,
     });
     expect(
       (await http.call('GET', ctr(S.payAsYouGo), { token: kelleyMsa })).body.properties.status,
-    ).toBe('Pending');
+    ).toBe('Initiated');
 
     const jane = await http.token(IDS.tenants.contoso, 'jane@contoso.onmicrosoft.com', 'arm');
     expect((await http.call('POST', accept(S.payAsYouGo), { token: jane })).status).toBe(403);
 
+    // Subscriptions_AcceptTargetDirectory: 204, no body; the acceptor reads the status.
     const accepted = await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso });
-    expect(accepted.status).toBe(200);
-    expect(accepted.body.properties.status).toBe('Completed');
+    expect(accepted.status).toBe(204);
+    expect(accepted.body).toBeUndefined();
+    const status = await http.call('POST', changeStatus(S.payAsYouGo), { token: kelleyContoso });
+    expect(status).toMatchObject({ status: 200, body: { status: 'Completed' } });
     const sub = sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo);
     expect(sub?.tenantId).toBe(IDS.tenants.contoso);
     expect(sub?.roleAssignments.map((a) => [a.principalId, a.roleDefinitionId])).toEqual([
@@ -456,7 +525,7 @@ describe('sandbox ARM: custom role definitions', () => {
       },
     });
     expect((await http.call('POST', accept(S.payAsYouGo), { token: kelleyContoso })).status).toBe(
-      200,
+      204,
     );
     const moved = sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
     expect(moved.customRoles).toEqual([]);

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       authorityHost: 'https://login.microsoftonline.com',
       portalUrl: 'https://portal.azure.com',
       timeoutMs: 30000,
+      propagation: { timeoutMs: 7_200_000, firstPollMs: 2_000, maxPollMs: 60_000 },
       maxRetries: 4,
     });
     expect(config.sandbox.port).toBe(0);
