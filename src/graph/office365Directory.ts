@@ -1,4 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { parseRetryAfter } from '../cloud/http';
 import type {
@@ -22,6 +23,11 @@ import { graphCall } from './graphClient';
 
 /** Graph `user` fields tenantlink reads. */
 const USER_FIELDS = 'id,displayName,userPrincipalName,mail,otherMails';
+/** Sub-response statuses of a JSON batch that are sent again after their Retry-After. */
+const RETRIED_IN_BATCH = new Set([429, 503, 504]);
+/** Longest wait (s) before sending throttled sub-requests again, whatever Retry-After asks. */
+const MAX_BATCH_WAIT_S = 120;
+
 /** JSON batches sent at once by the lookups by id or email (each holds up to 20 requests). */
 const BATCH_CONCURRENCY = 4;
 
@@ -53,7 +59,21 @@ export function odataString(value: string): string {
 
 /** Implements {@link Office365DirectoryPort} over a Graph client. */
 export class GraphOffice365Directory implements Office365DirectoryPort {
-  constructor(private readonly client: Client) {}
+  private readonly batchRetries: number;
+  private readonly pause: (ms: number) => Promise<unknown>;
+
+  /**
+   * @param options.batchRetries how many times the throttled sub-requests of a JSON batch are sent
+   *   again (default 3)
+   * @param options.pause waits the given ms before they are (tests record it instead)
+   */
+  constructor(
+    private readonly client: Client,
+    options: { batchRetries?: number; pause?: (ms: number) => Promise<unknown> } = {},
+  ) {
+    this.batchRetries = options.batchRetries ?? 3;
+    this.pause = options.pause ?? ((ms) => sleep(ms));
+  }
 
   me(): Promise<DirectoryPerson> {
     return graphCall('GET /me', async () =>
@@ -236,35 +256,55 @@ export class GraphOffice365Directory implements Office365DirectoryPort {
   }
 
   /**
-   * Sends up to 20 GET requests in one JSON batch and returns their bodies in order.
-   * @throws TenantlinkError for the first sub-request that failed
+   * Sends up to 20 GET requests in one JSON batch and returns their bodies in order. Graph
+   * throttles the sub-requests of a batch one by one: a sub-response 429 (or 503/504) carries its
+   * own Retry-After, and only those sub-requests are sent again, in a new batch, after the longest
+   * Retry-After asked (https://learn.microsoft.com/graph/throttling#throttling-and-batching), up to
+   * `batchRetries` times.
+   * @throws TenantlinkError for the first sub-request that failed otherwise, or still throttled
    */
   private async batchGet<T>(urls: readonly string[]): Promise<T[]> {
-    if (urls.length === 0) return [];
     if (urls.length > 20)
       throw new TenantlinkError('internal', { detail: 'a Graph batch holds at most 20 requests' });
-    const body = { requests: urls.map((url, i) => ({ id: String(i + 1), method: 'GET', url })) };
-    const batch = (await this.client.api('/$batch').post(body)) as {
-      responses: { id: string; status: number; headers?: Record<string, string>; body: unknown }[];
-    };
-    const results: T[] = [];
-    for (let i = 0; i < urls.length; i++) {
-      const sub = batch.responses.find((r) => r.id === String(i + 1));
-      if (!sub)
-        throw new TenantlinkError('cloudUnavailable', {
-          detail: `graph $batch: response ${i + 1} missing`,
-        });
-      if (sub.status >= 400) {
-        const code = (sub.body as { error?: { code?: string } } | undefined)?.error?.code;
-        throw new TenantlinkError(errorNameForStatus(sub.status, code), {
-          detail: `graph $batch ${urls[i]?.split('?')[0]} → ${sub.status} ${code ?? ''}`,
-          serviceCode: code,
-          retryAfterSeconds: parseRetryAfter(
-            sub.headers?.['Retry-After'] ?? sub.headers?.['retry-after'],
-          ),
-        });
+    const results = new Array<T>(urls.length);
+    let pending = urls.map((url, index) => ({ url, index }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const body = {
+        requests: pending.map((p, k) => ({ id: String(k + 1), method: 'GET', url: p.url })),
+      };
+      const batch = (await this.client.api('/$batch').post(body)) as {
+        responses: {
+          id: string;
+          status: number;
+          headers?: Record<string, string>;
+          body: unknown;
+        }[];
+      };
+      const again: typeof pending = [];
+      let waitSeconds = 0;
+      for (const [k, p] of pending.entries()) {
+        const sub = batch.responses.find((r) => r.id === String(k + 1));
+        if (!sub)
+          throw new TenantlinkError('cloudUnavailable', {
+            detail: `graph $batch: response ${k + 1} missing`,
+          });
+        const retryAfter = parseRetryAfter(
+          sub.headers?.['Retry-After'] ?? sub.headers?.['retry-after'],
+        );
+        if (RETRIED_IN_BATCH.has(sub.status) && attempt < this.batchRetries) {
+          again.push(p);
+          waitSeconds = Math.max(waitSeconds, retryAfter ?? 1);
+        } else if (sub.status >= 400) {
+          const code = (sub.body as { error?: { code?: string } } | undefined)?.error?.code;
+          throw new TenantlinkError(errorNameForStatus(sub.status, code), {
+            detail: `graph $batch ${p.url.split('?')[0]} → ${sub.status} ${code ?? ''}`,
+            serviceCode: code,
+            retryAfterSeconds: retryAfter,
+          });
+        } else results[p.index] = sub.body as T;
       }
-      results.push(sub.body as T);
+      if (again.length > 0) await this.pause(Math.min(waitSeconds, MAX_BATCH_WAIT_S) * 1000);
+      pending = again;
     }
     return results;
   }

@@ -34,7 +34,12 @@ afterAll(async () => {
   await server.stop();
 });
 
-function directory(options: { timeoutMs?: number; maxRetries?: number } = {}) {
+/** The pauses the directory asked for before sending throttled batch sub-requests again (ms). */
+const pauses: number[] = [];
+
+function directory(
+  options: { timeoutMs?: number; maxRetries?: number; batchRetries?: number } = {},
+) {
   const client = createGraphClient(credential, {
     baseUrl: `${server.url}/graph`,
     scopes: ['https://graph.microsoft.com/.default'],
@@ -42,7 +47,10 @@ function directory(options: { timeoutMs?: number; maxRetries?: number } = {}) {
     timeoutMs: options.timeoutMs ?? 5000,
     maxRetries: options.maxRetries ?? 1,
   });
-  return new GraphOffice365Directory(client);
+  return new GraphOffice365Directory(client, {
+    batchRetries: options.batchRetries ?? 3,
+    pause: async (ms) => void pauses.push(ms),
+  });
 }
 
 function graphErrorBody(code: string, message: string) {
@@ -218,8 +226,50 @@ describe('Graph $batch', () => {
     expectBearer(server.requests);
   });
 
+  it('sends a throttled sub-request again after its Retry-After, alone, and merges the answers', async () => {
+    pauses.length = 0;
+    let call = 0;
+    server.handler = (req, res) => {
+      call++;
+      const requests = batchOf(req).requests;
+      sendJson(res, 200, {
+        responses: requests.map((r, k) =>
+          call === 1 && k === 1
+            ? {
+                id: r.id,
+                status: 429,
+                headers: { 'Retry-After': '7' },
+                body: graphErrorBody('TooManyRequests', 'Slow down.'),
+              }
+            : { id: r.id, status: 200, body: { value: [JANE] } },
+        ),
+      });
+    };
+    expect(await directory().usersWithEmail(EMAIL)).toEqual([JANE]);
+    expect(pauses).toEqual([7000]);
+    expect(server.requests.map((r) => batchOf(r).requests.length)).toEqual([2, 1]);
+    expect(batchOf(server.requests[1]!).requests[0]!.url).toContain(`mail eq '${EMAIL}'`);
+  });
+
+  it('gives up on a sub-request still throttled after its retries', async () => {
+    pauses.length = 0;
+    server.handler = (req, res) =>
+      sendJson(res, 200, {
+        responses: batchOf(req).requests.map((r) => ({
+          id: r.id,
+          status: 429,
+          headers: { 'Retry-After': '2' },
+          body: graphErrorBody('TooManyRequests', 'Slow down.'),
+        })),
+      });
+    const err = await failure(() => directory({ batchRetries: 2 }).usersWithEmail(EMAIL));
+    expect(err.code).toBe('TL-CLOUD-THROTTLED');
+    expect(err.retryAfterSeconds).toBe(2);
+    expect(server.requests).toHaveLength(3);
+    expect(pauses).toEqual([2000, 2000]);
+  });
+
   it.each<[number, string, string, Record<string, string>, number | undefined]>([
-    [429, 'TooManyRequests', 'TL-CLOUD-THROTTLED', { 'Retry-After': '7' }, 7],
     [404, 'Request_ResourceNotFound', 'TL-CLOUD-NOT-FOUND', {}, undefined],
     [403, 'Authorization_RequestDenied', 'TL-CLOUD-FORBIDDEN', {}, undefined],
   ])(
