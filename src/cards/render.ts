@@ -104,6 +104,9 @@ export interface ImpactCardData extends ActionIds {
   removedText: string;
   assignments: { principal: string; role: string; scope: string }[];
   moreText: string;
+  /** Assignments inherited from above the subscription: a heading ('' when none) and lines. */
+  inheritedText: string;
+  inherited: { principal: string; role: string; scope: string }[];
   /** The restore plan's summary: a title ('' when there is no plan) and one line per outcome. */
   restoreTitle: string;
   restoreLines: string[];

@@ -15,7 +15,7 @@ import { GRANTABLE_ROLES } from '../domain/roles';
 import type { RuleResult } from '../domain/rules';
 import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
-import type { ImpactReport } from '../link/impact';
+import type { BackedUpAssignment, ImpactReport } from '../link/impact';
 import type { RestorePlanEntry, RestorePlanSummary } from '../domain/restorePlan';
 import { restoreChoicesData } from './restoreCards';
 
@@ -171,16 +171,16 @@ export class LinkCards {
         },
       ],
       removedText: this.t('impact.removed', { count: n }),
-      assignments: report.assignments.slice(0, IMPACT_LIST_LIMIT).map((a) => ({
-        principal: this.t('impact.principal', {
-          name: a.principalName,
-          type: this.principalType(a.principalType),
-        }),
-        role: this.roleName(a.roleName),
-        scope: plainText(a.scope),
-      })),
+      assignments: report.assignments
+        .slice(0, IMPACT_LIST_LIMIT)
+        .map((a) => this.assignmentLine(a)),
       moreText:
         n > IMPACT_LIST_LIMIT ? this.t('impact.more', { count: n - IMPACT_LIST_LIMIT }) : '',
+      inheritedText:
+        report.inherited.length > 0
+          ? this.t('impact.inherited', { count: report.inherited.length })
+          : '',
+      inherited: report.inherited.slice(0, IMPACT_LIST_LIMIT).map((a) => this.assignmentLine(a)),
       restoreTitle: plan && n > 0 ? this.t('impact.restore.title') : '',
       restoreLines: plan ? this.restoreLines(plan, report.customRoles.length) : [],
       warnings: [
@@ -316,6 +316,22 @@ export class LinkCards {
       portalLabel: this.t('notice.portal'),
       portalUrl: `${portalUrl}/#@${org.tenantId}/resource/subscriptions/${subscription.subscriptionId}/overview`,
     });
+  }
+
+  /** One role assignment of the impact card: who (and what kind), which role, where. */
+  private assignmentLine(a: BackedUpAssignment): {
+    principal: string;
+    role: string;
+    scope: string;
+  } {
+    return {
+      principal: this.t('impact.principal', {
+        name: a.principalName,
+        type: this.principalType(a.principalType),
+      }),
+      role: this.roleName(a.roleName),
+      scope: plainText(a.scope),
+    };
   }
 
   /** A principal type (User, Group, ServicePrincipal) in the user's language. */

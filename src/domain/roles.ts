@@ -63,3 +63,20 @@ export function roleDefinitionIdAt(
   const guid = typeof role === 'string' ? BUILT_IN_ROLES[role] : role.definitionGuid;
   return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 }
+
+/**
+ * Whether a role assignment listed at a subscription is inherited from above it (a management
+ * group or the root `/`) rather than held at the subscription or below. ARM lists those with the
+ * subscription's own (https://learn.microsoft.com/azure/role-based-access-control/role-assignments-list-rest);
+ * a directory change does not delete them where they are, but they stop applying because the
+ * subscription leaves their hierarchy, and they cannot be re-created at their scope from the
+ * subscription's new directory
+ * (https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription).
+ * @param scope the assignment's `properties.scope`
+ * @param subscriptionId the subscription it was listed at
+ */
+export function isInheritedScope(scope: string, subscriptionId: string): boolean {
+  const own = `/subscriptions/${subscriptionId}`.toLowerCase();
+  const s = scope.toLowerCase();
+  return s !== own && !s.startsWith(`${own}/`);
+}

@@ -1,5 +1,5 @@
 import type { CustomRoleDefinition, DirectoryPerson, RoleAssignment } from '../domain/model';
-import { roleGuid } from '../domain/roles';
+import { isInheritedScope, roleGuid } from '../domain/roles';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 
 /**
@@ -7,7 +7,8 @@ import type { AzureManagementPort, Office365DirectoryPort } from '../domain/port
  * role assignments, at every scope, and its custom roles
  * (https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription). This lists
  * them, with principal names where the source directory can tell them, as the backup that the
- * change record keeps.
+ * change record keeps. Assignments inherited from a management group or the root are listed apart:
+ * they are not the subscription's to delete or to re-create.
  */
 
 /** A removed role assignment with the principal's display name. */
@@ -17,7 +18,13 @@ export interface BackedUpAssignment extends RoleAssignment {
 
 /** What the move removes. */
 export interface ImpactReport {
+  /** The assignments at the subscription or below it: the move deletes them (backed up, restorable). */
   readonly assignments: BackedUpAssignment[];
+  /**
+   * The assignments inherited from a management group or the root: not deleted where they are,
+   * but no longer applying after the move, and not re-creatable at their scope (never restored).
+   */
+  readonly inherited: BackedUpAssignment[];
   /** Count per principal type (User, Group, ServicePrincipal). */
   readonly byPrincipalType: Record<string, number>;
   /** Count per role name. */
@@ -40,24 +47,26 @@ export async function reviewImpact(
   sourceDirectory: Office365DirectoryPort | undefined,
   subscriptionId: string,
 ): Promise<ImpactReport> {
-  const [assignments, customRoles] = await Promise.all([
+  const [listed, customRoles] = await Promise.all([
     azure.listRoleAssignments(`/subscriptions/${subscriptionId}`),
     azure.listCustomRoles(subscriptionId),
   ]);
+  const assignments = listed.filter((a) => !isInheritedScope(a.scope, subscriptionId));
   const customNames = new Map(customRoles.map((r) => [r.id, r.roleName]));
   const userIds = [
-    ...new Set(assignments.filter((a) => a.principalType === 'User').map((a) => a.principalId)),
+    ...new Set(listed.filter((a) => a.principalType === 'User').map((a) => a.principalId)),
   ];
   let people: DirectoryPerson[] = [];
   if (sourceDirectory && userIds.length > 0) {
     people = await sourceDirectory.usersById(userIds).catch(() => []);
   }
   const names = new Map(people.map((p) => [p.id, p.mail ?? p.displayName]));
-  const backedUp = assignments.map((a) => ({
+  const named = (a: RoleAssignment): BackedUpAssignment => ({
     ...a,
     roleName: customNames.get(roleGuid(a.roleDefinitionId)) ?? a.roleName,
     principalName: names.get(a.principalId) ?? a.principalId,
-  }));
+  });
+  const backedUp = assignments.map(named);
   const count = (key: (a: RoleAssignment) => string): Record<string, number> =>
     backedUp.reduce<Record<string, number>>(
       (acc, a) => ({ ...acc, [key(a)]: (acc[key(a)] ?? 0) + 1 }),
@@ -65,6 +74,7 @@ export async function reviewImpact(
     );
   return {
     assignments: backedUp,
+    inherited: listed.filter((a) => isInheritedScope(a.scope, subscriptionId)).map(named),
     byPrincipalType: count((a) => a.principalType),
     byRole: count((a) => a.roleName),
     formerUsers: people,

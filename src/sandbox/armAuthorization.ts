@@ -4,7 +4,7 @@ import { roleDefinitionExists, roleDefinitionRoutes } from './armRoleDefinitions
 import type { SandboxContext } from './context';
 import { page } from './odata';
 import type { Router, SandboxResponse } from './router';
-import type { RoleAssignmentRecord, SubscriptionRecord } from './state';
+import { isAboveSubscription, type RoleAssignmentRecord, type SubscriptionRecord } from './state';
 
 /**
  * Microsoft.Authorization of the sandbox's ARM (2022-04-01): role assignments at subscription and
@@ -39,7 +39,7 @@ export function assignmentJson(
       delegatedManagedIdentityResourceId: null,
       description: null,
     },
-    id: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`,
+    id: `${a.scope === '/' ? '' : a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`,
     type: 'Microsoft.Authorization/roleAssignments',
     name: a.name,
   };
@@ -96,7 +96,8 @@ export function authorizationRoutes(ctx: SandboxContext, router: Router, base: (
         const scope = scopeOf(p).toLowerCase();
         const rows = sub.roleAssignments.filter((a) => {
           const s = a.scope.toLowerCase();
-          const atOrAbove = scope === s || scope.startsWith(`${s}/`);
+          // An assignment inherited from a management group or the root is above every scope.
+          const atOrAbove = scope === s || scope.startsWith(`${s}/`) || isAboveSubscription(s);
           const below = s.startsWith(`${scope}/`);
           if (filter.atScope ? !atOrAbove : !(atOrAbove || below)) return false;
           return !filter.principalId || a.principalId === filter.principalId;

@@ -69,7 +69,12 @@ export interface SeedTenant {
   };
 }
 
-/** An Azure RBAC role assignment; `scope` is relative to the subscription ('' = subscription). */
+/**
+ * An Azure RBAC role assignment; `scope` is relative to the subscription ('' = subscription,
+ * `/resourceGroups/…` below it), or absolute for one inherited from above it: a management group
+ * (`/providers/Microsoft.Management/managementGroups/{id}`) or the root (`/`). ARM lists inherited
+ * assignments with the subscription's own (https://learn.microsoft.com/azure/role-based-access-control/role-assignments-list-rest).
+ */
 export interface SeedRoleAssignment {
   /** Role assignment name (a GUID). */
   readonly name: string;

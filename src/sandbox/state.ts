@@ -164,7 +164,9 @@ export class SandboxState {
       })),
       roleAssignments: s.roleAssignments.map((a) => ({
         ...a,
-        scope: `/subscriptions/${s.subscriptionId}${a.scope}`,
+        scope: isAboveSubscription(a.scope)
+          ? a.scope
+          : `/subscriptions/${s.subscriptionId}${a.scope}`,
         createdOn: '2018-03-01T09:00:00.0000000Z',
         createdBy: null,
       })),
@@ -302,4 +304,9 @@ export class SandboxState {
       invitations: this.invitations,
     });
   }
+}
+
+/** Whether a seed scope is absolute and above any subscription (a management group or the root). */
+export function isAboveSubscription(scope: string): boolean {
+  return scope === '/' || scope.toLowerCase().startsWith('/providers/microsoft.management/');
 }

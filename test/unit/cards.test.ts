@@ -177,6 +177,14 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
         },
       ],
       moreText: '',
+      inheritedText: '1 role assignment is inherited from a management group or the root.',
+      inherited: [
+        {
+          principal: 'reader.only@outlook.com (User)',
+          role: 'Reader',
+          scope: '/providers/Microsoft.Management/managementGroups/root',
+        },
+      ],
       restoreTitle: 'What tenantlink can carry across',
       restoreLines: ['1 assignment goes back to the same person.', '1 app: re-create it.'],
       warnings: ['Custom roles of the subscription are deleted.', 'Some services cannot move.'],
@@ -408,7 +416,9 @@ describe('card templates', () => {
     const impact = render('impact');
     const rows = strings(impact).filter((s) => s.startsWith('• '));
     expect(rows).toHaveLength(
-      FIXTURES.impact.data.assignments.length + FIXTURES.impact.data.restoreLines.length,
+      FIXTURES.impact.data.assignments.length +
+        FIXTURES.impact.data.inherited.length +
+        FIXTURES.impact.data.restoreLines.length,
     );
     const [users] = ofType(render('grantAccess'), 'Input.ChoiceSet');
     expect(users?.choices).toEqual(FIXTURES.grantAccess.data.users);
@@ -498,6 +508,7 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
       }, {});
     return {
       assignments,
+      inherited: [],
       byPrincipalType: tally((a) => a.principalType),
       byRole: tally((a) => a.roleName),
       formerUsers: [],
