@@ -24,8 +24,19 @@ export interface Office365DirectoryPort {
   me(): Promise<DirectoryPerson>;
   /** The tenant (`GET /organization`). */
   organization(): Promise<Organization>;
-  /** Directory roles of the signed-in user (`GET /me/memberOf/microsoft.graph.directoryRole`). */
+  /**
+   * Directory roles the signed-in user holds now, directly or through a role-assignable group
+   * (`GET /me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true` with
+   * `ConsistencyLevel: eventual`: an OData cast is an advanced query).
+   */
   myDirectoryRoles(): Promise<DirectoryRole[]>;
+  /**
+   * Role template ids the signed-in user is eligible for through Privileged Identity Management
+   * but holds only once activated (`GET /roleManagement/directory/roleEligibilityScheduleInstances/
+   * filterByCurrentUser(on='principal')`); undefined when the directory does not let this account
+   * read them (no PIM licence, or 403): eligibility is then unknown, not absent.
+   */
+  myEligibleRoleTemplateIds(): Promise<string[] | undefined>;
   /**
    * The products the directory is subscribed to (GET /subscribedSkus): Office 365 shows here.
    * @throws TenantlinkError mapped from Graph

@@ -41,8 +41,16 @@ export interface AzureAdmin {
 /** Everything the rules look at. */
 export interface PreflightFacts {
   readonly azureAdmin: AzureAdmin;
-  /** Directory role template ids held by the signed-in Office 365 account (Graph memberOf). */
+  /**
+   * Directory role template ids the signed-in Office 365 account holds now, directly or through a
+   * role-assignable group (Graph transitiveMemberOf).
+   */
   readonly office365AdminRoleTemplateIds: readonly string[];
+  /**
+   * Role template ids it may activate through Privileged Identity Management (eligible, not
+   * active); undefined when the directory did not tell.
+   */
+  readonly office365AdminEligibleRoleTemplateIds?: readonly string[];
   /** Office 365 users whose userPrincipalName or mail equals the Azure admin's email. */
   readonly office365UsersWithAdminEmail: readonly DirectoryPerson[];
   /** Global Administrators of the Office 365 tenant (Graph roleAssignments, principal expanded). */
@@ -87,13 +95,17 @@ export function checkR1(facts: PreflightFacts): RuleResult {
   };
 }
 
-/** R2: the Office 365 account holds the Global Administrator directory role. */
+/**
+ * R2: the Office 365 account holds the Global Administrator directory role now (directly or
+ * through a role-assignable group). An account only eligible for it through PIM fails, with
+ * `eligible: 'yes'` so that the fix says to activate the role
+ * (https://learn.microsoft.com/entra/id-governance/privileged-identity-management/pim-how-to-activate-role).
+ */
 export function checkR2(facts: PreflightFacts): RuleResult {
-  return {
-    rule: 'R2',
-    passed: facts.office365AdminRoleTemplateIds.includes(DIRECTORY_ROLES.GlobalAdministrator),
-    params: {},
-  };
+  const GA = DIRECTORY_ROLES.GlobalAdministrator;
+  const passed = facts.office365AdminRoleTemplateIds.includes(GA);
+  const eligible = !passed && (facts.office365AdminEligibleRoleTemplateIds ?? []).includes(GA);
+  return { rule: 'R2', passed, params: { eligible: eligible ? 'yes' : 'no' } };
 }
 
 /** R3: no Office 365 user has the Azure admin's email as sign-in name or mail. */

@@ -102,17 +102,40 @@ export class GraphOffice365Directory implements Office365DirectoryPort {
   }
 
   myDirectoryRoles(): Promise<DirectoryRole[]> {
-    return graphCall('GET /me/memberOf/microsoft.graph.directoryRole', async () => {
-      const page = (await this.client
-        .api('/me/memberOf/microsoft.graph.directoryRole')
-        .get()) as GraphPage<{
-        displayName: string;
-        roleTemplateId: string;
-      }>;
-      return page.value.map((r) => ({
-        displayName: r.displayName,
-        roleTemplateId: r.roleTemplateId,
-      }));
+    // Transitive: a role held through a role-assignable group counts. The cast needs the advanced
+    // query parameters (https://learn.microsoft.com/graph/api/user-list-transitivememberof).
+    return graphCall('GET /me/transitiveMemberOf/microsoft.graph.directoryRole', async () => {
+      const roles: DirectoryRole[] = [];
+      let url: string | undefined =
+        '/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=displayName,roleTemplateId';
+      while (url) {
+        const page = (await this.client
+          .api(url)
+          .header('ConsistencyLevel', 'eventual')
+          .get()) as GraphPage<{ displayName: string; roleTemplateId: string }>;
+        for (const r of page.value)
+          roles.push({ displayName: r.displayName, roleTemplateId: r.roleTemplateId });
+        url = page['@odata.nextLink'];
+      }
+      return roles;
+    });
+  }
+
+  myEligibleRoleTemplateIds(): Promise<string[] | undefined> {
+    const path =
+      "/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')";
+    return graphCall(`GET ${path}`, async () => {
+      try {
+        const page = (await this.client.api(path).get()) as GraphPage<{
+          roleDefinitionId: string;
+        }>;
+        return page.value.map((e) => e.roleDefinitionId);
+      } catch (err) {
+        // No Entra ID P2 / PIM, or no permission to read eligibilities: unknown, not "none".
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status === 403 || status === 400 || status === 404) return undefined;
+        throw err;
+      }
     });
   }
 

@@ -3,6 +3,7 @@ import type { AzureManagementPort, Office365DirectoryPort } from '../domain/port
 import { BUILT_IN_ROLES, roleGuid } from '../domain/roles';
 import { evaluateRules, type RuleResult } from '../domain/rules';
 import type { SignedInAccount } from '../auth/signIn';
+import { DIRECTORY_ROLES } from '../domain/roles';
 
 /**
  * Step "before you begin": gathers the facts for R1–R5 from Graph (Office 365 admin's token), ARM
@@ -69,6 +70,10 @@ export async function runPreflight(
     userRealm(azureAdmin.email),
     ownedSubscriptions(azure, azureAdmin.objectId),
   ]);
+  // Only an account without the active role is asked whether PIM could give it (rule R2's fix).
+  const eligible = roles.some((r) => r.roleTemplateId === DIRECTORY_ROLES.GlobalAdministrator)
+    ? []
+    : await office365.myEligibleRoleTemplateIds();
   const results = evaluateRules({
     azureAdmin: {
       email: azureAdmin.email,
@@ -76,6 +81,7 @@ export async function runPreflight(
       ownedSubscriptions: owned.map((s) => s.displayName),
     },
     office365AdminRoleTemplateIds: roles.map((r) => r.roleTemplateId),
+    office365AdminEligibleRoleTemplateIds: eligible,
     office365UsersWithAdminEmail: sameEmail,
     office365GlobalAdmins: globalAdmins,
     emailRealm: realm,

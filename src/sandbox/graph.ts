@@ -4,7 +4,7 @@ import type { SandboxContext } from './context';
 import { graphError } from './faults';
 import { compileFilter, compileSearch, page, project, type Row } from './odata';
 import { Router, type Handler, type SandboxRequest, type SandboxResponse } from './router';
-import type { TenantRecord, UserRecord } from './state';
+import { rolesOfUser, type TenantRecord, type UserRecord } from './state';
 import type { Caller } from './tokens';
 
 /**
@@ -239,17 +239,68 @@ export function graphRoutes(
     },
   });
 
-  const myDirectoryRoles: GraphHandler = (_req, _p, { caller, tenant }) => ({
+  /**
+   * `/me/memberOf/microsoft.graph.directoryRole` (direct) and
+   * `/me/transitiveMemberOf/microsoft.graph.directoryRole` (also through role-assignable groups).
+   * An OData cast on a directory-object collection is an advanced query: Graph requires the
+   * `ConsistencyLevel: eventual` header and `$count=true`
+   * (https://learn.microsoft.com/graph/api/user-list-transitivememberof,
+   * https://learn.microsoft.com/graph/aad-advanced-queries) and refuses the request without them.
+   */
+  const myDirectoryRoles =
+    (transitive: boolean): GraphHandler =>
+    (req, _p, { caller, tenant }) => {
+      if (
+        req.headers.consistencylevel?.toLowerCase() !== 'eventual' ||
+        req.url.searchParams.get('$count') !== 'true'
+      )
+        return error(
+          400,
+          'Request_UnsupportedQuery',
+          "The OData cast on this collection is an advanced query: it needs the 'ConsistencyLevel: eventual' header and $count=true.",
+        );
+      const templates = transitive
+        ? rolesOfUser(tenant, caller.objectId)
+        : (tenant.directoryRoles[caller.objectId] ?? []);
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${base()}/$metadata#directoryObjects/microsoft.graph.directoryRole`,
+          '@odata.count': templates.length,
+          value: templates.map((templateId) => ({
+            '@odata.type': '#microsoft.graph.directoryRole',
+            id: uuidv5(`${tenant.id}|${templateId}`, ROLE_OBJECT_NAMESPACE),
+            deletedDateTime: null,
+            description: ROLE_NAMES[templateId]?.description ?? '',
+            displayName: ROLE_NAMES[templateId]?.displayName ?? templateId,
+            roleTemplateId: templateId,
+          })),
+        },
+      };
+    };
+
+  /**
+   * `/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')`:
+   * the caller's PIM eligibilities (unifiedRoleEligibilityScheduleInstance,
+   * https://learn.microsoft.com/graph/api/unifiedroleeligibilityscheduleinstance-filterbycurrentuser).
+   */
+  const myEligibilities: GraphHandler = (_req, _p, { caller, tenant }) => ({
     status: 200,
     body: {
-      '@odata.context': `${base()}/$metadata#directoryObjects/microsoft.graph.directoryRole`,
-      value: (tenant.directoryRoles[caller.objectId] ?? []).map((templateId) => ({
-        '@odata.type': '#microsoft.graph.directoryRole',
-        id: uuidv5(`${tenant.id}|${templateId}`, ROLE_OBJECT_NAMESPACE),
-        deletedDateTime: null,
-        description: ROLE_NAMES[templateId]?.description ?? '',
-        displayName: ROLE_NAMES[templateId]?.displayName ?? templateId,
-        roleTemplateId: templateId,
+      '@odata.context': `${base()}/$metadata#Collection(unifiedRoleEligibilityScheduleInstance)`,
+      value: (tenant.roleEligibilities?.[caller.objectId] ?? []).map((roleDefinitionId) => ({
+        id: uuidv5(`${tenant.id}|${caller.objectId}|${roleDefinitionId}`, ROLE_OBJECT_NAMESPACE),
+        principalId: caller.objectId,
+        roleDefinitionId,
+        directoryScopeId: '/',
+        appScopeId: null,
+        startDateTime: '2026-01-01T00:00:00Z',
+        endDateTime: null,
+        memberType: 'Direct',
+        roleEligibilityScheduleId: uuidv5(
+          `${tenant.id}|${caller.objectId}|${roleDefinitionId}|schedule`,
+          ROLE_OBJECT_NAMESPACE,
+        ),
       })),
     },
   });
@@ -300,9 +351,7 @@ export function graphRoutes(
       return error(400, 'BadRequest', 'The invited user email address is invalid.');
     if (typeof body.inviteRedirectUrl !== 'string')
       return error(400, 'BadRequest', 'The inviteRedirectUrl is required.');
-    if (
-      !(tenant.directoryRoles[caller.objectId] ?? []).includes(DIRECTORY_ROLES.GlobalAdministrator)
-    )
+    if (!rolesOfUser(tenant, caller.objectId).includes(DIRECTORY_ROLES.GlobalAdministrator))
       return error(
         403,
         'Authorization_RequestDenied',
@@ -401,7 +450,17 @@ export function graphRoutes(
 
   return new Router()
     .add('GET', '/me', authed(me))
-    .add('GET', '/me/memberOf/microsoft.graph.directoryRole', authed(myDirectoryRoles))
+    .add('GET', '/me/memberOf/microsoft.graph.directoryRole', authed(myDirectoryRoles(false)))
+    .add(
+      'GET',
+      '/me/transitiveMemberOf/microsoft.graph.directoryRole',
+      authed(myDirectoryRoles(true)),
+    )
+    .add(
+      'GET',
+      "/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')",
+      authed(myEligibilities),
+    )
     .add('GET', '/organization', authed(organization))
     .add('GET', '/users', authed(listUsers))
     .add('GET', '/users/:id', authed(userById))

@@ -60,8 +60,23 @@ export interface SeedTenant {
   readonly hasOffice365: boolean;
   readonly users: readonly SeedUser[];
   readonly principals: readonly SeedPrincipal[];
-  /** Directory role assignments: principal id → role template ids. */
+  /** Directory role assignments: principal id (a user or a role-assignable group) → role template ids. */
   readonly directoryRoles: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Role-assignable groups: their members hold the group's directory roles (Entra ID role
+   * assignment to groups, https://learn.microsoft.com/entra/identity/role-based-access-control/groups-concept).
+   */
+  readonly groups?: readonly {
+    readonly id: string;
+    readonly displayName: string;
+    readonly members: readonly string[];
+  }[];
+  /**
+   * Privileged Identity Management eligibilities: principal id → role template ids the user may
+   * activate but does not hold until activated
+   * (https://learn.microsoft.com/entra/id-governance/privileged-identity-management/pim-how-to-activate-role).
+   */
+  readonly roleEligibilities?: Readonly<Record<string, readonly string[]>>;
   /** Microsoft.Subscription tenant policy (blockSubscriptionsLeavingTenant / IntoTenant). */
   readonly policy: {
     readonly blockSubscriptionsLeavingTenant: boolean;
@@ -144,6 +159,10 @@ export const IDS = {
   principals: {
     buildPipelineSp: '19927b7b-8387-469b-b892-d4ea2bce0be1',
   },
+  groups: {
+    /** Contoso's role-assignable group that holds Global Administrator; Lidia is its member. */
+    contosoGlobalAdmins: '2f6c1a9e-7b3d-4e58-9c0a-4d1e8b7f6a35',
+  },
   subscriptions: {
     payAsYouGo: 'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa',
     visualStudio: '0e897ddb-47e1-4340-a6c7-fbf5b611e641',
@@ -156,6 +175,7 @@ const PASSWORD = 'Sandbox-Passw0rd!';
 const T = IDS.tenants;
 const U = IDS.users;
 const S = IDS.subscriptions;
+const G = IDS.groups;
 const noPolicy = { blockSubscriptionsLeavingTenant: false, blockSubscriptionsIntoTenant: false };
 
 /** The default seed: the seeds' cast plus the negative cases. */
@@ -343,11 +363,24 @@ export const DEFAULT_SEED: Seed = {
           jobTitle: 'Operations Director',
         },
       ],
-      principals: [],
+      principals: [
+        { id: G.contosoGlobalAdmins, displayName: 'Contoso Global Admins', principalType: 'Group' },
+      ],
       directoryRoles: {
         [U.kelleyContoso]: [DIRECTORY_ROLES.GlobalAdministrator],
         [U.meganContoso]: [DIRECTORY_ROLES.GlobalAdministrator],
+        // Lidia is Global Administrator through this role-assignable group only.
+        [G.contosoGlobalAdmins]: [DIRECTORY_ROLES.GlobalAdministrator],
       },
+      groups: [
+        {
+          id: G.contosoGlobalAdmins,
+          displayName: 'Contoso Global Admins',
+          members: [U.lidiaContoso],
+        },
+      ],
+      // Nestor may activate Global Administrator through PIM but has not.
+      roleEligibilities: { [U.nestorContoso]: [DIRECTORY_ROLES.GlobalAdministrator] },
       policy: noPolicy,
     },
     {

@@ -310,3 +310,14 @@ export class SandboxState {
 export function isAboveSubscription(scope: string): boolean {
   return scope === '/' || scope.toLowerCase().startsWith('/providers/microsoft.management/');
 }
+
+/**
+ * The directory role template ids a user holds: its own, and those of the role-assignable groups
+ * it is a member of (a role assigned to a group applies to its members).
+ */
+export function rolesOfUser(tenant: TenantRecord, userId: string): string[] {
+  const viaGroups = (tenant.groups ?? [])
+    .filter((g) => g.members.includes(userId))
+    .flatMap((g) => tenant.directoryRoles[g.id] ?? []);
+  return [...new Set([...(tenant.directoryRoles[userId] ?? []), ...viaGroups])];
+}

@@ -47,20 +47,64 @@ describe('sandbox Graph', () => {
     });
   });
 
-  it('lists the directory roles of the signed-in user', async () => {
-    const admin = await http.call('GET', g('/me/memberOf/microsoft.graph.directoryRole'), {
+  it('lists the directory roles of the signed-in user, as an advanced query only', async () => {
+    const cast = (path: string) => g(`${path}/microsoft.graph.directoryRole?$count=true`);
+    const advanced = { ConsistencyLevel: 'eventual' };
+    const admin = await http.call('GET', cast('/me/memberOf'), {
       token: kelley,
+      headers: advanced,
     });
+    expect(admin.body['@odata.count']).toBe(1);
     expect(admin.body.value).toEqual([
       expect.objectContaining({
         displayName: 'Global Administrator',
         roleTemplateId: '62e90394-69f5-4237-9190-012177145e10',
       }),
     ]);
-    const user = await http.call('GET', g('/me/memberOf/microsoft.graph.directoryRole'), {
+    const user = await http.call('GET', cast('/me/transitiveMemberOf'), {
       token: jane,
+      headers: advanced,
     });
     expect(user.body.value).toEqual([]);
+    // An OData cast needs ConsistencyLevel: eventual and $count=true, as Graph requires.
+    for (const [path, headers] of [
+      [g('/me/memberOf/microsoft.graph.directoryRole'), advanced],
+      [cast('/me/transitiveMemberOf'), {}],
+    ] as const) {
+      const refused = await http.call('GET', path, { token: kelley, headers });
+      expect([refused.status, refused.body.error.code]).toEqual([400, 'Request_UnsupportedQuery']);
+    }
+  });
+
+  it('gives the roles of a role-assignable group to its members, transitively only', async () => {
+    const lidia = await http.token(IDS.tenants.contoso, 'lidia@contoso.onmicrosoft.com', 'graph');
+    const headers = { ConsistencyLevel: 'eventual' };
+    const path = (rel: string) => g(`/me/${rel}/microsoft.graph.directoryRole?$count=true`);
+    const direct = await http.call('GET', path('memberOf'), { token: lidia, headers });
+    expect(direct.body.value).toEqual([]);
+    const transitive = await http.call('GET', path('transitiveMemberOf'), {
+      token: lidia,
+      headers,
+    });
+    expect(transitive.body.value.map((r: { roleTemplateId: string }) => r.roleTemplateId)).toEqual([
+      '62e90394-69f5-4237-9190-012177145e10',
+    ]);
+  });
+
+  it("lists a user's PIM eligibilities for the current user only", async () => {
+    const nestor = await http.token(IDS.tenants.contoso, 'nestor@contoso.onmicrosoft.com', 'graph');
+    const path = g(
+      "/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')",
+    );
+    const mine = await http.call('GET', path, { token: nestor });
+    expect(mine.body.value).toEqual([
+      expect.objectContaining({
+        principalId: IDS.users.nestorContoso,
+        roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10',
+        directoryScopeId: '/',
+      }),
+    ]);
+    expect((await http.call('GET', path, { token: kelley })).body.value).toEqual([]);
   });
 
   it('filters users by mail, upn and id in (…), and refuses an unsupported filter', async () => {
