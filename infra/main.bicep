@@ -225,12 +225,13 @@ resource teams 'Microsoft.BotService/botServices/channels@2022-09-15' = {
   }
 }
 
-// The four OAuth connections of README "Configuration for a real tenant" (same scopes).
+// The four OAuth connections of README "Configuration for a real tenant" (same scopes, from
+// src/auth/permissions.ts; test/unit/permissions.test.ts checks them).
 var connections = [
   {
     name: connectionNames.graph
     tenant: office365TenantId
-    scopes: 'openid profile offline_access User.Read User.ReadBasic.All RoleManagement.Read.Directory Organization.Read.All'
+    scopes: 'openid profile offline_access User.Read User.Read.All RoleManagement.Read.Directory User.Invite.All'
     tokenExchangeUrl: 'api://botid-${oauthAppClientId}'
   }
   {
@@ -248,7 +249,7 @@ var connections = [
   {
     name: connectionNames.azureSourceGraph
     tenant: 'common'
-    scopes: 'openid profile offline_access User.Read User.ReadBasic.All'
+    scopes: 'openid profile offline_access User.Read User.ReadBasic.All LicenseAssignment.Read.All'
     tokenExchangeUrl: ''
   }
 ]

@@ -3,8 +3,8 @@ import { request } from 'undici';
 import { dispatcherFor, type CloudHttpOptions } from '../cloud/http';
 import { TenantlinkError } from '../errors';
 import { accountFromToken } from './accountClaims';
+import { connectionNameFor, connectionScopes } from './permissions';
 import {
-  RESOURCE_SCOPES,
   type Resource,
   type SignInKind,
   type SignedInAccount,
@@ -115,7 +115,8 @@ export class SandboxTokenService implements TokenSource {
       grant_type: 'password',
       username: choice.account.signInName,
       password: choice.account.password,
-      scope: `${RESOURCE_SCOPES[resource]} offline_access`,
+      // The connection's own scopes, as a Bot Service OAuth connection asks for them.
+      scope: connectionScopes(connectionNameFor(kind, resource)),
       client_id: 'tenantlink-sandbox',
     });
     if (!token.refresh_token)

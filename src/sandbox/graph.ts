@@ -4,6 +4,12 @@ import type { SandboxContext } from './context';
 import { graphError } from './faults';
 import { compileFilter, compileSearch, page, project, type Row } from './odata';
 import { Router, type Handler, type SandboxRequest, type SandboxResponse } from './router';
+import {
+  BASIC_PROFILE,
+  FULL_PROFILE_PERMISSIONS,
+  GRAPH_OPERATIONS,
+  type GraphOperationName,
+} from '../auth/permissions';
 import { rolesOfUser, type TenantRecord, type UserRecord } from './state';
 import type { Caller } from './tokens';
 
@@ -57,7 +63,22 @@ const error = (status: number, code: string, message: string): SandboxResponse =
   body: graphError(code, message),
 });
 
-/** A user as Graph serialises it. */
+/**
+ * A user as Graph serialises it to `caller`: the full profile with `User.Read.All` (or a higher
+ * permission) or for the caller itself, else only the basic profile that `User.ReadBasic.All`
+ * returns (https://learn.microsoft.com/graph/permissions-reference#userreadbasicall).
+ */
+export function userJsonFor(u: UserRecord, caller: Caller): Row {
+  const full = userJson(u);
+  if (u.id === caller.objectId) return full;
+  if (caller.scopes.some((s) => (FULL_PROFILE_PERMISSIONS as readonly string[]).includes(s)))
+    return full;
+  return Object.fromEntries(
+    Object.entries(full).filter(([k]) => (BASIC_PROFILE as readonly string[]).includes(k)),
+  );
+}
+
+/** A user as Graph serialises it with the full profile. */
 export function userJson(u: UserRecord): Row {
   return {
     id: u.id,
@@ -88,8 +109,13 @@ export function graphRoutes(
   ctx: SandboxContext,
   dispatch: (req: SandboxRequest) => Promise<SandboxResponse>,
 ): Router {
+  /**
+   * Wraps a handler with the token check and the permission check of its operation: a token
+   * with none of the delegated permissions the docs accept for it is answered 403
+   * `Authorization_RequestDenied`, as Graph answers it (src/auth/permissions.ts).
+   */
   const authed =
-    (handler: GraphHandler): Handler =>
+    (handler: GraphHandler, operation?: GraphOperationName): Handler =>
     async (req, params) => {
       const caller = await ctx.tokens.verify(req.headers.authorization, 'graph');
       if (!caller)
@@ -97,6 +123,13 @@ export function graphRoutes(
           401,
           'InvalidAuthenticationToken',
           'Access token is empty, expired or not valid.',
+        );
+      const accepted: readonly string[] = operation ? GRAPH_OPERATIONS[operation].permissions : [];
+      if (operation && !caller.scopes.some((s) => accepted.includes(s)))
+        return error(
+          403,
+          'Authorization_RequestDenied',
+          'Insufficient privileges to complete the operation.',
         );
       const tenant = ctx.state.tenant(caller.tenantId);
       if (!tenant) return error(401, 'InvalidAuthenticationToken', 'Unknown tenant.');
@@ -145,7 +178,7 @@ export function graphRoutes(
     return [...found].sort((a, b) => index!.position.get(a)! - index!.position.get(b)!);
   };
 
-  const listUsers: GraphHandler = (req, _p, { tenant }) => {
+  const listUsers: GraphHandler = (req, _p, { caller, tenant }) => {
     const q = req.url.searchParams;
     const search = q.get('$search');
     if (search && req.headers.consistencylevel?.toLowerCase() !== 'eventual') {
@@ -172,7 +205,7 @@ export function graphRoutes(
     const { items, nextSkip } = page(rows, top, q.get('$skiptoken'));
     const body: Record<string, unknown> = {
       '@odata.context': `${base()}/$metadata#users`,
-      value: items.map((u) => project(userJson(u), q.get('$select'), USER_DEFAULTS)),
+      value: items.map((u) => project(userJsonFor(u, caller), q.get('$select'), USER_DEFAULTS)),
     };
     if (q.get('$count') === 'true') body['@odata.count'] = rows.length;
     if (nextSkip) {
@@ -196,12 +229,12 @@ export function graphRoutes(
       status: 200,
       body: {
         '@odata.context': `${base()}/$metadata#users/$entity`,
-        ...project(userJson(user), req.url.searchParams.get('$select'), USER_DEFAULTS),
+        ...project(userJsonFor(user, caller), req.url.searchParams.get('$select'), USER_DEFAULTS),
       },
     };
   };
 
-  const userById: GraphHandler = (req, p, { tenant }) => {
+  const userById: GraphHandler = (req, p, { caller, tenant }) => {
     const key = (p.id ?? '').toLowerCase();
     const user = tenant.users.find(
       (u) => u.id === key || u.userPrincipalName.toLowerCase() === key,
@@ -214,7 +247,7 @@ export function graphRoutes(
       );
     return {
       status: 200,
-      body: project(userJson(user), req.url.searchParams.get('$select'), USER_DEFAULTS),
+      body: project(userJsonFor(user, caller), req.url.searchParams.get('$select'), USER_DEFAULTS),
     };
   };
 
@@ -305,7 +338,7 @@ export function graphRoutes(
     },
   });
 
-  const roleAssignments: GraphHandler = (req, _p, { tenant }) => {
+  const roleAssignments: GraphHandler = (req, _p, { caller, tenant }) => {
     const q = req.url.searchParams;
     if (!q.get('$filter'))
       return error(400, 'BadRequest', 'A filter on principalId or roleDefinitionId is required.');
@@ -326,7 +359,7 @@ export function graphRoutes(
       return {
         ...a,
         principal: user
-          ? { '@odata.type': '#microsoft.graph.user', ...userJson(user) }
+          ? { '@odata.type': '#microsoft.graph.user', ...userJsonFor(user, caller) }
           : { '@odata.type': '#microsoft.graph.servicePrincipal', id: a.principalId },
       };
     });
@@ -449,23 +482,31 @@ export function graphRoutes(
   };
 
   return new Router()
-    .add('GET', '/me', authed(me))
-    .add('GET', '/me/memberOf/microsoft.graph.directoryRole', authed(myDirectoryRoles(false)))
+    .add('GET', '/me', authed(me, 'me'))
+    .add(
+      'GET',
+      '/me/memberOf/microsoft.graph.directoryRole',
+      authed(myDirectoryRoles(false), 'myDirectMemberOf'),
+    )
     .add(
       'GET',
       '/me/transitiveMemberOf/microsoft.graph.directoryRole',
-      authed(myDirectoryRoles(true)),
+      authed(myDirectoryRoles(true), 'myDirectoryRoles'),
     )
     .add(
       'GET',
       "/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')",
-      authed(myEligibilities),
+      authed(myEligibilities, 'myEligibleRoles'),
     )
-    .add('GET', '/organization', authed(organization))
-    .add('GET', '/users', authed(listUsers))
-    .add('GET', '/users/:id', authed(userById))
-    .add('GET', '/roleManagement/directory/roleAssignments', authed(roleAssignments))
-    .add('POST', '/invitations', authed(invitations))
-    .add('GET', '/subscribedSkus', authed(subscribedSkus))
+    .add('GET', '/organization', authed(organization, 'organization'))
+    .add('GET', '/users', authed(listUsers, 'listUsers'))
+    .add('GET', '/users/:id', authed(userById, 'getUser'))
+    .add(
+      'GET',
+      '/roleManagement/directory/roleAssignments',
+      authed(roleAssignments, 'roleAssignments'),
+    )
+    .add('POST', '/invitations', authed(invitations, 'invitations'))
+    .add('GET', '/subscribedSkus', authed(subscribedSkus, 'subscribedSkus'))
     .add('POST', '/$batch', batch);
 }

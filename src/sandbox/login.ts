@@ -3,7 +3,7 @@ import { loginError } from './faults';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
 import type { SeedAccount } from './seed';
 import type { TenantRecord } from './state';
-import { AUDIENCES, TOKEN_LIFETIME_S, apiForScope } from './tokens';
+import { AUDIENCES, defaultScopes, TOKEN_LIFETIME_S, apiForScope } from './tokens';
 
 /**
  * The identity platform of the sandbox cloud, below `/login`:
@@ -100,19 +100,56 @@ async function token(
       50020,
     );
   }
-  const accessToken = await ctx.tokens.accessToken(account, tenant, user, api);
+  // Explicit permissions (a Bot Service connection's scopes) or `.default`; a refresh keeps what
+  // the sign-in asked for unless the request names permissions itself.
+  const asked =
+    requestedPermissions(f.scope ?? '') ??
+    (f.grant_type === 'refresh_token'
+      ? ctx.tokens.redeem(f.refresh_token ?? '')?.scopes
+      : undefined);
+  const granted = asked ?? defaultScopes(api);
+  const unconsented = granted.filter((p) => !defaultScopes(api).includes(p));
+  if (unconsented.length > 0)
+    return fail(
+      400,
+      'invalid_grant',
+      `The user or administrator has not consented to use the application with ID 'tenantlink' named 'tenantlink'. Send an interactive authorization request for this user and resource (${unconsented.join(', ')}).`,
+      65001,
+    );
+  const accessToken = await ctx.tokens.accessToken(account, tenant, user, api, granted);
   return {
     status: 200,
     headers: { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' },
     body: {
       token_type: 'Bearer',
-      scope: api === 'arm' ? `${AUDIENCES.arm.aud}user_impersonation` : AUDIENCES.graph.scp,
+      scope: granted
+        .map((p) =>
+          api === 'arm' ? `${AUDIENCES.arm.aud}${p}` : `https://graph.microsoft.com/${p}`,
+        )
+        .join(' '),
       expires_in: TOKEN_LIFETIME_S,
       ext_expires_in: TOKEN_LIFETIME_S,
       access_token: accessToken,
-      refresh_token: ctx.tokens.refreshToken(account.accountId, tenant.id),
+      refresh_token: ctx.tokens.refreshToken(account.accountId, tenant.id, asked),
     },
   };
+}
+
+/** OpenID Connect scopes that name no API permission. */
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
+
+/**
+ * The delegated permissions a scope string names (`https://graph.microsoft.com/User.Read`,
+ * `User.Read`, `https://management.azure.com/user_impersonation`); undefined for `.default`, which
+ * asks for everything consented (https://learn.microsoft.com/entra/identity-platform/scopes-oidc).
+ */
+function requestedPermissions(scope: string): string[] | undefined {
+  const names = scope
+    .split(/\s+/)
+    .filter((s) => s && !OIDC_SCOPES.has(s.toLowerCase()))
+    .map((s) => s.replace(/^https:\/\/[^/]+\//i, ''));
+  if (names.length === 0 || names.some((n) => n === '.default')) return undefined;
+  return [...new Set(names)];
 }
 
 function userRealm(ctx: SandboxContext, email: string): SandboxResponse {

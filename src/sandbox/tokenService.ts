@@ -1,3 +1,4 @@
+import { CONNECTION_PERMISSIONS, connectionNameFor } from '../auth/permissions';
 import type { SandboxContext } from './context';
 import { Router, type SandboxResponse } from './router';
 import type { Api } from './tokens';
@@ -10,7 +11,9 @@ import type { Api } from './tokens';
  *   sandbox sign-in card got this refresh token from the token endpoint); the service keeps it,
  *   the bot forgets it;
  * - `GET /token?userId&connection&resource=graph|arm`: `{ token, expiration }`, or 404 when the
- *   user is not signed in (as GetUserToken answers);
+ *   user is not signed in (as GetUserToken answers); the token carries exactly the delegated
+ *   permissions of the OAuth connection that serves this sign-in and resource
+ *   (src/auth/permissions.ts), as a Bot Service connection's scopes do;
  * - `DELETE /signin?userId&connection`: sign out.
  */
 
@@ -60,7 +63,10 @@ export function tokenServiceRoutes(ctx: SandboxContext): Router {
       const tenant = session && ctx.state.tenant(session.tenantId);
       const user = account && tenant && ctx.state.userOfAccount(tenant, account.accountId);
       if (!account || !tenant || !user) return notSignedIn;
-      const token = await ctx.tokens.accessToken(account, tenant, user, resource as Api);
+      // The connection's own scopes, as the Bot Framework token service asks for them.
+      const kind = q.get('connection') === 'azure' ? 'azure' : 'office365';
+      const scopes = CONNECTION_PERMISSIONS[connectionNameFor(kind, resource)].permissions;
+      const token = await ctx.tokens.accessToken(account, tenant, user, resource as Api, scopes);
       return {
         status: 200,
         body: { connectionName: q.get('connection'), token, expiration: expiresIn(3600) },

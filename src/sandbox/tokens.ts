@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, generateKeyPair, jwtVerify, type KeyLike, type JWTPayload } from 'jose';
 import { CONSUMER_TENANT_ID } from '../domain/roles';
+import { consentedGraphPermissions } from '../auth/permissions';
 import type { SeedAccount } from './seed';
 import type { TenantRecord, UserRecord } from './state';
 
@@ -11,16 +12,22 @@ import type { TenantRecord, UserRecord } from './state';
  * and opaque refresh tokens kept in memory. Only this sandbox can verify them.
  */
 
-/** The two APIs of the sandbox and their token audiences and delegated scopes. */
+/** The two APIs of the sandbox and their token audiences. */
 export const AUDIENCES = {
   /** Microsoft Graph's application id, the `aud` of Graph v1 tokens. */
-  graph: {
-    aud: '00000003-0000-0000-c000-000000000000',
-    scp: 'User.Read User.ReadBasic.All Directory.Read.All RoleManagement.Read.Directory User.Invite.All',
-  },
+  graph: { aud: '00000003-0000-0000-c000-000000000000' },
   /** Azure Resource Manager's `aud`. */
-  arm: { aud: 'https://management.core.windows.net/', scp: 'user_impersonation' },
+  arm: { aud: 'https://management.core.windows.net/' },
 } as const;
+
+/**
+ * The delegated permissions a token gets when `.default` is asked for: everything admin consent
+ * granted the app, i.e. every permission one of tenantlink's connections asks for
+ * (src/auth/permissions.ts); ARM has only `user_impersonation`.
+ */
+export function defaultScopes(api: Api): string[] {
+  return api === 'graph' ? consentedGraphPermissions() : ['user_impersonation'];
+}
 
 /** Which API a token is for. */
 export type Api = keyof typeof AUDIENCES;
@@ -32,18 +39,32 @@ export interface Caller {
   readonly accountId: string;
   readonly name: string;
   readonly api: Api;
+  /** The delegated permissions of the token (`scp`). */
+  readonly scopes: readonly string[];
 }
 
-/** Maps an OAuth scope string (`https://graph.microsoft.com/.default …`) to the API it asks for. */
+/**
+ * Maps an OAuth scope string (`https://graph.microsoft.com/.default …`) to the API it asks for. A
+ * permission named without a resource (`User.Read`) is Microsoft Graph's, as the identity platform
+ * reads it (https://learn.microsoft.com/entra/identity-platform/scopes-oidc).
+ */
 export function apiForScope(scope: string): Api | undefined {
   if (/graph\.microsoft\.com/i.test(scope)) return 'graph';
   if (/management\.(azure|core\.windows)\.(com|net)/i.test(scope)) return 'arm';
+  const bare = scope
+    .split(/\s+/)
+    .filter(
+      (s) => s && !['openid', 'profile', 'email', 'offline_access'].includes(s.toLowerCase()),
+    );
+  if (bare.length > 0 && bare.every((s) => /^[A-Za-z]+(\.[A-Za-z]+)+$/.test(s))) return 'graph';
   return undefined;
 }
 
 interface RefreshGrant {
   accountId: string;
   tenantId: string;
+  /** The permissions asked for at sign-in (undefined: `.default`), kept for refreshes. */
+  scopes?: readonly string[];
 }
 
 /** Token lifetime in seconds. */
@@ -78,6 +99,7 @@ export class SandboxTokens {
     tenant: TenantRecord,
     user: UserRecord,
     api: Api,
+    scopes: readonly string[] = defaultScopes(api),
   ): Promise<string> {
     const idp =
       account.kind === 'msa'
@@ -89,7 +111,7 @@ export class SandboxTokens {
       tid: tenant.id,
       oid: user.id,
       name: user.displayName,
-      scp: AUDIENCES[api].scp,
+      scp: scopes.join(' '),
       ver: '1.0',
       sandbox_account: account.accountId,
     };
@@ -110,10 +132,10 @@ export class SandboxTokens {
       .sign(this.privateKey);
   }
 
-  /** A new opaque refresh token bound to an account in a directory. */
-  refreshToken(accountId: string, tenantId: string): string {
+  /** A new opaque refresh token bound to an account in a directory (and the permissions asked for). */
+  refreshToken(accountId: string, tenantId: string, scopes?: readonly string[]): string {
     const token = randomBytes(32).toString('base64url');
-    this.refreshGrants.set(token, { accountId, tenantId });
+    this.refreshGrants.set(token, { accountId, tenantId, ...(scopes ? { scopes } : {}) });
     return token;
   }
 
@@ -147,6 +169,7 @@ export class SandboxTokens {
         accountId: String(payload.sandbox_account),
         name: String(payload.name ?? ''),
         api,
+        scopes: typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [],
       };
     } catch {
       // Any verification failure (signature, expiry, audience) is "no valid token": the caller
