@@ -10,5 +10,6 @@ module.exports = {
   // Every log line of the run goes to files that the teardown scans for tokens and secrets.
   globalSetup: '<rootDir>/test/setup/globalSetup.ts',
   globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
-  setupFiles: ['<rootDir>/test/setup/logging.ts'],
+  // Every sandbox records the Graph and ARM calls it answers (checked against test/contracts).
+  setupFiles: ['<rootDir>/test/setup/logging.ts', '<rootDir>/test/setup/contracts.ts'],
 };

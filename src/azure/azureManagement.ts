@@ -53,10 +53,14 @@ interface ArmRoleAssignment {
   };
 }
 
+/** Microsoft.Subscription 2024-08-01-preview `TargetDirectoryResult` (every property optional). */
 interface ArmChangeTenant {
   properties?: {
     destinationTenantId?: string;
     destinationOwnerId?: string;
+    /** Older example versions' names for the owner. */
+    destinationObjectId?: string;
+    destinationEmailId?: string;
     status?: string;
     expiresOn?: string;
   };
@@ -87,7 +91,12 @@ const toChange = (
 ): DirectoryChange => ({
   subscriptionId,
   destinationTenantId: c.properties?.destinationTenantId ?? '',
-  destinationOwnerId: c.properties?.destinationOwnerId ?? '',
+  // Earlier versions of Microsoft's examples named the owner destinationObjectId/destinationEmailId.
+  destinationOwnerId:
+    c.properties?.destinationOwnerId ??
+    c.properties?.destinationObjectId ??
+    c.properties?.destinationEmailId ??
+    '',
   status: c.properties?.status ?? 'Unknown',
   expiresOn: c.properties?.expiresOn,
   correlationId,

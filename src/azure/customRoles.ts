@@ -1,5 +1,6 @@
 import type { CustomRoleDefinition, PlannedWrite } from '../domain/model';
 import { roleDefinitionIdAt } from '../domain/roles';
+import { TenantlinkError } from '../errors';
 import type { ArmClient } from './armClient';
 
 /**
@@ -58,8 +59,10 @@ export async function listCustomRoles(
 }
 
 /**
- * Creates or updates a custom role with its GUID (idempotent PUT).
- * @returns whether it was created (201) rather than updated (200)
+ * Creates or updates a custom role with its GUID (idempotent PUT). RoleDefinitions_CreateOrUpdate
+ * answers 201 whether it created or updated (the swagger declares no 200), so whether the role
+ * was there already is read first (RoleDefinitions_Get: 200, or 404).
+ * @returns whether this call created it
  * @throws TenantlinkError mapped from ARM (e.g. 409 RoleDefinitionWithSameNameExists)
  */
 export async function putCustomRole(
@@ -67,7 +70,14 @@ export async function putCustomRole(
   subscriptionId: string,
   role: CustomRoleDefinition,
 ): Promise<{ created: boolean; correlationId?: string }> {
-  const { status, correlationId } = await arm.send('PUT', path(subscriptionId, role.id), {
+  const existed = await arm.send('GET', path(subscriptionId, role.id)).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof TenantlinkError && err.def.status === 404) return false;
+      throw err;
+    },
+  );
+  const { correlationId } = await arm.send('PUT', path(subscriptionId, role.id), {
     properties: {
       roleName: role.roleName,
       description: role.description,
@@ -76,7 +86,7 @@ export async function putCustomRole(
       assignableScopes: role.assignableScopes,
     },
   });
-  return { created: status === 201, correlationId };
+  return { created: !existed, correlationId };
 }
 
 /** The write {@link putCustomRole} makes (dry run). */

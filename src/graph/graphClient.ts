@@ -19,6 +19,22 @@ import { ERRORS, TenantlinkError, errorNameForStatus } from '../errors';
  * catalogue errors.
  */
 
+/** The User-Agent of tenantlink's Graph calls (ARM calls carry the `tenantlink` prefix too). */
+const USER_AGENT = 'tenantlink';
+
+/**
+ * The request's headers (a plain object or a Headers instance, as the Graph client's middleware
+ * sets them) with tenantlink's User-Agent: it identifies the app to Microsoft Graph (and to the
+ * sandbox's contract recorder).
+ */
+function withUserAgent(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers instanceof Headers) headers.forEach((v, k) => (out[k] = v));
+  else if (headers && typeof headers === 'object') Object.assign(out, headers);
+  out['User-Agent'] = USER_AGENT;
+  return out;
+}
+
 /** Options of a Graph client. */
 export interface GraphClientOptions extends CloudHttpOptions {
   /** Graph root without version, e.g. `https://graph.microsoft.com` or the sandbox's `…/graph`. */
@@ -41,7 +57,7 @@ class UndiciFetchHandler implements Middleware {
     try {
       const response = await undiciFetch(url, {
         method: init.method as string | undefined,
-        headers: init.headers as Record<string, string> | undefined,
+        headers: withUserAgent(init.headers),
         body: init.body as string | undefined,
         signal: AbortSignal.timeout(this.options.timeoutMs),
         ...(dispatcher ? { dispatcher } : {}),

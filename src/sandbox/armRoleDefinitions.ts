@@ -149,7 +149,8 @@ function putCustomRole(
   const existing = sub.customRoles.findIndex((r) => r.id === id);
   if (existing >= 0) sub.customRoles[existing] = record;
   else sub.customRoles.push(record);
-  return { status: existing >= 0 ? 200 : 201, body: customJson(sub.subscriptionId, record) };
+  // RoleDefinitions_CreateOrUpdate declares 201 only, for a creation and an update alike.
+  return { status: 201, body: customJson(sub.subscriptionId, record) };
 }
 
 function builtInJson(

@@ -42,6 +42,25 @@ export interface SandboxCloudOptions {
   readonly seed?: Seed;
   /** Secret of the control API; a new random one (256 bits) by default. */
   readonly controlSecret?: string;
+  /**
+   * Told every Graph and ARM call once answered (tests record them to check them against
+   * Microsoft's contracts, test/contracts). Never given a token: no Authorization header.
+   */
+  readonly recorder?: (call: RecordedCall) => void;
+}
+
+/** A Graph or ARM call as the sandbox received and answered it (no credentials). */
+export interface RecordedCall {
+  readonly api: 'graph' | 'arm';
+  readonly method: string;
+  /** Path below the API root (`/users`, `/subscriptions/…`). */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** The headers a contract can require: consistencylevel, content-type, user-agent. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestBody: unknown;
+  readonly status: number;
+  readonly responseBody: unknown;
 }
 
 /** Where a sandbox cloud answers, and the certificate to trust for it (all tenantlink needs). */
@@ -165,6 +184,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
       headers: req.headers as Record<string, string | undefined>,
       body: await readBody(req),
     };
+    (req as IncomingMessage & { recordedBody?: unknown }).recordedBody = request.body;
     if (!mount)
       return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown path.' } } };
     if (mount.api === 'control') {
@@ -201,6 +221,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
         };
       });
     }
+    if (options.recorder && (mount?.api === 'graph' || mount?.api === 'arm'))
+      record(options.recorder, mount.api, mount.prefix, full, req, response);
     const headers: Record<string, string> = { ...(response.headers ?? {}) };
     if (mount?.api === 'graph')
       Object.assign(headers, { 'request-id': requestId, 'client-request-id': requestId });
@@ -271,6 +293,30 @@ function controlAllowed(req: IncomingMessage, pathname: string, secret: string):
   const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
   const digest = (v: string): Buffer => createHash('sha256').update(v).digest();
   return timingSafeEqual(digest(given), digest(secret));
+}
+
+/** Hands one answered call to the recorder, without anything secret. */
+function record(
+  recorder: (call: RecordedCall) => void,
+  api: 'graph' | 'arm',
+  prefix: string,
+  url: URL,
+  req: IncomingMessage & { recordedBody?: unknown },
+  response: SandboxResponse,
+): void {
+  const kept = ['consistencylevel', 'content-type', 'user-agent'];
+  recorder({
+    api,
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: url.pathname.slice(prefix.length) || '/',
+    query: Object.fromEntries(url.searchParams),
+    headers: Object.fromEntries(
+      kept.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h]]] : [])),
+    ),
+    requestBody: req.recordedBody,
+    status: response.status,
+    responseBody: response.body,
+  });
 }
 
 /** Whether a call asks to change something (for the write log). */

@@ -448,7 +448,7 @@ describe('sandbox ARM: custom role definitions', () => {
     },
   });
 
-  it('creates (201) and updates (200) a custom role, lists it with the CustomRole filter, and assigns it', async () => {
+  it('creates and updates a custom role (201 both times, as RoleDefinitions_CreateOrUpdate declares), lists it with the CustomRole filter, and assigns it', async () => {
     let res = await http.call('PUT', defs(S.payAsYouGo, ID), {
       token: kelleyMsa,
       body: body('Web Deployer'),
@@ -458,7 +458,7 @@ describe('sandbox ARM: custom role definitions', () => {
       token: kelleyMsa,
       body: body('Web Deployer'),
     });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(201);
     res = await http.call(
       'GET',
       `${defs(S.payAsYouGo)}&$filter=${encodeURIComponent("type eq 'CustomRole'")}`,
