@@ -33,13 +33,24 @@ export function armAuthed(
   return async (req, params) => {
     const caller = await ctx.tokens.verify(req.headers.authorization, 'arm');
     if (!caller) {
-      return armFail(
+      const refused = armFail(
         401,
         req.headers.authorization ? 'InvalidAuthenticationToken' : 'AuthenticationFailed',
         req.headers.authorization
           ? 'The access token is invalid.'
           : "Authentication failed. The 'Authorization' header is missing.",
       );
+      // ARM names the directory a subscription trusts in its challenge, so that a client can
+      // find where to sign in before it has a token (tenant discovery, as Azure PowerShell does).
+      const sub = params.subscriptionId ? ctx.state.subscription(params.subscriptionId) : undefined;
+      if (!req.headers.authorization && sub)
+        return {
+          ...refused,
+          headers: {
+            'www-authenticate': `Bearer authorization_uri="${ctx.url()}/login/${sub.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
+          },
+        };
+      return refused;
     }
     const version = req.url.searchParams.get('api-version');
     if (!version)

@@ -91,6 +91,21 @@ async function token(
     );
   }
 
+  // A personal Microsoft account gets no ARM token through a multi-tenant authority: Entra ID
+  // answers AADSTS70011 invalid_scope ("The scope … does not exist"), as MSAL users report for
+  // https://management.azure.com/user_impersonation at /common; it must sign in at a directory
+  // where it is a user (a tenant-specific authority).
+  if (
+    api === 'arm' &&
+    account.kind === 'msa' &&
+    ['common', 'consumers', 'organizations'].includes(segment.toLowerCase())
+  )
+    return fail(
+      400,
+      'invalid_scope',
+      `The provided value for the input parameter 'scope' is not valid. The scope '${f.scope ?? ''}' does not exist.`,
+      70011,
+    );
   const user = tenant && ctx.state.userOfAccount(tenant, account.accountId);
   if (!tenant || !user) {
     return fail(

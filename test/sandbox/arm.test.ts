@@ -23,8 +23,9 @@ const roleDef = (sub: string, role: keyof typeof BUILT_IN_ROLES) =>
 beforeAll(async () => {
   sandbox = await startSandboxCloud();
   http = new SandboxHttp(sandbox);
-  kelleyMsa = await http.token('common', 'kelley.wall@outlook.com', 'arm');
-  reader = await http.token('common', 'reader.only@outlook.com', 'arm');
+  // A Microsoft account gets ARM tokens from its directory's own authority, never from common.
+  kelleyMsa = await http.token(IDS.tenants.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+  reader = await http.token(IDS.tenants.defaultDirectory, 'reader.only@outlook.com', 'arm');
   kelleyContoso = await http.token(IDS.tenants.contoso, 'admin@contoso.onmicrosoft.com', 'arm');
 });
 afterEach(() => sandbox.reset());

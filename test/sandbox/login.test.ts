@@ -47,7 +47,7 @@ describe('sandbox token endpoint', () => {
 
   it('issues a Microsoft account token with idp live.com and email, in its default directory', async () => {
     const res = await grant(
-      'common',
+      IDS.tenants.defaultDirectory,
       'kelley.wall@outlook.com',
       'Sandbox-Passw0rd!',
       'https://management.azure.com/.default',
@@ -63,6 +63,21 @@ describe('sandbox token endpoint', () => {
     });
     expect(claims.tid).not.toBe(CONSUMER_TENANT_ID);
   });
+
+  it.each(['common', 'consumers', 'organizations'])(
+    'refuses an ARM token to a Microsoft account at %s, as Entra ID does (AADSTS70011)',
+    async (authority) => {
+      const res = await grant(
+        authority,
+        'kelley.wall@outlook.com',
+        'Sandbox-Passw0rd!',
+        'https://management.azure.com/user_impersonation offline_access',
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_scope');
+      expect(res.body.error_codes).toEqual([70011]);
+    },
+  );
 
   it('marks a guest from another directory with the home issuer', async () => {
     const res = await grant(
