@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { OAuthConnections } from './auth/signIn';
+import { TenantlinkError } from './errors';
 
 /**
  * tenantlink's configuration, read and validated once from the environment (and .env, loaded by
@@ -266,7 +267,8 @@ export interface Config {
 /**
  * Parses and validates the environment.
  * @param env variables (the composition root passes `process.env`)
- * @throws Error listing every invalid variable (names only, never values)
+ * @throws TenantlinkError `configInvalid` (TL-CONFIG-INVALID) listing every invalid variable (names
+ *   only, never values)
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = Env.safeParse(env);
@@ -282,7 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           }`,
       )
       .join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
+    throw new TenantlinkError('configInvalid', { detail: `Invalid configuration: ${problems}` });
   }
   const e = parsed.data;
   const mode = e.TENANTLINK_MODE ?? (e.MicrosoftAppId ? 'cloud' : 'local');

@@ -108,13 +108,30 @@ export function configureLogging(options: {
 }
 
 /**
- * Returns a named child logger for one module (`{ module: name }` on every line).
- * Uses a default root at level `info` (or `LOG_LEVEL` already applied by configureLogging).
+ * Returns a named logger for one module (`{ module: name }` on every line). It writes through the
+ * root logger current at each call, so a logger created when a module loads (before the
+ * composition root configured logging) still follows LOG_LEVEL and the destination set later;
+ * before any configuration the root is silent.
  * @param name module name, e.g. `graph`, `arm`, `sandbox`, `link-dialog`
  */
 export function createLogger(name: string): Logger {
-  if (!root) {
-    root = pino({ level: 'silent' });
-  }
-  return root.child({ module: name });
+  const children = new WeakMap<Logger, Logger>();
+  const current = (): Logger => {
+    root ??= pino({ level: 'silent' });
+    let child = children.get(root);
+    if (!child) {
+      child = root.child({ module: name });
+      children.set(root, child);
+    }
+    return child;
+  };
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      const child = current();
+      const value: unknown = Reflect.get(child, property, child);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(child)
+        : value;
+    },
+  });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { createLogger } from '../log';
-import { defuseAll } from './markdown';
+import { defuseAll } from '../i18n/markdown';
 import { projectRoot } from '../paths';
 
 /**

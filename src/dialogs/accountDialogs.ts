@@ -11,7 +11,7 @@ import { asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import type { CloudClients } from '../link/ports';
 import { createLogger } from '../log';
-import { plainText } from '../cards/markdown';
+import { plainText } from '../i18n/markdown';
 
 /**
  * Small commands that read and change nothing: `status` (which directory each of your

@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { cardAttachment, renderCard } from '../cards/render';
 import type { Localizer } from '../i18n';
 import type { ChangeRecordStore } from '../state/changeRecords';
-import { plainText } from '../cards/markdown';
+import { plainText } from '../i18n/markdown';
 
 /**
  * The `history` command: the last links into the conversation's directory as a card (what, who,

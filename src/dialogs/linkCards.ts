@@ -9,7 +9,7 @@ import {
   type GrantAccessCardData,
   type ImpactCardData,
 } from '../cards/render';
-import { plainText } from '../cards/markdown';
+import { plainText } from '../i18n/markdown';
 import type { AzureSubscription, DirectoryPerson, Organization } from '../domain/model';
 import { GRANTABLE_ROLES } from '../domain/roles';
 import type { RuleResult } from '../domain/rules';

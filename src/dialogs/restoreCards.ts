@@ -6,7 +6,7 @@ import {
 } from '../cards/render';
 import type { RestorePlanEntry } from '../domain/restorePlan';
 import type { RestoreResult, RestoreRun } from '../link/restore';
-import { plainText } from '../cards/markdown';
+import { plainText } from '../i18n/markdown';
 
 /**
  * The restore's parts of the grant card (what to give back, all checked) and the card that

@@ -3,7 +3,7 @@ import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard, type Fact } from '../cards/render';
 import { DIRECTORY_ROLES } from '../domain/roles';
 import { ReadOnlyCommandDialog, type AccountDialogDeps } from './accountDialogs';
-import { plainText } from '../cards/markdown';
+import { plainText } from '../i18n/markdown';
 
 /**
  * The seeds' other scenarios as commands (seeds 003 and 004):

@@ -130,3 +130,11 @@ export interface PlannedWrite {
 
 /** An Office 365 user that can be granted access (the grant card lists these). */
 export type Office365User = DirectoryPerson;
+
+/**
+ * A role assignment the move removes, with the principal's display name as the source directory
+ * could tell it (its object id otherwise): the backup kept in the change record.
+ */
+export interface BackedUpAssignment extends RoleAssignment {
+  readonly principalName: string;
+}

@@ -1,4 +1,4 @@
-import type { BackedUpAssignment } from '../link/impact';
+import type { BackedUpAssignment } from './model';
 import type { DirectoryPerson } from './rules';
 
 /**
@@ -130,4 +130,20 @@ export function summarizePlan(plan: readonly RestorePlanEntry[]): RestorePlanSum
     }
   }
   return { restore, invite, skip, skipReasons };
+}
+
+/** Outcome of one removed assignment. */
+export interface RestoreResult {
+  readonly assignmentId: string;
+  readonly scope: string;
+  readonly roleName: string;
+  readonly formerPrincipal: string;
+  /**
+   * `restored` (created now), `invitedRestored` (guest invited, then created), `existing` (already
+   * there), `skipped` (not carried: `reason`), `failed` (`errorCode`).
+   */
+  readonly outcome: 'restored' | 'invitedRestored' | 'existing' | 'skipped' | 'failed';
+  readonly reason?: SkipReason;
+  readonly errorCode?: string;
+  readonly correlationId?: string;
 }

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { projectRoot } from '../paths';
-import { plainParams } from '../cards/markdown';
+import { plainParams } from './markdown';
 import { PSEUDO_LOCALE, pseudoLocalize } from './pseudo';
 
 /**

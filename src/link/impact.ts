@@ -1,4 +1,9 @@
-import type { CustomRoleDefinition, DirectoryPerson, RoleAssignment } from '../domain/model';
+import type {
+  BackedUpAssignment,
+  CustomRoleDefinition,
+  DirectoryPerson,
+  RoleAssignment,
+} from '../domain/model';
 import { isInheritedScope, roleGuid } from '../domain/roles';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 
@@ -11,10 +16,7 @@ import type { AzureManagementPort, Office365DirectoryPort } from '../domain/port
  * they are not the subscription's to delete or to re-create.
  */
 
-/** A removed role assignment with the principal's display name. */
-export interface BackedUpAssignment extends RoleAssignment {
-  readonly principalName: string;
-}
+export type { BackedUpAssignment } from '../domain/model';
 
 /** What the move removes. */
 export interface ImpactReport {

@@ -5,7 +5,7 @@ import {
   planEntry,
   type RestoreAction,
   type RestorePlanEntry,
-  type SkipReason,
+  type RestoreResult,
 } from '../domain/restorePlan';
 import { roleGuid } from '../domain/roles';
 import { asTenantlinkError } from '../errors';
@@ -22,21 +22,7 @@ import type { BackedUpAssignment } from './impact';
  * deterministic, so a second run re-creates only what is missing.
  */
 
-/** Outcome of one removed assignment. */
-export interface RestoreResult {
-  readonly assignmentId: string;
-  readonly scope: string;
-  readonly roleName: string;
-  readonly formerPrincipal: string;
-  /**
-   * `restored` (created now), `invitedRestored` (guest invited, then created), `existing` (already
-   * there), `skipped` (not carried: `reason`), `failed` (`errorCode`).
-   */
-  readonly outcome: 'restored' | 'invitedRestored' | 'existing' | 'skipped' | 'failed';
-  readonly reason?: SkipReason;
-  readonly errorCode?: string;
-  readonly correlationId?: string;
-}
+export type { RestoreResult } from '../domain/restorePlan';
 
 /** Outcome of re-creating one custom role. */
 export interface CustomRoleResult {

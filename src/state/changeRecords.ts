@@ -1,9 +1,9 @@
 import type { CustomRoleDefinition } from '../domain/model';
 import type { RestoreAction } from '../domain/restorePlan';
-import type { RestoreResult } from '../link/restore';
+import type { RestoreResult } from '../domain/restorePlan';
 import { CREATE_ONLY_ETAG, isETagConflict } from './createOnly';
 import type { Storage, StoreItem } from 'botbuilder';
-import type { BackedUpAssignment } from '../link/impact';
+import type { BackedUpAssignment } from '../domain/model';
 
 /**
  * Change records: one per link, with the backup of the role assignments that the move removes

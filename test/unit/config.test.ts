@@ -148,9 +148,9 @@ describe('loadConfig', () => {
   });
 
   it.each<[Record<string, string>, RegExp]>([
-    [{ PORT: 'abc' }, /^Invalid configuration: PORT: Expected number/],
-    [{ PORT: '70000' }, /^Invalid configuration: .*PORT/],
-    [{ PORT: '-1' }, /^Invalid configuration: .*PORT/],
+    [{ PORT: 'abc' }, /^TL-CONFIG-INVALID: Invalid configuration: PORT: Expected number/],
+    [{ PORT: '70000' }, /^TL-CONFIG-INVALID: Invalid configuration: .*PORT/],
+    [{ PORT: '-1' }, /^TL-CONFIG-INVALID: Invalid configuration: .*PORT/],
     [{ CLOUD_TIMEOUT_MS: '0' }, /CLOUD_TIMEOUT_MS/],
     [{ CLOUD_MAX_RETRIES: '11' }, /CLOUD_MAX_RETRIES/],
     [{ GRAPH_BASE_URL: 'not a url' }, /GRAPH_BASE_URL/],

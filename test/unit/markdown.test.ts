@@ -1,5 +1,5 @@
 import { renderCard } from '../../src/cards/render';
-import { defuseAll, defuseMarkdownLinks, plainText } from '../../src/cards/markdown';
+import { defuseAll, defuseMarkdownLinks, plainText } from '../../src/i18n/markdown';
 import { CaseTable } from '../helpers/caseTable';
 import { Localizer } from '../../src/i18n';
 
