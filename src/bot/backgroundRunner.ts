@@ -10,7 +10,7 @@ import type { BackgroundResult, BackgroundRunner } from '../dialogs/waitForBackg
 import { BACKGROUND_DONE_EVENT } from '../dialogs/waitForBackground';
 import { errorToJson } from '../errors';
 import { createLogger } from '../log';
-import { CREATE_ONLY_ETAG, isETagConflict } from '../state/createOnly';
+import { updateItem } from '../state/createOnly';
 
 /**
  * Runs background jobs and reports each result to its conversation with the adapter's proactive
@@ -308,20 +308,15 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
   private async updatePending(
     change: (jobs: Record<string, PendingJob>) => boolean,
   ): Promise<boolean> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = (await this.storage.read([PENDING_KEY]))[PENDING_KEY] as
-        PendingItem | undefined;
-      const jobs = { ...(current?.jobs ?? {}) };
-      if (!change(jobs)) return false;
-      try {
-        await this.storage.write({
-          [PENDING_KEY]: { jobs, eTag: current?.eTag ?? CREATE_ONLY_ETAG },
-        });
-        return true;
-      } catch (err) {
-        if (!isETagConflict(err)) throw err;
-      }
-    }
-    throw new Error('the list of pending jobs kept changing');
+    const { written } = await updateItem<PendingItem>(
+      this.storage,
+      PENDING_KEY,
+      (current) => {
+        const jobs = { ...(current?.jobs ?? {}) };
+        return change(jobs) ? { jobs } : undefined;
+      },
+      PENDING_KEY,
+    );
+    return written;
   }
 }

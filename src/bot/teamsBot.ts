@@ -15,6 +15,7 @@ import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
+import { isETagConflict } from '../state/createOnly';
 
 /**
  * The Teams activity handler: messages and Action.Execute invokes go to the dialog stack;
@@ -87,7 +88,7 @@ export class TenantlinkBot extends TeamsActivityHandler {
           // Another instance saved this conversation's state since this turn read it (the same
           // click handled twice on two instances): its state stands; this turn's is dropped, and
           // the steps it ran are idempotent. Never clear the state for this.
-          if (!/etag/i.test(String((err as Error).message))) throw err;
+          if (!isETagConflict(err)) throw err;
           this.log.warn(
             { code: ERRORS.stateConflict.code, conversation: key },
             'turn lost a race with another instance; its state is not saved',

@@ -1,7 +1,7 @@
 import type { CustomRoleDefinition } from '../domain/model';
 import type { RestoreAction } from '../domain/restorePlan';
 import type { RestoreResult } from '../domain/restorePlan';
-import { CREATE_ONLY_ETAG, isETagConflict } from './createOnly';
+import { updateItem } from './createOnly';
 import type { Storage, StoreItem } from 'botbuilder';
 import type { BackedUpAssignment } from '../domain/model';
 
@@ -142,27 +142,23 @@ export class ChangeRecordStore {
     change: (r: ChangeRecord) => void | false,
     create?: () => ChangeRecord,
   ): Promise<ChangeRecord> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const items = await this.storage.read([key(flowId)]);
-      const current = items[key(flowId)] as Stored | undefined;
-      // A new record is written with an eTag no item has, so two creators cannot both win.
-      const record: Stored | undefined = current
-        ? { ...current }
-        : create
-          ? { ...create(), eTag: CREATE_ONLY_ETAG }
-          : undefined;
-      if (!record) throw new Error(`no change record ${flowId}`);
-      if (change(record) === false && current) return record;
-      record.updatedAt = new Date().toISOString();
-      try {
-        await this.storage.write({ [key(flowId)]: record });
-        if (!current) await this.addToIndex(flowId);
+    let created = false;
+    const { written, item } = await updateItem<Stored>(
+      this.storage,
+      key(flowId),
+      (current) => {
+        // A new record is written create-only, so two creators cannot both win.
+        const record: Stored | undefined = current ? { ...current } : create?.();
+        if (!record) throw new Error(`no change record ${flowId}`);
+        if (change(record) === false && current) return undefined;
+        record.updatedAt = new Date().toISOString();
+        created = !current;
         return record;
-      } catch (err) {
-        if (!isETagConflict(err)) throw err;
-      }
-    }
-    throw new Error(`change record ${flowId} kept changing`);
+      },
+      `change record ${flowId}`,
+    );
+    if (written && created) await this.addToIndex(flowId);
+    return item!;
   }
 
   /**
@@ -191,19 +187,12 @@ export class ChangeRecordStore {
 
   /** Adds a new flow to the index of records (the last {@link INDEX_LIMIT} are kept). */
   private async addToIndex(flowId: string): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = (await this.storage.read([INDEX_KEY]))[INDEX_KEY] as ChangeIndex | undefined;
-      const flowIds = [...(current?.flowIds ?? []), flowId].slice(-INDEX_LIMIT);
-      try {
-        await this.storage.write({
-          [INDEX_KEY]: { flowIds, eTag: current?.eTag ?? CREATE_ONLY_ETAG },
-        });
-        return;
-      } catch (err) {
-        if (!isETagConflict(err)) throw err;
-      }
-    }
-    throw new Error('the index of change records kept changing');
+    await updateItem<ChangeIndex>(
+      this.storage,
+      INDEX_KEY,
+      (current) => ({ flowIds: [...(current?.flowIds ?? []), flowId].slice(-INDEX_LIMIT) }),
+      'the index of change records',
+    );
   }
 
   /** Appends an audit entry. */

@@ -1,5 +1,5 @@
-import { CREATE_ONLY_ETAG } from './createOnly';
-import type { Storage, StoreItem } from 'botbuilder';
+import { updateItem } from './createOnly';
+import type { Storage } from 'botbuilder';
 
 /**
  * One link per subscription at a time: the flow that chose a subscription holds its lock until
@@ -40,32 +40,36 @@ export class SubscriptionLockStore {
   async acquire(
     lock: Omit<SubscriptionLock, 'since'>,
   ): Promise<{ acquired: true } | { acquired: false; holder: SubscriptionLock }> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const k = key(lock.subscriptionId);
-      const current = (await this.storage.read([k]))[k] as
-        (SubscriptionLock & StoreItem) | undefined;
-      const live = current && this.now() - Date.parse(current.since) < LOCK_TTL_MS;
-      if (current && live && current.flowId !== lock.flowId)
-        return { acquired: false, holder: current };
-      if (current?.flowId === lock.flowId) return { acquired: true };
-      try {
-        await this.storage.write({
-          [k]: {
-            ...lock,
-            since: new Date(this.now()).toISOString(),
-            eTag: current?.eTag ?? CREATE_ONLY_ETAG,
-          },
-        });
-        return { acquired: true };
-      } catch (err) {
-        if (!/etag/i.test(String((err as Error).message))) throw err;
-        // Someone else wrote the lock between our read and write: read again.
-      }
-    }
+    let holder: SubscriptionLock | undefined;
     const k = key(lock.subscriptionId);
-    const holder = (await this.storage.read([k]))[k] as SubscriptionLock | undefined;
-    if (holder && holder.flowId !== lock.flowId) return { acquired: false, holder };
-    return { acquired: true };
+    const settled = await updateItem<SubscriptionLock>(
+      this.storage,
+      k,
+      (current) => {
+        holder = undefined;
+        const live = current && this.now() - Date.parse(current.since) < LOCK_TTL_MS;
+        if (current && live && current.flowId !== lock.flowId) {
+          holder = current;
+          return undefined;
+        }
+        if (current?.flowId === lock.flowId) return undefined;
+        return { ...lock, since: new Date(this.now()).toISOString() };
+      },
+      `the lock of ${lock.subscriptionId}`,
+      3,
+    ).then(
+      () => true,
+      (err: unknown) => {
+        // Three writers raced for it: whoever holds it now has it.
+        if (/kept changing/.test(String((err as Error).message))) return false;
+        throw err;
+      },
+    );
+    if (!settled) {
+      const now = (await this.storage.read([k]))[k] as SubscriptionLock | undefined;
+      holder = now && now.flowId !== lock.flowId ? now : undefined;
+    }
+    return holder ? { acquired: false, holder } : { acquired: true };
   }
 
   /** Releases the lock if `flowId` holds it (a no-op otherwise). */
