@@ -3,7 +3,7 @@
 # Stage 1 compiles the TypeScript; stage 2 holds production dependencies, the compiled code, the
 # cards and the locales, and runs as the unprivileged `node` user.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -11,7 +11,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     TENANTLINK_MODE=cloud \
     PLAYGROUND=off \

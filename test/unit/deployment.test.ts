@@ -17,9 +17,9 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   const stages = dockerfile.split(/^FROM /m).slice(1);
 
-  it('has a build stage and a runtime stage on Node 20', () => {
+  it('has a build stage and a runtime stage on Node.js 24 LTS (Node 20 reached end of life)', () => {
     expect(stages).toHaveLength(2);
-    for (const s of stages) expect(s).toMatch(/^node:20/);
+    for (const s of stages) expect(s).toMatch(/^node:24/);
     expect(stages[0]).toMatch(/RUN npm run build/);
   });
 
