@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { startApp } from './app';
 import { loadConfig, redactedSummary } from './config';
 import { startAgentsPlayground } from './dev/agentsPlayground';
-import { configureLogging, createLogger } from './log';
+import type { DestinationStream } from 'pino';
+import { configureLogging, createLogger, flushLogs } from './log';
 
 /**
  * Entry point of `npm start`: reads .env when there is one, validates the configuration, starts
@@ -16,7 +17,12 @@ async function main(): Promise<void> {
   const envFile = resolve(process.cwd(), '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   const config = loadConfig(process.env);
-  configureLogging({ level: config.logLevel });
+  // People read local mode's logs in a terminal: pretty lines there; JSON everywhere else.
+  configureLogging({
+    level: config.logLevel,
+    destination:
+      config.mode === 'local' && process.stdout.isTTY ? await prettyDestination() : undefined,
+  });
   const log = createLogger('main');
   log.info({ config: redactedSummary(config) }, 'configuration');
 
@@ -53,6 +59,8 @@ async function main(): Promise<void> {
           `  messaging endpoint: ${app.server.url}/api/messages  (set it on the Azure Bot)`,
           '',
         ];
+  // The banner comes after the start-up log lines, not in the middle of them.
+  await flushLogs();
   process.stdout.write(lines.join('\n'));
 
   let stopping = false;
@@ -70,6 +78,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * pino-pretty as a synchronous destination, when installed (a development dependency: the
+ * production image has none and logs JSON); undefined otherwise.
+ */
+async function prettyDestination(): Promise<DestinationStream | undefined> {
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    return pretty({
+      colorize: true,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -108,6 +108,17 @@ export function configureLogging(options: {
 }
 
 /**
+ * Writes out what the root logger still buffers (its default destination is asynchronous), so
+ * that what comes next on stdout (the start banner) is not mixed with log lines.
+ */
+export function flushLogs(): Promise<void> {
+  return new Promise((resolve) => {
+    if (!root) return resolve();
+    root.flush(() => resolve());
+  });
+}
+
+/**
  * Returns a named logger for one module (`{ module: name }` on every line). It writes through the
  * root logger current at each call, so a logger created when a module loads (before the
  * composition root configured logging) still follows LOG_LEVEL and the destination set later;
