@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MemoryStorage, TeamsSSOTokenExchangeMiddleware, type Storage } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { BotTokenSource } from './auth/botTokenSource';
-import { SandboxTokenService } from './auth/sandboxTokenService';
 import { RESOURCE_SCOPES, type TokenSource } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
 import { ArmClient } from './azure/armClient';
@@ -22,16 +20,14 @@ import { isLoopbackHost } from './bot/requestGuards';
 import { startBotServer, type BotServer } from './bot/server';
 import type { CloudHttpOptions } from './cloud/http';
 import type { Config } from './config';
-import { ERRORS } from './errors';
+import { ERRORS, TenantlinkError } from './errors';
 import { OAuthSignInDialog } from './dialogs/oauthSignInDialog';
-import { SandboxSignInDialog } from './dialogs/sandboxSignInDialog';
 import { createGraphClient } from './graph/graphClient';
 import { GraphOffice365Directory } from './graph/office365Directory';
 import { Localizer } from './i18n';
 import type { CloudClients } from './link/ports';
 import { createLogger } from './log';
 import { projectRoot } from './paths';
-import { sandboxEndpointsAt, startSandboxCloud, type SandboxEndpoints } from './sandbox';
 import { BlobStateStorage, CosmosStateStorage } from './state/cloudStorage';
 import type { ChangeRecordStore } from './state/changeRecords';
 import type { ConversationReferenceStore } from './state/conversationReferences';
@@ -45,12 +41,72 @@ import { EmbeddedStorage } from './state/embeddedStorage';
  * tests call it with their own configuration and storage.
  */
 
+/**
+ * Where a local cloud (the sandbox cloud of local mode) answers, and the certificate to trust for
+ * it: the sandbox's endpoints, described here so that the production build needs no sandbox code.
+ */
+export interface LocalCloudEndpoints {
+  readonly url: string;
+  readonly graphBaseUrl: string;
+  readonly armEndpoint: string;
+  readonly authorityHost: string;
+  readonly caCertificatePem: string;
+  /** Secret of its control API (token service, accounts). */
+  readonly controlSecret: string;
+  stop(): Promise<void>;
+}
+
+/** A local cloud for this run, and whether this run started it (and stops it). */
+export interface LocalCloud {
+  readonly endpoints: LocalCloudEndpoints;
+  readonly owned: boolean;
+}
+
+/**
+ * What local mode adds, from the development entry (src/dev/localMode.ts): the sandbox cloud, its
+ * sign-in, and the Agents Playground as the chat client. Not in the production build.
+ */
+export interface LocalMode {
+  /** The given sandbox, the one at SANDBOX_URL, or a new one. */
+  cloud(config: Config, given?: LocalCloudEndpoints): Promise<LocalCloud>;
+  /** The token source and sign-in dialogs on the local cloud. */
+  signIn(
+    endpoints: LocalCloudEndpoints,
+    http: CloudHttpOptions,
+    localizer: Localizer,
+    ids: { readonly office365: string; readonly azure: string },
+  ): { tokens: TokenSource; dialogs: Dialog[] };
+  /** Starts the chat client (the Agents Playground) for the bot at `botEndpoint`. */
+  startChatClient(options: {
+    botEndpoint: string;
+    port: number;
+    logger: ReturnType<typeof createLogger>;
+  }): Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+/**
+ * Loads local mode from the development entry. The path is not a literal on purpose: the
+ * production build (tsconfig.build.json) leaves src/dev and the sandbox out, and must not follow it.
+ * @throws TenantlinkError configInvalid when the development files are not there (production image)
+ */
+export async function loadLocalMode(): Promise<LocalMode> {
+  const entry = ['.', 'dev', 'localMode'].join('/');
+  try {
+    return ((await import(entry)) as { localMode: LocalMode }).localMode;
+  } catch (err) {
+    throw new TenantlinkError('configInvalid', {
+      detail: 'local mode needs the development install (npm start); this build runs cloud mode',
+      cause: err,
+    });
+  }
+}
+
 /** A running tenantlink. */
 export interface App {
   readonly config: Config;
   readonly server: BotServer;
   /** The sandbox cloud, in local mode. */
-  readonly sandbox: SandboxEndpoints | undefined;
+  readonly sandbox: LocalCloudEndpoints | undefined;
   readonly storage: Storage;
   readonly changes: ChangeRecordStore;
   readonly references: ConversationReferenceStore;
@@ -63,7 +119,9 @@ export interface App {
 export interface AppOptions {
   readonly storage?: Storage;
   /** Reuse a running sandbox instead of starting one. */
-  readonly sandbox?: SandboxEndpoints;
+  readonly sandbox?: LocalCloudEndpoints;
+  /** Local mode's parts; loaded from the development entry when absent. */
+  readonly local?: LocalMode;
 }
 
 /**
@@ -79,19 +137,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       { code: ERRORS.configInvalid.code, host: config.host },
       'local mode checks no Bot Framework token: listening beyond loopback lets other machines drive the bot',
     );
-  const ownSandbox =
-    config.mode === 'local' && options.sandbox === undefined && !config.sandbox.url;
-  const sandbox =
-    config.mode !== 'local'
-      ? undefined
-      : (options.sandbox ??
-        (config.sandbox.url
-          ? sandboxEndpointsAt(
-              config.sandbox.url,
-              readFileSync(config.sandbox.caFile, 'utf8'),
-              config.sandbox.secret,
-            )
-          : await startSandboxCloud({ port: config.sandbox.port })));
+  const local = config.mode === 'local' ? (options.local ?? (await loadLocalMode())) : undefined;
+  const localCloud = local ? await local.cloud(config, options.sandbox) : undefined;
+  const sandbox = localCloud?.endpoints;
   const http: CloudHttpOptions = {
     ...(sandbox ? { caCertificatePem: sandbox.caCertificatePem } : {}),
     timeoutMs: config.cloud.timeoutMs,
@@ -108,13 +156,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const ids = SIGN_IN_DIALOG_IDS;
   let tokens: TokenSource;
   let signInDialogs: Dialog[];
-  if (sandbox) {
-    const sandboxTokens = new SandboxTokenService(sandbox, http);
-    tokens = sandboxTokens;
-    signInDialogs = [
-      new SandboxSignInDialog(ids.office365, 'office365', sandboxTokens, localizer),
-      new SandboxSignInDialog(ids.azure, 'azure', sandboxTokens, localizer),
-    ];
+  if (local && sandbox) {
+    ({ tokens, dialogs: signInDialogs } = local.signIn(sandbox, http, localizer, ids));
   } else {
     tokens = new BotTokenSource(
       userTokenClientFactory(auth, config.bot.appId),
@@ -173,7 +216,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await server.close();
       await background.shutdown(config.scaleOut.shutdownGraceMs);
       if (ownStorage instanceof EmbeddedStorage) await ownStorage.close();
-      if (ownSandbox) await sandbox?.stop();
+      if (localCloud?.owned) await sandbox?.stop();
     },
   };
 }

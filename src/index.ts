@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startApp } from './app';
+import { loadLocalMode, startApp } from './app';
 import { loadConfig, redactedSummary } from './config';
-import { startAgentsPlayground } from './dev/agentsPlayground';
 import type { DestinationStream } from 'pino';
-import { configureLogging, createLogger, flushLogs } from './log';
+import { configureLogging, createLogger, writeAfterLogs } from './log';
 
 /**
  * Entry point of `npm start`: reads .env when there is one, validates the configuration, starts
@@ -26,10 +25,13 @@ async function main(): Promise<void> {
   const log = createLogger('main');
   log.info({ config: redactedSummary(config) }, 'configuration');
 
-  const app = await startApp(config);
+  // Local mode (sandbox cloud, sandbox sign-in, Agents Playground) comes from the development
+  // entry, which the production build leaves out.
+  const local = config.mode === 'local' ? await loadLocalMode() : undefined;
+  const app = await startApp(config, { local });
   let playground: { url: string; stop(): Promise<void> } | undefined;
-  if (config.mode === 'local' && config.playground.enabled) {
-    playground = await startAgentsPlayground({
+  if (local && config.playground.enabled) {
+    playground = await local.startChatClient({
       botEndpoint: `${app.server.url}/api/messages`,
       port: config.playground.port,
       logger: createLogger('playground'),
@@ -60,8 +62,7 @@ async function main(): Promise<void> {
           '',
         ];
   // The banner comes after the start-up log lines, not in the middle of them.
-  await flushLogs();
-  process.stdout.write(lines.join('\n'));
+  writeAfterLogs(`${lines.join('\n')}\n`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

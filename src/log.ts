@@ -66,6 +66,8 @@ function scrub(value: unknown, depth = 0): unknown {
 }
 
 let root: Logger | undefined;
+/** Where the root logger writes (kept for {@link writeAfterLogs}). */
+let destination: DestinationStream | undefined;
 
 /**
  * Configures the root logger once, from the composition root. Later calls replace it.
@@ -102,20 +104,19 @@ export function configureLogging(options: {
         },
       },
     },
-    options.destination ?? pino.destination({ sync: false }),
+    (destination = options.destination ?? pino.destination({ sync: false })),
   );
   return root;
 }
 
 /**
- * Writes out what the root logger still buffers (its default destination is asynchronous), so
- * that what comes next on stdout (the start banner) is not mixed with log lines.
+ * Writes plain text (the start banner) through the logs' own destination, after every line logged
+ * so far: the default destination is asynchronous, and text written to stdout beside it would
+ * land in the middle of the start-up lines. Before logging is configured, writes to stdout.
  */
-export function flushLogs(): Promise<void> {
-  return new Promise((resolve) => {
-    if (!root) return resolve();
-    root.flush(() => resolve());
-  });
+export function writeAfterLogs(text: string): void {
+  if (destination) destination.write(text);
+  else process.stdout.write(text);
 }
 
 /**

@@ -20,7 +20,7 @@ import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
 import { PSEUDO_LOCALE } from '../i18n/pseudo';
 import { createLogger } from '../log';
-import type { SignInDialogOptions } from './sandboxSignInDialog';
+import type { SignInDialogOptions } from './signInDialogOptions';
 
 /**
  * Sign-in on Microsoft's cloud behind the SignIn port: one botbuilder OAuthPrompt per Bot

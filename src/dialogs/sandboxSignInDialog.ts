@@ -12,6 +12,7 @@ import { asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
 import { CardPrompt, answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import type { SignInDialogOptions } from './signInDialogOptions';
 
 /**
  * Local sign-in behind the SignIn port: a card lists the sandbox cloud's accounts for this
@@ -21,12 +22,7 @@ import { CardPrompt, answerInvoke, outcomeCard, type CardAction } from './cardPr
  * Options: `{ flowId, initiatorId, initiatorName }`.
  */
 
-/** Options of a sign-in dialog. */
-export interface SignInDialogOptions {
-  readonly flowId: string;
-  readonly initiatorId: string;
-  readonly initiatorName: string;
-}
+export type { SignInDialogOptions } from './signInDialogOptions';
 
 const PROMPT = 'sandboxSignInCard';
 

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import type { Dialog } from 'botbuilder-dialogs';
+import type { LocalCloud, LocalCloudEndpoints, LocalMode } from '../app';
+import { SandboxTokenService } from '../auth/sandboxTokenService';
+import type { TokenSource } from '../auth/signIn';
+import type { CloudHttpOptions } from '../cloud/http';
+import type { Config } from '../config';
+import { SandboxSignInDialog } from '../dialogs/sandboxSignInDialog';
+import type { Localizer } from '../i18n';
+import { sandboxEndpointsAt, startSandboxCloud } from '../sandbox';
+import { startAgentsPlayground } from './agentsPlayground';
+
+/**
+ * Local mode, loaded only by the development entry: the sandbox cloud (started here, or one
+ * already running at SANDBOX_URL), its token service and sign-in card, and the Agents Playground.
+ * None of it is in the production build (tsconfig.build.json): the container runs cloud mode only.
+ */
+export const localMode: LocalMode = {
+  async cloud(config: Config, given?: LocalCloudEndpoints): Promise<LocalCloud> {
+    if (given) return { endpoints: given, owned: false };
+    if (config.sandbox.url)
+      return {
+        endpoints: sandboxEndpointsAt(
+          config.sandbox.url,
+          readFileSync(config.sandbox.caFile, 'utf8'),
+          config.sandbox.secret,
+        ),
+        owned: false,
+      };
+    return { endpoints: await startSandboxCloud({ port: config.sandbox.port }), owned: true };
+  },
+
+  signIn(
+    endpoints: LocalCloudEndpoints,
+    http: CloudHttpOptions,
+    localizer: Localizer,
+    ids: { readonly office365: string; readonly azure: string },
+  ): { tokens: TokenSource; dialogs: Dialog[] } {
+    const tokens = new SandboxTokenService(endpoints, http);
+    return {
+      tokens,
+      dialogs: [
+        new SandboxSignInDialog(ids.office365, 'office365', tokens, localizer),
+        new SandboxSignInDialog(ids.azure, 'azure', tokens, localizer),
+      ],
+    };
+  },
+
+  startChatClient: startAgentsPlayground,
+};
