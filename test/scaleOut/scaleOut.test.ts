@@ -1,7 +1,6 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { BlobStateStorage } from '../../src/state/cloudStorage';
 import { startAzurite, type Azurite } from '../helpers/azurite';
@@ -13,6 +12,7 @@ import {
 } from '../helpers/botInstances';
 import { TeamsChannel, actionData, cardText, personalChat } from '../helpers/teamsChannel';
 import { USERS } from '../helpers/testApp';
+import { until } from '../helpers/until';
 
 /**
  * Scale-out (issue 10): three tenantlink processes behind a round-robin proxy share one Azure
@@ -68,14 +68,12 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-/** Waits until `check` passes (the bot answers asynchronously, from whichever instance). */
-async function eventually(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; texts: ${channel.texts(chat).join(' | ')}`);
-    await sleep(100);
-  }
+/**
+ * Waits until `check` passes (the bot answers asynchronously, from whichever instance): on state,
+ * never on time; the test's own timeout is the only bound. `what` names it for whoever reads.
+ */
+async function eventually(_what: string, check: () => boolean): Promise<void> {
+  await until(check);
 }
 
 /** Clicks `verb` on the last card and waits for the bot to show the next card (a new card id). */
@@ -128,24 +126,23 @@ it('completes a link across three instances with the mover killed mid-change and
   });
   const confirm = channel.lastCard(chat).id;
   await click('move.confirm', { typedName: 'Pay-As-You-Go' });
+  // The instance that leased the move job.
   let owner: string | undefined;
-  for (let i = 0; i < 50 && !owner; i++) {
+  await until(async () => {
     const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
       { jobs: Record<string, { owner: string }> } | undefined;
     owner = Object.values(item?.jobs ?? {})[0]?.owner;
-    if (!owner) await sleep(100);
-  }
-  expect(owner).toBeDefined();
+    return owner !== undefined;
+  });
   const mover = instances.find((i) => i.id === owner)!;
-  await sleep(500); // the acceptance is in flight now
+  // The acceptance has reached Azure and hangs there: the mover dies in the middle of it.
+  await until(() => sandbox.writeLog().some((w) => /acceptChangeTenant$/i.test(w.path)));
   await mover.kill();
   proxy.remove(mover.id);
 
   // Another instance finds the expired lease, wakes the conversation and finishes the change.
-  await eventually(
-    'the verification after the move',
-    () => channel.texts(chat).includes('Verified: Pay-As-You-Go now trusts Contoso.'),
-    60_000,
+  await eventually('the verification after the move', () =>
+    channel.texts(chat).includes('Verified: Pay-As-You-Go now trusts Contoso.'),
   );
   await nextCard(confirm, 'the grant card');
   // A double click that the proxy sends to two instances at once.
@@ -163,7 +160,12 @@ it('completes a link across three instances with the mover killed mid-change and
   expect(answers.map((a) => a.status)).toEqual([200, 200]);
   await eventually('the end of the link', () => channel.texts(chat).some((t) => /^Done:/.test(t)));
   expect(channel.lastCard(chat).id).not.toBe(grantCard);
-  await sleep(1000); // anything duplicated would arrive now
+  // Nothing is left running anywhere: no job is pending in the shared store.
+  await until(async () => {
+    const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
+      { jobs?: Record<string, unknown> } | undefined;
+    return Object.keys(item?.jobs ?? {}).length === 0;
+  });
 
   const snapshot = sandbox.snapshot();
   const sub = snapshot.subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
@@ -193,10 +195,9 @@ it('completes a link across three instances with the mover killed mid-change and
 it('stops gracefully on SIGTERM: exits 0 within the bound and the others keep serving', async () => {
   // One of the two survivors of the first test.
   const survivor = instances.find((i) => proxy.serving(i.id))!;
-  const started = Date.now();
+  // Exit code 0: it stopped within its own bound (past it, the process exits 1 by itself).
   const code = await survivor.terminate();
   expect(code).toBe(0);
-  expect(Date.now() - started).toBeLessThan(11_000);
   proxy.remove(survivor.id);
   expect(await channel.say(USERS.kelley, 'help')).toBe(200);
 });

@@ -8,6 +8,7 @@ import {
 } from 'botbuilder';
 import { AdapterBackgroundRunner, RESUME_EVENT } from '../../src/bot/backgroundRunner';
 import { BACKGROUND_DONE_EVENT } from '../../src/dialogs/waitForBackground';
+import { until } from '../helpers/until';
 
 /**
  * Background jobs shared by several instances through one store: a lease taken with an eTag,
@@ -58,8 +59,16 @@ function pair() {
 
 const context = (): TurnContext => new TurnContext({} as TestAdapter, activity);
 
+/** Waits until the jobs document of `storage` holds a lease on each of `ids` (state, not time). */
+const leased = (storage: MemoryStorage, ...ids: string[]): Promise<void> =>
+  until(async () => {
+    const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
+      { jobs?: Record<string, unknown> } | undefined;
+    return ids.every((id) => item?.jobs?.[id] !== undefined);
+  });
+
 it('runs a job on one instance only: the second start finds a live lease and does nothing', async () => {
-  const { a, b, events } = pair();
+  const { storage, a, b, events } = pair();
   let runs = 0;
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
@@ -69,7 +78,7 @@ it('runs a job on one instance only: the second start finds a live lease and doe
     return 'moved';
   };
   a.start(context(), 'w1', work);
-  await new Promise((r) => setTimeout(r, 20));
+  await leased(storage, 'w1');
   b.start(context(), 'w1', work);
   await b.idle();
   expect(b.isRunning('w1')).toBe(false);
@@ -82,9 +91,9 @@ it('runs a job on one instance only: the second start finds a live lease and doe
 });
 
 it('lets another instance take over a job whose lease expired (its instance died), once', async () => {
-  const { a, b, events } = pair();
+  const { storage, a, b, events } = pair();
   a.start(context(), 'w2', () => new Promise(() => undefined)); // a dies while working
-  await new Promise((r) => setTimeout(r, 20));
+  await leased(storage, 'w2');
   expect(await b.resumePending()).toEqual([]); // the lease is live
   now += 3001;
   const [first, second] = await Promise.all([b.resumePending(), b.resumePending()]);
@@ -105,7 +114,7 @@ it('lets another instance take over a job whose lease expired (its instance died
 it('resumes its own jobs at once after a restart (same instance name), without waiting for the lease', async () => {
   const { storage, events, a } = pair();
   a.start(context(), 'w3', () => new Promise(() => undefined));
-  await new Promise((r) => setTimeout(r, 20));
+  await leased(storage, 'w3');
   const restarted = new AdapterBackgroundRunner(
     fakeAdapter(events, 'a2'),
     '',
@@ -120,10 +129,10 @@ it('resumes its own jobs at once after a restart (same instance name), without w
 });
 
 it('graceful shutdown waits for short jobs, and hands over the long ones at once', async () => {
-  const { a, b, events } = pair();
+  const { storage, a, b, events } = pair();
   a.start(context(), 'short', () => new Promise((r) => setTimeout(() => r('ok'), 30)));
   a.start(context(), 'long', () => new Promise(() => undefined));
-  await new Promise((r) => setTimeout(r, 10));
+  await leased(storage, 'short', 'long');
   const released = await a.shutdown(200);
   expect(released).toEqual(['long']);
   expect(events).toContain(`a:${BACKGROUND_DONE_EVENT}`);
@@ -135,9 +144,9 @@ it('graceful shutdown waits for short jobs, and hands over the long ones at once
 });
 
 it('drops a job after three wakes that did not start it again (its flow no longer waits)', async () => {
-  const { a, b, events } = pair();
+  const { storage, a, b, events } = pair();
   a.start(context(), 'w5', () => new Promise(() => undefined));
-  await new Promise((r) => setTimeout(r, 20));
+  await leased(storage, 'w5');
   const taken: string[][] = [];
   for (let i = 0; i < 5; i++) {
     now += 3001;
