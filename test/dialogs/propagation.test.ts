@@ -2,13 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
 import { testLogging } from '../helpers/logging';
 import { TeamsChannel, actionData, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, linkUpToConfirm, type Harness } from '../helpers/testApp';
+import { USERS, click, linkUpToConfirm, type Harness, localTestConfig } from '../helpers/testApp';
 import { until } from '../helpers/until';
 
 /**
@@ -32,11 +31,7 @@ let app: App;
 async function boot(env: Record<string, string> = {}): Promise<void> {
   storage = await EmbeddedStorage.open(dir);
   app = await startApp(
-    loadConfig({
-      TENANTLINK_MODE: 'local',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PLAYGROUND: 'off',
+    localTestConfig({
       CLOUD_TIMEOUT_MS: '3000',
       CLOUD_MAX_RETRIES: '1',
       PROPAGATION_POLL_MS: '50',

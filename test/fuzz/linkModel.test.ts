@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { MemoryStorage } from 'botbuilder';
 import { startApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { testLogging } from '../helpers/logging';
 import { TeamsChannel, personalChat, type TeamsUser } from '../helpers/teamsChannel';
 import type { Json } from '../helpers/sandboxHttp';
-import { USERS } from '../helpers/testApp';
+import { USERS, localTestConfig } from '../helpers/testApp';
 
 /**
  * Model-based fuzzing of the whole link (issue 20): random sequences of messages and card actions
@@ -198,11 +197,7 @@ afterAll(async () => {
 
 async function boot(storage: MemoryStorage): Promise<App> {
   const app = await startApp(
-    loadConfig({
-      TENANTLINK_MODE: 'local',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PLAYGROUND: 'off',
+    localTestConfig({
       CLOUD_TIMEOUT_MS: '3000',
       CLOUD_MAX_RETRIES: '2',
     }),

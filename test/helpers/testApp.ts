@@ -1,5 +1,5 @@
 import { startApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { testLogging } from './logging';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud, type Seed } from '../../src/sandbox';
@@ -11,6 +11,20 @@ export const USERS = {
   jane: { id: 'user-id-1', name: 'Jane Doe', aadObjectId: IDS.users.janeContoso },
   megan: { id: 'user-id-3', name: 'Megan Bowen', aadObjectId: IDS.users.meganContoso },
 } as const satisfies Record<string, TeamsUser>;
+
+/**
+ * The configuration of a tenantlink in local mode for a test: a free loopback port, no Playground,
+ * and `env` on top (storage, cloud timeouts and retries, …).
+ */
+export function localTestConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    TENANTLINK_MODE: 'local',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PLAYGROUND: 'off',
+    ...env,
+  });
+}
 
 /** A running sandbox + tenantlink + test channel. */
 export interface Harness {
@@ -27,11 +41,7 @@ export async function startHarness(
 ): Promise<Harness> {
   configureLogging(testLogging());
   const sandbox = await startSandboxCloud(seed ? { seed } : {});
-  const config = loadConfig({
-    TENANTLINK_MODE: 'local',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    PLAYGROUND: 'off',
+  const config = localTestConfig({
     STORAGE: 'memory',
     CLOUD_TIMEOUT_MS: '5000',
     CLOUD_MAX_RETRIES: '2',

@@ -1,10 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ActivityHandler, ConversationState, MemoryStorage } from 'botbuilder';
-import { createAdapter, createBotAuthentication, serverAccess } from '../../src/bot/adapter';
-import { installTurnErrorHandler, startBotServer, type BotServer } from '../../src/bot/server';
-import { loadConfig } from '../../src/config';
-import { Localizer } from '../../src/i18n';
+import type { BotServer } from '../../src/bot/server';
+import { serveBareBot } from '../helpers/bareBot';
 import { CaseTable } from '../helpers/caseTable';
 
 /**
@@ -53,26 +50,7 @@ let healthyUrl: string;
 
 beforeAll(async () => {
   [stuckUrl, healthyUrl] = await Promise.all([stuck.start(), healthy.start()]);
-  const config = loadConfig({ PORT: '0', CONNECTOR_TIMEOUT_MS: '500' });
-  const auth = createBotAuthentication(config);
-  const adapter = createAdapter(config, auth);
-  installTurnErrorHandler(
-    adapter,
-    new ConversationState(new MemoryStorage()),
-    new Localizer('locales'),
-  );
-  const handler = new ActivityHandler();
-  handler.onMessage(async (context, next) => {
-    await context.sendActivity(`echo ${context.activity.text ?? ''}`);
-    await next();
-  });
-  bot = await startBotServer({
-    adapter,
-    bot: handler,
-    port: 0,
-    host: '127.0.0.1',
-    access: serverAccess(config, auth),
-  });
+  bot = (await serveBareBot({ CONNECTOR_TIMEOUT_MS: '500' }, { echo: true })).server;
 });
 afterAll(async () => {
   await bot?.close();

@@ -3,17 +3,17 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import {
-  ActivityHandler,
   ConversationState,
   MemoryStorage,
   TurnContext,
   type ConversationAccount,
 } from 'botbuilder';
-import { createAdapter, createBotAuthentication, serverAccess } from '../../src/bot/adapter';
-import { installTurnErrorHandler, startBotServer, type BotServer } from '../../src/bot/server';
+import { createAdapter } from '../../src/bot/adapter';
+import { installTurnErrorHandler } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
 import { Localizer } from '../../src/i18n';
 import { configureLogging } from '../../src/log';
+import { FAKE_CLOUD, rawActivity, serveBareBot, type BareBot } from '../helpers/bareBot';
 import { CaseTable } from '../helpers/caseTable';
 import { testLogging } from '../helpers/logging';
 
@@ -24,33 +24,11 @@ import { testLogging } from '../helpers/logging';
  * caller is allowed, nothing written to disk, no stack trace on stderr.
  */
 
+const serve = (env: Record<string, string>) =>
+  serveBareBot(env, { limits: { bodyTimeoutMs: 500 } });
 const table = new CaseTable('The HTTP door (cloud mode without a token, and local mode)');
-const APP_ID = '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f';
 
-interface Served {
-  readonly server: BotServer;
-  readonly turns: () => number;
-}
-
-async function serve(env: Record<string, string>): Promise<Served> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
-  let turns = 0;
-  const bot = new ActivityHandler();
-  bot.onMessage(async (_context, next) => {
-    turns++;
-    await next();
-  });
-  const auth = createBotAuthentication(config);
-  const server = await startBotServer({
-    adapter: createAdapter(config, auth),
-    bot,
-    port: 0,
-    host: '127.0.0.1',
-    access: serverAccess(config, auth),
-    limits: { bodyTimeoutMs: 500 },
-  });
-  return { server, turns: () => turns };
-}
+type Served = BareBot;
 
 /** An answer as the client saw it; `status` 0 when the connection was dropped. */
 interface Answer {
@@ -80,17 +58,7 @@ function send(
 }
 
 const activity = (extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({
-    type: 'message',
-    id: '1',
-    channelId: 'msteams',
-    serviceUrl: 'http://127.0.0.1:9/',
-    from: { id: 'user-id-0' },
-    recipient: { id: '28:bot' },
-    conversation: { id: 'a:1' },
-    text: 'help',
-    ...extra,
-  });
+  JSON.stringify(rawActivity(extra));
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const fixed = (code: string): string => JSON.stringify({ error: { code } });
@@ -102,10 +70,7 @@ let consoleError: jest.SpyInstance;
 
 beforeAll(async () => {
   cloud = await serve({
-    TENANTLINK_MODE: 'cloud',
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'not-a-real-secret',
-    MicrosoftAppType: 'MultiTenant',
+    ...FAKE_CLOUD,
     // The OpenID metadata cannot be fetched here (no network): the failure must not leak.
     BOT_OPENID_METADATA_URL: 'https://openid.invalid/.well-known/openid-configuration',
   });

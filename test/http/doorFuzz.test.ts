@@ -3,10 +3,8 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { ActivityHandler } from 'botbuilder';
-import { createAdapter, createBotAuthentication, serverAccess } from '../../src/bot/adapter';
-import { startBotServer, type BotServer } from '../../src/bot/server';
-import { loadConfig } from '../../src/config';
+import type { BotServer } from '../../src/bot/server';
+import { FAKE_CLOUD, rawActivity, serveBareBot } from '../helpers/bareBot';
 
 /**
  * HTTP edge fuzzing (issue 20): random and mutated requests (methods, paths, encodings, content
@@ -31,16 +29,7 @@ interface Fuzzed {
   readonly shortBy: number;
 }
 
-const validActivity = {
-  type: 'message',
-  id: '1',
-  channelId: 'msteams',
-  serviceUrl: 'http://127.0.0.1:9/',
-  from: { id: 'user-id-0' },
-  recipient: { id: '28:bot' },
-  conversation: { id: 'a:1' },
-  text: 'help',
-};
+const validActivity = rawActivity();
 
 /** JSON-like values with hostile keys and deep nesting. */
 const hostileJson = fc.letrec<{ value: unknown }>((tie) => ({
@@ -158,16 +147,7 @@ function send(base: string, r: Fuzzed): Promise<number> {
 }
 
 async function serve(env: Record<string, string>): Promise<BotServer> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
-  const auth = createBotAuthentication(config);
-  return startBotServer({
-    adapter: createAdapter(config, auth),
-    bot: new ActivityHandler(),
-    port: 0,
-    host: '127.0.0.1',
-    access: serverAccess(config, auth),
-    limits: { bodyTimeoutMs: 300 },
-  });
+  return (await serveBareBot(env, { limits: { bodyTimeoutMs: 300 } })).server;
 }
 
 describe.each([
@@ -175,10 +155,7 @@ describe.each([
   [
     'cloud',
     {
-      TENANTLINK_MODE: 'cloud',
-      MicrosoftAppId: '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f',
-      MicrosoftAppPassword: 'not-a-real-secret',
-      MicrosoftAppType: 'MultiTenant',
+      ...FAKE_CLOUD,
       BOT_OPENID_METADATA_URL: 'https://openid.invalid/.well-known/openid-configuration',
     },
   ],

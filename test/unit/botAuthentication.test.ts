@@ -1,53 +1,18 @@
-import { ActivityHandler } from 'botbuilder';
 import { startApp } from '../../src/app';
-import { createAdapter, createBotAuthentication, serverAccess } from '../../src/bot/adapter';
-import { startBotServer, type BotServer } from '../../src/bot/server';
 import { loadConfig } from '../../src/config';
+import { FAKE_CLOUD, rawActivity, serveBareBot } from '../helpers/bareBot';
 
 /**
  * Outside local mode /api/messages refuses a request without a Bot Framework JWT with 401 and
  * runs no turn; in local mode (no credentials) the same request is processed.
  */
 
-const activity = JSON.stringify({
-  type: 'message',
-  id: '1',
-  channelId: 'msteams',
-  serviceUrl: 'http://127.0.0.1:9/',
-  from: { id: 'user-id-0' },
-  recipient: { id: '28:bot' },
-  conversation: { id: 'a:1' },
-  text: 'help',
-});
+const activity = JSON.stringify(rawActivity());
 
-async function serve(
-  env: Record<string, string>,
-): Promise<{ server: BotServer; turns: () => number }> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
-  let turns = 0;
-  const bot = new ActivityHandler();
-  bot.onMessage(async (_context, next) => {
-    turns++;
-    await next();
-  });
-  const auth = createBotAuthentication(config);
-  const server = await startBotServer({
-    adapter: createAdapter(config, auth),
-    access: serverAccess(config, auth),
-    bot,
-    port: 0,
-    host: '127.0.0.1',
-  });
-  return { server, turns: () => turns };
-}
+const serve = (env: Record<string, string>) => serveBareBot(env);
 
 it('answers 401 and runs no turn without a Bot Framework token in cloud mode', async () => {
-  const { server, turns } = await serve({
-    TENANTLINK_MODE: 'cloud',
-    MicrosoftAppId: '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f',
-    MicrosoftAppPassword: 'not-a-real-secret',
-    MicrosoftAppType: 'MultiTenant',
-  });
+  const { server, turns } = await serve({ ...FAKE_CLOUD });
   try {
     const res = await fetch(`${server.url}/api/messages`, {
       method: 'POST',
