@@ -15,6 +15,8 @@ import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import type { DirectoryPerson } from '../../src/domain/model';
 import { Localizer } from '../../src/i18n';
 import type { ImpactReport } from '../../src/link/impact';
+import { createRequire } from 'node:module';
+import type * as AdaptiveCards from 'adaptivecards';
 
 /** Teams refuses messages whose card is larger than about 28 KB. */
 const TEAMS_CARD_LIMIT_BYTES = 28 * 1024;
@@ -584,5 +586,45 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
     expect(bytes(card)).toBeLessThan(TEAMS_CARD_LIMIT_BYTES);
     const [choices] = ofType(card, 'Input.ChoiceSet');
     expect(choices?.choices).toHaveLength(GRANT_PAGE_SIZE);
+  });
+});
+
+/**
+ * Every template, rendered with its representative data, is read by the Adaptive Cards library
+ * itself (the `adaptivecards` package) at the schema version the card declares: an unknown element
+ * or action, an invalid property value, or an element newer than the declared version is an error
+ * here, as it would be a broken card in Teams (issue 19).
+ */
+describe('Adaptive Cards schema', () => {
+  // The package's ES module build cannot be loaded through CommonJS; its UMD bundle can.
+  const AC = createRequire(__filename)(
+    'adaptivecards/dist/adaptivecards.js',
+  ) as typeof AdaptiveCards;
+
+  /** What the Adaptive Cards parser and validator report for a card (messages). */
+  function problems(card: AdaptiveCardJson): string[] {
+    const declared = AC.Version.parse(String(card.version), new AC.SerializationContext());
+    const context = new AC.SerializationContext(declared);
+    const parsed = new AC.AdaptiveCard();
+    parsed.parse(card, context);
+    const out: string[] = [];
+    for (let i = 0; i < context.eventCount; i++) out.push(context.getEventAt(i).message);
+    for (const event of parsed.validateProperties().validationEvents) out.push(event.message);
+    return out;
+  }
+
+  it.each(TEMPLATE_NAMES)('%s parses and validates under the version it declares', (name) => {
+    expect(problems(render(name))).toEqual([]);
+  });
+
+  it('reports what Teams would show broken (the check can fail)', () => {
+    const broken = {
+      type: 'AdaptiveCard',
+      version: '1.4',
+      body: [{ type: 'TextBlock', text: 'x', weight: 'Heavy' }, { type: 'Marquee' }],
+    } as unknown as AdaptiveCardJson;
+    const found = problems(broken).join('\n');
+    expect(found).toMatch(/Heavy/);
+    expect(found).toMatch(/Marquee/);
   });
 });
