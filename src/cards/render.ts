@@ -111,6 +111,11 @@ export interface ImpactCardData extends ActionIds {
   restoreTitle: string;
   restoreLines: string[];
   warnings: string[];
+  /**
+   * Billing in plain words: the directory change does not move billing ownership
+   * (https://learn.microsoft.com/azure/cost-management-billing/manage/billing-subscription-transfer).
+   */
+  billingText: string;
   backupText: string;
   continueLabel: string;
   cancelLabel: string;

@@ -189,6 +189,7 @@ export class LinkCards {
         'impact.warnServices',
         'impact.warnPolicy',
       ].map((k) => this.t(k)),
+      billingText: this.t('impact.billing'),
       backupText: this.t('impact.backup'),
       continueLabel: this.t('impact.continue'),
       cancelLabel: this.t('card.cancel'),

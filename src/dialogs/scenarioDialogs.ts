@@ -167,7 +167,9 @@ export class ExplainDialog extends ReadOnlyCommandDialog {
     await sendCard(
       step,
       t('explain.title'),
-      [t('explain.trust'), t('explain.users'), t('explain.owners')].join('\n\n'),
+      [t('explain.trust'), t('explain.users'), t('explain.owners'), t('explain.billing')].join(
+        '\n\n',
+      ),
       [
         { title: t('explain.you'), value: plainText(account.email) },
         ...tenants.map((x) => ({ title: t('explain.directory'), value: plainText(x.displayName) })),

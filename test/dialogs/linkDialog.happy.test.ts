@@ -45,6 +45,7 @@ it('links the Pay-As-You-Go subscription to Contoso end to end', async () => {
   // Impact review lists who loses access.
   const impact = h.channel.lastCard(chat);
   expect(cardText(impact.card)).toMatch(/sam\.dev@outlook\.com.*Contributor/);
+  expect(cardText(impact.card)).toMatch(/Billing does not move: .*Office 365 subscription is not/);
   // The restore plan: the four user assignments can come back through guest invitations; the
   // build pipeline's service principal cannot be carried, and the card says what to do.
   expect(cardText(impact.card)).toContain('What tenantlink can carry across after the link');

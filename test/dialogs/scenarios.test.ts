@@ -81,5 +81,7 @@ describe('explain', () => {
     });
     expect(lastCard()).toMatch(/Every Azure subscription trusts exactly one directory/);
     expect(lastCard()).toMatch(/Pay-As-You-Go[\s\S]*trusts Default Directory/);
+    // Billing in plain words (issue 17): the directory change does not move the bill.
+    expect(lastCard()).toMatch(/Billing does not move[\s\S]*Transfer billing ownership/);
   });
 });

@@ -190,6 +190,7 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       restoreTitle: 'What tenantlink can carry across',
       restoreLines: ['1 assignment goes back to the same person.', '1 app: re-create it.'],
       warnings: ['Custom roles of the subscription are deleted.', 'Some services cannot move.'],
+      billingText: 'Billing does not move.',
       backupText: 'A backup of these role assignments is kept.',
       continueLabel: 'Continue',
       cancelLabel: 'Cancel',
