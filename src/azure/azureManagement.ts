@@ -34,6 +34,7 @@ interface ArmSubscription {
   displayName: string;
   tenantId: string;
   state: string;
+  subscriptionPolicies?: { quotaId?: string };
 }
 
 interface ArmTenant {
@@ -71,6 +72,7 @@ const toSubscription = (s: ArmSubscription): AzureSubscription => ({
   displayName: s.displayName,
   tenantId: s.tenantId,
   state: s.state,
+  ...(s.subscriptionPolicies?.quotaId ? { quotaId: s.subscriptionPolicies.quotaId } : {}),
 });
 
 const toAssignment = (a: ArmRoleAssignment): RoleAssignment => ({

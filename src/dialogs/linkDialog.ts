@@ -13,6 +13,7 @@ import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard } from '../cards/render';
 import { allPassed } from '../domain/rules';
 import { SEARCH_RESULTS_MAX } from './cardSearch';
+import { screenSubscriptions } from './chooseEligibility';
 import { userChoice } from './linkCards';
 import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
@@ -190,9 +191,22 @@ export class LinkDialog extends ComponentDialog {
       await step.context.sendActivity(cards.t('preflight.stop'));
       return step.endDialog({ outcome: 'preflightFailed', flowId: s.flowId } satisfies LinkResult);
     }
-    const candidates = report.ownedSubscriptions.filter((x) => x.tenantId !== s.org!.tenantId);
-    if (candidates.length === 0) {
+    const outside = report.ownedSubscriptions.filter((x) => x.tenantId !== s.org!.tenantId);
+    if (outside.length === 0) {
       await step.context.sendActivity(cards.t('choose.none', { directory: s.org!.displayName }));
+      return step.endDialog({ outcome: 'nothingToLink', flowId: s.flowId } satisfies LinkResult);
+    }
+    // Offers and states Microsoft documents as unable to change directory are never offered.
+    const screened = screenSubscriptions(outside, (key, params) => cards.t(key, params));
+    for (const note of screened.notes) await step.context.sendActivity(note);
+    if (screened.blocked.length > 0) {
+      this.kit.log.info({ flowId: s.flowId, blocked: screened.blocked }, 'cannot change directory');
+    }
+    const candidates = screened.movable;
+    if (candidates.length === 0) {
+      await step.context.sendActivity(
+        cards.t('choose.noneMovable', { directory: s.org!.displayName }),
+      );
       return step.endDialog({ outcome: 'nothingToLink', flowId: s.flowId } satisfies LinkResult);
     }
     const tenants = await azure.listTenants();

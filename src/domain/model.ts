@@ -44,7 +44,13 @@ export interface AzureSubscription {
   readonly displayName: string;
   /** The directory (tenant) the subscription trusts today. */
   readonly tenantId: string;
+  /** Enabled, Warned, PastDue, Disabled or Deleted (Microsoft.Resources 2022-12-01 `SubscriptionState`). */
   readonly state: string;
+  /**
+   * `subscriptionPolicies.quotaId`: which offer the subscription is on, e.g. `PayAsYouGo_2014-09-01`
+   * or `CSP_2015-05-01` (see domain/eligibility.ts); absent when ARM did not return it.
+   */
+  readonly quotaId?: string;
 }
 
 /** An Azure RBAC role assignment (ARM Microsoft.Authorization/roleAssignments, 2022-04-01). */

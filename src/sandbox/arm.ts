@@ -23,10 +23,10 @@ const subscriptionJson = (s: SubscriptionRecord): Record<string, unknown> => ({
   subscriptionId: s.subscriptionId,
   tenantId: s.tenantId,
   displayName: s.displayName,
-  state: 'Enabled',
+  state: s.state ?? 'Enabled',
   subscriptionPolicies: {
     locationPlacementId: 'Public_2014-09-01',
-    quotaId: 'PayAsYouGo_2014-09-01',
+    quotaId: s.quotaId ?? 'PayAsYouGo_2014-09-01',
     spendingLimit: 'Off',
   },
 });

@@ -112,6 +112,16 @@ export interface SeedSubscription {
    * preview API is not enabled for this subscription).
    */
   readonly changeTenant: 'allowed' | 'blockedByPolicy' | 'apiUnavailable';
+  /**
+   * ARM's `state` (Microsoft.Resources 2022-12-01 `SubscriptionState`); `Enabled` when absent.
+   * Meanings: https://learn.microsoft.com/azure/cost-management-billing/manage/subscription-states
+   */
+  readonly state?: 'Enabled' | 'Warned' | 'PastDue' | 'Disabled' | 'Deleted';
+  /**
+   * ARM's `subscriptionPolicies.quotaId` (the offer); `PayAsYouGo_2014-09-01` when absent. Quota
+   * ids per offer: https://learn.microsoft.com/azure/cost-management-billing/costs/understand-cost-mgt-data
+   */
+  readonly quotaId?: string;
   readonly roleAssignments: readonly SeedRoleAssignment[];
   /** Custom role definitions whose assignable scope is the subscription (deleted by a move). */
   readonly customRoles?: readonly SeedCustomRole[];

@@ -67,6 +67,7 @@ it('GetSubscriptions.json: lists both subscriptions with their directories', asy
       displayName: 'Example Subscription',
       tenantId: '31c75423-32d6-4322-88b7-c478bdde4858',
       state: 'Enabled',
+      quotaId: 'Internal_2014-09-01',
     }),
     expect.objectContaining({ subscriptionId: '72ac930a-f34e-42d8-b06d-dc2a9e12ed71' }),
   ]);

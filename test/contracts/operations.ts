@@ -55,7 +55,11 @@ const subscription = obj(['id', 'subscriptionId', 'tenantId', 'displayName', 'st
   tenantId: str,
   displayName: str,
   state: { enum: ['Enabled', 'Warned', 'PastDue', 'Disabled', 'Deleted'] },
-  subscriptionPolicies: { type: 'object' },
+  subscriptionPolicies: obj([], {
+    locationPlacementId: str,
+    quotaId: str,
+    spendingLimit: { enum: ['On', 'Off', 'CurrentPeriodOff'] },
+  }),
   authorizationSource: str,
   managedByTenants: { type: 'array' },
 });

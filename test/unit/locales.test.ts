@@ -5,6 +5,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import type { SignInKind } from '../../src/auth/signIn';
 import { GRANTABLE_ROLES } from '../../src/domain/roles';
 import type { RuleId } from '../../src/domain/rules';
+import { DIRECTORY_CHANGE_BLOCKERS } from '../../src/domain/eligibility';
 import { ERRORS } from '../../src/errors';
 import { DEFAULT_LOCALE, Localizer } from '../../src/i18n';
 import type { GrantResult } from '../../src/link/access';
@@ -89,6 +90,7 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'restore.outcome.${r.outcome}': ['restored', 'invitedRestored', 'existing'].map(
     (o) => `restore.outcome.${o}`,
   ),
+  'choose.cannotMove.${reason}': DIRECTORY_CHANGE_BLOCKERS.map((r) => `choose.cannotMove.${r}`),
   'rule.${r.rule}.title': ruleIds.map((r) => `rule.${r}.title`),
   "rule.${r.rule}.${r.passed ? 'pass' : 'fail'}": ruleIds.flatMap((r) => [
     `rule.${r}.pass`,
