@@ -1,6 +1,8 @@
 import type { WaterfallStepContext } from 'botbuilder-dialogs';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard, type Fact } from '../cards/render';
+import { directoryChangeBlocker, type DirectoryChangeBlocker } from '../domain/eligibility';
+import type { AzureSubscription } from '../domain/model';
 import { DIRECTORY_ROLES } from '../domain/roles';
 import { ReadOnlyCommandDialog, type AccountDialogDeps } from './accountDialogs';
 import { plainText } from '../i18n/markdown';
@@ -32,6 +34,12 @@ export const OFFICE365_BUY_URL =
   'https://www.microsoft.com/microsoft-365/business/compare-all-microsoft-365-business-products';
 
 type T = (key: string, params?: Record<string, string | number>) => string;
+/** Why `s` cannot change directory, as a list of zero or one reason (domain/eligibility.ts). */
+const blockerOf = (s: AzureSubscription): DirectoryChangeBlocker[] => {
+  const reason = directoryChangeBlocker(s);
+  return reason ? [reason] : [];
+};
+
 const translator =
   (deps: AccountDialogDeps, step: WaterfallStepContext): T =>
   (key, params) =>
@@ -175,10 +183,13 @@ export class ExplainDialog extends ReadOnlyCommandDialog {
         ...tenants.map((x) => ({ title: t('explain.directory'), value: plainText(x.displayName) })),
         ...subscriptions.map((s) => ({
           title: plainText(s.displayName),
-          value: t('status.trusts', {
-            directory: names.get(s.tenantId) ?? s.tenantId,
-            tenantId: s.tenantId,
-          }),
+          value: [
+            t('status.trusts', {
+              directory: names.get(s.tenantId) ?? s.tenantId,
+              tenantId: s.tenantId,
+            }),
+            ...blockerOf(s).map((reason) => t(`status.cannotMove.${reason}`)),
+          ].join(' · '),
         })),
       ],
     );

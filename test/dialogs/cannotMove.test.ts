@@ -88,4 +88,15 @@ describe('no subscription can move', () => {
     expect(after.changeTenantRequests).toEqual([]);
     expect(after.subscriptions).toEqual(before.subscriptions);
   });
+
+  it('explain says which subscriptions cannot change directory, and why', async () => {
+    // Still signed in to Azure from the link above: the card comes at once.
+    await h.channel.say(USERS.kelley, 'explain');
+    const text = cardText(h.channel.lastCard(chat).card);
+    expect(text).toMatch(/Pay-As-You-Go[\s\S]*cannot change directory: Azure for Students Starter/);
+    expect(text).toMatch(
+      /Visual Studio Enterprise[\s\S]*cannot change directory: Cloud Solution Provider \(CSP\)/,
+    );
+    expect(text).toMatch(/Dev\/Test[\s\S]*deleted: cannot change directory/);
+  });
 });

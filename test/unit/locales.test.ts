@@ -91,6 +91,7 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
     (o) => `restore.outcome.${o}`,
   ),
   'choose.cannotMove.${reason}': DIRECTORY_CHANGE_BLOCKERS.map((r) => `choose.cannotMove.${r}`),
+  'status.cannotMove.${reason}': DIRECTORY_CHANGE_BLOCKERS.map((r) => `status.cannotMove.${r}`),
   'rule.${r.rule}.title': ruleIds.map((r) => `rule.${r}.title`),
   "rule.${r.rule}.${r.passed ? 'pass' : 'fail'}": ruleIds.flatMap((r) => [
     `rule.${r}.pass`,
