@@ -57,6 +57,8 @@ export const ERRORS = {
     transient: true,
   },
   moveRefused: { code: 'TL-MOVE-REFUSED', messageKey: 'error.moveRefused' },
+  /** The subscription's offer or state changed after it was chosen (domain/eligibility.ts). */
+  cannotMove: { code: 'TL-MOVE-NOT-ELIGIBLE', messageKey: 'error.cannotMove' },
   moveNotVerified: { code: 'TL-MOVE-NOT-VERIFIED', messageKey: 'error.moveNotVerified' },
   cardNotInitiator: {
     code: 'TL-CARD-NOT-INITIATOR',

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { directoryChangeBlocker } from '../domain/eligibility';
 import { DIRECTORY_CHANGE_STATUS, type DirectoryChange } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { TenantlinkError } from '../errors';
@@ -81,7 +82,9 @@ function isRefusal(err: unknown): err is TenantlinkError {
  * @param requestMade whether this flow recorded a request before (a restart): then a request the
  *   acceptor sees as `Completed` was accepted already, and the move only waits for the new
  *   directory to show the subscription; nothing is requested or accepted again
- * @throws TenantlinkError for failures that are not refusals (401, throttling after retries, 5xx, timeouts)
+ * @throws TenantlinkError for failures that are not refusals (401, throttling after retries, 5xx,
+ *   timeouts); `cannotMove` (TL-MOVE-NOT-ELIGIBLE) when, read again just before the request, the
+ *   subscription's offer or state no longer allows a directory change (domain/eligibility.ts)
  */
 export async function changeDirectoryByApi(
   source: AzureManagementPort,
@@ -110,6 +113,14 @@ export async function changeDirectoryByApi(
       pending.destinationTenantId.toLowerCase() === destinationTenantId.toLowerCase() &&
       pending.status === DIRECTORY_CHANGE_STATUS.initiated;
     if (!reusable) {
+      // The offer or state may have changed since the admin chose it: nothing is requested then.
+      const current = await source.getSubscription(subscriptionId);
+      const blocker = directoryChangeBlocker(current);
+      if (blocker) {
+        throw new TenantlinkError('cannotMove', {
+          detail: `subscription ${subscriptionId}: ${blocker}`,
+        });
+      }
       requested = await source.requestDirectoryChange(
         subscriptionId,
         destinationTenantId,

@@ -12,7 +12,10 @@ import { Router } from './router';
  * - `POST /reset`: back to the seed, faults cleared;
  * - `POST /portal/subscriptions/{id}/changeDirectory` with `{ destinationTenantId, ownerObjectId }`:
  *   what an admin does by hand in the Azure portal's "Change directory" when the API path is
- *   refused (the guided path); policies that block the move still apply.
+ *   refused (the guided path); policies that block the move still apply;
+ * - `POST /portal/subscriptions/{id}/cancel`: the portal's "Cancel subscription", which leaves it
+ *   `Disabled` ("it was explicitly disabled or canceled",
+ *   https://learn.microsoft.com/azure/cost-management-billing/manage/subscription-states).
  */
 export function controlRoutes(ctx: SandboxContext): Router {
   return new Router()
@@ -80,6 +83,16 @@ export function controlRoutes(ctx: SandboxContext): Router {
         };
       ctx.state.moveSubscription(sub, destination.id, owner.id, ctx.faults.propagationDelayMs);
       return { status: 200, body: { subscriptionId: sub.subscriptionId, tenantId: sub.tenantId } };
+    })
+    .add('POST', '/portal/subscriptions/:subscriptionId/cancel', (_req, p) => {
+      const sub = ctx.state.subscription(p.subscriptionId ?? '');
+      if (!sub)
+        return {
+          status: 404,
+          body: { error: { code: 'SubscriptionNotFound', message: 'Unknown subscription.' } },
+        };
+      sub.state = 'Disabled';
+      return { status: 200, body: { subscriptionId: sub.subscriptionId, state: sub.state } };
     })
     .add('POST', '/reset', () => {
       ctx.state.reset();

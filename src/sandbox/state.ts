@@ -65,9 +65,11 @@ export interface ChangeTenantRecord {
 /** An Azure subscription. */
 export interface SubscriptionRecord extends Omit<
   SeedSubscription,
-  'roleAssignments' | 'customRoles'
+  'roleAssignments' | 'customRoles' | 'state'
 > {
   tenantId: string;
+  /** ARM's `state`; `Enabled` when absent. The portal's cancel sets `Disabled` (control.ts). */
+  state?: SeedSubscription['state'];
   roleAssignments: RoleAssignmentRecord[];
   customRoles: CustomRoleRecord[];
   /**

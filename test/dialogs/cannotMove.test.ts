@@ -1,6 +1,14 @@
 import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
-import { cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, linkUpToChoose, startHarness, type Harness } from '../helpers/testApp';
+import { SandboxHttp } from '../helpers/sandboxHttp';
+import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
+import {
+  USERS,
+  click,
+  linkUpToChoose,
+  linkUpToConfirm,
+  startHarness,
+  type Harness,
+} from '../helpers/testApp';
 
 /**
  * Subscriptions Microsoft documents as unable to change directory (a CSP offer, a disabled
@@ -98,5 +106,40 @@ describe('no subscription can move', () => {
       /Visual Studio Enterprise[\s\S]*cannot change directory: Cloud Solution Provider \(CSP\)/,
     );
     expect(text).toMatch(/Dev\/Test[\s\S]*deleted: cannot change directory/);
+  });
+});
+
+describe('the subscription is canceled between choose and confirm', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.stop());
+
+  it('reads it again before the request, requests nothing, and says why', async () => {
+    await linkUpToConfirm(h);
+    const http = new SandboxHttp(h.sandbox);
+    await http.call('POST', `/_sandbox/portal/subscriptions/${S.payAsYouGo}/cancel`);
+    await http.close();
+
+    const { id, card } = h.channel.lastCard(chat);
+    const flowId = String(actionData(card, 'move.confirm').flowId);
+    await h.channel.invoke(
+      USERS.kelley,
+      'move.confirm',
+      { ...actionData(card, 'move.confirm'), typedName: 'Pay-As-You-Go' },
+      id,
+      chat,
+    );
+    await h.app.background.idle();
+    expect(h.channel.texts(chat).at(-1)).toMatch(
+      /can no longer change directory[\s\S]*\(TL-MOVE-NOT-ELIGIBLE\)$/,
+    );
+    const world = h.sandbox.snapshot();
+    expect(world.changeTenantRequests).toEqual([]);
+    expect(world.subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId).toBe(
+      IDS.tenants.defaultDirectory,
+    );
+    expect((await h.app.changes.get(flowId))?.status).toBe('failed');
   });
 });
