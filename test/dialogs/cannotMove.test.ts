@@ -122,16 +122,8 @@ describe('the subscription is canceled between choose and confirm', () => {
     await http.call('POST', `/_sandbox/portal/subscriptions/${S.payAsYouGo}/cancel`);
     await http.close();
 
-    const { id, card } = h.channel.lastCard(chat);
-    const flowId = String(actionData(card, 'move.confirm').flowId);
-    await h.channel.invoke(
-      USERS.kelley,
-      'move.confirm',
-      { ...actionData(card, 'move.confirm'), typedName: 'Pay-As-You-Go' },
-      id,
-      chat,
-    );
-    await h.app.background.idle();
+    const flowId = String(actionData(h.channel.lastCard(chat).card, 'move.confirm').flowId);
+    await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
     expect(h.channel.texts(chat).at(-1)).toMatch(
       /can no longer change directory[\s\S]*\(TL-MOVE-NOT-ELIGIBLE\)$/,
     );
