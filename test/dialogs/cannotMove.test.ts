@@ -1,4 +1,5 @@
-import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
+import { IDS, type Seed } from '../../src/sandbox';
+import { draftSubscription, editedSeed, type SeedDraft } from '../helpers/seeds';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
 import {
@@ -20,12 +21,13 @@ import {
 const S = IDS.subscriptions;
 const chat = personalChat(USERS.kelley);
 
-function seed(overrides: Record<string, { state?: string; quotaId?: string }>): Seed {
-  const base = structuredClone(DEFAULT_SEED) as unknown as {
-    subscriptions: { subscriptionId: string }[];
-  };
-  for (const s of base.subscriptions) Object.assign(s, overrides[s.subscriptionId] ?? {});
-  return base as unknown as Seed;
+function seed(
+  overrides: Record<string, Pick<SeedDraft['subscriptions'][number], 'state' | 'quotaId'>>,
+): Seed {
+  return editedSeed((base) => {
+    for (const [id, fields] of Object.entries(overrides))
+      Object.assign(draftSubscription(base, id), fields);
+  });
 }
 
 describe('some subscriptions cannot move', () => {

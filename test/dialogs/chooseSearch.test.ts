@@ -1,5 +1,6 @@
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
-import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
+import { IDS, type Seed } from '../../src/sandbox';
+import { editedSeed } from '../helpers/seeds';
 import { cardText, personalChat } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToChoose, startHarness, type Harness } from '../helpers/testApp';
 
@@ -13,25 +14,25 @@ const EXTRA = 60;
 const extraId = (i: number) => `5e0e0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 function seed(): Seed {
-  const base = structuredClone(DEFAULT_SEED) as unknown as { subscriptions: unknown[] };
-  for (let i = 0; i < EXTRA; i++) {
-    base.subscriptions.push({
-      subscriptionId: extraId(i),
-      displayName: `Extra ${String(i).padStart(2, '0')}`,
-      tenantId: IDS.tenants.defaultDirectory,
-      changeTenant: 'allowed',
-      roleAssignments: [
-        {
-          name: `6e0e0000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-          principalId: IDS.users.kelleyMsaInDefault,
-          principalType: 'User',
-          roleDefinitionId: BUILT_IN_ROLES.Owner,
-          scope: '',
-        },
-      ],
-    });
-  }
-  return base as unknown as Seed;
+  return editedSeed((base) => {
+    for (let i = 0; i < EXTRA; i++) {
+      base.subscriptions.push({
+        subscriptionId: extraId(i),
+        displayName: `Extra ${String(i).padStart(2, '0')}`,
+        tenantId: IDS.tenants.defaultDirectory,
+        changeTenant: 'allowed',
+        roleAssignments: [
+          {
+            name: `6e0e0000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            principalId: IDS.users.kelleyMsaInDefault,
+            principalType: 'User',
+            roleDefinitionId: BUILT_IN_ROLES.Owner,
+            scope: '',
+          },
+        ],
+      });
+    }
+  });
 }
 
 let h: Harness;

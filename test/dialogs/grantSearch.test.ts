@@ -1,4 +1,5 @@
-import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
+import { IDS, type Seed } from '../../src/sandbox';
+import { draftTenant, editedSeed } from '../helpers/seeds';
 import { personalChat } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 
@@ -12,25 +13,23 @@ const EXTRA = 70;
 const userId = (i: number) => `7a0e0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 function seed(): Seed {
-  const base = structuredClone(DEFAULT_SEED) as unknown as {
-    tenants: { id: string; users: Record<string, unknown>[] }[];
-  };
-  const contoso = base.tenants.find((t) => t.id === IDS.tenants.contoso)!;
-  for (let i = 0; i < EXTRA; i++) {
-    contoso.users.push({
-      id: userId(i),
-      accountId: `search-${i}`,
-      displayName: `Zed Person ${i}`,
-      givenName: 'Zed',
-      surname: `Person ${i}`,
-      userPrincipalName: `zed${i}@contoso.onmicrosoft.com`,
-      mail: `zed${i}@contoso.onmicrosoft.com`,
-      otherMails: [],
-      userType: 'Member',
-      jobTitle: null,
-    });
-  }
-  return base as unknown as Seed;
+  return editedSeed((base) => {
+    const contoso = draftTenant(base, IDS.tenants.contoso);
+    for (let i = 0; i < EXTRA; i++) {
+      contoso.users.push({
+        id: userId(i),
+        accountId: `search-${i}`,
+        displayName: `Zed Person ${i}`,
+        givenName: 'Zed',
+        surname: `Person ${i}`,
+        userPrincipalName: `zed${i}@contoso.onmicrosoft.com`,
+        mail: `zed${i}@contoso.onmicrosoft.com`,
+        otherMails: [],
+        userType: 'Member',
+        jobTitle: null,
+      });
+    }
+  });
 }
 
 let h: Harness;

@@ -1,4 +1,5 @@
-import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
+import { IDS, type Seed } from '../../src/sandbox';
+import { draftSubscription, editedSeed } from '../helpers/seeds';
 import { personalChat } from '../helpers/teamsChannel';
 import type { Json } from '../helpers/sandboxHttp';
 import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
@@ -12,12 +13,9 @@ import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../he
 const HOSTILE = '**Approved by Microsoft** [Open](https://evil.example)\n<b>Prod</b>';
 
 function seed(): Seed {
-  const base = structuredClone(DEFAULT_SEED) as unknown as {
-    subscriptions: { subscriptionId: string; displayName: string }[];
-  };
-  const sub = base.subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)!;
-  sub.displayName = HOSTILE;
-  return base as unknown as Seed;
+  return editedSeed((base) => {
+    draftSubscription(base, IDS.subscriptions.payAsYouGo).displayName = HOSTILE;
+  });
 }
 
 /**

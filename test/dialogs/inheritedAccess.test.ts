@@ -1,5 +1,6 @@
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
-import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
+import { IDS, type Seed } from '../../src/sandbox';
+import { draftSubscription, editedSeed } from '../helpers/seeds';
 import { cardText, personalChat } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 
@@ -14,18 +15,15 @@ const MG = `/providers/Microsoft.Management/managementGroups/${IDS.tenants.defau
 const INHERITED_NAME = '3c1d7f0e-2a4b-4c6d-8e9f-0a1b2c3d4e5f';
 
 function seed(): Seed {
-  const base = structuredClone(DEFAULT_SEED) as unknown as {
-    subscriptions: { subscriptionId: string; roleAssignments: unknown[] }[];
-  };
-  const sub = base.subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)!;
-  sub.roleAssignments.push({
-    name: INHERITED_NAME,
-    principalId: IDS.users.samMsaInDefault,
-    principalType: 'User',
-    roleDefinitionId: BUILT_IN_ROLES.Owner,
-    scope: MG,
+  return editedSeed((base) => {
+    draftSubscription(base, IDS.subscriptions.payAsYouGo).roleAssignments.push({
+      name: INHERITED_NAME,
+      principalId: IDS.users.samMsaInDefault,
+      principalType: 'User',
+      roleDefinitionId: BUILT_IN_ROLES.Owner,
+      scope: MG,
+    });
   });
-  return base as unknown as Seed;
 }
 
 let h: Harness;

@@ -2,8 +2,9 @@ import type { AccessToken } from '@azure/core-auth';
 import { cloudClients } from '../../src/app';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { planEntries, restoreAccess } from '../../src/link/restore';
-import { DEFAULT_SEED, IDS, type Seed } from '../../src/sandbox';
+import { IDS, type Seed } from '../../src/sandbox';
 import { SandboxHttp } from '../helpers/sandboxHttp';
+import { draftSubscription, draftTenant, editedSeed } from '../helpers/seeds';
 import { cardText, personalChat } from '../helpers/teamsChannel';
 import { USERS, runLink, startHarness, type Harness } from '../helpers/testApp';
 
@@ -23,13 +24,8 @@ const DEPLOYER = '6a8b0c2d-4e6f-4a1b-9c3d-5e7f9a1b3c5d';
 
 /** The default world, plus: a group's assignment on a resource, and the read-only user's work account in Contoso. */
 function seed(): Seed {
-  const base = structuredClone(DEFAULT_SEED) as unknown as {
-    tenants: { id: string; users: Record<string, unknown>[] }[];
-    subscriptions: { subscriptionId: string; roleAssignments: Record<string, unknown>[] }[];
-  };
-  base.tenants
-    .find((t) => t.id === IDS.tenants.contoso)!
-    .users.push({
+  return editedSeed((base) => {
+    draftTenant(base, IDS.tenants.contoso).users.push({
       id: READER_AT_CONTOSO,
       accountId: 'reader-work',
       displayName: 'Rita Reader',
@@ -41,35 +37,32 @@ function seed(): Seed {
       userType: 'Member',
       jobTitle: 'Analyst',
     });
-  const payg = base.subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)! as {
-    roleAssignments: Record<string, unknown>[];
-    customRoles?: Record<string, unknown>[];
-  };
-  payg.roleAssignments.push(
-    {
-      name: '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
-      principalId: GROUP_ID,
-      principalType: 'Group',
-      roleDefinitionId: BUILT_IN_ROLES.Contributor,
-      scope: SITE,
-    },
-    {
-      name: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
-      principalId: IDS.users.samMsaInDefault,
-      principalType: 'User',
-      roleDefinitionId: DEPLOYER,
-      scope: '/resourceGroups/rg-web',
-    },
-  );
-  payg.customRoles = [
-    {
-      id: DEPLOYER,
-      roleName: 'Web Deployer',
-      description: 'Deploys the shop.',
-      actions: ['Microsoft.Web/sites/*'],
-    },
-  ];
-  return base as unknown as Seed;
+    const payg = draftSubscription(base, S.payAsYouGo);
+    payg.roleAssignments.push(
+      {
+        name: '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+        principalId: GROUP_ID,
+        principalType: 'Group',
+        roleDefinitionId: BUILT_IN_ROLES.Contributor,
+        scope: SITE,
+      },
+      {
+        name: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+        principalId: IDS.users.samMsaInDefault,
+        principalType: 'User',
+        roleDefinitionId: DEPLOYER,
+        scope: '/resourceGroups/rg-web',
+      },
+    );
+    payg.customRoles = [
+      {
+        id: DEPLOYER,
+        roleName: 'Web Deployer',
+        description: 'Deploys the shop.',
+        actions: ['Microsoft.Web/sites/*'],
+      },
+    ];
+  });
 }
 
 let h: Harness;
