@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from './until';
 
 /** Azurite's well-known development account (https://learn.microsoft.com/azure/storage/common/storage-use-azurite#http-connection-strings). */
 const ACCOUNT = 'devstoreaccount1';
@@ -61,17 +61,16 @@ export async function startAzurite(): Promise<Azurite> {
   );
   // Ready when Azurite itself answers on the port (not another server that took it first).
   const deadline = Date.now() + 30_000;
-  for (;;) {
+  await until(async () => {
     if (exitCode !== undefined) throw new Error(`azurite exited (${exitCode}) on port ${port}`);
+    if (Date.now() > deadline) throw new Error(`azurite did not start on port ${port}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/${ACCOUNT}?comp=list`);
-      if ((res.headers.get('server') ?? '').includes('Azurite')) break;
+      return (res.headers.get('server') ?? '').includes('Azurite');
     } catch {
-      // Not listening yet.
+      return false; // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`azurite did not start on port ${port}`);
-    await sleep(100);
-  }
+  });
   return {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`,
     async stop() {

@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import httpProxy from 'http-proxy';
 import { projectRoot } from '../../src/paths';
 import { freePort } from './azurite';
+import { until } from './until';
 
 /**
  * Several tenantlink processes (`src/index.ts`, as `npm start` runs it) behind a round-robin HTTP
@@ -63,19 +63,18 @@ export async function startInstance(id: string, env: Record<string, string>): Pr
   );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  for (;;) {
+  await until(async () => {
     if (exitCode !== undefined) throw new Error(`instance ${id} exited (${exitCode})`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`instance ${id} not healthy in 60 s`);
     }
-    await sleep(200);
-  }
+    try {
+      return (await fetch(`${url}/healthz`)).ok;
+    } catch {
+      return false; // Not listening yet.
+    }
+  });
   return {
     id,
     url,
