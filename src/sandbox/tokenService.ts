@@ -15,6 +15,13 @@ import type { Api } from './tokens';
  *   permissions of the OAuth connection that serves this sign-in and resource
  *   (src/auth/permissions.ts), as a Bot Service connection's scopes do;
  * - `DELETE /signin?userId&connection`: sign out.
+ *
+ * Sources: the token service's client contract in botbuilder (`IUserTokenProvider`, now
+ * `UserTokenClient`: getUserToken "retrieves the OAuth token for a user that is in a sign-in
+ * flow", signOutUser; https://learn.microsoft.com/javascript/api/botbuilder-core/iusertokenprovider),
+ * and Azure AI Bot Service keeping the tokens, not the bot: it provides "services that work with
+ * the OAuth protocol and manage the token life-cycle" ("User authentication",
+ * https://learn.microsoft.com/azure/bot-service/bot-builder-concept-authentication).
  */
 
 interface Session {
