@@ -231,8 +231,13 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
         'x-ms-request-id': requestId,
         'x-ms-correlation-request-id': requestId,
       });
-    const payload = response.body === undefined ? undefined : JSON.stringify(response.body);
-    if (payload !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
+    const payload =
+      response.html ?? (response.body === undefined ? undefined : JSON.stringify(response.body));
+    if (payload !== undefined)
+      headers['content-type'] =
+        response.html === undefined
+          ? 'application/json; charset=utf-8'
+          : 'text/html; charset=utf-8';
     // Not chained: restify, loaded in the same process, patches writeHead to return nothing.
     res.writeHead(response.status, headers);
     res.end(payload);

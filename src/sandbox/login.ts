@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { authorizeAnswer, authorizePage, openIdConfiguration } from './authorize';
 import { sameEmail, type SandboxContext } from './context';
 import { loginError } from './faults';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
 import type { SeedAccount } from './seed';
 import type { TenantRecord } from './state';
+import type { CodeGrant } from './tokens';
 import { AUDIENCES, defaultScopes, TOKEN_LIFETIME_S, apiForScope } from './tokens';
 
 /**
@@ -12,12 +15,27 @@ import { AUDIENCES, defaultScopes, TOKEN_LIFETIME_S, apiForScope } from './token
  *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token),
  *   form-encoded, answering `{ token_type, scope, expires_in, ext_expires_in, access_token, refresh_token }`
  *   or the AADSTS error body;
+ *   and the authorization code grant with PKCE
+ *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token):
+ *   a code is redeemed once (AADSTS54005 after), within its lifetime (AADSTS70008), with the
+ *   `code_verifier` of its challenge (AADSTS501481) and the same `redirect_uri` and `client_id`;
+ *   with `openid` asked, the answer adds an `id_token`, and `client_info` when `client_info=1`;
+ * - the authorize endpoint and OpenID metadata of src/sandbox/authorize.ts;
  * - `GET /common/userrealm/{email}?api-version=2.1`: the realm discovery MSAL uses, `NameSpaceType`
  *   `Managed` for a verified domain of a directory, `Unknown` otherwise (e.g. outlook.com).
  */
 export function loginRoutes(ctx: SandboxContext): Router {
   return new Router()
     .add('POST', '/:tenant/oauth2/v2.0/token', (req, p) => token(ctx, req, p.tenant ?? ''))
+    .add('GET', '/:tenant/v2.0/.well-known/openid-configuration', (_req, p) =>
+      openIdConfiguration(ctx, p.tenant ?? ''),
+    )
+    .add('GET', '/:tenant/oauth2/v2.0/authorize', (req, p) =>
+      authorizePage(ctx, req, p.tenant ?? ''),
+    )
+    .add('POST', '/:tenant/oauth2/v2.0/authorize', (req, p) =>
+      authorizeAnswer(ctx, req, p.tenant ?? ''),
+    )
     .add('GET', '/common/userrealm/:email', (_req, p) => userRealm(ctx, p.email ?? ''));
 }
 
@@ -60,7 +78,16 @@ async function token(
 
   let account: SeedAccount | undefined;
   let tenant: TenantRecord | undefined;
-  if (f.grant_type === 'password') {
+  let codeGrant: CodeGrant | undefined;
+  if (f.grant_type === 'authorization_code') {
+    const redeemed = redeemCode(ctx, f);
+    if ('status' in redeemed) return redeemed;
+    codeGrant = redeemed;
+    account = ctx.state.account(codeGrant.accountId);
+    tenant = ctx.state.tenant(codeGrant.tenantId);
+    if (!account)
+      return fail(400, 'invalid_grant', 'The user account does not exist in the directory.', 50034);
+  } else if (f.grant_type === 'password') {
     const named = ctx.state.accounts.filter((a) => sameEmail(a.signInName, f.username));
     if (named.length === 0)
       return fail(400, 'invalid_grant', 'User account does not exist in the directory.', 50034);
@@ -132,10 +159,29 @@ async function token(
       65001,
     );
   const accessToken = await ctx.tokens.accessToken(account, tenant, user, api, granted);
+  const openId = (f.scope ?? '').split(/\s+/).includes('openid');
+  const home = ctx.state.directoriesOf(account).find((t) => t.id === account.homeTenantId);
+  const homeObjectId =
+    (home && ctx.state.userOfAccount(home, account.accountId)?.id) ??
+    createHash('sha256').update(account.accountId).digest('hex').slice(0, 16).toUpperCase();
   return {
     status: 200,
     headers: { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' },
     body: {
+      ...(openId
+        ? {
+            id_token: await ctx.tokens.idToken(
+              account,
+              tenant,
+              user,
+              f.client_id ?? '',
+              codeGrant?.nonce,
+            ),
+          }
+        : {}),
+      ...(f.client_info === '1'
+        ? { client_info: ctx.tokens.clientInfo(account, homeObjectId) }
+        : {}),
       token_type: 'Bearer',
       scope: granted
         .map((p) =>
@@ -165,6 +211,70 @@ function requestedPermissions(scope: string): string[] | undefined {
     .map((s) => s.replace(/^https:\/\/[^/]+\//i, ''));
   if (names.length === 0 || names.some((n) => n === '.default')) return undefined;
   return [...new Set(names)];
+}
+
+/**
+ * Redeems the `code` of an authorization code grant: once, in time, for the client and redirect
+ * URI it was issued to, with the PKCE verifier of its challenge (RFC 7636 §4.6).
+ * @returns the code's grant, or the token endpoint's error answer
+ */
+function redeemCode(ctx: SandboxContext, f: Record<string, string>): CodeGrant | SandboxResponse {
+  for (const name of ['code', 'redirect_uri', 'client_id'])
+    if (!f[name])
+      return fail(
+        400,
+        'invalid_request',
+        `The request body must contain the following parameter: '${name}'.`,
+        900144,
+      );
+  const redeemed = ctx.tokens.redeemCode(f.code ?? '');
+  if ('refused' in redeemed) {
+    if (redeemed.refused === 'redeemed')
+      return fail(
+        400,
+        'invalid_grant',
+        'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+        54005,
+      );
+    return fail(
+      400,
+      'invalid_grant',
+      redeemed.refused === 'expired'
+        ? 'The provided authorization code or refresh token has expired due to inactivity.'
+        : 'The provided authorization code or refresh token is malformed or invalid.',
+      redeemed.refused === 'expired' ? 70008 : 9002313,
+    );
+  }
+  const grant = redeemed.grant;
+  if (grant.clientId !== f.client_id)
+    return fail(
+      400,
+      'invalid_grant',
+      'The provided authorization code was issued to another application.',
+      700016,
+    );
+  if (grant.redirectUri !== f.redirect_uri)
+    return fail(
+      400,
+      'invalid_grant',
+      'The redirect URI does not match the one of the authorization request.',
+      50011,
+    );
+  if (grant.codeChallenge !== undefined) {
+    const verifier = f.code_verifier ?? '';
+    const derived =
+      grant.codeChallengeMethod === 'S256'
+        ? createHash('sha256').update(verifier).digest('base64url')
+        : verifier;
+    if (!verifier || derived !== grant.codeChallenge)
+      return fail(
+        400,
+        'invalid_grant',
+        "The Code_Verifier doesn't match the code_challenge supplied in the authorization request.",
+        501481,
+      );
+  }
+  return grant;
 }
 
 function userRealm(ctx: SandboxContext, email: string): SandboxResponse {

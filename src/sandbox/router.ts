@@ -23,6 +23,8 @@ export interface SandboxResponse {
   readonly headers?: Record<string, string>;
   /** Serialised as JSON when not undefined. */
   readonly body?: unknown;
+  /** An HTML page instead of a JSON body (the sign-in page of the identity platform). */
+  readonly html?: string;
 }
 
 /** Handles one route; `params` are the decoded `:name` segments. */

@@ -70,9 +70,39 @@ interface RefreshGrant {
 /** Token lifetime in seconds. */
 export const TOKEN_LIFETIME_S = 3600;
 
+/**
+ * Lifetime of an authorization code, in ms: "Authorization codes are short lived. Typically, they
+ * expire after about 10 minutes"
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#successful-response).
+ */
+export const AUTHORIZATION_CODE_LIFETIME_MS = 10 * 60_000;
+
+/** What an authorization code stands for until it is redeemed once at the token endpoint. */
+export interface CodeGrant {
+  readonly accountId: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  /** The scope string of the authorize request. */
+  readonly scope: string;
+  /** PKCE (RFC 7636): the challenge and its method (`S256` or `plain`). */
+  readonly codeChallenge: string | undefined;
+  readonly codeChallengeMethod: 'S256' | 'plain';
+  readonly nonce: string | undefined;
+  /** Epoch ms after which the code is refused (AADSTS70008). */
+  readonly expiresAt: number;
+}
+
+/** Result of redeeming a code: the grant, or why it is refused. */
+export type CodeRedemption =
+  { readonly grant: CodeGrant } | { readonly refused: 'unknown' | 'redeemed' | 'expired' };
+
 /** Issues and verifies the sandbox's tokens. */
 export class SandboxTokens {
   private readonly refreshGrants = new Map<string, RefreshGrant>();
+  private readonly codes = new Map<string, CodeGrant>();
+  /** Codes already redeemed (a second use is AADSTS54005, not "unknown"). */
+  private readonly redeemedCodes = new Set<string>();
 
   private constructor(
     private readonly privateKey: KeyLike,
@@ -144,9 +174,75 @@ export class SandboxTokens {
     return this.refreshGrants.get(refreshToken);
   }
 
-  /** Forgets every refresh token (sandbox reset). */
+  /** A new authorization code for one redemption within {@link AUTHORIZATION_CODE_LIFETIME_MS}. */
+  authorizationCode(grant: Omit<CodeGrant, 'expiresAt'>, now = Date.now()): string {
+    const code = randomBytes(32).toString('base64url');
+    this.codes.set(code, { ...grant, expiresAt: now + AUTHORIZATION_CODE_LIFETIME_MS });
+    return code;
+  }
+
+  /**
+   * Redeems an authorization code once: a second redemption is refused as `redeemed` (Entra's
+   * AADSTS54005), an old one as `expired` (AADSTS70008), anything else as `unknown`.
+   */
+  redeemCode(code: string, now = Date.now()): CodeRedemption {
+    if (this.redeemedCodes.has(code)) return { refused: 'redeemed' };
+    const grant = this.codes.get(code);
+    if (!grant) return { refused: 'unknown' };
+    this.codes.delete(code);
+    this.redeemedCodes.add(code);
+    return grant.expiresAt < now ? { refused: 'expired' } : { grant };
+  }
+
+  /**
+   * Signs an ID token (v2.0) for a sign-in of `account` as `user` in `tenant` to the app
+   * `clientId`, with the claims MSAL reads to build its account: `aud`, `iss`, `tid`, `oid`, `sub`,
+   * `preferred_username`, `name`, `nonce`
+   * (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+   */
+  async idToken(
+    account: SeedAccount,
+    tenant: TenantRecord,
+    user: UserRecord,
+    clientId: string,
+    nonce: string | undefined,
+  ): Promise<string> {
+    const payload: JWTPayload & Record<string, unknown> = {
+      ver: '2.0',
+      tid: tenant.id,
+      oid: user.id,
+      name: user.displayName,
+      preferred_username: account.signInName,
+      ...(nonce ? { nonce } : {}),
+    };
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(`${this.issuerBase}/${tenant.id}/v2.0`)
+      .setAudience(clientId)
+      .setSubject(`${account.accountId}:${tenant.id}:${clientId}`)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
+      .sign(this.privateKey);
+  }
+
+  /**
+   * The `client_info` of a token response (base64url JSON `{ uid, utid }`): the account's id in its
+   * home directory (`utid` = the consumer tenant for a Microsoft account), which MSAL uses as the
+   * home account id, the same in every directory the account signs in to.
+   */
+  clientInfo(account: SeedAccount, homeObjectId: string): string {
+    return Buffer.from(
+      JSON.stringify({ uid: homeObjectId, utid: account.homeTenantId }),
+      'utf8',
+    ).toString('base64url');
+  }
+
+  /** Forgets every refresh token and authorization code (sandbox reset). */
   revokeAll(): void {
     this.refreshGrants.clear();
+    this.codes.clear();
+    this.redeemedCodes.clear();
   }
 
   /**

@@ -45,7 +45,12 @@ export class SandboxHttp {
     return {
       status: res.statusCode,
       headers: res.headers as Record<string, string>,
-      body: text ? JSON.parse(text) : undefined,
+      // JSON as JSON; anything else (the sign-in page's HTML) as text.
+      body: text
+        ? /json/.test(String(res.headers['content-type']))
+          ? JSON.parse(text)
+          : text
+        : undefined,
     };
   }
 
