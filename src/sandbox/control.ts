@@ -18,85 +18,105 @@ import { Router } from './router';
  *   https://learn.microsoft.com/azure/cost-management-billing/manage/subscription-states).
  */
 export function controlRoutes(ctx: SandboxContext): Router {
-  return new Router()
-    .add('GET', '/state', () => ({ status: 200, body: ctx.state.snapshot() }))
-    .add('GET', '/accounts', () => ({
-      status: 200,
-      body: ctx.state.accounts.map((a) => ({
-        accountId: a.accountId,
-        signInName: a.signInName,
-        password: a.password,
-        kind: a.kind,
-        displayName: a.displayName,
-        directories: ctx.state.directoriesOf(a).map((t) => ({
-          tenantId: t.id,
-          displayName: t.displayName,
-          userId: ctx.state.userOfAccount(t, a.accountId)?.id ?? '',
+  return (
+    new Router()
+      .add('GET', '/state', () => ({ status: 200, body: ctx.state.snapshot() }))
+      .add('GET', '/accounts', () => ({
+        status: 200,
+        body: ctx.state.accounts.map((a) => ({
+          accountId: a.accountId,
+          signInName: a.signInName,
+          password: a.password,
+          kind: a.kind,
+          displayName: a.displayName,
+          directories: ctx.state.directoriesOf(a).map((t) => ({
+            tenantId: t.id,
+            displayName: t.displayName,
+            userId: ctx.state.userOfAccount(t, a.accountId)?.id ?? '',
+          })),
         })),
-      })),
-    }))
-    .add('GET', '/faults', () => ({ status: 200, body: { injected: ctx.faults.injected } }))
-    .add('POST', '/faults', (req) => {
-      try {
-        return { status: 200, body: ctx.faults.set(req.body ?? {}) };
-      } catch (err) {
-        if (err instanceof ZodError)
-          return { status: 400, body: { error: { code: 'InvalidFaults', message: err.message } } };
-        throw err;
-      }
-    })
-    .add('DELETE', '/faults', () => {
-      ctx.faults.clear();
-      return { status: 204 };
-    })
-    .add('POST', '/portal/subscriptions/:subscriptionId/changeDirectory', (req, p) => {
-      const sub = ctx.state.subscription(p.subscriptionId ?? '');
-      const body = (req.body ?? {}) as { destinationTenantId?: unknown; ownerObjectId?: unknown };
-      const destination =
-        typeof body.destinationTenantId === 'string'
-          ? ctx.state.tenant(body.destinationTenantId)
-          : undefined;
-      const owner =
-        destination && typeof body.ownerObjectId === 'string'
-          ? destination.users.find((u) => u.id === String(body.ownerObjectId).toLowerCase())
-          : undefined;
-      if (!sub || !destination || !owner)
-        return {
-          status: 400,
-          body: {
-            error: { code: 'InvalidRequest', message: 'Unknown subscription, directory or owner.' },
-          },
-        };
-      if (
-        sub.changeTenant === 'blockedByPolicy' ||
-        ctx.state.tenant(sub.tenantId)?.policy.blockSubscriptionsLeavingTenant ||
-        destination.policy.blockSubscriptionsIntoTenant
-      )
-        return {
-          status: 403,
-          body: {
-            error: {
-              code: 'RequestDisallowedByPolicy',
-              message: 'A subscription tenant policy blocks the move.',
+      }))
+      .add('GET', '/faults', () => ({ status: 200, body: { injected: ctx.faults.injected } }))
+      .add('POST', '/faults', (req) => {
+        try {
+          return { status: 200, body: ctx.faults.set(req.body ?? {}) };
+        } catch (err) {
+          if (err instanceof ZodError)
+            return {
+              status: 400,
+              body: { error: { code: 'InvalidFaults', message: err.message } },
+            };
+          throw err;
+        }
+      })
+      .add('DELETE', '/faults', () => {
+        ctx.faults.clear();
+        return { status: 204 };
+      })
+      .add('POST', '/portal/subscriptions/:subscriptionId/changeDirectory', (req, p) => {
+        const sub = ctx.state.subscription(p.subscriptionId ?? '');
+        const body = (req.body ?? {}) as { destinationTenantId?: unknown; ownerObjectId?: unknown };
+        const destination =
+          typeof body.destinationTenantId === 'string'
+            ? ctx.state.tenant(body.destinationTenantId)
+            : undefined;
+        const owner =
+          destination && typeof body.ownerObjectId === 'string'
+            ? destination.users.find((u) => u.id === String(body.ownerObjectId).toLowerCase())
+            : undefined;
+        if (!sub || !destination || !owner)
+          return {
+            status: 400,
+            body: {
+              error: {
+                code: 'InvalidRequest',
+                message: 'Unknown subscription, directory or owner.',
+              },
             },
-          },
-        };
-      ctx.state.moveSubscription(sub, destination.id, owner.id, ctx.faults.propagationDelayMs);
-      return { status: 200, body: { subscriptionId: sub.subscriptionId, tenantId: sub.tenantId } };
-    })
-    .add('POST', '/portal/subscriptions/:subscriptionId/cancel', (_req, p) => {
-      const sub = ctx.state.subscription(p.subscriptionId ?? '');
-      if (!sub)
+          };
+        if (
+          sub.changeTenant === 'blockedByPolicy' ||
+          ctx.state.tenant(sub.tenantId)?.policy.blockSubscriptionsLeavingTenant ||
+          destination.policy.blockSubscriptionsIntoTenant
+        )
+          return {
+            status: 403,
+            body: {
+              error: {
+                code: 'RequestDisallowedByPolicy',
+                message: 'A subscription tenant policy blocks the move.',
+              },
+            },
+          };
+        ctx.state.moveSubscription(sub, destination.id, owner.id, ctx.faults.propagationDelayMs);
         return {
-          status: 404,
-          body: { error: { code: 'SubscriptionNotFound', message: 'Unknown subscription.' } },
+          status: 200,
+          body: { subscriptionId: sub.subscriptionId, tenantId: sub.tenantId },
         };
-      sub.state = 'Disabled';
-      return { status: 200, body: { subscriptionId: sub.subscriptionId, state: sub.state } };
-    })
-    .add('POST', '/reset', () => {
-      ctx.state.reset();
-      ctx.faults.clear();
-      return { status: 204 };
-    });
+      })
+      .add('POST', '/portal/subscriptions/:subscriptionId/cancel', (_req, p) => {
+        const sub = ctx.state.subscription(p.subscriptionId ?? '');
+        if (!sub)
+          return {
+            status: 404,
+            body: { error: { code: 'SubscriptionNotFound', message: 'Unknown subscription.' } },
+          };
+        sub.state = 'Disabled';
+        return { status: 200, body: { subscriptionId: sub.subscriptionId, state: sub.state } };
+      })
+      // The admin revokes an account's sessions (Graph revokeSignInSessions): its refresh tokens die.
+      .add('POST', '/accounts/:accountId/revokeSignInSessions', (_req, p) => {
+        if (!ctx.state.account(p.accountId ?? ''))
+          return {
+            status: 404,
+            body: { error: { code: 'AccountNotFound', message: 'Unknown account.' } },
+          };
+        return { status: 200, body: { revoked: ctx.tokens.revokeAccount(p.accountId ?? '') } };
+      })
+      .add('POST', '/reset', () => {
+        ctx.state.reset();
+        ctx.faults.clear();
+        return { status: 204 };
+      })
+  );
 }

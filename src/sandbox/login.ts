@@ -101,6 +101,13 @@ async function token(
       );
     tenant = resolveTenant(ctx, segment, account);
   } else if (f.grant_type === 'refresh_token') {
+    if (ctx.tokens.isRevoked(f.refresh_token ?? ''))
+      return fail(
+        400,
+        'invalid_grant',
+        'The provided grant has expired due to it being revoked, and a fresh auth token is needed.',
+        50173,
+      );
     const grant = ctx.tokens.redeem(f.refresh_token ?? '');
     account = grant && ctx.state.account(grant.accountId);
     if (!grant || !account)

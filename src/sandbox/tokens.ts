@@ -101,6 +101,8 @@ export type CodeRedemption =
 export class SandboxTokens {
   private readonly refreshGrants = new Map<string, RefreshGrant>();
   private readonly codes = new Map<string, CodeGrant>();
+  /** Refresh tokens revoked by a sign-in session revocation (AADSTS50173, not "unknown"). */
+  private readonly revokedRefreshTokens = new Set<string>();
   /** Codes already redeemed (a second use is AADSTS54005, not "unknown"). */
   private readonly redeemedCodes = new Set<string>();
 
@@ -172,6 +174,28 @@ export class SandboxTokens {
   /** The grant of a refresh token, or undefined when unknown. */
   redeem(refreshToken: string): RefreshGrant | undefined {
     return this.refreshGrants.get(refreshToken);
+  }
+
+  /**
+   * Revokes every refresh token of an account, as Microsoft Graph's `revokeSignInSessions` does
+   * (https://learn.microsoft.com/graph/api/user-revokesigninsessions): a later refresh is refused
+   * with AADSTS50173 (FreshTokenNeeded).
+   * @returns how many refresh tokens were revoked
+   */
+  revokeAccount(accountId: string): number {
+    let revoked = 0;
+    for (const [token, grant] of this.refreshGrants) {
+      if (grant.accountId !== accountId) continue;
+      this.refreshGrants.delete(token);
+      this.revokedRefreshTokens.add(token);
+      revoked++;
+    }
+    return revoked;
+  }
+
+  /** Whether a refresh token was revoked (see {@link revokeAccount}). */
+  isRevoked(refreshToken: string): boolean {
+    return this.revokedRefreshTokens.has(refreshToken);
   }
 
   /** A new authorization code for one redemption within {@link AUTHORIZATION_CODE_LIFETIME_MS}. */

@@ -1,0 +1,358 @@
+import { randomBytes } from 'node:crypto';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import {
+  ConfidentialClientApplication,
+  CryptoProvider,
+  InteractionRequiredAuthError,
+  ServerError,
+  type ICachePlugin,
+} from '@azure/msal-node';
+import type { ChannelAccount, ConversationReference, Storage } from 'botbuilder';
+import type { CloudHttpOptions } from '../cloud/http';
+import { TenantlinkError } from '../errors';
+import { createLogger } from '../log';
+import { updateItem } from '../state/createOnly';
+import { accountFromToken } from './accountClaims';
+import { UndiciNetworkModule } from './msalNetwork';
+import { CONNECTION_PERMISSIONS } from './permissions';
+import { hashedKey, SealedStore, Sealer, type Sealed } from './sealedStore';
+import type { Resource, SignedInAccount, UserKey } from './signIn';
+
+/**
+ * The subscription administrator's sign-in where Azure lets them sign in: at the directory the
+ * subscription trusts (found by src/azure/tenantDiscovery.ts), with an authority chosen at run
+ * time. A Microsoft account gets an Azure Resource Manager token only from a tenant-specific
+ * authority, never through `common` (AADSTS70011), and a Bot Framework OAuth connection has one
+ * fixed tenant, so this sign-in is tenantlink's own: MSAL Node's authorization code flow with PKCE
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow,
+ * https://learn.microsoft.com/entra/msal/javascript/node/) as a confidential client, redirecting to
+ * tenantlink's own HTTPS endpoint (src/bot/signInCallback.ts).
+ *
+ * - `begin` stores a pending sign-in under the hash of a random `state` (32 bytes), bound to the
+ *   Teams user, the flow and the conversation, with the PKCE verifier sealed; it lives 15 minutes.
+ * - `complete` takes the redirect's query: the state is used once (an eTag-guarded mark, then a
+ *   delete), the code redeemed with the verifier, and the tokens kept only in MSAL's cache,
+ *   sealed (AES-256-GCM, src/auth/sealedStore.ts) per Teams user; a token for another directory
+ *   than the one asked for is not kept.
+ * - Tokens then come from that cache (`acquireTokenSilent` at the same tenant, MSAL refreshing
+ *   them), for ARM and for Microsoft Graph of the subscription's directory; an expired or revoked
+ *   refresh token ends the sign-in (`signInRequired`).
+ * Nothing here logs a token, a code, a state or a verifier.
+ */
+
+/** Who a sign-in is for and where its result goes (all of it JSON-safe; no secret). */
+export interface SignInContext {
+  /** Teams user id of the initiator (the token cache's owner). */
+  readonly userId: UserKey;
+  readonly flowId: string;
+  /** Directory (tenant id) to sign in to. */
+  readonly tenantId: string;
+  readonly conversation: Partial<ConversationReference>;
+  readonly from: ChannelAccount;
+  readonly locale?: string;
+}
+
+/** Why a completion was refused: the chat message and the log code follow from it. */
+export type SignInRefusal =
+  /** No pending sign-in for this state (forged, replayed, expired or from another deployment). */
+  | 'unknownState'
+  /** The admin declined consent or cancelled (`access_denied`, AADSTS65004). */
+  | 'declined'
+  /** The token is for another directory than the subscription's. */
+  | 'wrongDirectory'
+  /** The identity platform refused (its AADSTS code is in `detail`). */
+  | 'failed';
+
+/** The result of a redirect. */
+export type SignInCompletion =
+  | { readonly ok: true; readonly context: SignInContext; readonly account: SignedInAccount }
+  | {
+      readonly ok: false;
+      readonly reason: SignInRefusal;
+      readonly context?: SignInContext;
+      /** The identity platform's error code (e.g. `AADSTS65004`), never its full text. */
+      readonly detail?: string;
+    };
+
+/** The redirect's query parameters tenantlink reads. */
+export interface RedirectQuery {
+  readonly code?: string;
+  readonly state?: string;
+  readonly error?: string;
+  readonly error_description?: string;
+}
+
+/** Configuration of the sign-in. */
+export interface DirectorySignInOptions {
+  /** App registration (multi-tenant, personal accounts allowed) of the sign-in. */
+  readonly clientId: string;
+  /** Its client secret (never logged). */
+  readonly clientSecret: string;
+  /** Where the identity platform sends the admin back: tenantlink's callback URL. */
+  readonly redirectUri: string;
+  /** e.g. `https://login.microsoftonline.com` (the sandbox's `…/login` locally). */
+  readonly authorityHost: string;
+  /** Base64 of the 32-byte key that seals tokens at rest. */
+  readonly cacheKey: string;
+  readonly http: CloudHttpOptions;
+  /** How long a started sign-in can be completed, in ms (default 15 min). */
+  readonly pendingTtlMs?: number;
+  readonly now?: () => number;
+}
+
+interface PendingSignIn {
+  readonly context: SignInContext;
+  readonly verifier: Sealed;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+  readonly used?: boolean;
+}
+
+/** What is sealed per user: the directory, MSAL's account id and its serialized cache. */
+interface UserTokens {
+  readonly tenantId: string;
+  readonly homeAccountId: string;
+  readonly msal: string;
+}
+
+const PENDING = 'signin/pending';
+const TOKENS = 'signin/azure';
+
+/** Scopes per resource: ARM `user_impersonation`; Graph's from the permission map. */
+export const DIRECTORY_SCOPES: Readonly<Record<Resource, string[]>> = {
+  arm: ['https://management.azure.com/user_impersonation'],
+  graph: CONNECTION_PERMISSIONS.azureSourceGraph.permissions.map(
+    (p) => `https://graph.microsoft.com/${p}`,
+  ),
+};
+
+/** The MSAL error code worth logging: `AADSTS…` from the message, else MSAL's code. */
+function aadsts(err: unknown): string {
+  const e = err as { errorCode?: string; errorMessage?: string; message?: string };
+  return (
+    /AADSTS\d+/.exec(String(e.errorMessage ?? e.message ?? ''))?.[0] ?? e.errorCode ?? 'unknown'
+  );
+}
+
+/** The subscription admin's sign-in at a directory chosen at run time (see the module comment). */
+export class DirectorySignIn {
+  private readonly log = createLogger('directory-sign-in');
+  private readonly sealer: Sealer;
+  private readonly sealed: SealedStore;
+  private readonly network: UndiciNetworkModule;
+  private readonly crypto = new CryptoProvider();
+  private readonly now: () => number;
+  /** Access tokens per `user|resource`, in memory only, until 5 minutes before they expire. */
+  private readonly memory = new Map<string, AccessToken>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: DirectorySignInOptions,
+  ) {
+    this.sealer = new Sealer(options.cacheKey);
+    this.sealed = new SealedStore(storage, this.sealer);
+    this.network = new UndiciNetworkModule(options.http);
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Starts a sign-in at `context.tenantId`.
+   * @param loginHint the account to preselect (the email the admin gave), if any
+   * @returns the URL to open in a browser (the identity platform's authorize endpoint)
+   */
+  async begin(context: SignInContext, loginHint?: string): Promise<string> {
+    const state = randomBytes(32).toString('base64url');
+    const { verifier, challenge } = await this.crypto.generatePkceCodes();
+    const key = hashedKey(PENDING, state);
+    const pending: PendingSignIn = {
+      context,
+      verifier: this.sealer.seal(verifier, key),
+      expiresAt: this.now() + (this.options.pendingTtlMs ?? 15 * 60_000),
+    };
+    await this.storage.write({ [key]: pending });
+    return this.app().getAuthCodeUrl({
+      authority: this.authority(context.tenantId),
+      scopes: DIRECTORY_SCOPES.arm,
+      extraScopesToConsent: DIRECTORY_SCOPES.graph,
+      redirectUri: this.options.redirectUri,
+      state,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      prompt: 'select_account',
+      ...(loginHint ? { loginHint } : {}),
+    });
+  }
+
+  /**
+   * Completes a sign-in from the redirect's query. Refuses (and stores nothing for) an unknown,
+   * replayed or expired state; the pending sign-in is gone after the first call with its state,
+   * whatever the outcome.
+   */
+  async complete(query: RedirectQuery): Promise<SignInCompletion> {
+    const state = query.state ?? '';
+    if (!state || state.length > 512) return { ok: false, reason: 'unknownState' };
+    const key = hashedKey(PENDING, state);
+    const claimed = await updateItem<PendingSignIn>(
+      this.storage,
+      key,
+      (current) => (current && !current.used ? { ...current, used: true } : undefined),
+      'pending sign-in',
+    );
+    if (!claimed.written || !claimed.item) return { ok: false, reason: 'unknownState' };
+    await this.storage.delete([key]);
+    const pending = claimed.item;
+    const context = pending.context;
+    if (pending.expiresAt < this.now()) return { ok: false, reason: 'unknownState' };
+    if (query.error) {
+      const detail = /AADSTS\d+/.exec(query.error_description ?? '')?.[0] ?? query.error;
+      return {
+        ok: false,
+        reason: query.error === 'access_denied' ? 'declined' : 'failed',
+        context,
+        detail,
+      };
+    }
+    const verifier = this.sealer.open(pending.verifier, key);
+    if (!query.code || !verifier)
+      return { ok: false, reason: 'failed', context, detail: 'no code' };
+
+    let serialized = '';
+    const capture: ICachePlugin = {
+      beforeCacheAccess: () => Promise.resolve(),
+      afterCacheAccess: (ctx) => {
+        serialized = ctx.tokenCache.serialize();
+        return Promise.resolve();
+      },
+    };
+    try {
+      const result = await this.app(capture).acquireTokenByCode({
+        authority: this.authority(context.tenantId),
+        code: query.code,
+        codeVerifier: verifier,
+        redirectUri: this.options.redirectUri,
+        scopes: DIRECTORY_SCOPES.arm,
+      });
+      const account = accountFromToken('azure', result.accessToken);
+      if (account.tenantId !== context.tenantId || !result.account)
+        return { ok: false, reason: 'wrongDirectory', context, detail: 'tid' };
+      const tokens: UserTokens = {
+        tenantId: context.tenantId,
+        homeAccountId: result.account.homeAccountId,
+        msal: serialized,
+      };
+      await this.sealed.set(hashedKey(TOKENS, context.userId), JSON.stringify(tokens));
+      this.forget(context.userId);
+      return { ok: true, context, account };
+    } catch (err) {
+      if (err instanceof ServerError || err instanceof InteractionRequiredAuthError)
+        return { ok: false, reason: 'failed', context, detail: aadsts(err) };
+      throw new TenantlinkError('cloudUnavailable', {
+        detail: `sign-in code redemption: ${aadsts(err)}`,
+        cause: err,
+      });
+    }
+  }
+
+  /**
+   * A credential for `resource` of the user's sign-in (ARM, or Graph of the subscription's directory).
+   * @throws TenantlinkError signInRequired (from getToken) when not signed in or the sign-in
+   *   expired or was revoked; cloudUnavailable when the identity platform cannot be reached
+   */
+  credential(user: UserKey, resource: Resource): TokenCredential {
+    return { getToken: () => this.token(user, resource) };
+  }
+
+  /** The account the user is signed in with, or undefined. */
+  async account(user: UserKey): Promise<SignedInAccount | undefined> {
+    try {
+      return accountFromToken('azure', (await this.token(user, 'arm')).token);
+    } catch (err) {
+      if (err instanceof TenantlinkError && err.def.code === 'TL-AUTH-SIGNIN-REQUIRED')
+        return undefined;
+      throw err;
+    }
+  }
+
+  /** Forgets the user's sign-in: the sealed cache and the tokens in memory. */
+  async signOut(user: UserKey): Promise<void> {
+    this.forget(user);
+    await this.sealed.delete(hashedKey(TOKENS, user));
+  }
+
+  private forget(user: UserKey): void {
+    for (const resource of ['arm', 'graph'] as const) this.memory.delete(`${user}|${resource}`);
+  }
+
+  private async token(user: UserKey, resource: Resource): Promise<AccessToken> {
+    const cached = this.memory.get(`${user}|${resource}`);
+    if (cached && cached.expiresOnTimestamp - this.now() > 5 * 60_000) return cached;
+    const key = hashedKey(TOKENS, user);
+    const plain = await this.sealed.get(key);
+    if (!plain) throw new TenantlinkError('signInRequired', { detail: 'azure sign-in required' });
+    const tokens = JSON.parse(plain) as UserTokens;
+    // MSAL reads the user's cache before a silent call and hands it back when it refreshed.
+    const plugin: ICachePlugin = {
+      beforeCacheAccess: (ctx) => {
+        ctx.tokenCache.deserialize(tokens.msal);
+        return Promise.resolve();
+      },
+      afterCacheAccess: async (ctx) => {
+        if (!ctx.cacheHasChanged) return;
+        const next: UserTokens = { ...tokens, msal: ctx.tokenCache.serialize() };
+        await this.sealed.set(key, JSON.stringify(next));
+      },
+    };
+    const app = this.app(plugin);
+    const account = await app.getTokenCache().getAccountByHomeId(tokens.homeAccountId);
+    if (!account)
+      throw new TenantlinkError('signInRequired', { detail: 'azure account not cached' });
+    try {
+      const result = await app.acquireTokenSilent({
+        account,
+        authority: this.authority(tokens.tenantId),
+        scopes: DIRECTORY_SCOPES[resource],
+      });
+      const token: AccessToken = {
+        token: result.accessToken,
+        expiresOnTimestamp: result.expiresOn?.getTime() ?? this.now() + 5 * 60_000,
+      };
+      this.memory.set(`${user}|${resource}`, token);
+      return token;
+    } catch (err) {
+      if (err instanceof InteractionRequiredAuthError || err instanceof ServerError) {
+        // Expired, revoked (AADSTS70008, 50173, 700082) or no longer consented: sign in again.
+        this.log.warn(
+          { code: 'TL-AUTH-SIGNIN-REQUIRED', aadsts: aadsts(err) },
+          'azure sign-in ended',
+        );
+        await this.signOut(user);
+        throw new TenantlinkError('signInRequired', {
+          detail: `azure sign-in ended (${aadsts(err)})`,
+        });
+      }
+      throw new TenantlinkError('cloudUnavailable', {
+        detail: `azure token: ${aadsts(err)}`,
+        cause: err,
+      });
+    }
+  }
+
+  private authority(tenantId: string): string {
+    return `${this.options.authorityHost}/${encodeURIComponent(tenantId)}`;
+  }
+
+  /** An MSAL confidential client (one per operation: the cache plugin is the user's). */
+  private app(cachePlugin?: ICachePlugin): ConfidentialClientApplication {
+    return new ConfidentialClientApplication({
+      auth: {
+        clientId: this.options.clientId,
+        clientSecret: this.options.clientSecret,
+        authority: this.authority('organizations'),
+        // The configured host is trusted as it is (also the sandbox's, or a sovereign cloud's).
+        knownAuthorities: [new URL(this.options.authorityHost).host],
+      },
+      system: { networkClient: this.network },
+      ...(cachePlugin ? { cache: { cachePlugin } } : {}),
+    });
+  }
+}

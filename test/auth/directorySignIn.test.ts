@@ -1,0 +1,197 @@
+import { MemoryStorage } from 'botbuilder';
+import { decodeJwt } from 'jose';
+import { DirectorySignIn, type SignInContext } from '../../src/auth/directorySignIn';
+import { Sealer } from '../../src/auth/sealedStore';
+import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { answerSignInPage, redirectQuery } from '../helpers/sandboxBrowser';
+import { SandboxHttp } from '../helpers/sandboxHttp';
+
+/**
+ * The subscription admin's sign-in at a directory chosen at run time, through MSAL Node against
+ * the sandbox's identity platform: authorization code + PKCE, state bound to the user and used
+ * once, tokens sealed at rest.
+ */
+
+let sandbox: SandboxCloud;
+beforeAll(async () => {
+  sandbox = await startSandboxCloud();
+});
+afterAll(async () => {
+  await sandbox.stop();
+});
+
+const T = IDS.tenants;
+const REDIRECT = 'http://127.0.0.1:3978/auth/azure/callback';
+
+function signInFor(storage: MemoryStorage, key = Sealer.newKey()): DirectorySignIn {
+  return new DirectorySignIn(storage, {
+    clientId: 'tenantlink-test',
+    clientSecret: 'sandbox-secret',
+    redirectUri: REDIRECT,
+    authorityHost: sandbox.authorityHost,
+    cacheKey: key,
+    http: { caCertificatePem: sandbox.caCertificatePem, timeoutMs: 10_000, maxRetries: 0 },
+  });
+}
+
+function context(tenantId: string, userId = 'teams-user-kelley'): SignInContext {
+  return {
+    userId,
+    flowId: 'flow-1',
+    tenantId,
+    conversation: {
+      conversation: { id: 'conv-1', name: 'chat', isGroup: false, conversationType: 'personal' },
+    },
+    from: { id: userId, name: 'Kelley' },
+    locale: 'en-US',
+  };
+}
+
+async function signIn(
+  signInService: DirectorySignIn,
+  tenantId: string,
+  account: string,
+  userId?: string,
+): Promise<Record<string, string>> {
+  const url = await signInService.begin(context(tenantId, userId));
+  const page = await answerSignInPage(url, sandbox.caCertificatePem, { account });
+  return redirectQuery(page.location);
+}
+
+/** Every string in the storage, to scan for what must not be stored in the clear. */
+function storedText(storage: MemoryStorage): string {
+  return JSON.stringify((storage as unknown as { memory: Record<string, string> }).memory);
+}
+
+describe('directory sign-in (MSAL Node, authorization code + PKCE)', () => {
+  it('builds the authorize URL at the directory asked for, with PKCE S256 and a random state', async () => {
+    const service = signInFor(new MemoryStorage());
+    const url = new URL(await service.begin(context(T.defaultDirectory)));
+    expect(url.pathname).toBe(`/login/${T.defaultDirectory}/oauth2/v2.0/authorize`);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('redirect_uri')).toBe(REDIRECT);
+    expect(url.searchParams.get('scope')).toContain(
+      'https://management.azure.com/user_impersonation',
+    );
+    expect(url.searchParams.get('state')?.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('signs a Microsoft account in at its own directory and gives ARM and Graph tokens there', async () => {
+    const storage = new MemoryStorage();
+    const service = signInFor(storage);
+    const query = await signIn(service, T.defaultDirectory, 'kelley-msa');
+    const done = await service.complete(query);
+    expect(done).toMatchObject({
+      ok: true,
+      account: {
+        tenantId: T.defaultDirectory,
+        email: 'kelley.wall@outlook.com',
+        identityProvider: 'live.com',
+      },
+    });
+    const arm = await service.credential('teams-user-kelley', 'arm').getToken([]);
+    expect(decodeJwt(arm!.token)).toMatchObject({
+      tid: T.defaultDirectory,
+      aud: 'https://management.core.windows.net/',
+    });
+    const graph = await service.credential('teams-user-kelley', 'graph').getToken([]);
+    expect(decodeJwt(graph!.token)).toMatchObject({
+      tid: T.defaultDirectory,
+      aud: '00000003-0000-0000-c000-000000000000',
+    });
+    // Sealed at rest: no token, refresh token or code in the store.
+    const stored = storedText(storage);
+    expect(stored).not.toContain(arm!.token);
+    expect(stored).not.toContain(query.code ?? '');
+    expect(stored).not.toMatch(/refresh_token|"secret"|eyJ/);
+  });
+
+  it('signs a work account of another organisation in where it is a guest', async () => {
+    const service = signInFor(new MemoryStorage());
+    const query = await signIn(service, T.contosoLab, 'jane-work', 'teams-user-jane');
+    const done = await service.complete(query);
+    expect(done).toMatchObject({
+      ok: true,
+      account: { tenantId: T.contosoLab, objectId: IDS.users.janeGuestInLab },
+    });
+  });
+
+  it('refuses a replayed state and a second use of the code, storing nothing', async () => {
+    const storage = new MemoryStorage();
+    const service = signInFor(storage);
+    const query = await signIn(service, T.defaultDirectory, 'kelley-msa');
+    expect((await service.complete(query)).ok).toBe(true);
+    await service.signOut('teams-user-kelley');
+    expect(await service.complete(query)).toEqual({ ok: false, reason: 'unknownState' });
+    expect(await service.account('teams-user-kelley')).toBeUndefined();
+  });
+
+  it('refuses a forged state, a missing one and an oversized one', async () => {
+    const storage = new MemoryStorage();
+    const service = signInFor(storage);
+    const query = await signIn(service, T.defaultDirectory, 'kelley-msa');
+    for (const state of ['forged', '', 'x'.repeat(10_000)])
+      expect(await service.complete({ ...query, state })).toEqual({
+        ok: false,
+        reason: 'unknownState',
+      });
+    expect(await service.account('teams-user-kelley')).toBeUndefined();
+  });
+
+  it('reports a declined consent with its AADSTS code and keeps no sign-in', async () => {
+    const service = signInFor(new MemoryStorage());
+    const url = await service.begin(context(T.defaultDirectory));
+    const page = await answerSignInPage(url, sandbox.caCertificatePem, 'decline');
+    expect(await service.complete(redirectQuery(page.location))).toMatchObject({
+      ok: false,
+      reason: 'declined',
+      detail: 'AADSTS65004',
+      context: { userId: 'teams-user-kelley', flowId: 'flow-1' },
+    });
+  });
+
+  it('refuses a Microsoft account at common, as Entra does (AADSTS70011)', async () => {
+    const service = signInFor(new MemoryStorage());
+    const query = await signIn(service, 'common', 'kelley-msa');
+    expect(await service.complete(query)).toMatchObject({
+      ok: false,
+      reason: 'failed',
+      detail: 'AADSTS70011',
+    });
+  });
+
+  it('treats tokens sealed with another key as no sign-in (key rotated)', async () => {
+    const storage = new MemoryStorage();
+    const first = signInFor(storage);
+    expect((await first.complete(await signIn(first, T.defaultDirectory, 'kelley-msa'))).ok).toBe(
+      true,
+    );
+    await expect(
+      signInFor(storage).credential('teams-user-kelley', 'arm').getToken([]),
+    ).rejects.toMatchObject({
+      def: { code: 'TL-AUTH-SIGNIN-REQUIRED' },
+    });
+  });
+
+  it('ends the sign-in when the refresh token is revoked', async () => {
+    const storage = new MemoryStorage();
+    const key = Sealer.newKey();
+    const service = signInFor(storage, key);
+    expect(
+      (await service.complete(await signIn(service, T.defaultDirectory, 'kelley-msa'))).ok,
+    ).toBe(true);
+    const http = new SandboxHttp(sandbox);
+    const revoked = await http.call('POST', '/_sandbox/accounts/kelley-msa/revokeSignInSessions');
+    await http.close();
+    expect(revoked.body.revoked).toBeGreaterThan(0);
+    // A new process: nothing in memory, the sealed cache's access token is still valid, so ask
+    // for Graph, which the cache has no token for yet and must refresh.
+    const fresh = signInFor(storage, key);
+    await expect(fresh.credential('teams-user-kelley', 'graph').getToken([])).rejects.toMatchObject(
+      {
+        def: { code: 'TL-AUTH-SIGNIN-REQUIRED' },
+      },
+    );
+    expect(await fresh.account('teams-user-kelley')).toBeUndefined();
+  });
+});
