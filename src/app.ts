@@ -1,27 +1,20 @@
 import { join, resolve } from 'node:path';
-import { MemoryStorage, TeamsSSOTokenExchangeMiddleware, type Storage } from 'botbuilder';
-import type { Dialog } from 'botbuilder-dialogs';
+import { MemoryStorage, type Storage } from 'botbuilder';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
-import { BotTokenSource } from './auth/botTokenSource';
-import { RESOURCE_SCOPES, type TokenSource } from './auth/signIn';
+import { RESOURCE_SCOPES } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
-import {
-  createAdapter,
-  createBotAuthentication,
-  serverAccess,
-  userTokenClientFactory,
-} from './bot/adapter';
+import { createAdapter, createBotAuthentication, serverAccess } from './bot/adapter';
 import type { AdapterBackgroundRunner } from './bot/backgroundRunner';
 import { SIGN_IN_DIALOG_IDS, composeBot } from './bot/compose';
+import { composeSignIns, type LocalSignIn } from './bot/signIns';
 import { isLoopbackHost } from './bot/requestGuards';
 import { startBotServer, type BotServer } from './bot/server';
 import type { CloudHttpOptions } from './cloud/http';
 import type { Config } from './config';
 import { ERRORS, TenantlinkError } from './errors';
-import { OAuthSignInDialog } from './dialogs/oauthSignInDialog';
 import { createGraphClient } from './graph/graphClient';
 import { GraphOffice365Directory } from './graph/office365Directory';
 import { Localizer } from './i18n';
@@ -31,7 +24,6 @@ import { projectRoot } from './paths';
 import { BlobStateStorage, CosmosStateStorage } from './state/cloudStorage';
 import type { ChangeRecordStore } from './state/changeRecords';
 import type { ConversationReferenceStore } from './state/conversationReferences';
-import { FirstWriteWinsStorage } from './state/createOnlyStorage';
 import { EmbeddedStorage } from './state/embeddedStorage';
 
 /**
@@ -69,13 +61,16 @@ export interface LocalCloud {
 export interface LocalMode {
   /** The given sandbox, the one at SANDBOX_URL, or a new one. */
   cloud(config: Config, given?: LocalCloudEndpoints): Promise<LocalCloud>;
-  /** The token source and sign-in dialogs on the local cloud. */
+  /**
+   * The Office 365 admin's token source and sign-in dialog on the local cloud, and its account
+   * picker (the subscription admin signs in through the production sign-in, on the sandbox).
+   */
   signIn(
     endpoints: LocalCloudEndpoints,
     http: CloudHttpOptions,
     localizer: Localizer,
     ids: { readonly office365: string; readonly azure: string },
-  ): { tokens: TokenSource; dialogs: Dialog[] };
+  ): LocalSignIn;
   /** Starts the chat client (the Agents Playground) for the bot at `botEndpoint`. */
   startChatClient(options: {
     botEndpoint: string;
@@ -154,28 +149,21 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const auth = createBotAuthentication(config);
   const adapter = createAdapter(config, auth);
   const ids = SIGN_IN_DIALOG_IDS;
-  let tokens: TokenSource;
-  let signInDialogs: Dialog[];
-  if (local && sandbox) {
-    ({ tokens, dialogs: signInDialogs } = local.signIn(sandbox, http, localizer, ids));
-  } else {
-    tokens = new BotTokenSource(
-      userTokenClientFactory(auth, config.bot.appId),
-      config.connections,
-      TEAMS_CHANNEL_ID,
-    );
-    signInDialogs = [
-      new OAuthSignInDialog(ids.office365, 'office365', config.connections, tokens, localizer),
-      new OAuthSignInDialog(ids.azure, 'azure', config.connections, tokens, localizer),
-    ];
-    // Teams sends one token exchange per signed-in device: keep the first (shared storage).
-    adapter.use(
-      new TeamsSSOTokenExchangeMiddleware(
-        new FirstWriteWinsStorage(storage),
-        config.connections.graph,
-      ),
-    );
-  }
+  let serverUrl = '';
+  const signIns = composeSignIns({
+    config,
+    storage,
+    localizer,
+    http,
+    endpoints: sandbox ?? config.cloud,
+    ids,
+    adapter,
+    auth,
+    local: local && sandbox ? local.signIn(sandbox, http, localizer, ids) : undefined,
+    serverUrl: () => serverUrl,
+  });
+  const { tokens } = signIns;
+  const signInDialogs = signIns.dialogs;
   const { bot, background, changes, references } = composeBot({
     adapter,
     appId: config.bot.appId,
@@ -195,7 +183,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     port: config.port,
     host: config.host,
     access: serverAccess(config, auth),
+    ...(signIns.callback ? { signInCallback: signIns.callback(background) } : {}),
   });
+  serverUrl = server.url;
   await background.resumePending();
   background.startSweeping();
   log.info(
@@ -220,9 +210,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     },
   };
 }
-
-/** Teams' channel id: the token service keys user tokens by user and channel. */
-const TEAMS_CHANNEL_ID = 'msteams';
 
 /**
  * The Graph, ARM and user-realm clients for one cloud's endpoints (Microsoft's or the sandbox's).

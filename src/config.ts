@@ -68,6 +68,15 @@ const Env = z
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     PLAYGROUND: z.enum(['on', 'off']).default('on'),
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
+    ADMIN_SIGNIN_CLIENT_ID: z.string().default(''),
+    ADMIN_SIGNIN_CLIENT_SECRET: z.string().default(''),
+    ADMIN_SIGNIN_REDIRECT_URI: z.union([z.string().url(), z.literal('')]).default(''),
+    TOKEN_CACHE_KEY: z
+      .string()
+      .refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, {
+        message: 'must be 32 random bytes, base64 (openssl rand -base64 32)',
+      })
+      .default(''),
     CONNECTION_GRAPH: z.string().default('graph'),
     CONNECTION_AZURE_SOURCE: z.string().default('azureSource'),
     CONNECTION_AZURE_TARGET: z.string().default('azureTarget'),
@@ -140,6 +149,26 @@ const Env = z
         path: ['SANDBOX_SECRET'],
         message: 'required with SANDBOX_URL (the secret of its control API)',
       });
+    }
+    if (mode === 'cloud' && env.ADMIN_SIGNIN_CLIENT_ID) {
+      if (!env.ADMIN_SIGNIN_CLIENT_SECRET)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['ADMIN_SIGNIN_CLIENT_SECRET'],
+          message: 'required with ADMIN_SIGNIN_CLIENT_ID',
+        });
+      if (!env.ADMIN_SIGNIN_REDIRECT_URI.startsWith('https://'))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['ADMIN_SIGNIN_REDIRECT_URI'],
+          message: 'required with ADMIN_SIGNIN_CLIENT_ID: https://<bot host>/auth/azure/callback',
+        });
+      if (!env.TOKEN_CACHE_KEY)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['TOKEN_CACHE_KEY'],
+          message: 'required with ADMIN_SIGNIN_CLIENT_ID (seals the sign-in tokens at rest)',
+        });
     }
     if (mode === 'cloud' && !env.MicrosoftAppId) {
       ctx.addIssue({
@@ -260,6 +289,20 @@ export interface Config {
     readonly shutdownGraceMs: number;
   };
   readonly playground: { readonly enabled: boolean; readonly port: number };
+  /**
+   * The subscription admin's own sign-in (src/auth/directorySignIn.ts): the app registration
+   * (multi-tenant, personal accounts allowed) and its secret, the redirect URI registered for it
+   * (tenantlink's `/auth/azure/callback`), and the key that seals tokens at rest (base64, 32
+   * bytes). In cloud mode, an empty `clientId` keeps the `azureSource` OAuth connections (which
+   * cannot sign a Microsoft account in to ARM); local mode uses the sandbox's values, and a key
+   * made at each start when none is set.
+   */
+  readonly adminSignIn: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly redirectUri: string;
+    readonly cacheKey: string;
+  };
   /** Bot Framework OAuth connection names (cloud mode). */
   readonly connections: OAuthConnections;
 }
@@ -347,6 +390,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     },
     playground: { enabled: e.PLAYGROUND === 'on', port: e.PLAYGROUND_PORT },
+    adminSignIn: {
+      clientId: e.ADMIN_SIGNIN_CLIENT_ID,
+      clientSecret: e.ADMIN_SIGNIN_CLIENT_SECRET,
+      redirectUri: e.ADMIN_SIGNIN_REDIRECT_URI,
+      cacheKey: e.TOKEN_CACHE_KEY,
+    },
     connections: {
       graph: e.CONNECTION_GRAPH,
       azureSource: e.CONNECTION_AZURE_SOURCE,
@@ -364,6 +413,11 @@ export function redactedSummary(config: Config): Record<string, unknown> {
     ...config,
     bot: { ...config.bot, appPassword: config.bot.appPassword ? '[set]' : '[empty]' },
     sandbox: { ...config.sandbox, secret: config.sandbox.secret ? '[set]' : '[empty]' },
+    adminSignIn: {
+      ...config.adminSignIn,
+      clientSecret: config.adminSignIn.clientSecret ? '[set]' : '[empty]',
+      cacheKey: config.adminSignIn.cacheKey ? '[set]' : '[empty]',
+    },
     storage: {
       ...config.storage,
       blobConnectionString: config.storage.blobConnectionString ? '[set]' : '[empty]',

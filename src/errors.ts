@@ -28,6 +28,8 @@ export const ERRORS = {
     status: 401,
   },
   signInFailed: { code: 'TL-AUTH-SIGNIN-FAILED', messageKey: 'error.signInFailed', status: 400 },
+  /** A sign-in redirect with no valid pending sign-in (forged, replayed, expired) or malformed. */
+  signInState: { code: 'TL-AUTH-SIGNIN-STATE', messageKey: 'signIn.page.refused', status: 400 },
   cloudUnauthorized: {
     code: 'TL-CLOUD-UNAUTHORIZED',
     messageKey: 'error.signInRequired',

@@ -88,8 +88,11 @@ export interface DirectorySignInOptions {
   readonly clientId: string;
   /** Its client secret (never logged). */
   readonly clientSecret: string;
-  /** Where the identity platform sends the admin back: tenantlink's callback URL. */
-  readonly redirectUri: string;
+  /**
+   * Where the identity platform sends the admin back: tenantlink's callback URL (a function: in
+   * local mode the port is known once the server listens).
+   */
+  readonly redirectUri: string | (() => string);
   /** e.g. `https://login.microsoftonline.com` (the sandbox's `…/login` locally). */
   readonly authorityHost: string;
   /** Base64 of the 32-byte key that seals tokens at rest. */
@@ -116,6 +119,7 @@ interface UserTokens {
 }
 
 const PENDING = 'signin/pending';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOKENS = 'signin/azure';
 
 /** Scopes per resource: ARM `user_impersonation`; Graph's from the permission map. */
@@ -174,7 +178,7 @@ export class DirectorySignIn {
       authority: this.authority(context.tenantId),
       scopes: DIRECTORY_SCOPES.arm,
       extraScopesToConsent: DIRECTORY_SCOPES.graph,
-      redirectUri: this.options.redirectUri,
+      redirectUri: this.redirectUri(),
       state,
       codeChallenge: challenge,
       codeChallengeMethod: 'S256',
@@ -229,14 +233,16 @@ export class DirectorySignIn {
         authority: this.authority(context.tenantId),
         code: query.code,
         codeVerifier: verifier,
-        redirectUri: this.options.redirectUri,
+        redirectUri: this.redirectUri(),
         scopes: DIRECTORY_SCOPES.arm,
       });
       const account = accountFromToken('azure', result.accessToken);
-      if (account.tenantId !== context.tenantId || !result.account)
+      // A directory asked for by id must be the one the token is for; `organizations` takes any.
+      const expected = GUID.test(context.tenantId) ? context.tenantId.toLowerCase() : undefined;
+      if ((expected && account.tenantId !== expected) || !result.account)
         return { ok: false, reason: 'wrongDirectory', context, detail: 'tid' };
       const tokens: UserTokens = {
-        tenantId: context.tenantId,
+        tenantId: account.tenantId,
         homeAccountId: result.account.homeAccountId,
         msal: serialized,
       };
@@ -335,6 +341,11 @@ export class DirectorySignIn {
         cause: err,
       });
     }
+  }
+
+  private redirectUri(): string {
+    const uri = this.options.redirectUri;
+    return typeof uri === 'string' ? uri : uri();
   }
 
   private authority(tenantId: string): string {

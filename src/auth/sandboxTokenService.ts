@@ -137,6 +137,40 @@ export class SandboxTokenService implements TokenSource {
     return account;
   }
 
+  /**
+   * The local stand-in for a person in a browser on the sign-in page: opens `authorizeUrl` (which
+   * must be this sandbox's) and answers its form as the account of a card choice.
+   * @param choice the card's choice value (`accountId|tenantId`; the account is what counts)
+   * @returns the redirect's query parameters, or the AADSTS code the page showed instead (e.g.
+   *   `AADSTS50020` for an account that is not a user of the directory)
+   * @throws TenantlinkError cardInvalid for a URL that is not this sandbox's authorize endpoint
+   */
+  async answerSignInPage(
+    authorizeUrl: string,
+    choice: string,
+  ): Promise<{ query: Record<string, string> } | { pageError: string }> {
+    const url = new URL(authorizeUrl);
+    if (!authorizeUrl.startsWith(`${this.authorityHost}/`) || !url.pathname.endsWith('/authorize'))
+      throw new TenantlinkError('cardInvalid', { detail: 'not the sandbox authorize endpoint' });
+    const form = new URLSearchParams(url.searchParams);
+    form.set('decision', 'accept');
+    form.set('account', choice.split('|')[0] ?? '');
+    const dispatcher = dispatcherFor(this.http);
+    const res = await request(`${url.origin}${url.pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      headersTimeout: this.http.timeoutMs,
+      bodyTimeout: this.http.timeoutMs,
+      ...(dispatcher ? { dispatcher } : {}),
+    });
+    const page = await res.body.text();
+    const location = res.headers.location;
+    if (res.statusCode === 302 && typeof location === 'string')
+      return { query: Object.fromEntries(new URL(location).searchParams) };
+    return { pageError: /AADSTS\d+/.exec(page)?.[0] ?? `HTTP ${res.statusCode}` };
+  }
+
   async account(user: UserKey, kind: SignInKind): Promise<SignedInAccount | undefined> {
     const resource: Resource = kind === 'office365' ? 'graph' : 'arm';
     return (await this.userToken(user, kind, resource))?.account;

@@ -230,10 +230,12 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
   }
 
   /**
-   * Runs an event activity named `name` through the bot in the job's conversation, as its user
-   * (the result of a job, or the wake-up of an interrupted one).
+   * Runs an event activity named `name` through the bot in a conversation, as its user: the result
+   * of a job, the wake-up of an interrupted one, or the end of a sign-in in a browser
+   * (src/bot/signInCallback.ts).
+   * @throws Error from the channel's connector when the conversation cannot be reached
    */
-  private async wake(
+  async wake(
     job: Pick<PendingJob, 'reference' | 'from' | 'locale' | 'channelData'>,
     name: string,
     value?: unknown,

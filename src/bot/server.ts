@@ -12,9 +12,12 @@ import { AuthenticationError } from 'botframework-connector';
 import * as restify from 'restify';
 import { ERRORS, TenantlinkError, type ErrorDef } from '../errors';
 import type { Localizer } from '../i18n';
+import { HTML_PAGE_HEADERS } from '../i18n/htmlPage';
 import { createLogger } from '../log';
 import { ActivityShape } from './activityShape';
 import type { TenantlinkAdapter } from './adapter';
+import type { CallbackPage } from './signInCallback';
+import { SIGN_IN_CALLBACK_PATH } from './signInCallback';
 import {
   checkBodyHeaders,
   isLoopbackHost,
@@ -163,6 +166,11 @@ export async function startBotServer(options: {
   host: string;
   access: ServerAccess;
   limits?: Partial<ServerLimits>;
+  /**
+   * The subscription admin's sign-in redirect (`GET /auth/azure/callback`), when that sign-in is
+   * tenantlink's own: gets the query string and whether a body came, answers a page.
+   */
+  signInCallback?: (search: string, hasBody: boolean) => Promise<CallbackPage>;
 }): Promise<BotServer> {
   const log = createLogger('server');
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -242,6 +250,20 @@ export async function startBotServer(options: {
       return reply(res, 500, refusalBody(500));
     }
   });
+  const callback = options.signInCallback;
+  if (callback) {
+    server.get(SIGN_IN_CALLBACK_PATH, async (req, res) => {
+      const search = new URL(req.url ?? '', 'http://callback').search;
+      const answer = await callback(search, hasBody(req));
+      if (res.headersSent) return;
+      res.writeHead(answer.status, {
+        ...HTML_PAGE_HEADERS,
+        'content-length': Buffer.byteLength(answer.html),
+        ...(answer.status >= 400 ? { connection: 'close' } : {}),
+      });
+      res.end(answer.html);
+    });
+  }
   server.get('/healthz', (_req, res, next) => {
     reply(res, 200, { status: 'ok' });
     return next();

@@ -65,6 +65,40 @@ export interface SignInCardData extends ActionIds {
   cancelLabel: string;
 }
 
+/**
+ * Data of cards/directorySignIn.json: the subscription admin's sign-in, asking for the
+ * subscription's id (its directory is found from it) and, in local mode, a sandbox account.
+ */
+export interface DirectorySignInCardData extends ActionIds {
+  title: string;
+  text: string;
+  error: string;
+  idLabel: string;
+  idPlaceholder: string;
+  idError: string;
+  /** The id typed before (kept on a retry card). */
+  subscriptionId: string;
+  /** Markdown line with a link to the portal's Subscriptions page. */
+  findId: string;
+  accountLabel: string;
+  /** The sandbox's accounts (local mode); empty with Microsoft's cloud. */
+  choices: Choice[];
+  sandboxNote: string;
+  signInLabel: string;
+  cancelLabel: string;
+}
+
+/** Data of cards/directorySignInWait.json: open the sign-in page, then come back. */
+export interface DirectorySignInWaitCardData extends ActionIds {
+  title: string;
+  text: string;
+  /** The identity platform's authorize URL (https). */
+  url: string;
+  openLabel: string;
+  restartLabel: string;
+  cancelLabel: string;
+}
+
 /** One rule row of cards/preflight.json. */
 export interface RuleRow {
   rule: string;
@@ -196,6 +230,8 @@ export interface ChannelNoticeCardData {
 export interface CardDataByTemplate {
   welcome: WelcomeCardData;
   signIn: SignInCardData;
+  directorySignIn: DirectorySignInCardData;
+  directorySignInWait: DirectorySignInWaitCardData;
   preflight: PreflightCardData;
   chooseSubscription: ChooseSubscriptionCardData;
   impact: ImpactCardData;
@@ -216,6 +252,8 @@ export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard';
 export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'welcome',
   'signIn',
+  'directorySignIn',
+  'directorySignInWait',
   'preflight',
   'chooseSubscription',
   'impact',

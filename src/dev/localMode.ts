@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Dialog } from 'botbuilder-dialogs';
 import type { LocalCloud, LocalCloudEndpoints, LocalMode } from '../app';
+import type { LocalSignIn } from '../bot/signIns';
 import { SandboxTokenService } from '../auth/sandboxTokenService';
-import type { TokenSource } from '../auth/signIn';
 import type { CloudHttpOptions } from '../cloud/http';
 import type { Config } from '../config';
 import { SandboxSignInDialog } from '../dialogs/sandboxSignInDialog';
@@ -35,14 +34,12 @@ export const localMode: LocalMode = {
     http: CloudHttpOptions,
     localizer: Localizer,
     ids: { readonly office365: string; readonly azure: string },
-  ): { tokens: TokenSource; dialogs: Dialog[] } {
+  ): LocalSignIn {
     const tokens = new SandboxTokenService(endpoints, http);
     return {
       tokens,
-      dialogs: [
-        new SandboxSignInDialog(ids.office365, 'office365', tokens, localizer),
-        new SandboxSignInDialog(ids.azure, 'azure', tokens, localizer),
-      ],
+      office365Dialog: new SandboxSignInDialog(ids.office365, 'office365', tokens, localizer),
+      sandbox: tokens,
     };
   },
 

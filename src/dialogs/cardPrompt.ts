@@ -31,6 +31,7 @@ export type Verb =
   | 'link.start'
   | 'link.cancel'
   | 'signin.select'
+  | 'signin.restart'
   | 'subscription.choose'
   | 'impact.continue'
   | 'move.confirm'

@@ -22,9 +22,14 @@ export function localTestConfig(env: Record<string, string> = {}): Config {
     PORT: '0',
     HOST: '127.0.0.1',
     PLAYGROUND: 'off',
+    // One key for every instance and restart of a test, as production configures one.
+    TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY,
     ...env,
   });
 }
+
+/** The token cache key of tests (32 bytes, base64): sign-ins survive a restart and move across instances. */
+export const TEST_TOKEN_CACHE_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** A running sandbox + tenantlink + test channel. */
 export interface Harness {
@@ -89,6 +94,8 @@ export interface LinkChoices {
   readonly command?: string;
   readonly office365?: string;
   readonly azure?: string;
+  /** The subscription id given on the Azure sign-in card (its directory is then discovered). */
+  readonly signInSubscriptionId?: string;
   readonly subscriptionId?: string;
   readonly typedName?: string;
   readonly principalIds?: readonly string[];
@@ -130,6 +137,7 @@ export async function linkUpToChoose(
   });
   await click(h, user, chat, 'signin.select', {
     choice: choices.azure ?? `kelley-msa|${IDS.tenants.defaultDirectory}`,
+    ...(choices.signInSubscriptionId ? { subscriptionId: choices.signInSubscriptionId } : {}),
   });
 }
 

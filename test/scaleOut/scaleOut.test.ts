@@ -11,7 +11,7 @@ import {
   type RoundRobinProxy,
 } from '../helpers/botInstances';
 import { TeamsChannel, actionData, cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS } from '../helpers/testApp';
+import { TEST_TOKEN_CACHE_KEY, USERS } from '../helpers/testApp';
 import { until } from '../helpers/until';
 
 /**
@@ -46,6 +46,8 @@ beforeAll(async () => {
     SANDBOX_URL: sandbox.url,
     SANDBOX_CA_FILE: caFile,
     SANDBOX_SECRET: sandbox.controlSecret,
+    // Shared by the instances, as in production: a sign-in sealed by one opens on another.
+    TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY,
     JOB_LEASE_MS: '3000',
     JOB_SWEEP_MS: '500',
     SHUTDOWN_GRACE_MS: '1000',

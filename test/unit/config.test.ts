@@ -279,3 +279,50 @@ describe('Cosmos DB storage configuration', () => {
     expect(JSON.stringify(redactedSummary(config))).not.toContain('c2VjcmV0LWNvc21vcy1rZXk=');
   });
 });
+
+describe('the subscription admin sign-in settings', () => {
+  const CLOUD = {
+    MicrosoftAppId: APP_ID,
+    MicrosoftAppPassword: PASSWORD,
+    MicrosoftAppType: 'MultiTenant',
+  };
+  const SECRET = 'Qw8~admin-sign-in-secret.value';
+  const KEY = Buffer.alloc(32, 3).toString('base64');
+  const OWN = {
+    ADMIN_SIGNIN_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+    ADMIN_SIGNIN_CLIENT_SECRET: SECRET,
+    ADMIN_SIGNIN_REDIRECT_URI: 'https://tenantlink.example/auth/azure/callback',
+    TOKEN_CACHE_KEY: KEY,
+  };
+
+  it('reads them and never shows the secret or the key in the summary', () => {
+    const config = loadConfig({ ...CLOUD, ...OWN });
+    expect(config.adminSignIn).toEqual({
+      clientId: OWN.ADMIN_SIGNIN_CLIENT_ID,
+      clientSecret: SECRET,
+      redirectUri: OWN.ADMIN_SIGNIN_REDIRECT_URI,
+      cacheKey: KEY,
+    });
+    const summary = JSON.stringify(redactedSummary(config));
+    expect(summary).not.toContain(SECRET);
+    expect(summary).not.toContain(KEY);
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['no secret', { ADMIN_SIGNIN_CLIENT_SECRET: '' }, /ADMIN_SIGNIN_CLIENT_SECRET: required/],
+    [
+      'an http redirect URI',
+      { ADMIN_SIGNIN_REDIRECT_URI: 'http://tenantlink.example/cb' },
+      /ADMIN_SIGNIN_REDIRECT_URI/,
+    ],
+    ['no token cache key', { TOKEN_CACHE_KEY: '' }, /TOKEN_CACHE_KEY: required/],
+    [
+      'a short token cache key',
+      { TOKEN_CACHE_KEY: 'c2hvcnQ=' },
+      /TOKEN_CACHE_KEY: must be 32 random bytes/,
+    ],
+  ])('refuses cloud mode with the client id and %s', (_what, change, message) => {
+    expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).toThrow(message);
+    expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).not.toThrow(new RegExp(SECRET));
+  });
+});
