@@ -42,6 +42,17 @@ param oauthAppClientId string
 @secure()
 param oauthClientSecret string
 
+@description('Client id of the app registration of the subscription admin\'s own sign-in (accounts in any organizational directory and personal Microsoft accounts; Web redirect URI https://<site>/auth/azure/callback).')
+param adminSignInClientId string
+
+@description('Client secret of that app registration. Stored in Key Vault; the site reads it through a Key Vault reference.')
+@secure()
+param adminSignInClientSecret string
+
+@description('Key that seals the admin sign-in tokens at rest: 32 random bytes, base64 (openssl rand -base64 32). Stored in Key Vault, shared by every instance.')
+@secure()
+param tokenCacheKey string
+
 @description('Tenant id of the Office 365 tenant (the graph and azureTarget connections sign in there).')
 param office365TenantId string = tenant().tenantId
 
@@ -123,6 +134,18 @@ resource oauthSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   properties: { value: oauthClientSecret }
 }
 
+resource adminSignInSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'admin-signin-client-secret'
+  properties: { value: adminSignInClientSecret }
+}
+
+resource tokenCacheKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'token-cache-key'
+  properties: { value: tokenCacheKey }
+}
+
 resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, identity.id, keyVaultSecretsUser)
   scope: vault
@@ -190,6 +213,10 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'CONNECTION_AZURE_TARGET', value: connectionNames.azureTarget }
         { name: 'CONNECTION_AZURE_SOURCE', value: connectionNames.azureSource }
         { name: 'CONNECTION_AZURE_SOURCE_GRAPH', value: connectionNames.azureSourceGraph }
+        { name: 'ADMIN_SIGNIN_CLIENT_ID', value: adminSignInClientId }
+        { name: 'ADMIN_SIGNIN_REDIRECT_URI', value: 'https://app-${name}-${suffix}.azurewebsites.net/auth/azure/callback' }
+        { name: 'ADMIN_SIGNIN_CLIENT_SECRET', value: '@Microsoft.KeyVault(SecretUri=${adminSignInSecret.properties.secretUri})' }
+        { name: 'TOKEN_CACHE_KEY', value: '@Microsoft.KeyVault(SecretUri=${tokenCacheKeySecret.properties.secretUri})' }
         { name: 'JOB_LEASE_MS', value: '60000' }
         { name: 'JOB_SWEEP_MS', value: '15000' }
         { name: 'SHUTDOWN_GRACE_MS', value: '20000' }
@@ -197,7 +224,7 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       ]
     }
   }
-  dependsOn: [storageRole, registryRole]
+  dependsOn: [storageRole, registryRole, vaultRole]
 }
 
 resource bot 'Microsoft.BotService/botServices@2022-09-15' = {

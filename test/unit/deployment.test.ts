@@ -54,7 +54,11 @@ describe('infra/main.bicep', () => {
 
   it('declares every secret @secure() without a default, and the parameters file has none', () => {
     const secure = [...bicep.matchAll(/@secure\(\)\s*\nparam (\w+) (\w+)(.*)$/gm)];
-    expect(secure.map((m) => m[1])).toEqual(['oauthClientSecret']);
+    expect(secure.map((m) => m[1])).toEqual([
+      'oauthClientSecret',
+      'adminSignInClientSecret',
+      'tokenCacheKey',
+    ]);
     for (const m of secure) expect(m[3]).not.toMatch(/=/);
     for (const m of bicep.matchAll(/^param (\w+)/gm)) {
       if (/secret|password|key/i.test(m[1]!)) expect(secure.map((s) => s[1])).toContain(m[1]);
