@@ -4,17 +4,20 @@ import { RESTORE_CHOICE_LIMIT, cardAttachment, renderCard } from '../cards/rende
 import type { DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
-import { grantAccess, testAccess } from '../link/access';
-import { planRestoreWrites } from '../link/restore';
+import { errorFromJson } from '../errors';
+import { grantAccess, testAccess, type GrantResult } from '../link/access';
+import { planRestoreWrites, type RestoreRun } from '../link/restore';
 import {
   chosenRestore,
-  restoreAndReport,
+  restoreAndRecord,
   restoreEntries,
   type RestoreWork,
 } from './linkRestoreSteps';
-import { restoreKey } from './restoreCards';
+import { LINK_WAIT_DIALOG } from './linkMoveSteps';
+import { restoreKey, restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
+import type { BackgroundResult, WaitOptions } from './waitForBackground';
 
 /**
  * Step 3 of the seeds: give Office 365 accounts access to the subscription (RBAC roles replace the
@@ -32,7 +35,7 @@ export async function grantAccessStep(
     .directory(kit.credential(step, 'office365', 'graph'))
     .listUsers({ pageSize: GRANT_PAGE_SIZE });
   s.grantUsers = page.users;
-  const { entries } = await restoreEntries(kit, s);
+  const { entries } = await restoreEntries(kit, s.flowId);
   const restorable = entries.filter((e) => e.action.kind !== 'skip');
   const ids = { flowId: s.flowId, cardId: uuidv4() };
   const moreUsers = page.cursor !== undefined;
@@ -57,10 +60,82 @@ export async function grantAccessStep(
   });
 }
 
-/** Grants the roles (idempotent), tests them, records the audit and tells the team's channel. */
-export async function testAccessAndNotifyStep(
-  kit: LinkStepKit,
+/** What the access job reports (JSON-safe: it crosses the background boundary). */
+export interface AccessJobResult {
+  readonly grants: GrantResult[];
+  readonly tested: { readonly user: DirectoryPerson; readonly ok: boolean }[];
+  /** The restore's run, when the admin asked to give back the removed access. */
+  readonly restore?: RestoreRun;
+  /** Chosen ids that are not users of the Office 365 directory (left out). */
+  readonly missing: number;
+}
 
+/**
+ * Step 3 as a background job, so that the grant card's click is answered at once: looks the
+ * chosen accounts up in the Office 365 directory, grants the role (idempotent: an assignment held
+ * already is `existing`), gives back the removed access when asked (idempotent: deterministic
+ * names, invitations reused), tests it and records every outcome in the change record. A restart
+ * or a lost instance runs it again from its descriptor (the background runner's lease).
+ * @param params flowId, initiatorId, subscriptionId, tenantId (Office 365), role, principalIds
+ *   (comma-separated), restore (`true`/`false`), restoreIds (absent: all), redirectUrl
+ */
+export function accessJob(kit: LinkStepKit) {
+  return async (
+    userId: string,
+    params: Readonly<Record<string, string>>,
+  ): Promise<AccessJobResult> => {
+    const flowId = params.flowId!;
+    const subscriptionId = params.subscriptionId!;
+    const role = params.role as GrantableRole;
+    const ids = (params.principalIds ?? '').split(',').filter(Boolean);
+    const directory = kit.deps.clients.directory(
+      kit.deps.tokens.credential(userId, 'office365', 'graph'),
+    );
+    const users = await directory.usersById(ids);
+    const target = kit.azureFor(userId, 'office365');
+    const work =
+      params.restore === 'true'
+        ? chosenRestore(await restoreEntries(kit, flowId), params.restoreIds)
+        : { entries: [], customRoles: [] };
+    const grants = await grantAccess(target, subscriptionId, users, role);
+    const restore =
+      work.entries.length + work.customRoles.length > 0
+        ? await restoreAndRecord(
+            kit,
+            directory,
+            target,
+            flowId,
+            params.initiatorId!,
+            params.redirectUrl!,
+            work,
+          )
+        : undefined;
+    const tested = await testAccess(target, subscriptionId, users, role);
+    await kit.deps.changes.update(flowId, (r) => {
+      r.status = 'accessGranted';
+      r.audit = [
+        ...r.audit,
+        ...grants.map((g) => ({
+          at: new Date().toISOString(),
+          by: params.initiatorId!,
+          action: `roleAssignment:${g.role}`,
+          target: g.user.id,
+          outcome: g.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
+          code: g.errorCode ?? (g.outcome === 'existing' ? 'RoleAssignmentExists' : undefined),
+          correlationId: g.correlationId,
+        })),
+      ];
+    });
+    return { grants, tested, ...(restore ? { restore } : {}), missing: ids.length - users.length };
+  };
+}
+
+/**
+ * The grant card answered: says at once that the work started and runs it as the access job
+ * (a dry run lists the writes instead).
+ */
+export async function startAccessStep(
+  kit: LinkStepKit,
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
@@ -69,44 +144,66 @@ export async function testAccessAndNotifyStep(
   const cards = kit.cards(step);
   const role = (action.inputs.role || 'Owner') as GrantableRole;
   const chosen = new Set((action.inputs.principalIds ?? '').split(',').filter(Boolean));
-  const users = await chosenUsers(kit, step, s, chosen);
   await answerInvoke(
     step.context,
     outcomeCard(
-      cards.t('grant.working', { count: users.length, role: cards.t(`role.${role}`) }),
+      cards.t('grant.working', { count: chosen.size, role: cards.t(`role.${role}`) }),
       '',
       'Good',
     ),
   );
-  const target = kit.azureAs(step, 'office365');
-  const restore =
-    action.inputs.restore === 'true'
-      ? chosenRestore(await restoreEntries(kit, s), action.inputs.restoreIds)
-      : { entries: [], customRoles: [] };
-  if (s.dryRun) return dryRunReport(kit, step, s, target, users, role, restore);
-  const grants = await grantAccess(target, s.subscription!.subscriptionId, users, role);
-  if (restore.entries.length + restore.customRoles.length > 0)
-    await restoreAndReport(kit, step, s, target, restore);
-  const tested = await testAccess(target, s.subscription!.subscriptionId, users, role);
-  await kit.deps.changes.update(s.flowId, (r) => {
-    r.status = 'accessGranted';
-    r.audit = [
-      ...r.audit,
-      ...grants.map((g) => ({
-        at: new Date().toISOString(),
-        by: s.initiatorId,
-        action: `roleAssignment:${g.role}`,
-        target: g.user.id,
-        outcome: g.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
-        code: g.errorCode ?? (g.outcome === 'existing' ? 'RoleAssignmentExists' : undefined),
-        correlationId: g.correlationId,
-      })),
-    ];
-  });
+  if (s.dryRun) {
+    const users = await chosenUsers(kit, step, s, chosen);
+    const restore =
+      action.inputs.restore === 'true'
+        ? chosenRestore(await restoreEntries(kit, s.flowId), action.inputs.restoreIds)
+        : { entries: [], customRoles: [] };
+    return dryRunReport(kit, step, s, kit.azureAs(step, 'office365'), users, role, restore);
+  }
+  return step.beginDialog(LINK_WAIT_DIALOG, {
+    waitId: `${s.flowId}:access`,
+    job: {
+      kind: 'access',
+      params: {
+        flowId: s.flowId,
+        initiatorId: s.initiatorId,
+        subscriptionId: s.subscription!.subscriptionId,
+        role,
+        principalIds: [...chosen].join(','),
+        restore: action.inputs.restore === 'true' ? 'true' : 'false',
+        ...(action.inputs.restoreIds === undefined ? {} : { restoreIds: action.inputs.restoreIds }),
+        redirectUrl: `${kit.portalUrl(step)}/#@${s.org!.tenantId}`,
+      },
+    },
+  } satisfies WaitOptions);
+}
+
+/**
+ * The access job's outcome: the restore report, the grant and test results, then the team's
+ * channel is told (once, whichever turn or instance claims it) and the flow ends. A job that failed
+ * ends the flow as failed, recorded, with the error told to the admin.
+ */
+export async function afterAccessStep(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  const result = step.result as BackgroundResult;
+  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error!));
+  const cards = kit.cards(step);
+  const outcome = result.value as AccessJobResult;
+  if (outcome.missing > 0)
+    await step.context.sendActivity(
+      cards.t('grant.notFound', { count: outcome.missing, directory: s.org!.displayName }),
+    );
+  if (outcome.restore)
+    await step.context.sendActivity({
+      attachments: [cardAttachment(restoreReportCard((k, p) => cards.t(k, p), outcome.restore))],
+    });
   await step.context.sendActivity({
-    attachments: [cardAttachment(cards.accessResults(grants, tested))],
+    attachments: [cardAttachment(cards.accessResults(outcome.grants, outcome.tested))],
   });
-  // A turn repeated after a restart, or the same click handled on two instances, does not tell
+  // A turn repeated after a restart, or the same result handled on two instances, does not tell
   // the channel twice: one turn claims the notification in the change record.
   const claim = await kit.deps.changes.claimNotification(s.flowId, uuidv4());
   let sent: number;
@@ -115,7 +212,13 @@ export async function testAccessAndNotifyStep(
   else {
     sent = await kit.deps.notifier.notify(
       s.org!.tenantId,
-      cards.channelNotice(s.subscription!, s.org!, s.office365!, grants, kit.portalUrl(step)),
+      cards.channelNotice(
+        s.subscription!,
+        s.org!,
+        s.office365!,
+        outcome.grants,
+        kit.portalUrl(step),
+      ),
     );
     await kit.deps.changes.update(s.flowId, (r) => {
       r.status = 'notified';

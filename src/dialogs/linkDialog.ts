@@ -19,7 +19,7 @@ import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { runPreflight } from '../link/preflight';
 import { CardPrompt, answerInvoke, outcomeCard } from './cardPrompt';
-import { grantAccessStep, testAccessAndNotifyStep } from './linkAccessSteps';
+import { accessJob, afterAccessStep, grantAccessStep, startAccessStep } from './linkAccessSteps';
 import { confirmStep, reviewImpactStep } from './linkReviewSteps';
 import {
   LINK_WAIT_DIALOG,
@@ -82,7 +82,7 @@ export class LinkDialog extends ComponentDialog {
       new WaitForBackgroundDialog(
         LINK_WAIT_DIALOG,
         deps.background,
-        { move: moveJob(this.kit) },
+        { move: moveJob(this.kit), access: accessJob(this.kit) },
         deps.localizer,
       ),
     );
@@ -98,7 +98,8 @@ export class LinkDialog extends ComponentDialog {
             (step, s) => afterMoveStep(this.kit, step, s),
             (step, s) => verifyStep(this.kit, step, s),
             (step, s) => grantAccessStep(this.kit, step, s),
-            (step, s) => testAccessAndNotifyStep(this.kit, step, s),
+            (step, s) => startAccessStep(this.kit, step, s),
+            (step, s) => afterAccessStep(this.kit, step, s),
           ])
           .map((s) => this.guard(s)),
       ),

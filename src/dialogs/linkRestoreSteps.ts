@@ -1,11 +1,10 @@
-import type { WaterfallStepContext } from 'botbuilder-dialogs';
-import { RESTORE_CHOICE_LIMIT, cardAttachment } from '../cards/render';
+import { RESTORE_CHOICE_LIMIT } from '../cards/render';
 import type { CustomRoleDefinition } from '../domain/model';
-import type { AzureManagementPort } from '../domain/ports';
+import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import type { RestorePlanEntry } from '../domain/restorePlan';
-import { planEntries, restoreAccess } from '../link/restore';
-import type { LinkState, LinkStepKit } from './linkSteps';
-import { restoreKey, restoreReportCard } from './restoreCards';
+import { planEntries, restoreAccess, type RestoreRun } from '../link/restore';
+import type { LinkStepKit } from './linkSteps';
+import { restoreKey } from './restoreCards';
 
 /**
  * The restore part of step 3 (issue 9): the flow's restore plan from its change record, the
@@ -19,8 +18,8 @@ export interface RestoreWork {
 }
 
 /** The flow's restore plan (from its change record): its entries and the custom roles to re-create. */
-export async function restoreEntries(kit: LinkStepKit, s: LinkState): Promise<RestoreWork> {
-  const record = await kit.deps.changes.get(s.flowId);
+export async function restoreEntries(kit: LinkStepKit, flowId: string): Promise<RestoreWork> {
+  const record = await kit.deps.changes.get(flowId);
   return {
     entries: record?.restorePlan ? planEntries(record.backup, record.restorePlan) : [],
     customRoles: record?.customRoles ?? [],
@@ -46,18 +45,21 @@ export function chosenRestore(restore: RestoreWork, restoreIds: string | undefin
 }
 
 /**
- * Gives back the access the move removed (restore plan), records every outcome in the change
- * record (audit and report) and shows the report.
+ * Gives back the access the move removed (restore plan) and records every outcome in the change
+ * record (audit and report). Runs in the access job, after the card click was answered.
+ * @param by the initiator's Teams user id (the audit's `by`)
+ * @param redirectUrl where an invited guest lands (the portal, at the Office 365 directory)
+ * @returns the run, for the report card
  */
-export async function restoreAndReport(
+export async function restoreAndRecord(
   kit: LinkStepKit,
-  step: WaterfallStepContext,
-  s: LinkState,
+  directory: Office365DirectoryPort,
   target: AzureManagementPort,
+  flowId: string,
+  by: string,
+  redirectUrl: string,
   restore: RestoreWork,
-): Promise<void> {
-  const directory = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
-  const redirectUrl = `${kit.portalUrl(step)}/#@${s.org!.tenantId}`;
+): Promise<RestoreRun> {
   const run = await restoreAccess(
     directory,
     target,
@@ -66,7 +68,7 @@ export async function restoreAndReport(
     restore.customRoles,
   );
   const results = run.assignments;
-  await kit.deps.changes.update(s.flowId, (r) => {
+  await kit.deps.changes.update(flowId, (r) => {
     r.restoreReport = results.map(
       ({ assignmentId, outcome, reason, errorCode, correlationId }) => ({
         assignmentId,
@@ -80,7 +82,7 @@ export async function restoreAndReport(
       ...r.audit,
       ...run.customRoles.map((x) => ({
         at: new Date().toISOString(),
-        by: s.initiatorId,
+        by,
         action: 'customRole',
         target: x.roleName,
         outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
@@ -93,7 +95,7 @@ export async function restoreAndReport(
         .filter((x) => x.outcome !== 'skipped')
         .map((x) => ({
           at: new Date().toISOString(),
-          by: s.initiatorId,
+          by,
           action: `restore:${x.roleName}`,
           target: x.assignmentId,
           outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
@@ -102,11 +104,6 @@ export async function restoreAndReport(
         })),
     ];
   });
-  kit.log.info(
-    { flowId: s.flowId, outcomes: results.map((x) => x.outcome) },
-    'access carried across',
-  );
-  await step.context.sendActivity({
-    attachments: [cardAttachment(restoreReportCard((k, p) => kit.cards(step).t(k, p), run))],
-  });
+  kit.log.info({ flowId, outcomes: results.map((x) => x.outcome) }, 'access carried across');
+  return run;
 }

@@ -36,7 +36,14 @@ export function controlRoutes(ctx: SandboxContext): Router {
           })),
         })),
       }))
-      .add('GET', '/faults', () => ({ status: 200, body: { injected: ctx.faults.injected } }))
+      .add('GET', '/faults', () => ({
+        status: 200,
+        body: { injected: ctx.faults.injected, held: ctx.faults.heldCount },
+      }))
+      .add('POST', '/faults/release', () => ({
+        status: 200,
+        body: { released: ctx.faults.release() },
+      }))
       .add('POST', '/faults', (req) => {
         try {
           return { status: 200, body: ctx.faults.set(req.body ?? {}) };

@@ -40,6 +40,11 @@ const ruleSchema = z
     retryAfterSeconds: z.number().int().min(0).optional(),
     /** Extra delay before answering, in ms (longer than a client's timeout = a timeout). */
     delayMs: z.number().int().min(0).max(120_000).optional(),
+    /**
+     * Park matching requests until the test releases them (`POST /_sandbox/faults/release`): a
+     * gate that lets a test look at the world while a call is in flight, without timing.
+     */
+    hold: z.boolean().optional(),
     /** Fire on every n-th matching request (1 = every one). */
     every: z.number().int().min(1).default(1),
     /** How many times the rule fires before it is spent; unlimited when absent. */
@@ -73,6 +78,8 @@ type Rule = z.infer<typeof ruleSchema>;
 export interface FaultDecision {
   readonly delayMs: number;
   readonly response?: SandboxResponse;
+  /** Resolves when a held request may go on (see the rule's `hold`). */
+  readonly hold?: Promise<void>;
 }
 
 const DEFAULT_CODES: Record<number, string> = {
@@ -88,16 +95,37 @@ export class Faults {
   private settings: FaultSettings = faultsSchema.parse({});
   private seen: number[] = [];
   private fired: number[] = [];
+  /** Requests parked by a `hold` rule, each waiting for its release. */
+  private held: (() => void)[] = [];
+  /** Whether the holds were released (later matches go on at once) since the faults were set. */
+  private released = false;
   /** Calls answered by a fault rule since the faults were last set, per service. */
   readonly injected: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
 
   /** Replaces the settings. @throws ZodError when the body is invalid */
   set(body: unknown): FaultSettings {
-    this.settings = faultsSchema.parse(body);
+    const settings = faultsSchema.parse(body);
+    this.release();
+    this.released = false;
+    this.settings = settings;
     this.seen = this.settings.rules.map(() => 0);
     this.fired = this.settings.rules.map(() => 0);
     for (const api of Object.keys(this.injected) as SandboxApi[]) this.injected[api] = 0;
     return this.settings;
+  }
+
+  /** How many requests a `hold` rule parks now. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Lets every parked request go on, and later ones pass the `hold` rules. */
+  release(): number {
+    const held = this.held;
+    this.held = [];
+    this.released = true;
+    for (const go of held) go();
+    return held.length;
   }
 
   /** Clears every fault. */
@@ -123,6 +151,8 @@ export class Faults {
       if (seen % rule.every !== 0) continue;
       this.fired[i] = (this.fired[i] ?? 0) + 1;
       delayMs += rule.delayMs ?? 0;
+      if (rule.hold && !this.released)
+        return { delayMs, hold: new Promise<void>((go) => this.held.push(go)) };
       if (rule.status === undefined) return { delayMs };
       this.injected[api]++;
       return { delayMs, response: faultResponse(api, rule) };

@@ -95,6 +95,10 @@ export interface SandboxCloud extends SandboxEndpoints {
   setFaults(settings: FaultSettingsInput): void;
   /** Calls answered by a fault rule so far, per service. */
   injectedFaults(): Readonly<Record<SandboxApi, number>>;
+  /** Requests a fault rule's `hold` parks now. */
+  heldRequests(): number;
+  /** Lets the parked requests go on (and later ones pass the hold rules). @returns how many */
+  releaseHeld(): number;
   /** Calls received per service since start or the last {@link resetCallCounts} (Graph `$batch` counts once). */
   callCounts(): Readonly<Record<SandboxApi, number>>;
   /** Sets the call counters to zero and empties the write log. */
@@ -145,6 +149,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   ): Promise<SandboxResponse> => {
     const decision = faults.decide(api, req.method, req.path);
     if (decision.delayMs > 0) await sleep(decision.delayMs);
+    if (decision.hold) await decision.hold;
     if (decision.response) return decision.response;
     const match = router.match(req.method, req.path);
     if (match === 405) return notFound(api, req, 405);
@@ -274,11 +279,15 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
       faults.set(settings);
     },
     injectedFaults: () => ({ ...faults.injected }),
+    heldRequests: () => faults.heldCount,
+    releaseHeld: () => faults.release(),
     callCounts: () => ({ ...calls }),
     writeLog: () => [...writes],
     resetCallCounts: resetTraffic,
     stop: () =>
       new Promise<void>((resolve) => {
+        // A request parked by a hold rule would keep its connection (and the close) waiting.
+        faults.release();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -165,7 +165,7 @@ it('resumes after a crash right after the move was accepted, without moving twic
   await grantAndCheck();
 });
 
-it('resumes after a crash in the middle of the grants, giving each account its role once', async () => {
+it('resumes after a crash in the middle of the grants by itself, giving each account its role once', async () => {
   await upToConfirm();
   await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
   // The first grant lands, the second is slow, and the bot dies meanwhile.
@@ -189,7 +189,10 @@ it('resumes after a crash in the middle of the grants, giving each account its r
   sandbox.setFaults({});
 
   await boot();
-  // The grant card is still the active one: the admin clicks it again.
+  // The click was answered before the crash and the grants run as a leased job: the restarted
+  // bot takes the job up by itself. A second click on the answered card changes nothing.
+  await app.background.idle();
+  await until(() => /^Done:/.test(channel.texts(chat).at(-1) ?? ''));
   const again = await channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
   expect(again.status).toBe(200);
   await app.background.idle();

@@ -35,6 +35,8 @@ const CONTROL_CALLS: ['GET' | 'POST' | 'DELETE', string, unknown][] = [
   ['GET', '/_sandbox/accounts', undefined],
   ['POST', '/_sandbox/faults', { rules: [{ status: 500 }] }],
   ['DELETE', '/_sandbox/faults', undefined],
+  ['POST', '/_sandbox/faults/release', undefined],
+  ['POST', '/_sandbox/accounts/kelley-msa/revokeSignInSessions', undefined],
   ['POST', '/_sandbox/reset', undefined],
   ['GET', '/_sandbox/calls', undefined],
   ['DELETE', '/_sandbox/calls', undefined],
@@ -106,5 +108,29 @@ describe('fault rules', () => {
     const token = await http.token(IDS.tenants.contoso, 'admin@contoso.onmicrosoft.com', 'arm');
     const list = await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', { token });
     expect(list.status).toBe(503);
+  });
+});
+
+describe('hold rules', () => {
+  it('park matching requests until released, and report how many wait', async () => {
+    const token = await http.token(IDS.tenants.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+    await http.call('POST', '/_sandbox/faults', {
+      body: { rules: [{ api: 'arm', method: 'GET', path: '^/subscriptions$', hold: true }] },
+    });
+    let answered = false;
+    const inFlight = http
+      .call('GET', '/arm/subscriptions?api-version=2022-12-01', { token })
+      .then((res) => {
+        answered = true;
+        return res;
+      });
+    const held = async (): Promise<number> =>
+      (await http.call('GET', '/_sandbox/faults')).body.held as number;
+    while ((await held()) === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    const released = await http.call('POST', '/_sandbox/faults/release');
+    expect(released.body).toEqual({ released: 1 });
+    expect((await inFlight).status).toBe(200);
+    expect(await held()).toBe(0);
   });
 });
