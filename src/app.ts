@@ -6,6 +6,7 @@ import { RESOURCE_SCOPES } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
+import { ArmResourceInventory } from './azure/resourceGraph';
 import { createAdapter, createBotAuthentication, serverAccess } from './bot/adapter';
 import type { AdapterBackgroundRunner } from './bot/backgroundRunner';
 import { SIGN_IN_DIALOG_IDS, composeBot } from './bot/compose';
@@ -238,6 +239,12 @@ export function cloudClients(
           scope: RESOURCE_SCOPES.arm,
         }),
       ),
+    inventory: (credential: TokenCredential) =>
+      new ArmResourceInventory(credential, {
+        ...http,
+        endpoint: endpoints.armEndpoint,
+        scope: RESOURCE_SCOPES.arm,
+      }),
     userRealm: (email) => realm.namespaceType(email),
     portalUrl,
   };

@@ -62,6 +62,8 @@ export const ERRORS = {
   /** The subscription's offer or state changed after it was chosen (domain/eligibility.ts). */
   cannotMove: { code: 'TL-MOVE-NOT-ELIGIBLE', messageKey: 'error.cannotMove' },
   moveNotVerified: { code: 'TL-MOVE-NOT-VERIFIED', messageKey: 'error.moveNotVerified' },
+  /** A resource of the subscription cannot change directory (src/domain/inventory.ts). */
+  moveBlocked: { code: 'TL-MOVE-BLOCKED', messageKey: 'inventory.blockedText' },
   cardNotInitiator: {
     code: 'TL-CARD-NOT-INITIATOR',
     messageKey: 'error.notInitiator',

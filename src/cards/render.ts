@@ -144,6 +144,15 @@ export interface ImpactCardData extends ActionIds {
   /** The restore plan's summary: a title ('' when there is no plan) and one line per outcome. */
   restoreTitle: string;
   restoreLines: string[];
+  /**
+   * What else the move breaks (Azure Resource Graph inventory, src/dialogs/inventoryCards.ts): a
+   * heading ('' hides it), an acknowledgement toggle per kind that breaks, lines to check, and the
+   * error shown when an acknowledgement is missing.
+   */
+  inventoryTitle: string;
+  inventoryBreaks: { ackId: string; text: string; ackLabel: string }[];
+  inventoryChecks: string[];
+  ackError: string;
   warnings: string[];
   /**
    * Billing in plain words: the directory change does not move billing ownership

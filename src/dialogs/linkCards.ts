@@ -16,6 +16,7 @@ import type { RuleResult } from '../domain/rules';
 import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
 import type { BackedUpAssignment, ImpactReport } from '../link/impact';
+import { ACK_UNREAD, type InventoryCardPart } from './inventoryCards';
 import type { RestorePlanEntry, RestorePlanSummary } from '../domain/restorePlan';
 import { restoreChoicesData } from './restoreCards';
 
@@ -139,7 +140,8 @@ export class LinkCards {
     sourceName: string,
     org: Organization,
     report: ImpactReport,
-    plan?: RestorePlanSummary,
+    plan: RestorePlanSummary | undefined,
+    inventory: InventoryCardPart,
   ): ImpactCardData {
     const n = report.assignments.length;
     return {
@@ -183,12 +185,17 @@ export class LinkCards {
       inherited: report.inherited.slice(0, IMPACT_LIST_LIMIT).map((a) => this.assignmentLine(a)),
       restoreTitle: plan && n > 0 ? this.t('impact.restore.title') : '',
       restoreLines: plan ? this.restoreLines(plan, report.customRoles.length) : [],
-      warnings: [
-        'impact.warnIdentities',
-        'impact.warnCustomRoles',
-        'impact.warnServices',
-        'impact.warnPolicy',
-      ].map((k) => this.t(k)),
+      ...inventory,
+      // The fixed warnings stand in for the inventory only when it could not be read.
+      warnings:
+        inventory.inventoryBreaks.length === 1 && inventory.inventoryBreaks[0]?.ackId === ACK_UNREAD
+          ? [
+              'impact.warnIdentities',
+              'impact.warnCustomRoles',
+              'impact.warnServices',
+              'impact.warnPolicy',
+            ].map((k) => this.t(k))
+          : [this.t('impact.warnCustomRoles')],
       billingText: this.t('impact.billing'),
       backupText: this.t('impact.backup'),
       continueLabel: this.t('impact.continue'),

@@ -20,7 +20,7 @@ import { createLogger } from '../log';
 import { runPreflight } from '../link/preflight';
 import { CardPrompt, answerInvoke, outcomeCard } from './cardPrompt';
 import { accessJob, afterAccessStep, grantAccessStep, startAccessStep } from './linkAccessSteps';
-import { confirmStep, reviewImpactStep } from './linkReviewSteps';
+import { confirmStep, impactJob, reviewImpactStep, showImpactStep } from './linkReviewSteps';
 import {
   LINK_WAIT_DIALOG,
   afterMoveStep,
@@ -82,7 +82,7 @@ export class LinkDialog extends ComponentDialog {
       new WaitForBackgroundDialog(
         LINK_WAIT_DIALOG,
         deps.background,
-        { move: moveJob(this.kit), access: accessJob(this.kit) },
+        { impact: impactJob(this.kit), move: moveJob(this.kit), access: accessJob(this.kit) },
         deps.localizer,
       ),
     );
@@ -93,6 +93,7 @@ export class LinkDialog extends ComponentDialog {
           .map((s) => s.bind(this))
           .concat([
             (step, s) => reviewImpactStep(this.kit, step, s),
+            (step, s) => showImpactStep(this.kit, step, s),
             (step, s) => confirmStep(this.kit, step, s),
             (step, s) => startMoveStep(this.kit, step, s),
             (step, s) => afterMoveStep(this.kit, step, s),

@@ -1,11 +1,16 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
-import { renderCard } from '../cards/render';
+import { cardAttachment, renderCard } from '../cards/render';
+import type { Inventory } from '../domain/inventory';
 import { emailsOf, planRestore, summarizePlan, type RestorePlanEntry } from '../domain/restorePlan';
-import { ERRORS, asTenantlinkError } from '../errors';
+import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
 import { reviewImpact, type ImpactReport } from '../link/impact';
+import { takeInventory } from '../link/inventory';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import { ackIds, blockerLines, inventoryPart } from './inventoryCards';
+import { LINK_WAIT_DIALOG } from './linkMoveSteps';
 import { LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
+import type { BackgroundResult, WaitOptions } from './waitForBackground';
 
 /**
  * Step 2 of the seeds, first half: the chosen subscription's lock, the review of what the move
@@ -58,44 +63,168 @@ export async function reviewImpactStep(
       'Good',
     ),
   );
-  const sourceGraph = kit.deps.clients.directory(kit.credential(step, 'azure', 'graph'));
-  const report = await reviewImpact(
-    kit.azureAs(step, 'azure'),
-    sourceGraph,
-    s.subscription.subscriptionId,
-  );
-  const plan = await restorePlanFor(kit, step, report);
-  const now = new Date().toISOString();
-  await kit.deps.changes.update(
-    s.flowId,
-    (r) => {
-      r.status = 'impactReviewed';
-      r.backup = report.assignments;
-      r.customRoles = report.customRoles;
-      if (plan)
-        r.restorePlan = plan.map((e) => ({ assignmentId: e.assignmentId, action: e.action }));
+  return step.beginDialog(LINK_WAIT_DIALOG, {
+    waitId: `${s.flowId}:impact`,
+    job: {
+      kind: 'impact',
+      params: {
+        flowId: s.flowId,
+        initiatorId: s.initiatorId,
+        initiatorName: s.initiatorName,
+        subscriptionId: s.subscription.subscriptionId,
+        subscriptionName: s.subscription.displayName,
+        sourceTenantId: s.subscription.tenantId,
+        destinationTenantId: s.org!.tenantId,
+      },
     },
-    () => ({
-      flowId: s.flowId,
-      initiatorId: s.initiatorId,
-      initiatorName: s.initiatorName,
-      subscriptionId: s.subscription!.subscriptionId,
-      subscriptionName: s.subscription!.displayName,
-      sourceTenantId: s.subscription!.tenantId,
-      destinationTenantId: s.org!.tenantId,
-      status: 'requested',
-      backup: [],
-      audit: [],
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
+  } satisfies WaitOptions);
+}
+
+/** What the impact job reports (JSON-safe: it crosses the background boundary). */
+export interface ImpactJobResult {
+  readonly report: ImpactReport;
+  readonly plan?: RestorePlanEntry[];
+  /** What else the move breaks; absent when Resource Graph could not be read. */
+  readonly inventory?: Inventory;
+  /** The error code when it could not be read. */
+  readonly inventoryError?: string;
+}
+
+/**
+ * The review of what the move removes and breaks, as a background job (the subscription's choice
+ * is answered at once): its role assignments and custom roles (backed up in the change record),
+ * the restore plan, and the inventory of its resources from Azure Resource Graph. Reads only, then
+ * one write of the change record: running it again after a restart gives the same record.
+ * @param params flowId, initiatorId, initiatorName, subscriptionId, subscriptionName,
+ *   sourceTenantId, destinationTenantId
+ */
+export function impactJob(kit: LinkStepKit) {
+  return async (
+    userId: string,
+    params: Readonly<Record<string, string>>,
+  ): Promise<ImpactJobResult> => {
+    const flowId = params.flowId!;
+    const subscriptionId = params.subscriptionId!;
+    const tokens = kit.deps.tokens;
+    const report = await reviewImpact(
+      kit.azureFor(userId, 'azure'),
+      kit.deps.clients.directory(tokens.credential(userId, 'azure', 'graph')),
+      subscriptionId,
+    );
+    const plan = await restorePlanFor(kit, userId, report);
+    let inventory: Inventory | undefined;
+    let inventoryError: string | undefined;
+    try {
+      inventory = await takeInventory(
+        kit.deps.clients.inventory(tokens.credential(userId, 'azure', 'arm')),
+        subscriptionId,
+      );
+    } catch (err) {
+      // The review goes on: the admin is asked to check the resources by hand.
+      const e = asTenantlinkError(err);
+      inventoryError = e.code;
+      kit.log.warn({ code: e.code, flowId, err: e }, 'resource inventory unavailable');
+    }
+    const now = new Date().toISOString();
+    await kit.deps.changes.update(
+      flowId,
+      (r) => {
+        r.status = 'impactReviewed';
+        r.backup = report.assignments;
+        r.customRoles = report.customRoles;
+        if (plan)
+          r.restorePlan = plan.map((e) => ({ assignmentId: e.assignmentId, action: e.action }));
+        if (inventory) r.inventory = inventory;
+        if (inventoryError) r.inventoryError = inventoryError;
+      },
+      () => ({
+        flowId,
+        initiatorId: params.initiatorId!,
+        initiatorName: params.initiatorName!,
+        subscriptionId,
+        subscriptionName: params.subscriptionName!,
+        sourceTenantId: params.sourceTenantId!,
+        destinationTenantId: params.destinationTenantId!,
+        status: 'requested',
+        backup: [],
+        audit: [],
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    return {
+      report,
+      ...(plan ? { plan } : {}),
+      ...(inventory ? { inventory } : {}),
+      ...(inventoryError ? { inventoryError } : {}),
+    };
+  };
+}
+
+/**
+ * The review is done: a resource that cannot change directory stops the link here, recorded,
+ * with nothing requested; otherwise the impact card, whose every kind that breaks must be
+ * acknowledged before the confirm card.
+ */
+export async function showImpactStep(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  const result = step.result as BackgroundResult;
+  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error!));
+  const { report, plan, inventory, inventoryError } = result.value as ImpactJobResult;
+  const cards = kit.cards(step);
+  const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
+  const blockers = inventory ? blockerLines(t, inventory) : [];
+  if (blockers.length > 0) {
+    const names = { subscription: s.subscription!.displayName, directory: s.org!.displayName };
+    await step.context.sendActivity({
+      attachments: [
+        cardAttachment(
+          renderCard('outcome', {
+            title: cards.t('inventory.blockedTitle', names),
+            text: cards.t('inventory.blockedText', names),
+            color: 'Attention',
+            facts: blockers.map((line, i) => ({ title: `${i + 1}.`, value: line })),
+          }),
+        ),
+      ],
+    });
+    await kit.record(s, 'blocked', {
+      action: 'inventoryBlocked',
+      target: s.subscription!.subscriptionId,
+      outcome: 'failed',
+      code: ERRORS.moveBlocked.code,
+    });
+    kit.log.info(
+      { code: ERRORS.moveBlocked.code, flowId: s.flowId },
+      'link stopped by the inventory',
+    );
+    return kit.end(step, s, 'blocked');
+  }
   const ids = { flowId: s.flowId, cardId: uuidv4() };
-  const card = renderCard(
-    'impact',
-    cards.impact(ids, s.subscription, s.sourceName, s.org!, report, plan && summarizePlan(plan)),
-  );
-  return step.beginDialog(LINK_CARD_PROMPT, kit.prompt(s, ids.cardId, card, ['impact.continue']));
+  const summary = plan && summarizePlan(plan);
+  const part = inventoryPart(t, inventory, inventoryError);
+  const acks = ackIds(part);
+  const card = (ackError: string) =>
+    renderCard(
+      'impact',
+      cards.impact(ids, s.subscription!, s.sourceName!, s.org!, report, summary, {
+        ...part,
+        ackError,
+      }),
+    );
+  return step.beginDialog(LINK_CARD_PROMPT, {
+    ...kit.prompt(s, ids.cardId, card(''), ['impact.continue']),
+    retryCard: card(cards.t('inventory.ackMissing')),
+    rules: {
+      'impact.continue': {
+        required: acks,
+        oneOf: Object.fromEntries(acks.map((id) => [id, ['true']])),
+      },
+    },
+  });
 }
 
 /**
@@ -104,12 +233,14 @@ export async function reviewImpactStep(
  */
 async function restorePlanFor(
   kit: LinkStepKit,
-  step: WaterfallStepContext,
+  userId: string,
   report: ImpactReport,
 ): Promise<RestorePlanEntry[] | undefined> {
   try {
     const emails = report.formerUsers.flatMap(emailsOf);
-    const office365 = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
+    const office365 = kit.deps.clients.directory(
+      kit.deps.tokens.credential(userId, 'office365', 'graph'),
+    );
     const matches = emails.length > 0 ? await office365.usersWithEmails(emails) : [];
     return planRestore(report.assignments, report.formerUsers, matches);
   } catch (err) {

@@ -60,6 +60,8 @@ export interface LinkResult {
     | 'failed'
     | 'nothingToLink'
     | 'subscriptionBusy'
+    /** Stopped before the confirm card: a resource cannot change directory. */
+    | 'blocked'
     /** Moved; the new directory did not show the subscription within the propagation wait. */
     | 'awaitingDirectory';
   readonly flowId: string;

@@ -1,3 +1,4 @@
+import type { InventoryPolicy, InventoryResource } from './inventory';
 import type {
   AzureSubscription,
   CustomRoleDefinition,
@@ -142,4 +143,15 @@ export interface AzureManagementPort {
    * request this account may see (404 or 403).
    */
   directoryChangeStatus(subscriptionId: string): Promise<string | undefined>;
+}
+
+/**
+ * A subscription's resources as Azure Resource Graph lists them (src/azure/resourceGraph.ts), for
+ * the inventory of what the move breaks (src/domain/inventory.ts).
+ */
+export interface ResourceInventoryPort {
+  /** Every resource of the subscription, with the properties the inventory reads. */
+  resources(subscriptionId: string): Promise<InventoryResource[]>;
+  /** Its Azure Policy assignments, definitions and exemptions. */
+  policies(subscriptionId: string): Promise<InventoryPolicy[]>;
 }

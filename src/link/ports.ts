@@ -1,5 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
+import type {
+  AzureManagementPort,
+  Office365DirectoryPort,
+  ResourceInventoryPort,
+} from '../domain/ports';
 
 /**
  * What the link procedure needs to reach the clouds: clients built for a credential. The
@@ -11,6 +15,8 @@ export interface CloudClients {
   directory(credential: TokenCredential): Office365DirectoryPort;
   /** Azure Resource Manager for the credential's account and directory. */
   azure(credential: TokenCredential): AzureManagementPort;
+  /** Azure Resource Graph for the credential's account and directory (the inventory). */
+  inventory(credential: TokenCredential): ResourceInventoryPort;
   /** User-realm lookup (rule R5). */
   userRealm(email: string): Promise<'Managed' | 'Federated' | 'Unknown'>;
   /** Azure portal root for deep links, e.g. `https://portal.azure.com`. */

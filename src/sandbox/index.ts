@@ -105,7 +105,8 @@ export interface SandboxCloud extends SandboxEndpoints {
   resetCallCounts(): void;
   /**
    * Every call that asked to change something (PUT/PATCH/DELETE, and POST other than Graph
-   * `$batch` and ARM `changeTenantStatus`), in arrival order, with its path below the API root.
+   * `$batch`, ARM `changeTenantStatus` and Resource Graph queries), in arrival order, with its path
+   * below the API root.
    */
   writeLog(): readonly { api: SandboxApi; method: string; path: string }[];
 }
@@ -337,7 +338,12 @@ function record(
 function isWrite(api: SandboxApi, method: string, path: string): boolean {
   if (api === 'login' || method === 'GET') return false;
   if (method !== 'POST') return true;
-  return !(api === 'graph' && path === '/$batch') && !/\/changeTenantStatus$/i.test(path);
+  // Graph `$batch`, ARM `changeTenantStatus` and Resource Graph queries are reads sent as POST.
+  return (
+    !(api === 'graph' && path === '/$batch') &&
+    !/\/changeTenantStatus$/i.test(path) &&
+    !/^\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(path)
+  );
 }
 
 function notFound(api: SandboxApi, req: SandboxRequest, status: 404 | 405): SandboxResponse {

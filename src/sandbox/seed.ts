@@ -125,6 +125,34 @@ export interface SeedSubscription {
   readonly roleAssignments: readonly SeedRoleAssignment[];
   /** Custom role definitions whose assignable scope is the subscription (deleted by a move). */
   readonly customRoles?: readonly SeedCustomRole[];
+  /** Its resources, as Azure Resource Graph's `resources` table shows them. */
+  readonly resources?: readonly SeedResource[];
+  /** Its Azure Policy objects, as Resource Graph's `policyresources` table shows them. */
+  readonly policies?: readonly SeedPolicy[];
+}
+
+/**
+ * A resource of a subscription (the `resources` table of Azure Resource Graph: id, name, type,
+ * kind, location, resourceGroup, identity, properties).
+ */
+export interface SeedResource {
+  readonly name: string;
+  /** ARM type as deployed, e.g. `Microsoft.KeyVault/vaults` (Resource Graph lower-cases it). */
+  readonly type: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly kind?: string;
+  /** `{ type: 'SystemAssigned' | 'UserAssigned' | 'SystemAssigned, UserAssigned' }`. */
+  readonly identity?: { readonly type: string };
+  readonly properties?: Readonly<Record<string, unknown>>;
+}
+
+/** An Azure Policy object at the subscription (assignment, definition or exemption). */
+export interface SeedPolicy {
+  readonly name: string;
+  /** `Microsoft.Authorization/policyAssignments`, `…/policyDefinitions` or `…/policyExemptions`. */
+  readonly type: string;
+  readonly displayName?: string;
 }
 
 /** A custom role definition (Microsoft.Authorization roleDefinitions, type CustomRole). */
@@ -562,6 +590,61 @@ export const DEFAULT_SEED: Seed = {
           principalType: 'User',
           roleDefinitionId: BUILT_IN_ROLES.Reader,
           scope: '',
+        },
+      ],
+      // What Kelley runs in it: a web app whose VM has a system-assigned identity, a build agent's
+      // user-assigned identity, a key vault, a Data Lake and a plain storage account, a network,
+      // and a policy assignment. Each is something the move breaks or asks to check
+      // (src/domain/inventory.ts), except the network.
+      resources: [
+        {
+          name: 'vm-web-01',
+          type: 'Microsoft.Compute/virtualMachines',
+          resourceGroup: 'rg-web',
+          location: 'westeurope',
+          identity: { type: 'SystemAssigned' },
+        },
+        {
+          name: 'id-build-agent',
+          type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+          resourceGroup: 'rg-build',
+          location: 'westeurope',
+        },
+        {
+          name: 'kv-kelley-web',
+          type: 'Microsoft.KeyVault/vaults',
+          resourceGroup: 'rg-web',
+          location: 'westeurope',
+          properties: { tenantId: T.defaultDirectory, accessPolicies: [] },
+        },
+        {
+          name: 'stkelleylake',
+          type: 'Microsoft.Storage/storageAccounts',
+          resourceGroup: 'rg-data',
+          location: 'westeurope',
+          kind: 'StorageV2',
+          properties: { isHnsEnabled: true },
+        },
+        {
+          name: 'stkelleyfiles',
+          type: 'Microsoft.Storage/storageAccounts',
+          resourceGroup: 'rg-data',
+          location: 'westeurope',
+          kind: 'StorageV2',
+          properties: { isHnsEnabled: false },
+        },
+        {
+          name: 'vnet-web',
+          type: 'Microsoft.Network/virtualNetworks',
+          resourceGroup: 'rg-web',
+          location: 'westeurope',
+        },
+      ],
+      policies: [
+        {
+          name: 'allowed-locations',
+          type: 'Microsoft.Authorization/policyAssignments',
+          displayName: 'Allowed locations',
         },
       ],
     },

@@ -1,3 +1,4 @@
+import type { Inventory } from '../domain/inventory';
 import type { CustomRoleDefinition } from '../domain/model';
 import type { RestoreAction } from '../domain/restorePlan';
 import type { RestoreResult } from '../domain/restorePlan';
@@ -23,6 +24,8 @@ export type ChangeStatus =
   | 'accessGranted'
   | 'notified'
   | 'cancelled'
+  /** Stopped before the confirm card: a resource Microsoft says cannot change directory. */
+  | 'blocked'
   | 'failed';
 
 /** One audited write. */
@@ -60,6 +63,10 @@ export interface ChangeRecord {
   restorePlan?: { readonly assignmentId: string; readonly action: RestoreAction }[];
   /** The subscription's custom roles, which the move deletes (re-created by the restore). */
   customRoles?: CustomRoleDefinition[];
+  /** What the move does to the subscription's resources (Azure Resource Graph), grouped. */
+  inventory?: Inventory;
+  /** The error code when the inventory could not be read (the admin checked by hand). */
+  inventoryError?: string;
   /**
    * What the restore did with each removed assignment (src/link/restore.ts), once it ran; by
    * assignment id (scope, role and holder are in `backup`), so that large records stay small.

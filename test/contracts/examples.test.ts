@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ArmClient } from '../../src/azure/armClient';
 import { ArmAzureManagement } from '../../src/azure/azureManagement';
+import { ArmResourceInventory } from '../../src/azure/resourceGraph';
 import { roleGuid } from '../../src/domain/roles';
 import { CannedHttpsServer, sendJson } from '../helpers/cannedHttps';
 import { checkCall } from './check';
@@ -174,3 +175,33 @@ it.each([201, 200])(
     keepsContract(status, EX.ROLE_ASSIGNMENT_CREATED);
   },
 );
+
+describe('Azure Resource Graph examples', () => {
+  it('pages through ResourcesFirstPageQuery then ResourcesNextPageQuery, sending back the token', async () => {
+    const inventory = new ArmResourceInventory(credential, {
+      endpoint: server.url,
+      scope: 'https://management.azure.com/.default',
+      caCertificatePem: server.caCertificatePem,
+      timeoutMs: 5000,
+      maxRetries: 0,
+    });
+    // The second page ends the query: the next token is dropped, as a last page has none.
+    const lastPage: Partial<typeof EX.RESOURCES_NEXT_PAGE> = { ...EX.RESOURCES_NEXT_PAGE };
+    delete lastPage.$skipToken;
+    const pages = [EX.RESOURCES_FIRST_PAGE, lastPage];
+    server.handler = (_req, res) => sendJson(res, 200, pages[server.requests.length - 1]);
+    const rows = await inventory.resources('cfbbd179-59d2-4052-aa06-9270a38aa9d6');
+    expect(rows.map((r) => r.name)).toEqual([
+      'yetanothertest_OsDisk_1_f396cbcb625a457bb69fe2abf5975820',
+      'TestAA',
+      'TestRB',
+      'second_OsDisk_dddddbcb625a457bb69fe2abf5975820',
+      'AATest',
+      'RBTest',
+    ]);
+    expect(server.requests).toHaveLength(2);
+    const second = JSON.parse(server.requests[1]!.body) as { options: { $skipToken: string } };
+    expect(second.options.$skipToken).toBe(EX.RESOURCES_FIRST_PAGE.$skipToken);
+    keepsContract(200, lastPage);
+  });
+});

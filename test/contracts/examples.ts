@@ -179,3 +179,65 @@ export const ROLE_ASSIGNMENT_CREATED = {
   type: 'Microsoft.Authorization/roleAssignments',
   name: '05c5a614-a7d6-4502-b150-c2fb455033ff',
 };
+
+/**
+ * Resources (Azure Resource Graph), ResourcesFirstPageQuery.json (200): a first page with a
+ * `$skipToken` ("id field is required in the response to return the pages in stable sorted
+ * fashion").
+ */
+export const RESOURCES_FIRST_PAGE = {
+  totalRecords: 386,
+  count: 3,
+  resultTruncated: 'false',
+  facets: [],
+  $skipToken: 'eyAibm8iOiAibHVjayIsICJidXQiOiAibmljZSIsICJ0cnkiOiAiISIgfQ==',
+  data: [
+    {
+      id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG1/providers/Microsoft.Compute/disks/yetanothertest_OsDisk_1_f396cbcb625a457bb69fe2abf5975820',
+      name: 'yetanothertest_OsDisk_1_f396cbcb625a457bb69fe2abf5975820',
+      type: 'microsoft.compute/disks',
+      location: 'eastus',
+    },
+    {
+      id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG2/providers/Microsoft.Automation/automationAccounts/TestAA',
+      name: 'TestAA',
+      type: 'microsoft.automation/automationaccounts',
+      location: 'westcentralus',
+    },
+    {
+      id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG2/providers/Microsoft.Automation/automationAccounts/TestAA/runbooks/TestRB',
+      name: 'TestRB',
+      type: 'microsoft.automation/automationaccounts/runbooks',
+      location: 'westcentralus',
+    },
+  ],
+};
+
+/** Resources, ResourcesNextPageQuery.json (200): the page after it, with the next token. */
+export const RESOURCES_NEXT_PAGE = {
+  totalRecords: 386,
+  count: 3,
+  resultTruncated: 'false',
+  facets: [],
+  $skipToken: 'eyAibm8yIjogImx1Y2syIiwgImJ1dDIiOiAibmljZTIiLCAidHJ5MiI6ICIhIiB9',
+  data: [
+    {
+      id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG1/providers/Microsoft.Compute/disks/second_OsDisk_dddddbcb625a457bb69fe2abf5975820',
+      name: 'second_OsDisk_dddddbcb625a457bb69fe2abf5975820',
+      type: 'microsoft.compute/disks',
+      location: 'eastus',
+    },
+    {
+      id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG2/providers/Microsoft.Automation/automationAccounts/AATest',
+      name: 'AATest',
+      type: 'microsoft.automation/automationaccounts',
+      location: 'westcentralus',
+    },
+    {
+      id: '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourceGroups/RG2/providers/Microsoft.Automation/automationAccounts/TestAA/runbooks/RBTest',
+      name: 'RBTest',
+      type: 'microsoft.automation/automationaccounts/runbooks',
+      location: 'westcentralus',
+    },
+  ],
+};

@@ -149,6 +149,38 @@ export const ARM_CONTRACTS: readonly Contract[] = [
     source: 'resources-2022-12-01',
   },
   {
+    // Azure Resource Graph: QueryRequest in, QueryResponse out (resourcegraph.json 2024-04-01).
+    id: 'Resources',
+    api: 'arm',
+    method: 'POST',
+    template: '/providers/Microsoft.ResourceGraph/resources',
+    apiVersion: '2024-04-01',
+    requestBody: obj(['query'], {
+      subscriptions: { type: 'array', items: str },
+      query: str,
+      options: {
+        type: 'object',
+        properties: {
+          $skipToken: str,
+          $top: { type: 'integer', minimum: 1, maximum: 1000 },
+          $skip: { type: 'integer', minimum: 0 },
+          resultFormat: { enum: ['table', 'objectArray'] },
+        },
+      },
+    }),
+    responses: {
+      200: obj(['totalRecords', 'count', 'resultTruncated', 'data'], {
+        totalRecords: { type: 'integer' },
+        count: { type: 'integer' },
+        resultTruncated: { enum: ['true', 'false'] },
+        $skipToken: str,
+        data: { type: 'array' },
+        facets: { type: 'array' },
+      }),
+    },
+    source: 'resourcegraph-2024-04-01',
+  },
+  {
     id: 'RoleAssignments_ListForScope',
     api: 'arm',
     method: 'GET',

@@ -7,7 +7,7 @@ import { testLogging } from '../helpers/logging';
 import { configureLogging, createLogger } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud, type SandboxSnapshot } from '../../src/sandbox';
 import { SandboxHttp } from '../helpers/sandboxHttp';
-import { actionData, cardText } from '../helpers/teamsChannel';
+import { acknowledged, actionData, cardText } from '../helpers/teamsChannel';
 import { PlaygroundDriver, type StreamMessage } from './playgroundDriver';
 
 /**
@@ -89,6 +89,7 @@ it('links Pay-As-You-Go to Contoso through the Agents Playground and tells the t
     const m = await cardWith(verb);
     const response = await driver.invoke(chat, me, m.messageId, verb, {
       ...actionData(m.card, verb),
+      ...(verb === 'impact.continue' ? acknowledged(m.card) : {}),
       ...inputs,
     });
     // The card is updated in place with the invoke response's card.

@@ -138,11 +138,16 @@ function inputs(card: Json, pick: number, names: string[], happy: boolean): Reco
           // The later a happy value in HAPPY, the more specific (the Azure sign-in lists both accounts).
           const right = [...HAPPY].reverse().find((v) => values.includes(v));
           out[node.id] = happy && right ? right : values[pick % values.length]!;
+        } else if (node.type === 'Input.Text' && node.id === 'subscriptionId') {
+          // The Azure sign-in's subscription id: its directory is discovered from it.
+          const options = [IDS.subscriptions.payAsYouGo, '', 'not-an-id'];
+          out[node.id] = happy ? IDS.subscriptions.payAsYouGo : options[pick % options.length]!;
         } else if (node.type === 'Input.Text') {
           const options = [...names, 'not the name', ''];
           out[node.id] = happy ? 'Pay-As-You-Go' : options[pick % options.length]!;
         } else if (node.type === 'Input.Toggle') {
-          out[node.id] = pick % 2 === 0 ? 'true' : 'false';
+          // The impact card's acknowledgements: a person on the happy path ticks them.
+          out[node.id] = happy || pick % 2 === 0 ? 'true' : 'false';
         }
       }
       Object.values(node).forEach(walk);

@@ -26,7 +26,7 @@ import { configureLogging } from '../../src/log';
 import { testLogging } from './logging';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { SandboxHttp, type Json } from './sandboxHttp';
-import { actionData, type TeamsUser } from './teamsChannel';
+import { acknowledged, actionData, type TeamsUser } from './teamsChannel';
 
 /**
  * tenantlink's bot on botbuilder's TestAdapter with Bot Framework OAuth connections (the cloud
@@ -246,7 +246,15 @@ export async function startOAuthHarness(
         type: ActivityTypes.Invoke,
         name: 'adaptiveCard/action',
         value: {
-          action: { type: 'Action.Execute', verb, data: { ...actionData(card, verb), ...inputs } },
+          action: {
+            type: 'Action.Execute',
+            verb,
+            data: {
+              ...actionData(card, verb),
+              ...(verb === 'impact.continue' ? acknowledged(card) : {}),
+              ...inputs,
+            },
+          },
           trigger: 'manual',
         },
       });

@@ -281,6 +281,25 @@ export function actionData(card: Json, verb: string): Record<string, unknown> {
   return { ...(found[0].data as Record<string, unknown>) };
 }
 
+/**
+ * Every acknowledgement toggle of an impact card (`ack_…`) turned on, as an admin who read what
+ * the move breaks would: `click` sends them with `impact.continue` unless the test sets its own.
+ */
+export function acknowledged(card: Record<string, unknown>): Record<string, string> {
+  const acks: Record<string, string> = {};
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const n = node as { type?: unknown; id?: unknown };
+      if (n.type === 'Input.Toggle' && typeof n.id === 'string' && n.id.startsWith('ack_'))
+        acks[n.id] = 'true';
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card);
+  return acks;
+}
+
 /** Every string in a card, joined (to assert on what the user reads). */
 export function cardText(card: Json): string {
   const out: string[] = [];

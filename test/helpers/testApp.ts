@@ -3,7 +3,13 @@ import { loadConfig, type Config } from '../../src/config';
 import { testLogging } from './logging';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud, type Seed } from '../../src/sandbox';
-import { TeamsChannel, actionData, personalChat, type TeamsUser } from './teamsChannel';
+import {
+  TeamsChannel,
+  acknowledged,
+  actionData,
+  personalChat,
+  type TeamsUser,
+} from './teamsChannel';
 
 /** Teams identities of the seed's Contoso people. */
 export const USERS = {
@@ -67,7 +73,10 @@ export async function startHarness(
   };
 }
 
-/** Clicks `verb` on the last card of the conversation, adding `inputs` to the action data. */
+/**
+ * Clicks `verb` on the last card of the conversation, adding `inputs` to the action data (and,
+ * for `impact.continue`, the card's acknowledgements: see {@link acknowledged}).
+ */
 export async function click(
   h: Harness,
   user: TeamsUser,
@@ -80,7 +89,11 @@ export async function click(
   const result = await h.channel.invoke(
     by,
     verb,
-    { ...actionData(card, verb), ...inputs },
+    {
+      ...actionData(card, verb),
+      ...(verb === 'impact.continue' ? acknowledged(card) : {}),
+      ...inputs,
+    },
     id,
     conversationId,
   );

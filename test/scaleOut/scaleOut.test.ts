@@ -10,7 +10,13 @@ import {
   type BotInstance,
   type RoundRobinProxy,
 } from '../helpers/botInstances';
-import { TeamsChannel, actionData, cardText, personalChat } from '../helpers/teamsChannel';
+import {
+  TeamsChannel,
+  acknowledged,
+  actionData,
+  cardText,
+  personalChat,
+} from '../helpers/teamsChannel';
 import { TEST_TOKEN_CACHE_KEY, USERS } from '../helpers/testApp';
 import { until } from '../helpers/until';
 
@@ -84,7 +90,11 @@ async function click(verb: string, inputs: Record<string, string> = {}): Promise
   const result = await channel.invoke(
     USERS.kelley,
     verb,
-    { ...actionData(card, verb), ...inputs },
+    {
+      ...actionData(card, verb),
+      ...(verb === 'impact.continue' ? acknowledged(card) : {}),
+      ...inputs,
+    },
     id,
     chat,
   );

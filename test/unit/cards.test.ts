@@ -1,3 +1,5 @@
+import { classifyInventory } from '../../src/domain/inventory';
+import { inventoryPart } from '../../src/dialogs/inventoryCards';
 import { join } from 'node:path';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
@@ -232,6 +234,16 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       ],
       restoreTitle: 'What tenantlink can carry across',
       restoreLines: ['1 assignment goes back to the same person.', '1 app: re-create it.'],
+      inventoryTitle: 'What else the move breaks (3 resources read from Azure Resource Graph)',
+      inventoryBreaks: [
+        {
+          ackId: 'ack_keyVault',
+          text: 'Key vaults (1): kv-web. Update its tenant ID.',
+          ackLabel: 'I understand',
+        },
+      ],
+      inventoryChecks: ['Storage accounts (Azure Files) (1): stfiles. Check its ACLs.'],
+      ackError: 'Tick each box.',
       warnings: ['Custom roles of the subscription are deleted.', 'Some services cannot move.'],
       billingText: 'Billing does not move.',
       backupText: 'A backup of these role assignments is kept.',
@@ -248,7 +260,7 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       'A backup of these role assignments is kept.',
     ],
     verbs: ['impact.continue', 'link.cancel'],
-    inputs: [],
+    inputs: ['ack_keyVault'],
   },
   confirm: {
     data: {
@@ -464,7 +476,8 @@ describe('card templates', () => {
     expect(rows).toHaveLength(
       FIXTURES.impact.data.assignments.length +
         FIXTURES.impact.data.inherited.length +
-        FIXTURES.impact.data.restoreLines.length,
+        FIXTURES.impact.data.restoreLines.length +
+        FIXTURES.impact.data.inventoryChecks.length,
     );
     const [users] = ofType(render('grantAccess'), 'Input.ChoiceSet');
     expect(users?.choices).toEqual(FIXTURES.grantAccess.data.users);
@@ -523,6 +536,8 @@ describe('card templates', () => {
 
 describe('card size (Teams refuses cards over ~28 KB)', () => {
   const cards = new LinkCards(new Localizer(join(__dirname, '..', '..', 'locales')), 'en-US');
+  const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
+  const NO_INVENTORY = inventoryPart(t, { total: 0, groups: [] }, undefined);
   const subscription = {
     subscriptionId: SUB.id,
     displayName: SUB.name,
@@ -582,7 +597,15 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
   });
 
   it('summarises 5,000 role assignments in the impact card and stays under 28 KB', () => {
-    const data = cards.impact(ids, subscription, 'Default Directory', CONTOSO, bigReport(5000));
+    const data = cards.impact(
+      ids,
+      subscription,
+      'Default Directory',
+      CONTOSO,
+      bigReport(5000),
+      undefined,
+      NO_INVENTORY,
+    );
     const card = renderCard('impact', data);
     expect(bytes(card)).toBeLessThan(TEAMS_CARD_LIMIT_BYTES);
     const texts = strings(card);
@@ -594,10 +617,72 @@ describe('card size (Teams refuses cards over ~28 KB)', () => {
     expect(texts).toContain('user: 1,667, group: 1,667, service principal: 1,666');
   });
 
+  it('summarises an inventory of 20,000 resources of every kind on the impact card under 28 KB', () => {
+    const types = [
+      ['Microsoft.KeyVault/vaults', undefined],
+      ['Microsoft.Compute/virtualMachines', 'SystemAssigned'],
+      ['Microsoft.ManagedIdentity/userAssignedIdentities', undefined],
+      ['Microsoft.Storage/storageAccounts', undefined],
+      ['Microsoft.Compute/diskEncryptionSets', 'SystemAssigned'],
+      ['Microsoft.ServiceBus/namespaces', undefined],
+      ['Microsoft.Synapse/workspaces', undefined],
+      ['Microsoft.StorageSync/storageSyncServices', undefined],
+      ['Microsoft.Network/virtualNetworks', undefined],
+    ] as const;
+    const resources = Array.from({ length: 20_000 }, (_, i) => {
+      const [type, identityType] = types[i % types.length]!;
+      return {
+        id: `/subscriptions/${SUB.id}/resourceGroups/rg-${i % 50}/providers/${type}/res-${i}`,
+        name: `contoso-production-resource-with-a-long-name-${i}`,
+        type: type.toLowerCase(),
+        identityType: identityType ?? null,
+        isHnsEnabled: i % 2 === 0,
+      };
+    });
+    const policies = Array.from({ length: 500 }, (_, i) => ({
+      id: `/subscriptions/${SUB.id}/providers/Microsoft.Authorization/policyAssignments/p${i}`,
+      name: `policy-assignment-${i}`,
+      type: 'microsoft.authorization/policyassignments',
+    }));
+    const inventory = classifyInventory(resources, policies);
+    expect(inventory.total).toBe(20_000);
+    const card = renderCard(
+      'impact',
+      cards.impact(
+        ids,
+        subscription,
+        'Default Directory',
+        CONTOSO,
+        bigReport(5000),
+        undefined,
+        inventoryPart(t, inventory, undefined),
+      ),
+    );
+    expect(bytes(card)).toBeLessThan(TEAMS_CARD_LIMIT_BYTES);
+    const toggles = ofType(card, 'Input.Toggle').map((o) => o.id);
+    expect(toggles).toEqual(
+      expect.arrayContaining([
+        'ack_keyVault',
+        'ack_systemIdentity',
+        'ack_userIdentity',
+        'ack_policy',
+      ]),
+    );
+    expect(strings(card).join('\n')).toContain('and 2,217 more');
+  });
+
   it('lists a small impact in full without a "more" line', () => {
     const card = renderCard(
       'impact',
-      cards.impact(ids, subscription, 'Default Directory', CONTOSO, bigReport(3)),
+      cards.impact(
+        ids,
+        subscription,
+        'Default Directory',
+        CONTOSO,
+        bigReport(3),
+        undefined,
+        NO_INVENTORY,
+      ),
     );
     expect(strings(card).filter((s) => s.startsWith('• '))).toHaveLength(3);
     expect(strings(card).some((s) => s.startsWith('…and'))).toBe(false);

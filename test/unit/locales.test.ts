@@ -1,3 +1,4 @@
+import { INVENTORY_KINDS } from '../../src/domain/inventory';
 import type { ChangeStatus } from '../../src/state/changeRecords';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -67,6 +68,7 @@ const CHANGE_STATUSES: Record<ChangeStatus, true> = {
   accessGranted: true,
   notified: true,
   cancelled: true,
+  blocked: true,
   failed: true,
 };
 
@@ -104,6 +106,8 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'test.${g.outcome}': Object.keys(OUTCOMES).map((o) => `test.${o}`),
   'principalType.${type}': ['User', 'Group', 'ServicePrincipal'].map((t) => `principalType.${t}`),
   'history.status.${r.status}': Object.keys(CHANGE_STATUSES).map((x) => `history.status.${x}`),
+  'inventory.kind.${g.kind}': INVENTORY_KINDS.map((k) => `inventory.kind.${k}`),
+  'inventory.action.${g.kind}': INVENTORY_KINDS.map((k) => `inventory.action.${k}`),
 };
 
 interface Use {

@@ -1,0 +1,134 @@
+import { ArmResourceInventory, RESOURCES_QUERY } from '../../src/azure/resourceGraph';
+import { startSandboxCloud, IDS, type RecordedCall, type SandboxCloud } from '../../src/sandbox';
+import { TenantlinkError } from '../../src/errors';
+import { draftSubscription, editedSeed } from '../helpers/seeds';
+import { SandboxHttp } from '../helpers/sandboxHttp';
+
+/**
+ * The inventory's Resource Graph client against the sandbox's Resource Graph: pages of 1,000 rows
+ * read while a $skipToken comes back (call count = pages), the skip token honoured only for the
+ * same query, throttling retried, and the caller's access respected.
+ */
+
+const S = IDS.subscriptions;
+const T = IDS.tenants;
+let sandbox: SandboxCloud;
+let http: SandboxHttp;
+const calls: RecordedCall[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandboxCloud({
+    recorder: (call) => calls.push(call),
+    seed: editedSeed((draft) => {
+      draftSubscription(draft, S.payAsYouGo).resources = Array.from({ length: 2_500 }, (_, i) => ({
+        name: `vm-${String(i).padStart(5, '0')}`,
+        type: 'Microsoft.Compute/virtualMachines',
+        resourceGroup: `rg-${i % 7}`,
+        location: 'westeurope',
+        ...(i % 3 === 0 ? { identity: { type: 'SystemAssigned' } } : {}),
+      }));
+    }),
+  });
+  http = new SandboxHttp(sandbox);
+});
+afterAll(async () => {
+  await http.close();
+  await sandbox.stop();
+});
+afterEach(() => sandbox.setFaults({}));
+
+async function inventoryAs(signInName: string, tenant: string): Promise<ArmResourceInventory> {
+  const token = await http.token(tenant, signInName, 'arm');
+  return new ArmResourceInventory(
+    { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+    {
+      endpoint: sandbox.armEndpoint,
+      scope: 'https://management.azure.com/.default',
+      caCertificatePem: sandbox.caCertificatePem,
+      timeoutMs: 10_000,
+      maxRetries: 2,
+    },
+  );
+}
+
+const graphCalls = (): RecordedCall[] =>
+  calls.filter((c) => /ResourceGraph\/resources$/i.test(c.path));
+
+it('reads 2,500 resources in three pages of at most 1,000, in id order', async () => {
+  const inventory = await inventoryAs('kelley.wall@outlook.com', T.defaultDirectory);
+  calls.length = 0;
+  const rows = await inventory.resources(S.payAsYouGo);
+  expect(rows).toHaveLength(2_500);
+  expect(graphCalls()).toHaveLength(3);
+  const ids = rows.map((r) => r.id);
+  expect([...ids].sort((a, b) => a.localeCompare(b))).toEqual(ids);
+  expect(rows.filter((r) => r.identityType === 'SystemAssigned')).toHaveLength(834);
+  // Each next page sends the token of the previous answer, with the same query and scope.
+  const [first, second] = graphCalls();
+  expect((first!.requestBody as { query: string }).query).toBe(RESOURCES_QUERY);
+  expect((second!.requestBody as { options: { $skipToken: string } }).options.$skipToken).toBe(
+    (first!.responseBody as { $skipToken: string }).$skipToken,
+  );
+  expect((first!.responseBody as { count: number; totalRecords: number }).count).toBe(1000);
+  expect((first!.responseBody as { totalRecords: number }).totalRecords).toBe(2500);
+});
+
+it('refuses a skip token with another query (400 InvalidQuery family)', async () => {
+  const token = await http.token(T.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+  const first = await http.call(
+    'POST',
+    '/arm/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+    {
+      token,
+      body: { subscriptions: [S.payAsYouGo], query: RESOURCES_QUERY },
+    },
+  );
+  const other = await http.call(
+    'POST',
+    '/arm/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+    {
+      token,
+      body: {
+        subscriptions: [S.payAsYouGo],
+        query: 'resources | project id, name | order by id asc',
+        options: { $skipToken: first.body.$skipToken },
+      },
+    },
+  );
+  expect(other.status).toBe(400);
+  expect(other.body.error.details[0].code).toBe('InvalidSkipToken');
+  const bad = await http.call(
+    'POST',
+    '/arm/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+    {
+      token,
+      body: { subscriptions: [S.payAsYouGo], query: 'resources | summarize count() by type' },
+    },
+  );
+  expect(bad.status).toBe(400);
+  expect(bad.body.error.details[0].code).toBe('InvalidQuery');
+});
+
+it('waits out a 429 with Retry-After and a 503, then reads every page', async () => {
+  sandbox.setFaults({
+    rules: [
+      { api: 'arm', path: 'ResourceGraph', status: 429, retryAfterSeconds: 0, count: 1 },
+      { api: 'arm', path: 'ResourceGraph', status: 503, count: 1 },
+    ],
+  });
+  const inventory = await inventoryAs('kelley.wall@outlook.com', T.defaultDirectory);
+  expect(await inventory.resources(S.payAsYouGo)).toHaveLength(2_500);
+  expect(sandbox.injectedFaults().arm).toBe(2);
+});
+
+it('shows nothing of a subscription the caller cannot read', async () => {
+  const inventory = await inventoryAs('sam.dev@outlook.com', T.defaultDirectory);
+  const rows = await inventory.resources(S.lab);
+  expect(rows).toEqual([]);
+});
+
+it('gives up with the cloud error after its retries', async () => {
+  sandbox.setFaults({ rules: [{ api: 'arm', path: 'ResourceGraph', status: 503 }] });
+  const inventory = await inventoryAs('kelley.wall@outlook.com', T.defaultDirectory);
+  await expect(inventory.resources(S.payAsYouGo)).rejects.toBeInstanceOf(TenantlinkError);
+});
