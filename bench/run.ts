@@ -2,15 +2,18 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { passed, type BenchRow } from './common';
+import { clickAnswer } from './clickAnswer';
 import { conversations } from './conversations';
 import { fullLink } from './fullLink';
 import { grants } from './grants';
+import { inventory } from './inventory';
 import { restore } from './restore';
 import { scale } from './scale';
 import { turnOverhead } from './turnOverhead';
 
 /**
- * `npm run bench`: runs the five benchmarks of issue 7 and the restore benchmark of issue 9 side by side in one process, prints a
+ * `npm run bench`: runs the five benchmarks of issue 7, the restore benchmark of issue 9 and the
+ * inventory and click-answer benchmarks of issues 17 and 18 side by side in one process, prints a
  * table with target and pass/fail per row, writes bench/results.json and exits 1 when a target
  * is missed. Not part of `npm test`.
  */
@@ -18,7 +21,16 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
   const rows: BenchRow[] = [];
   // Scale first: its peak RSS is then not inflated by what the other benchmarks allocated.
-  for (const bench of [scale, turnOverhead, fullLink, grants, conversations, restore]) {
+  for (const bench of [
+    scale,
+    turnOverhead,
+    fullLink,
+    grants,
+    conversations,
+    restore,
+    inventory,
+    clickAnswer,
+  ]) {
     rows.push(...(await bench()));
   }
   const lines = [

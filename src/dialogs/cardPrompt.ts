@@ -100,6 +100,12 @@ const InvokeValue = z.object({
   }),
 });
 
+/**
+ * Longest value of one card input, in characters: a multi-select of 400 object ids (37 characters
+ * each with its comma) fits; the HTTP door already bounds the whole activity (256 KiB).
+ */
+export const MAX_INPUT_CHARS = 16_000;
+
 /** Key in turn state recording that the invoke of this turn was answered. */
 const ANSWERED = Symbol('tenantlink.invokeAnswered');
 
@@ -251,10 +257,20 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
       return Dialog.EndOfTurn;
     }
     const inputs: Record<string, string> = {};
-    for (const [k, v] of Object.entries(action.data))
-      if (k !== 'flowId' && k !== 'cardId') inputs[k] = asText(v).slice(0, 4000);
+    let oversized: string | undefined;
+    for (const [k, v] of Object.entries(action.data)) {
+      if (k === 'flowId' || k === 'cardId') continue;
+      inputs[k] = asText(v);
+      if (inputs[k].length > MAX_INPUT_CHARS) oversized = k;
+    }
     const verb = action.verb as Verb;
-    const broken = verb === 'link.cancel' ? undefined : brokenRule(options.rules?.[verb], inputs);
+    // An input is never cut short (a cut list of ids would silently drop people): too long is refused.
+    const broken =
+      verb === 'link.cancel'
+        ? undefined
+        : oversized
+          ? `tooLong:${oversized}`
+          : brokenRule(options.rules?.[verb], inputs);
     if (broken) {
       this.log.info(
         { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb, rule: broken },

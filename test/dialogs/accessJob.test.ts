@@ -1,3 +1,4 @@
+import { MAX_INPUT_CHARS } from '../../src/dialogs/cardPrompt';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
@@ -57,4 +58,29 @@ it('answers the grant click before any access is given, then reports the results
   await until(() => /^Done:/.test(h.channel.texts(chat).at(-1) ?? ''));
   expect(assignmentsOf(IDS.users.janeContoso)).toHaveLength(1);
   expect(await h.app.changes.get(flowId)).toMatchObject({ status: 'notified' });
+});
+
+it('refuses an input longer than a card can carry instead of cutting the list of accounts', async () => {
+  h.sandbox.reset();
+  await linkUpToConfirm(h);
+  await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  const grant = h.channel.lastCard(chat);
+  const ids = Array.from(
+    { length: 500 },
+    (_, i) => `0e0e0000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  ).join(',');
+  expect(ids.length).toBeGreaterThan(MAX_INPUT_CHARS);
+  const writes = h.sandbox.writeLog().length;
+  const answer = await h.channel.invoke(
+    USERS.kelley,
+    'access.grant',
+    { ...actionData(grant.card, 'access.grant'), principalIds: ids, role: 'Reader' },
+    grant.id,
+    chat,
+  );
+  expect(answer.status).toBe(200);
+  // The same grant card comes back; nothing was started or written.
+  expect(JSON.stringify(answer.body.value)).toContain('access.grant');
+  await h.app.background.idle();
+  expect(h.sandbox.writeLog()).toHaveLength(writes);
 });
