@@ -31,5 +31,10 @@ export default function globalTeardown(): void {
         shown.map((v) => `  ${v.operation}: ${v.call}: ${v.problem}`).join('\n'),
     );
   }
+  // TENANTLINK_KEEP_TEST_LOGS=1 keeps every worker's and instance's log for a look after the run.
+  if (process.env.TENANTLINK_KEEP_TEST_LOGS === '1') {
+    process.stdout.write(`Test logs kept in ${dir}\n`);
+    return;
+  }
   rmSync(dir, { recursive: true, force: true });
 }
