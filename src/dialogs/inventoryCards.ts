@@ -1,4 +1,11 @@
-import { groupsOf, type Inventory, type InventoryGroup } from '../domain/inventory';
+import {
+  KIND_GUIDE,
+  ROTATE_CREDENTIALS_GUIDE,
+  groupsOf,
+  type Inventory,
+  type InventoryGroup,
+} from '../domain/inventory';
+import type { Fact } from '../cards/render';
 import { plainText } from '../i18n/markdown';
 
 /**
@@ -88,4 +95,23 @@ export function ackIds(part: InventoryCardPart): string[] {
 /** The lines of the resources that stop the link (each kind, its names, what to do instead). */
 export function blockerLines(t: T, inventory: Inventory): string[] {
   return groupsOf(inventory, 'blocks').map((g) => groupLine(t, g));
+}
+
+/**
+ * The after-move checklist: one fact per kind that breaks or needs a check (its resources, what to
+ * do and Microsoft's page on how), then the credentials to rotate. Empty when nothing is left to do.
+ */
+export function checklistFacts(t: T, inventory: Inventory): Fact[] {
+  const todo = [...groupsOf(inventory, 'breaks'), ...groupsOf(inventory, 'check')];
+  if (todo.length === 0) return [];
+  return [
+    ...todo.map((g, i) => ({
+      title: `${i + 1}.`,
+      value: `${groupLine(t, g)} ${t('checklist.how', { url: KIND_GUIDE[g.kind] })}`,
+    })),
+    {
+      title: `${todo.length + 1}.`,
+      value: t('checklist.rotate', { url: ROTATE_CREDENTIALS_GUIDE }),
+    },
+  ];
 }

@@ -116,6 +116,36 @@ export const KIND_SEVERITY: Readonly<Record<InventoryKind, InventorySeverity>> =
   mysqlServer: 'check',
 };
 
+const TRANSFER_DOC =
+  'https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription';
+
+/**
+ * Where Microsoft says how to do each kind's work after the move: the transfer doc's "Step 3:
+ * Re-create resources" sections, or the page its table row links to.
+ */
+export const KIND_GUIDE: Readonly<Record<InventoryKind, string>> = {
+  aks: `${TRANSFER_DOC}#understand-the-impact-of-transferring-a-subscription`,
+  domainServices: `${TRANSFER_DOC}#understand-the-impact-of-transferring-a-subscription`,
+  sqlEntraAuth: 'https://learn.microsoft.com/azure/azure-sql/database/authentication-aad-overview',
+  devCenter: `${TRANSFER_DOC}#understand-the-impact-of-transferring-a-subscription`,
+  systemIdentity: `${TRANSFER_DOC}#update-system-assigned-managed-identities`,
+  userIdentity: `${TRANSFER_DOC}#update-user-assigned-managed-identities`,
+  keyVault: 'https://learn.microsoft.com/azure/key-vault/general/move-subscription',
+  dataLakeGen2: `${TRANSFER_DOC}#update-acls`,
+  dataLakeGen1: `${TRANSFER_DOC}#update-acls`,
+  diskEncryptionSet: `${TRANSFER_DOC}#understand-the-impact-of-transferring-a-subscription`,
+  serviceBus: `${TRANSFER_DOC}#update-user-assigned-managed-identities`,
+  synapse:
+    'https://learn.microsoft.com/azure/synapse-analytics/how-to-recover-workspace-after-tenant-move',
+  policy: 'https://learn.microsoft.com/azure/governance/policy/how-to/export-resources',
+  storageFiles: `${TRANSFER_DOC}#update-acls`,
+  fileSync: 'https://learn.microsoft.com/azure/storage/files/storage-files-faq#azure-file-sync',
+  mysqlServer: `${TRANSFER_DOC}#understand-the-impact-of-transferring-a-subscription`,
+};
+
+/** The transfer doc's "Review other security methods" (access keys, certificates to rotate). */
+export const ROTATE_CREDENTIALS_GUIDE = `${TRANSFER_DOC}#review-other-security-methods`;
+
 /** The kinds a resource belongs to (one resource can be in two: a key vault with an identity). */
 export function kindsOf(resource: InventoryResource): InventoryKind[] {
   const type = resource.type.toLowerCase();

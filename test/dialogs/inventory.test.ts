@@ -1,7 +1,14 @@
 import { IDS } from '../../src/sandbox';
 import { draftSubscription, editedSeed } from '../helpers/seeds';
 import { cardText, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, linkUpToChoose, startHarness, type Harness } from '../helpers/testApp';
+import {
+  USERS,
+  click,
+  linkUpToChoose,
+  runLink,
+  startHarness,
+  type Harness,
+} from '../helpers/testApp';
 
 /**
  * Know what breaks before the move (issue 17): the impact card lists, from Azure Resource Graph,
@@ -141,4 +148,20 @@ it('takes the inventory in a dry run too, writing nothing', async () => {
   expect(cardText(impact)).toContain('What else the move breaks');
   expect((await h.app.changes.get(flowIdOf(impact)))?.inventory?.groups).toHaveLength(6);
   expect(h.sandbox.writeLog()).toEqual([]);
+});
+
+it("ends a link with the checklist of what is left to do, with Microsoft's page for each kind", async () => {
+  await runLink(h);
+  const checklist = h.channel
+    .activities(chat)
+    .map((a) => a.activity.attachments?.[0]?.content)
+    .filter((c) => c && cardText(c).includes('After the move: what is left to do in Pay-As-You-Go'))
+    .at(-1);
+  expect(checklist).toBeDefined();
+  const text = cardText(checklist);
+  expect(text).toMatch(
+    /Key vaults\*\* \(1\): kv-kelley-web\..*How: https:\/\/learn\.microsoft\.com\/azure\/key-vault\/general\/move-subscription/,
+  );
+  expect(text).toContain('#update-system-assigned-managed-identities');
+  expect(text).toContain('#review-other-security-methods');
 });
