@@ -5,6 +5,7 @@ import { cardAttachment, renderCard, type AdaptiveCardJson, type Choice } from '
 import { ERRORS, asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
+import { REFRESH_VERB, baseView, isShared, withRefresh } from './userSpecificViews';
 import {
   SEARCH_RESULTS_MAX,
   answerSearch,
@@ -106,6 +107,9 @@ const InvokeValue = z.object({
  */
 export const MAX_INPUT_CHARS = 16_000;
 
+/** Logger of {@link answerInvoke} (created at load; follows the logging configured later). */
+const log = createLogger('card-answer');
+
 /** Key in turn state recording that the invoke of this turn was answered. */
 const ANSWERED = Symbol('tenantlink.invokeAnswered');
 
@@ -114,16 +118,48 @@ const ANSWERED = Symbol('tenantlink.invokeAnswered');
  * (Universal Actions response `application/vnd.microsoft.card.adaptive`).
  * Does nothing when the turn is not an invoke or was already answered.
  */
-export async function answerInvoke(context: TurnContext, card: AdaptiveCardJson): Promise<void> {
+export async function answerInvoke(
+  context: TurnContext,
+  card: AdaptiveCardJson,
+  view?: UserSpecificView,
+): Promise<void> {
   if (context.activity.type !== ActivityTypes.Invoke || context.turnState.get(ANSWERED)) return;
   context.turnState.set(ANSWERED, true);
+  const shared = isShared(context.activity);
+  const answer =
+    shared && view
+      ? withRefresh(card, { flowId: view.flowId, cardId: view.cardId }, [view.initiatorId])
+      : card;
   await context.sendActivity({
     type: ActivityTypes.InvokeResponse,
     value: {
       status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
+      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer },
     },
   });
+  // In a shared conversation a card without a user-specific view is everyone's: it also replaces
+  // the message's base card (a message update), which the others see.
+  const replyToId = context.activity.replyToId;
+  if (shared && !view && replyToId)
+    await context
+      .updateActivity({
+        type: ActivityTypes.Message,
+        id: replyToId,
+        attachments: [cardAttachment(card)],
+      })
+      .catch((err: unknown) =>
+        log.warn({ code: asTenantlinkError(err).code }, 'base card not updated'),
+      );
+}
+
+/**
+ * A card that only the initiator may use, in a group chat or channel: answered to them with a
+ * `refresh` naming them, so it stays theirs (src/dialogs/userSpecificViews.ts).
+ */
+export interface UserSpecificView {
+  readonly flowId: string;
+  readonly cardId: string;
+  readonly initiatorId: string;
 }
 
 /** Whether the turn's invoke was answered (the bot answers unanswered ones as stale). */
@@ -187,8 +223,38 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
     if (!options) throw new Error('CardPrompt needs options');
     dc.activeDialog!.state.options = options;
     if (!options.alreadySent)
-      await dc.context.sendActivity({ attachments: [cardAttachment(options.card)] });
+      await dc.context.sendActivity({
+        attachments: [cardAttachment(this.viewFor(dc.context, options, undefined))],
+      });
     return Dialog.EndOfTurn;
+  }
+
+  /** The user-specific view of this prompt's card (its ids and initiator). */
+  private ids(options: CardPromptOptions): UserSpecificView {
+    return { flowId: options.flowId, cardId: options.cardId, initiatorId: options.initiatorId };
+  }
+
+  /**
+   * The card as `userId` may see it: in a personal chat, the card; in a shared conversation, the
+   * full card for the initiator and the read-only base card for anyone else (or for the message
+   * itself, when `userId` is undefined).
+   */
+  private viewFor(
+    context: TurnContext,
+    options: CardPromptOptions,
+    userId: string | undefined,
+  ): AdaptiveCardJson {
+    if (!isShared(context.activity)) return options.card;
+    if (userId === options.initiatorId) return options.card;
+    const note = this.localizer.t(context.activity.locale, 'card.onlyInitiator', {
+      name: options.initiatorName,
+    });
+    return baseView(
+      options.card,
+      note,
+      { flowId: options.flowId, cardId: options.cardId },
+      options.initiatorId,
+    );
   }
 
   /** The choices matching a typeahead request: from the card's whole list, or a live search. */
@@ -233,12 +299,17 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
       return Dialog.EndOfTurn;
     }
     const from = dc.context.activity.from;
+    if (action.verb === REFRESH_VERB) {
+      // A user-specific view asked for by a Teams client: the full card for the initiator only.
+      await answerInvoke(dc.context, this.viewFor(dc.context, options, from.id), this.ids(options));
+      return Dialog.EndOfTurn;
+    }
     if (from.id !== options.initiatorId) {
       this.log.warn(
         { code: ERRORS.cardNotInitiator.code, flowId: options.flowId, verb: action.verb },
         'card answered by someone else',
       );
-      await answerInvoke(dc.context, options.card);
+      await answerInvoke(dc.context, this.viewFor(dc.context, options, from.id), this.ids(options));
       await dc.context.sendActivity(
         this.localizer.t(locale, ERRORS.cardNotInitiator.messageKey, {
           name: options.initiatorName,
@@ -252,7 +323,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
         { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb: action.verb },
         'unknown verb',
       );
-      await answerInvoke(dc.context, options.card);
+      await answerInvoke(dc.context, options.card, this.ids(options));
       await dc.context.sendActivity(this.localizer.t(locale, ERRORS.cardInvalid.messageKey));
       return Dialog.EndOfTurn;
     }
@@ -276,7 +347,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
         { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb, rule: broken },
         'card input refused',
       );
-      await answerInvoke(dc.context, options.retryCard ?? options.card);
+      await answerInvoke(dc.context, options.retryCard ?? options.card, this.ids(options));
       return Dialog.EndOfTurn;
     }
     const result: CardAction = { verb, inputs, userId: from.id };

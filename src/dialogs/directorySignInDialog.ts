@@ -201,7 +201,11 @@ export class DirectorySignInDialog extends ComponentDialog {
   ): Promise<DialogTurnResult> {
     const options = step.options as DirectorySignInOptions;
     const cardId = uuidv4();
-    await answerInvoke(step.context, (await this.card(step, cardId, error, subscriptionId)).card);
+    await answerInvoke(step.context, (await this.card(step, cardId, error, subscriptionId)).card, {
+      flowId: options.flowId,
+      cardId,
+      initiatorId: options.initiatorId,
+    });
     if (step.context.activity.type !== ActivityTypes.Invoke) await step.context.sendActivity(error);
     return step.replaceDialog(this.initialDialogId, {
       flowId: options.flowId,
@@ -280,7 +284,12 @@ export class DirectorySignInDialog extends ComponentDialog {
       restartLabel: this.t(locale, 'signIn.directory.restart'),
       cancelLabel: this.t(locale, 'card.cancel'),
     });
-    await answerInvoke(step.context, card);
+    // The sign-in page's URL is the initiator's alone: never on a card others see.
+    await answerInvoke(step.context, card, {
+      flowId: options.flowId,
+      cardId,
+      initiatorId: options.initiatorId,
+    });
     return step.beginDialog(WAIT, {
       card,
       flowId: options.flowId,

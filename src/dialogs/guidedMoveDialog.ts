@@ -123,7 +123,11 @@ export class GuidedMoveDialog extends ComponentDialog {
         time: new Date().toISOString(),
       }),
     };
-    await answerInvoke(step.context, renderCard('guidedMove', this.card(locale, next, cardId)));
+    await answerInvoke(step.context, renderCard('guidedMove', this.card(locale, next, cardId)), {
+      flowId: o.flowId,
+      cardId,
+      initiatorId: o.initiatorId,
+    });
     return step.replaceDialog(this.initialDialogId, next);
   }
 }

@@ -207,7 +207,7 @@ export class TeamsChannel {
       locale: this.locale,
       from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
       recipient: BOT,
-      conversation: { id: conversationId, conversationType: 'personal', tenantId: TENANT_ID },
+      conversation: conversationOf(conversationId),
       channelData: { tenant: { id: TENANT_ID } },
     };
   }
@@ -264,6 +264,27 @@ export class TeamsChannel {
 
 /** The personal chat id the harness uses for a user. */
 export const personalChat = (user: TeamsUser): string => `a:personal-${user.id}`;
+
+/** A group chat's conversation id (Teams' `19:…@thread.v2`). */
+export const groupChat = (name: string): string => `19:${name}@thread.v2`;
+
+/**
+ * The conversation of an id as Teams describes it: `…@thread.v2` a group chat, `…@thread.tacv2` a
+ * team's channel, anything else a personal chat.
+ */
+function conversationOf(id: string): Record<string, unknown> {
+  const conversationType = id.endsWith('@thread.v2')
+    ? 'groupChat'
+    : id.endsWith('@thread.tacv2')
+      ? 'channel'
+      : 'personal';
+  return {
+    id,
+    conversationType,
+    tenantId: TENANT_ID,
+    ...(conversationType === 'personal' ? {} : { isGroup: true }),
+  };
+}
 
 /** Finds an Action.Execute of `verb` in a card (anywhere) and returns its `data`. */
 export function actionData(card: Json, verb: string): Record<string, unknown> {
