@@ -6,6 +6,7 @@ import { RESOURCE_SCOPES } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
+import { ArmKeyVaults } from './azure/keyVaults';
 import { ArmResourceInventory } from './azure/resourceGraph';
 import { createAdapter, createBotAuthentication, serverAccess } from './bot/adapter';
 import type { AdapterBackgroundRunner } from './bot/backgroundRunner';
@@ -241,6 +242,12 @@ export function cloudClients(
       ),
     inventory: (credential: TokenCredential) =>
       new ArmResourceInventory(credential, {
+        ...http,
+        endpoint: endpoints.armEndpoint,
+        scope: RESOURCE_SCOPES.arm,
+      }),
+    keyVaults: (credential: TokenCredential) =>
+      new ArmKeyVaults(credential, {
         ...http,
         endpoint: endpoints.armEndpoint,
         scope: RESOURCE_SCOPES.arm,

@@ -31,6 +31,14 @@ export const RESOURCES_QUERY = [
   'order by id asc',
 ].join(' | ');
 
+/** The subscription's key vaults, with the directory each authenticates against. */
+export const KEY_VAULTS_QUERY = [
+  'resources',
+  "where type =~ 'microsoft.keyvault/vaults'",
+  'project id, name, type, tenantId = properties.tenantId',
+  'order by id asc',
+].join(' | ');
+
 /** The subscription's Azure Policy assignments, definitions and exemptions. */
 export const POLICIES_QUERY = [
   'policyresources',
@@ -57,6 +65,10 @@ export class ArmResourceInventory implements ResourceInventoryPort {
 
   async resources(subscriptionId: string): Promise<InventoryResource[]> {
     return this.queryAll<InventoryResource>(subscriptionId, RESOURCES_QUERY);
+  }
+
+  async keyVaults(subscriptionId: string): Promise<InventoryResource[]> {
+    return this.queryAll<InventoryResource>(subscriptionId, KEY_VAULTS_QUERY);
   }
 
   async policies(subscriptionId: string): Promise<InventoryPolicy[]> {

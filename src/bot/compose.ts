@@ -4,6 +4,7 @@ import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
 import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/linkDialog';
+import { KeyVaultFixDialog } from '../dialogs/linkKeyVaultSteps';
 import { RootDialog } from '../dialogs/rootDialog';
 import { AddOffice365Dialog, ExplainDialog, SignupDialog } from '../dialogs/scenarioDialogs';
 import type { Localizer } from '../i18n';
@@ -90,6 +91,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new SignupDialog(readOnly),
     new AddOffice365Dialog(readOnly),
     new ExplainDialog(readOnly),
+    new KeyVaultFixDialog({ changes, clients, tokens, background, localizer }),
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
   const bot = new TenantlinkBot(conversationState, root, references, localizer);

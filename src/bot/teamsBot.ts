@@ -150,9 +150,14 @@ export class TenantlinkBot extends TeamsActivityHandler {
   private async runDialogs(context: TurnContext): Promise<void> {
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();
+    // A message starts a command; so does a card button that outlives its flow (the after-move
+    // checklist's), which the root dialog recognises by its verb.
+    const standingCard = (['keyvault.fix', 'checklist.done'] as const).some(
+      (verb) => parseCardAction(context)?.verb === verb,
+    );
     if (
       result.status === DialogTurnStatus.empty &&
-      context.activity.type === ActivityTypes.Message
+      (context.activity.type === ActivityTypes.Message || standingCard)
     ) {
       await dc.beginDialog(ROOT_DIALOG);
     }

@@ -99,6 +99,24 @@ export interface DirectorySignInWaitCardData extends ActionIds {
   cancelLabel: string;
 }
 
+/**
+ * Data of cards/checklist.json: the after-move checklist with the offer to update the
+ * subscription's key vaults (explicit, confirmed by its toggle, initiator only).
+ */
+export interface ChecklistCardData extends ActionIds {
+  title: string;
+  text: string;
+  facts: Fact[];
+  offerText: string;
+  /** The toggle's label (required inputs carry one). */
+  offerLabel: string;
+  confirmLabel: string;
+  /** Shown by Teams when the confirmation is not ticked (the toggle is required). */
+  requiredMessage: string;
+  fixLabel: string;
+  laterLabel: string;
+}
+
 /** One rule row of cards/preflight.json. */
 export interface RuleRow {
   rule: string;
@@ -249,6 +267,7 @@ export interface CardDataByTemplate {
   grantAccess: GrantAccessCardData;
   outcome: OutcomeCardData;
   channelNotice: ChannelNoticeCardData;
+  checklist: ChecklistCardData;
 }
 
 /** Name of a template in cards/. */
@@ -271,6 +290,7 @@ export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'grantAccess',
   'outcome',
   'channelNotice',
+  'checklist',
 ];
 
 const templates = new Map<TemplateName, ACData.Template>();

@@ -37,7 +37,9 @@ export type Verb =
   | 'impact.continue'
   | 'move.confirm'
   | 'move.verify'
-  | 'access.grant';
+  | 'access.grant'
+  | 'keyvault.fix'
+  | 'checklist.done';
 
 /** Input rules checked on a click; values are the card's input ids. */
 export interface CardInputRules {

@@ -13,8 +13,8 @@ import {
   restoreEntries,
   type RestoreWork,
 } from './linkRestoreSteps';
+import { checklistStep } from './linkKeyVaultSteps';
 import { LINK_WAIT_DIALOG } from './linkMoveSteps';
-import { checklistFacts } from './inventoryCards';
 import { restoreKey, restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
@@ -233,32 +233,7 @@ export async function afterAccessStep(
       count: sent,
     }),
   );
-  await sendChecklist(kit, step, s);
-  return kit.end(step, s, 'linked');
-}
-
-/** The after-move checklist of what the inventory found (nothing when nothing is left to do). */
-async function sendChecklist(
-  kit: LinkStepKit,
-  step: WaterfallStepContext,
-  s: LinkState,
-): Promise<void> {
-  const inventory = (await kit.deps.changes.get(s.flowId))?.inventory;
-  const cards = kit.cards(step);
-  const facts = inventory ? checklistFacts((k, p) => cards.t(k, p), inventory) : [];
-  if (facts.length === 0) return;
-  await step.context.sendActivity({
-    attachments: [
-      cardAttachment(
-        renderCard('outcome', {
-          title: cards.t('checklist.title', { subscription: s.subscription!.displayName }),
-          text: cards.t('checklist.text', { directory: s.org!.displayName }),
-          color: 'Default',
-          facts,
-        }),
-      ),
-    ],
-  });
+  return checklistStep(kit, step, s);
 }
 
 /**

@@ -82,7 +82,11 @@ export class LinkDialog extends ComponentDialog {
       new WaitForBackgroundDialog(
         LINK_WAIT_DIALOG,
         deps.background,
-        { impact: impactJob(this.kit), move: moveJob(this.kit), access: accessJob(this.kit) },
+        {
+          impact: impactJob(this.kit),
+          move: moveJob(this.kit),
+          access: accessJob(this.kit),
+        },
         deps.localizer,
       ),
     );

@@ -1,3 +1,5 @@
+import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
+import { KEY_VAULT_FIX_DIALOG } from './linkKeyVaultSteps';
 import { ADD_OFFICE365_DIALOG, EXPLAIN_DIALOG, SIGNUP_DIALOG } from './scenarioDialogs';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { sendHistory } from './history';
@@ -118,6 +120,16 @@ export class RootDialog extends ComponentDialog {
   }
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // The after-move checklist's button, pressed once the link has ended.
+    const verb = parseCardAction(step.context)?.verb;
+    if (verb === 'keyvault.fix') return step.beginDialog(KEY_VAULT_FIX_DIALOG);
+    if (verb === 'checklist.done') {
+      await answerInvoke(
+        step.context,
+        outcomeCard(this.localizer.t(step.context.activity.locale, 'checklist.laterDone')),
+      );
+      return step.endDialog();
+    }
     const command = recognizeCommand(step.context);
     const locale = step.context.activity.locale;
     switch (command) {

@@ -152,6 +152,45 @@ export interface AzureManagementPort {
 export interface ResourceInventoryPort {
   /** Every resource of the subscription, with the properties the inventory reads. */
   resources(subscriptionId: string): Promise<InventoryResource[]>;
+  /** The subscription's key vaults (id, name, tenant). */
+  keyVaults(subscriptionId: string): Promise<InventoryResource[]>;
   /** Its Azure Policy assignments, definitions and exemptions. */
   policies(subscriptionId: string): Promise<InventoryPolicy[]>;
+}
+
+/** A key vault access policy (Microsoft.KeyVault `AccessPolicyEntry`). */
+export interface KeyVaultAccessPolicy {
+  readonly tenantId: string;
+  readonly objectId: string;
+  readonly applicationId?: string;
+  readonly permissions: {
+    readonly keys?: readonly string[];
+    readonly secrets?: readonly string[];
+    readonly certificates?: readonly string[];
+    readonly storage?: readonly string[];
+  };
+}
+
+/** What tenantlink reads of a key vault. */
+export interface KeyVaultState {
+  readonly id: string;
+  readonly name: string;
+  /** The directory the vault authenticates against. */
+  readonly tenantId: string;
+  readonly accessPolicies: readonly KeyVaultAccessPolicy[];
+}
+
+/** Key vaults through Azure Resource Manager (src/azure/keyVaults.ts). */
+export interface KeyVaultPort {
+  /** @throws TenantlinkError cloudNotFound, cloudForbidden, … */
+  get(vaultId: string): Promise<KeyVaultState>;
+  /**
+   * Sets the vault's tenant ID and replaces its access policies (a PATCH).
+   * @throws TenantlinkError cloudForbidden without write access, …
+   */
+  update(
+    vaultId: string,
+    tenantId: string,
+    accessPolicies: readonly KeyVaultAccessPolicy[],
+  ): Promise<{ state: KeyVaultState; correlationId: string | undefined }>;
 }

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type {
   AzureManagementPort,
+  KeyVaultPort,
   Office365DirectoryPort,
   ResourceInventoryPort,
 } from '../domain/ports';
@@ -17,6 +18,8 @@ export interface CloudClients {
   azure(credential: TokenCredential): AzureManagementPort;
   /** Azure Resource Graph for the credential's account and directory (the inventory). */
   inventory(credential: TokenCredential): ResourceInventoryPort;
+  /** Key vaults through ARM, for the credential's account (the after-move fix). */
+  keyVaults(credential: TokenCredential): KeyVaultPort;
   /** User-realm lookup (rule R5). */
   userRealm(email: string): Promise<'Managed' | 'Federated' | 'Unknown'>;
   /** Azure portal root for deep links, e.g. `https://portal.azure.com`. */

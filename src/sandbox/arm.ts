@@ -1,6 +1,7 @@
 import { isResponse, isVisible, rolesOf, armAuthed, subscriptionFor } from './armAccess';
 import { authorizationRoutes } from './armAuthorization';
 import { changeTenantRoutes } from './armChangeTenant';
+import { keyVaultRoutes } from './armKeyVault';
 import { resourceGraphRoutes } from './resourceGraph';
 import type { SandboxContext } from './context';
 import { Router } from './router';
@@ -96,5 +97,6 @@ export function armRoutes(ctx: SandboxContext): Router {
   authorizationRoutes(ctx, router, base);
   changeTenantRoutes(ctx, router);
   resourceGraphRoutes(ctx, router);
+  keyVaultRoutes(ctx, router);
   return router;
 }

@@ -615,7 +615,22 @@ export const DEFAULT_SEED: Seed = {
           type: 'Microsoft.KeyVault/vaults',
           resourceGroup: 'rg-web',
           location: 'westeurope',
-          properties: { tenantId: T.defaultDirectory, accessPolicies: [] },
+          properties: {
+            tenantId: T.defaultDirectory,
+            // Access policies name principals of the directory the vault was created in.
+            accessPolicies: [
+              {
+                tenantId: T.defaultDirectory,
+                objectId: U.kelleyMsaInDefault,
+                permissions: { secrets: ['get', 'list', 'set'], keys: [], certificates: [] },
+              },
+              {
+                tenantId: T.defaultDirectory,
+                objectId: U.samMsaInDefault,
+                permissions: { secrets: ['get', 'list'], keys: [], certificates: [] },
+              },
+            ],
+          },
         },
         {
           name: 'stkelleylake',

@@ -17,7 +17,7 @@ export interface Contract {
   /** Operation id (swagger `operationId`) or the Graph page's title. */
   readonly id: string;
   readonly api: 'arm' | 'graph';
-  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
   /** Path template below the API root (`{name}` segments; `{scope}` may hold slashes). */
   readonly template: string;
   /** ARM: the only api-version tenantlink may send. */
@@ -47,6 +47,24 @@ const list = (item: Schema, extra: Record<string, unknown> = {}): Schema =>
   obj(['value'], { value: { type: 'array', items: item }, ...extra });
 
 // ---- Azure Resource Manager ----------------------------------------------------------------
+
+/** Microsoft.KeyVault AccessPolicyEntry: tenantId, objectId and permissions are required. */
+const accessPolicy = obj(['tenantId', 'objectId', 'permissions'], {
+  tenantId: str,
+  objectId: str,
+  permissions: { type: 'object' },
+});
+/** Microsoft.KeyVault Vault: `properties` required; VaultProperties requires tenantId and sku. */
+const vault = obj(['properties'], {
+  id: str,
+  name: str,
+  type: str,
+  properties: obj(['tenantId', 'sku'], {
+    tenantId: str,
+    sku: obj(['family', 'name'], { family: str, name: str }),
+    accessPolicies: { type: 'array', items: accessPolicy },
+  }),
+});
 
 /** Microsoft.Resources 2022-12-01 `Subscription` (readOnly properties as returned). */
 const subscription = obj(['id', 'subscriptionId', 'tenantId', 'displayName', 'state'], {
@@ -147,6 +165,33 @@ export const ARM_CONTRACTS: readonly Contract[] = [
     apiVersion: '2022-12-01',
     responses: { 200: list(tenant, { nextLink: nullableStr }) },
     source: 'resources-2022-12-01',
+  },
+  {
+    id: 'Vaults_Get',
+    api: 'arm',
+    method: 'GET',
+    template:
+      '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults/{vaultName}',
+    apiVersion: '2023-07-01',
+    responses: { 200: vault },
+    source: 'keyvault-2023-07-01',
+  },
+  {
+    // VaultPatchParameters: every property optional; tenantlink sends tenantId and accessPolicies.
+    id: 'Vaults_Update',
+    api: 'arm',
+    method: 'PATCH',
+    template:
+      '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults/{vaultName}',
+    apiVersion: '2023-07-01',
+    requestBody: obj(['properties'], {
+      properties: obj([], {
+        tenantId: str,
+        accessPolicies: { type: 'array', items: accessPolicy },
+      }),
+    }),
+    responses: { 200: vault, 201: vault },
+    source: 'keyvault-2023-07-01',
   },
   {
     // Azure Resource Graph: QueryRequest in, QueryResponse out (resourcegraph.json 2024-04-01).

@@ -46,6 +46,8 @@ const VERBS: Record<Verb, true> = {
   'move.confirm': true,
   'move.verify': true,
   'access.grant': true,
+  'keyvault.fix': true,
+  'checklist.done': true,
 };
 
 interface Fixture<N extends TemplateName> {
@@ -364,6 +366,32 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
     texts: ['Access test', '2 of 2 accounts can reach the subscription.', 'Owner given · verified'],
     verbs: [],
     inputs: [],
+  },
+  checklist: {
+    data: {
+      ...ids,
+      title: 'After the move: what is left to do in Pay-As-You-Go',
+      text: 'The subscription now trusts Contoso.',
+      facts: [
+        {
+          title: '1.',
+          value: 'Key vaults (1): kv-web. Update its tenant ID. How: https://learn.microsoft.com',
+        },
+      ],
+      offerText: '1 key vault can be updated now.',
+      offerLabel: 'Update the key vaults',
+      confirmLabel: 'I confirm: update the key vaults to Contoso',
+      requiredMessage: 'Tick the box to confirm.',
+      fixLabel: 'Update the key vaults',
+      laterLabel: 'Not now',
+    },
+    texts: [
+      'After the move: what is left to do in Pay-As-You-Go',
+      '1 key vault can be updated now.',
+      'I confirm: update the key vaults to Contoso',
+    ],
+    verbs: ['keyvault.fix', 'checklist.done'],
+    inputs: ['confirmKeyVaults'],
   },
   channelNotice: {
     data: {

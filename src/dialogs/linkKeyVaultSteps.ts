@@ -1,0 +1,241 @@
+import type { TokenCredential } from '@azure/core-auth';
+import {
+  ComponentDialog,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { v4 as uuidv4 } from 'uuid';
+import type { SignInKind } from '../auth/signIn';
+import { cardAttachment, renderCard } from '../cards/render';
+import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
+import type { Localizer } from '../i18n';
+import { fixKeyVaults, principalsGivenBack, type KeyVaultFixResult } from '../link/keyVaults';
+import type { CloudClients } from '../link/ports';
+import { createLogger } from '../log';
+import type { ChangeRecordStore } from '../state/changeRecords';
+import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
+import { checklistFacts } from './inventoryCards';
+import { isShared } from './userSpecificViews';
+import type { LinkState, LinkStepKit } from './linkSteps';
+import {
+  WaitForBackgroundDialog,
+  type BackgroundResult,
+  type BackgroundRunner,
+  type WaitOptions,
+} from './waitForBackground';
+
+/**
+ * The end of the link and after it: the after-move checklist of what the inventory found
+ * (Microsoft's "Step 3: Re-create resources"), and, when the subscription has key vaults, the
+ * offer to update them to the new directory (src/link/keyVaults.ts). The link ends with the card;
+ * its **Update the key vaults** button starts {@link KeyVaultFixDialog}: an explicit step,
+ * confirmed by the card's toggle, for the link's initiator only, run as a background job and
+ * recorded in the change record's audit trail. Pressing it again changes nothing more.
+ */
+
+/** Id of the dialog that answers the checklist's key vault button. */
+export const KEY_VAULT_FIX_DIALOG = 'keyVaultFixDialog';
+
+/** Shows the checklist (with the key vault offer when there is one to make) and ends the link. */
+export async function checklistStep(
+  kit: LinkStepKit,
+  step: WaterfallStepContext,
+  s: LinkState,
+): Promise<DialogTurnResult> {
+  const inventory = (await kit.deps.changes.get(s.flowId))?.inventory;
+  const cards = kit.cards(step);
+  const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
+  const facts = inventory ? checklistFacts(t, inventory) : [];
+  if (facts.length > 0) {
+    const title = t('checklist.title', { subscription: s.subscription!.displayName });
+    const text = t('checklist.text', { directory: s.org!.displayName });
+    const vaults = inventory?.groups.find((g) => g.kind === 'keyVault')?.count ?? 0;
+    // The button is offered in a personal chat: a shared card's buttons would be everyone's.
+    const card =
+      vaults === 0 || s.dryRun || isShared(step.context.activity)
+        ? renderCard('outcome', { title, text, color: 'Default', facts })
+        : renderCard('checklist', {
+            flowId: s.flowId,
+            cardId: uuidv4(),
+            title,
+            text,
+            facts,
+            offerText: t('checklist.offer', { count: vaults, directory: s.org!.displayName }),
+            offerLabel: t('checklist.fix'),
+            confirmLabel: t('checklist.confirmLabel', { directory: s.org!.displayName }),
+            requiredMessage: t('checklist.confirmMissing'),
+            fixLabel: t('checklist.fix'),
+            laterLabel: t('checklist.later'),
+          });
+    await step.context.sendActivity({ attachments: [cardAttachment(card)] });
+  }
+  return kit.end(step, s, 'linked');
+}
+
+/** What the key vault dialog needs. */
+export interface KeyVaultFixDeps {
+  readonly changes: ChangeRecordStore;
+  readonly clients: CloudClients;
+  readonly tokens: {
+    credential(user: string, kind: SignInKind, resource: 'graph' | 'arm'): TokenCredential;
+  };
+  readonly background: BackgroundRunner;
+  readonly localizer: Localizer;
+}
+
+/**
+ * The key vault update as a background job, as the Office 365 admin (Owner after the move):
+ * each vault's tenant ID and its access policies carried to the people whose access was given
+ * back; every vault's outcome in the audit trail.
+ * @param params flowId, initiatorId, subscriptionId, tenantId (the new directory)
+ */
+export function keyVaultsJob(deps: Omit<KeyVaultFixDeps, 'background' | 'localizer'>) {
+  return async (
+    userId: string,
+    params: Readonly<Record<string, string>>,
+  ): Promise<{ results: KeyVaultFixResult[] }> => {
+    const flowId = params.flowId!;
+    const record = await deps.changes.get(flowId);
+    const directory = deps.clients.directory(deps.tokens.credential(userId, 'office365', 'graph'));
+    const principals = await principalsGivenBack(
+      record?.backup ?? [],
+      record?.restorePlan ?? [],
+      record?.restoreReport ?? [],
+      directory,
+    );
+    const arm = deps.tokens.credential(userId, 'office365', 'arm');
+    const results = await fixKeyVaults(
+      deps.clients.inventory(arm),
+      deps.clients.keyVaults(arm),
+      params.subscriptionId!,
+      params.tenantId!,
+      principals,
+    );
+    await deps.changes.update(flowId, (r) => {
+      r.audit = [
+        ...r.audit,
+        ...results.map((x) => ({
+          at: new Date().toISOString(),
+          by: params.initiatorId!,
+          action: 'keyVaultTenant',
+          target: x.id,
+          outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
+          code: x.errorCode ?? (x.outcome === 'alreadyDone' ? 'AlreadyDone' : undefined),
+          correlationId: x.correlationId,
+        })),
+      ];
+    });
+    return { results };
+  };
+}
+
+const WAIT = 'keyVaultWait';
+
+/** Answers the checklist's key vault button (see the module comment). */
+export class KeyVaultFixDialog extends ComponentDialog {
+  private readonly log = createLogger('key-vault-fix');
+
+  constructor(private readonly deps: KeyVaultFixDeps) {
+    super(KEY_VAULT_FIX_DIALOG);
+    this.addDialog(
+      new WaitForBackgroundDialog(
+        WAIT,
+        deps.background,
+        { keyVaults: keyVaultsJob(deps) },
+        deps.localizer,
+      ),
+    );
+    this.addDialog(
+      new WaterfallDialog(`${KEY_VAULT_FIX_DIALOG}.steps`, [
+        this.start.bind(this),
+        this.report.bind(this),
+      ]),
+    );
+    this.initialDialogId = `${KEY_VAULT_FIX_DIALOG}.steps`;
+  }
+
+  private t(
+    step: WaterfallStepContext,
+    key: string,
+    params?: Record<string, string | number>,
+  ): string {
+    return this.deps.localizer.t(step.context.activity.locale, key, params);
+  }
+
+  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const action = parseCardAction(step.context);
+    const flowId = typeof action?.data.flowId === 'string' ? action.data.flowId : '';
+    const record = flowId ? await this.deps.changes.get(flowId) : undefined;
+    const from = step.context.activity.from;
+    // Only a finished link's own checklist, answered by the person who started the link.
+    if (!record || (record.status !== 'notified' && record.status !== 'accessGranted')) {
+      await answerInvoke(step.context, outcomeCard(this.t(step, ERRORS.cardStale.messageKey)));
+      return step.endDialog();
+    }
+    if (from.id !== record.initiatorId) {
+      this.log.warn(
+        { code: ERRORS.cardNotInitiator.code, flowId },
+        'key vault update by someone else',
+      );
+      await step.context.sendActivity(
+        this.t(step, ERRORS.cardNotInitiator.messageKey, {
+          name: record.initiatorName,
+          user: from.name ?? '',
+        }),
+      );
+      return step.endDialog();
+    }
+    if (action?.data.confirmKeyVaults !== 'true') {
+      // The card's toggle is required (Teams checks it); a payload without it changes nothing.
+      this.log.info({ code: ERRORS.cardInvalid.code, flowId }, 'key vault update not confirmed');
+      await step.context.sendActivity(this.t(step, 'checklist.confirmMissing'));
+      return step.endDialog();
+    }
+    await answerInvoke(step.context, outcomeCard(this.t(step, 'keyVaults.working'), '', 'Good'));
+    return step.beginDialog(WAIT, {
+      waitId: `${flowId}:keyVaults`,
+      job: {
+        kind: 'keyVaults',
+        params: {
+          flowId,
+          initiatorId: record.initiatorId,
+          subscriptionId: record.subscriptionId,
+          tenantId: record.destinationTenantId,
+        },
+      },
+    } satisfies WaitOptions);
+  }
+
+  private async report(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as BackgroundResult;
+    if (!result.ok) {
+      const e = asTenantlinkError(errorFromJson(result.error!));
+      this.log.warn({ code: e.code }, 'key vault update failed');
+      await step.context.sendActivity(`${this.t(step, e.def.messageKey, e.params)} (${e.code})`);
+      return step.endDialog();
+    }
+    const { results } = result.value as { results: KeyVaultFixResult[] };
+    await step.context.sendActivity({
+      attachments: [
+        cardAttachment(
+          renderCard('outcome', {
+            title: this.t(step, 'keyVaults.title'),
+            text: '',
+            color: results.some((r) => r.outcome === 'failed') ? 'Attention' : 'Good',
+            facts: results.map((r) => ({
+              title: r.name,
+              value:
+                r.outcome === 'updated'
+                  ? this.t(step, 'keyVaults.updated', { policies: r.policies, dropped: r.dropped })
+                  : r.outcome === 'alreadyDone'
+                    ? this.t(step, 'keyVaults.alreadyDone')
+                    : this.t(step, 'keyVaults.failed', { code: r.errorCode ?? '' }),
+            })),
+          }),
+        ),
+      ],
+    });
+    return step.endDialog();
+  }
+}
