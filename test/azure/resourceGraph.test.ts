@@ -1,6 +1,8 @@
 import { ArmResourceInventory, RESOURCES_QUERY } from '../../src/azure/resourceGraph';
 import { startSandboxCloud, IDS, type RecordedCall, type SandboxCloud } from '../../src/sandbox';
+import { INVENTORY_KINDS } from '../../src/domain/inventory';
 import { TenantlinkError } from '../../src/errors';
+import { takeInventory } from '../../src/link/inventory';
 import { draftSubscription, editedSeed } from '../helpers/seeds';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 
@@ -131,4 +133,73 @@ it('gives up with the cloud error after its retries', async () => {
   sandbox.setFaults({ rules: [{ api: 'arm', path: 'ResourceGraph', status: 503 }] });
   const inventory = await inventoryAs('kelley.wall@outlook.com', T.defaultDirectory);
   await expect(inventory.resources(S.payAsYouGo)).rejects.toBeInstanceOf(TenantlinkError);
+});
+
+describe('every kind of the transfer table, read from the sandbox and classified', () => {
+  let world: SandboxCloud;
+  const kinds: [string, string, Record<string, unknown>][] = [
+    ['aks', 'Microsoft.ContainerService/managedClusters', {}],
+    ['ds', 'Microsoft.AAD/domainServices', {}],
+    [
+      'sql',
+      'Microsoft.Sql/servers',
+      { properties: { administrators: { administratorType: 'ActiveDirectory' } } },
+    ],
+    ['devcenter', 'Microsoft.DevCenter/devcenters', {}],
+    ['vm', 'Microsoft.Compute/virtualMachines', { identity: { type: 'SystemAssigned' } }],
+    ['uami', 'Microsoft.ManagedIdentity/userAssignedIdentities', {}],
+    ['kv', 'Microsoft.KeyVault/vaults', { properties: { tenantId: T.defaultDirectory } }],
+    ['lake2', 'Microsoft.Storage/storageAccounts', { properties: { isHnsEnabled: true } }],
+    ['lake1', 'Microsoft.DataLakeStore/accounts', {}],
+    ['des', 'Microsoft.Compute/diskEncryptionSets', {}],
+    ['sb', 'Microsoft.ServiceBus/namespaces', {}],
+    ['syn', 'Microsoft.Synapse/workspaces', {}],
+    ['files', 'Microsoft.Storage/storageAccounts', { properties: { isHnsEnabled: false } }],
+    ['sync', 'Microsoft.StorageSync/storageSyncServices', {}],
+    ['mysql', 'Microsoft.DBforMySQL/flexibleServers', {}],
+  ];
+
+  beforeAll(async () => {
+    world = await startSandboxCloud({
+      seed: editedSeed((draft) => {
+        const sub = draftSubscription(draft, S.payAsYouGo);
+        sub.resources = kinds.map(([name, type, extra]) => ({
+          name,
+          type,
+          resourceGroup: 'rg-all',
+          location: 'westeurope',
+          ...extra,
+        }));
+        sub.policies = [
+          { name: 'deny-public-ip', type: 'Microsoft.Authorization/policyAssignments' },
+        ];
+      }),
+    });
+  });
+  afterAll(async () => world.stop());
+
+  it('finds and classifies each of them', async () => {
+    const worldHttp = new SandboxHttp(world);
+    const token = await worldHttp.token(T.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+    await worldHttp.close();
+    const port = new ArmResourceInventory(
+      { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+      {
+        endpoint: world.armEndpoint,
+        scope: 'https://management.azure.com/.default',
+        caCertificatePem: world.caCertificatePem,
+        timeoutMs: 10_000,
+        maxRetries: 0,
+      },
+    );
+    const inventory = await takeInventory(port, S.payAsYouGo);
+    expect(inventory.total).toBe(kinds.length);
+    expect(inventory.groups.map((g) => g.kind).sort()).toEqual([...INVENTORY_KINDS].sort());
+    expect(inventory.groups.filter((g) => g.severity === 'blocks').map((g) => g.kind)).toEqual([
+      'aks',
+      'domainServices',
+      'sqlEntraAuth',
+      'devCenter',
+    ]);
+  });
 });
