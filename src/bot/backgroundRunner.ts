@@ -6,11 +6,17 @@ import {
   type Storage,
   type StoreItem,
 } from 'botbuilder';
-import type { BackgroundResult, BackgroundRunner } from '../dialogs/waitForBackground';
+import { cardAttachment, type AdaptiveCardJson } from '../cards/render';
+import type {
+  BackgroundResult,
+  BackgroundRunner,
+  ProgressReporter,
+} from '../dialogs/waitForBackground';
 import { BACKGROUND_DONE_EVENT } from '../dialogs/waitForBackground';
 import { errorToJson } from '../errors';
 import { createLogger } from '../log';
 import { updateItem } from '../state/createOnly';
+import { ProgressUpdates } from './progressUpdates';
 
 /**
  * Runs background jobs and reports each result to its conversation with the adapter's proactive
@@ -61,6 +67,8 @@ export interface LeaseOptions {
   readonly leaseMs: number;
   /** How often to look for expired leases (0: only at start). */
   readonly sweepMs: number;
+  /** Least time between two progress updates of a job's card, in ms (default 1,000). */
+  readonly progressMs?: number;
 }
 
 /** Background jobs with leases in shared storage. */
@@ -99,9 +107,16 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
     this.bot = bot;
   }
 
-  start(context: TurnContext, waitId: string, work: () => Promise<unknown>): void {
+  start(
+    context: TurnContext,
+    waitId: string,
+    work: (progress: ProgressReporter) => Promise<unknown>,
+  ): void {
     if (this.running.has(waitId) || this.stopped) return;
     const reference = TurnContext.getConversationReference(context.activity);
+    // The card clicked to start the job shows its progress (not for a job woken after a restart).
+    const cardId =
+      context.activity.type === ActivityTypes.Invoke ? context.activity.replyToId : undefined;
     const { from, locale, channelData } = context.activity;
     this.running.add(waitId);
     const task = (async (): Promise<void> => {
@@ -113,13 +128,22 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
       }
       const renew = setInterval(() => void this.renew(waitId), this.lease.leaseMs / 3);
       renew.unref();
+      const progress = new ProgressUpdates(
+        (card) => this.updateCard(reference, cardId!, card),
+        this.lease.progressMs ?? 1000,
+      );
       let result: BackgroundResult;
       try {
-        result = { waitId, ok: true, value: await work() };
+        result = {
+          waitId,
+          ok: true,
+          value: await work(cardId ? progress.report : () => undefined),
+        };
       } catch (err) {
         result = { waitId, ok: false, error: errorToJson(err) };
       } finally {
         clearInterval(renew);
+        await progress.flush();
       }
       this.running.delete(waitId);
       if (this.stopped) return; // shutting down: the lease was released, another instance reruns it
@@ -227,6 +251,21 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
     );
     this.log.warn({ unfinished }, 'released unfinished jobs');
     return unfinished;
+  }
+
+  /** Replaces a card of a conversation (a connector update of its message). */
+  private async updateCard(
+    reference: Partial<ConversationReference>,
+    activityId: string,
+    card: AdaptiveCardJson,
+  ): Promise<void> {
+    await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
+      await ctx.updateActivity({
+        type: ActivityTypes.Message,
+        id: activityId,
+        attachments: [cardAttachment(card)],
+      });
+    });
   }
 
   /**

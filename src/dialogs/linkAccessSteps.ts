@@ -18,7 +18,7 @@ import { LINK_WAIT_DIALOG } from './linkMoveSteps';
 import { restoreKey, restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
-import type { BackgroundResult, WaitOptions } from './waitForBackground';
+import type { BackgroundResult, ProgressReporter, WaitOptions } from './waitForBackground';
 
 /**
  * Step 3 of the seeds: give Office 365 accounts access to the subscription (RBAC roles replace the
@@ -78,12 +78,13 @@ export interface AccessJobResult {
  * names, invitations reused), tests it and records every outcome in the change record. A restart
  * or a lost instance runs it again from its descriptor (the background runner's lease).
  * @param params flowId, initiatorId, subscriptionId, tenantId (Office 365), role, principalIds
- *   (comma-separated), restore (`true`/`false`), restoreIds (absent: all), redirectUrl
+ *   (comma-separated), restore (`true`/`false`), restoreIds (absent: all), redirectUrl, locale
  */
 export function accessJob(kit: LinkStepKit) {
   return async (
     userId: string,
     params: Readonly<Record<string, string>>,
+    progress: ProgressReporter = () => undefined,
   ): Promise<AccessJobResult> => {
     const flowId = params.flowId!;
     const subscriptionId = params.subscriptionId!;
@@ -98,7 +99,28 @@ export function accessJob(kit: LinkStepKit) {
       params.restore === 'true'
         ? chosenRestore(await restoreEntries(kit, flowId), params.restoreIds)
         : { entries: [], customRoles: [] };
-    const grants = await grantAccess(target, subscriptionId, users, role);
+    // The grant card shows how far it got, as items complete.
+    const t = (k: string, p?: Record<string, string | number>): string =>
+      kit.deps.localizer.t(params.locale || undefined, k, p);
+    const counts = { granted: 0, restored: 0 };
+    const restoreTotal = work.entries.length;
+    const show = (): void =>
+      progress(
+        outcomeCard(
+          t('grant.progress', {
+            role: t(`role.${role}`),
+            done: counts.granted,
+            total: users.length,
+          }),
+          restoreTotal > 0
+            ? t('restore.progress', { done: counts.restored, total: restoreTotal })
+            : '',
+        ),
+      );
+    const grants = await grantAccess(target, subscriptionId, users, role, (done) => {
+      counts.granted = done;
+      show();
+    });
     const restore =
       work.entries.length + work.customRoles.length > 0
         ? await restoreAndRecord(
@@ -109,6 +131,10 @@ export function accessJob(kit: LinkStepKit) {
             params.initiatorId!,
             params.redirectUrl!,
             work,
+            (done) => {
+              counts.restored = done;
+              show();
+            },
           )
         : undefined;
     const tested = await testAccess(target, subscriptionId, users, role);
@@ -174,6 +200,7 @@ export async function startAccessStep(
         restore: action.inputs.restore === 'true' ? 'true' : 'false',
         ...(action.inputs.restoreIds === undefined ? {} : { restoreIds: action.inputs.restoreIds }),
         redirectUrl: `${kit.portalUrl(step)}/#@${s.org!.tenantId}`,
+        locale: step.context.activity.locale ?? '',
       },
     },
   } satisfies WaitOptions);

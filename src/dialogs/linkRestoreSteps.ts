@@ -49,6 +49,7 @@ export function chosenRestore(restore: RestoreWork, restoreIds: string | undefin
  * record (audit and report). Runs in the access job, after the card click was answered.
  * @param by the initiator's Teams user id (the audit's `by`)
  * @param redirectUrl where an invited guest lands (the portal, at the Office 365 directory)
+ * @param onProgress called after each plan entry with how many are done
  * @returns the run, for the report card
  */
 export async function restoreAndRecord(
@@ -59,6 +60,7 @@ export async function restoreAndRecord(
   by: string,
   redirectUrl: string,
   restore: RestoreWork,
+  onProgress?: (done: number) => void,
 ): Promise<RestoreRun> {
   const run = await restoreAccess(
     directory,
@@ -66,6 +68,7 @@ export async function restoreAndRecord(
     restore.entries,
     redirectUrl,
     restore.customRoles,
+    onProgress,
   );
   const results = run.assignments;
   await kit.deps.changes.update(flowId, (r) => {

@@ -1,5 +1,6 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { AdaptiveCardJson } from '../cards/render';
 import type { TenantlinkErrorJson } from '../errors';
 import type { Localizer } from '../i18n';
 
@@ -23,13 +24,23 @@ export interface BackgroundResult {
   readonly error?: TenantlinkErrorJson;
 }
 
+/**
+ * Shows a running job's progress by replacing the card it was started from (throttled; see
+ * src/bot/progressUpdates.ts). Does nothing for a job resumed after a restart.
+ */
+export type ProgressReporter = (card: AdaptiveCardJson) => void;
+
 /** Runs jobs after the turn and reports their results back to the conversation. */
 export interface BackgroundRunner {
   /**
    * Starts `work` now without awaiting it, unless it runs here already or another instance holds
    * a live lease on it; its result comes back as a {@link BACKGROUND_DONE_EVENT}.
    */
-  start(context: TurnContext, waitId: string, work: () => Promise<unknown>): void;
+  start(
+    context: TurnContext,
+    waitId: string,
+    work: (progress: ProgressReporter) => Promise<unknown>,
+  ): void;
   /** Whether a job is running in this process. */
   isRunning(waitId: string): boolean;
 }
@@ -55,7 +66,14 @@ export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
     dialogId: string,
     private readonly runner: BackgroundRunner,
     private readonly jobs: Readonly<
-      Record<string, (userId: string, params: Readonly<Record<string, string>>) => Promise<unknown>>
+      Record<
+        string,
+        (
+          userId: string,
+          params: Readonly<Record<string, string>>,
+          progress: ProgressReporter,
+        ) => Promise<unknown>
+      >
     >,
     private readonly localizer: Localizer,
   ) {
@@ -93,6 +111,8 @@ export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
     if (!job) throw new Error(`unknown background job ${options.job.kind}`);
     // The job outlives the turn: it gets the user's id, never the turn's context.
     const userId = context.activity.from.id;
-    this.runner.start(context, options.waitId, () => job(userId, options.job.params));
+    this.runner.start(context, options.waitId, (progress) =>
+      job(userId, options.job.params, progress),
+    );
   }
 }

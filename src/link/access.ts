@@ -30,6 +30,7 @@ export const GRANT_CONCURRENCY = 8;
  * a failure of one grant does not stop the others. Re-granting is idempotent (deterministic
  * assignment names; 409 RoleAssignmentExists counts as held).
  * @param target ARM as the destination (Office 365) admin, Owner after the move
+ * @param onProgress called after each grant with how many are done (of `users.length`)
  * @returns one result per user, in the order of `users`
  */
 export async function grantAccess(
@@ -37,33 +38,48 @@ export async function grantAccess(
   subscriptionId: string,
   users: readonly DirectoryPerson[],
   role: GrantableRole,
+  onProgress: (done: number) => void = () => undefined,
 ): Promise<GrantResult[]> {
   const scope = `/subscriptions/${subscriptionId}`;
   const limit = pLimit(GRANT_CONCURRENCY);
+  let done = 0;
+  const counted = async (grant: Promise<GrantResult>): Promise<GrantResult> => {
+    const result = await grant;
+    onProgress(++done);
+    return result;
+  };
   return Promise.all(
     users.map((user) =>
-      limit(async (): Promise<GrantResult> => {
-        try {
-          const { created, correlationId } = await target.grantRole({
-            scope,
-            principalId: user.id,
-            principalType: 'User',
-            role,
-          });
-          return { user, role, outcome: created ? 'granted' : 'existing', correlationId };
-        } catch (err) {
-          const e = asTenantlinkError(err);
-          return {
-            user,
-            role,
-            outcome: 'failed',
-            errorCode: e.code,
-            correlationId: e.correlationId,
-          };
-        }
-      }),
+      limit(async (): Promise<GrantResult> => counted(grantOne(target, scope, user, role))),
     ),
   );
+}
+
+/** One grant; a failure is a result, not an exception. */
+async function grantOne(
+  target: AzureManagementPort,
+  scope: string,
+  user: DirectoryPerson,
+  role: GrantableRole,
+): Promise<GrantResult> {
+  try {
+    const { created, correlationId } = await target.grantRole({
+      scope,
+      principalId: user.id,
+      principalType: 'User',
+      role,
+    });
+    return { user, role, outcome: created ? 'granted' : 'existing', correlationId };
+  } catch (err) {
+    const e = asTenantlinkError(err);
+    return {
+      user,
+      role,
+      outcome: 'failed',
+      errorCode: e.code,
+      correlationId: e.correlationId,
+    };
+  }
 }
 
 /**

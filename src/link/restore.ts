@@ -73,6 +73,7 @@ function grantFor(entry: RestorePlanEntry, principalId: string): RoleGrant {
  * @param target ARM as the Office 365 admin (Owner of the subscription after the move)
  * @param redirectUrl where invited guests land (the Azure portal of the directory)
  * @param customRoles the custom roles the move deleted (the change record's backup)
+ * @param onProgress called after each plan entry with how many are done (of `entries.length`)
  */
 export async function restoreAccess(
   directory: Office365DirectoryPort,
@@ -80,8 +81,10 @@ export async function restoreAccess(
   entries: readonly RestorePlanEntry[],
   redirectUrl: string,
   customRoles: readonly CustomRoleDefinition[] = [],
+  onProgress: (done: number) => void = () => undefined,
 ): Promise<RestoreRun> {
   const roles: CustomRoleResult[] = [];
+  let done = 0;
   for (const role of customRoles) {
     const subscriptionId = role.assignableScopes[0]?.split('/')[2] ?? '';
     try {
@@ -124,36 +127,43 @@ export async function restoreAccess(
   const assignments = await Promise.all(
     entries.map((entry) =>
       limit(async (): Promise<RestoreResult> => {
-        const base = {
-          assignmentId: entry.assignmentId,
-          scope: entry.scope,
-          roleName: entry.roleName,
-          formerPrincipal: entry.formerPrincipal,
-        };
-        const action = entry.action;
-        if (action.kind === 'skip') return { ...base, outcome: 'skipped', reason: action.reason };
-        const roleError = brokenRoles.get(roleGuid(entry.roleDefinitionId));
-        if (roleError !== undefined) return { ...base, outcome: 'failed', errorCode: roleError };
-        const guest = action.kind === 'invite' ? invited.get(action.email) : undefined;
-        if (guest?.errorCode) return { ...base, outcome: 'failed', errorCode: guest.errorCode };
-        const principalId = action.kind === 'restore' ? action.principalId : guest!.id!;
-        try {
-          const { created, correlationId } = await target.grantRole(grantFor(entry, principalId));
-          const done = action.kind === 'invite' ? 'invitedRestored' : 'restored';
-          return { ...base, outcome: created ? done : 'existing', correlationId };
-        } catch (err) {
-          const e = asTenantlinkError(err);
-          return {
-            ...base,
-            outcome: 'failed',
-            errorCode: e.serviceCode ?? e.code,
-            correlationId: e.correlationId,
-          };
-        }
+        const result = await restoreOne(entry);
+        onProgress(++done);
+        return result;
       }),
     ),
   );
   return { assignments, customRoles: roles };
+
+  /** One plan entry; a failure is a result, not an exception. */
+  async function restoreOne(entry: RestorePlanEntry): Promise<RestoreResult> {
+    const base = {
+      assignmentId: entry.assignmentId,
+      scope: entry.scope,
+      roleName: entry.roleName,
+      formerPrincipal: entry.formerPrincipal,
+    };
+    const action = entry.action;
+    if (action.kind === 'skip') return { ...base, outcome: 'skipped', reason: action.reason };
+    const roleError = brokenRoles.get(roleGuid(entry.roleDefinitionId));
+    if (roleError !== undefined) return { ...base, outcome: 'failed', errorCode: roleError };
+    const guest = action.kind === 'invite' ? invited.get(action.email) : undefined;
+    if (guest?.errorCode) return { ...base, outcome: 'failed', errorCode: guest.errorCode };
+    const principalId = action.kind === 'restore' ? action.principalId : guest!.id!;
+    try {
+      const { created, correlationId } = await target.grantRole(grantFor(entry, principalId));
+      const given = action.kind === 'invite' ? 'invitedRestored' : 'restored';
+      return { ...base, outcome: created ? given : 'existing', correlationId };
+    } catch (err) {
+      const e = asTenantlinkError(err);
+      return {
+        ...base,
+        outcome: 'failed',
+        errorCode: e.serviceCode ?? e.code,
+        correlationId: e.correlationId,
+      };
+    }
+  }
 }
 
 /**

@@ -58,6 +58,12 @@ it('answers the grant click before any access is given, then reports the results
   await until(() => /^Done:/.test(h.channel.texts(chat).at(-1) ?? ''));
   expect(assignmentsOf(IDS.users.janeContoso)).toHaveLength(1);
   expect(await h.app.changes.get(flowId)).toMatchObject({ status: 'notified' });
+  // The clicked card showed how far the job got, updated in place, before the results.
+  const progress = h.channel
+    .activities(chat)
+    .filter((a) => a.kind === 'update' && a.id === grant.id)
+    .map((a) => cardText(a.activity.attachments?.[0]?.content ?? {}));
+  expect(progress.at(-1)).toContain('Giving Reader: 1 of 1 accounts done');
 });
 
 it('refuses an input longer than a card can carry instead of cutting the list of accounts', async () => {
