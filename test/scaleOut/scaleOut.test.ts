@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { BlobStateStorage } from '../../src/state/cloudStorage';
 import { startAzurite, type Azurite } from '../helpers/azurite';
@@ -21,11 +22,12 @@ import { TEST_TOKEN_CACHE_KEY, USERS } from '../helpers/testApp';
 import { until } from '../helpers/until';
 
 /**
- * Scale-out (issue 10): three tenantlink processes behind a round-robin proxy share one Azure
- * Blob store (Azurite) and one sandbox cloud. The whole link runs while its turns alternate
+ * Scale-out (issues 10 and 18): four tenantlink processes behind a round-robin proxy share one
+ * Azure Blob store (Azurite) and one sandbox cloud. The whole link runs while its turns alternate
  * between instances; the instance running the directory change is killed (SIGKILL) in the middle
- * of it; another instance takes the job over when its lease expires. The link ends with exactly
- * one move, one role assignment for the chosen user and one channel notification.
+ * of it, and in a second link the one running the grant and restore; another instance takes each
+ * job over when its lease expires. Each link ends with exactly one move, one role assignment per
+ * chosen user and one channel notification.
  */
 
 jest.setTimeout(180_000);
@@ -61,7 +63,7 @@ beforeAll(async () => {
     CLOUD_MAX_RETRIES: '2',
     LOG_LEVEL: 'info',
   };
-  instances = await Promise.all(['i1', 'i2', 'i3'].map((id) => startInstance(id, env)));
+  instances = await Promise.all(['i1', 'i2', 'i3', 'i4'].map((id) => startInstance(id, env)));
   proxy = await startRoundRobinProxy(instances);
   channel = new TeamsChannel(`${proxy.url}/api/messages`);
   await channel.start();
@@ -111,7 +113,7 @@ async function nextCard(after: string, what: string): Promise<void> {
   });
 }
 
-it('completes a link across three instances with the mover killed mid-change and a double click on two instances: one move, one grant, one notice', async () => {
+it('completes a link across four instances with the mover killed mid-change and a double click on two instances: one move, one grant, one notice', async () => {
   await channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
   expect(await channel.say(USERS.kelley, 'link')).toBe(200);
   await nextCard('', 'welcome card');
@@ -204,6 +206,64 @@ it('completes a link across three instances with the mover killed mid-change and
   const notices = channel.activities(TEAM).filter((a) => a.activity.attachments?.length);
   expect(notices).toHaveLength(1);
   expect(cardText(notices[0]!.activity.attachments[0].content)).toContain('Pay-As-You-Go');
+});
+
+it('finishes a grant and restore whose instance was killed mid-job on another instance, once', async () => {
+  // A new link of the same subscription, the world back to the seed (the bot's records stay).
+  sandbox.reset();
+  expect(await channel.say(USERS.kelley, 'link')).toBe(200);
+  await nextCard('', 'welcome card');
+  const steps: [string, Record<string, string>][] = [
+    ['link.start', {}],
+    ['signin.select', { choice: `kelley-work|${IDS.tenants.contoso}` }],
+    ['signin.select', { choice: `kelley-msa|${IDS.tenants.defaultDirectory}` }],
+    ['subscription.choose', { subscriptionId: S.payAsYouGo }],
+    ['impact.continue', {}],
+    ['move.confirm', { typedName: 'Pay-As-You-Go' }],
+  ];
+  for (const [verb, inputs] of steps) {
+    const before = channel.lastCard(chat).id;
+    await click(verb, inputs);
+    await nextCard(before, `the card after ${verb}`);
+  }
+  await eventually('the grant card', () =>
+    JSON.stringify(channel.lastCard(chat).card).includes('access.grant'),
+  );
+  // The role-assignment writes park at Azure: the job is caught in the middle of its work.
+  sandbox.setFaults({
+    rules: [{ api: 'arm', method: 'PUT', path: 'roleAssignments/', hold: true }],
+  });
+  await click('access.grant', {
+    principalIds: IDS.users.janeContoso,
+    role: 'Reader',
+    restore: 'true',
+  });
+  let owner: string | undefined;
+  await until(async () => {
+    const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
+      { jobs: Record<string, { owner: string }> } | undefined;
+    const access = Object.keys(item?.jobs ?? {}).find((waitId) => waitId.endsWith(':access'));
+    owner = access ? item?.jobs[access]?.owner : undefined;
+    return owner !== undefined && sandbox.heldRequests() > 0;
+  });
+  const worker = instances.find((i) => i.id === owner)!;
+  await worker.kill();
+  proxy.remove(worker.id);
+  sandbox.releaseHeld();
+  sandbox.setFaults({});
+
+  // Another instance takes the job over from its lease and finishes it; the link ends once.
+  await eventually(
+    'the end of the second link',
+    () => channel.texts(chat).filter((t) => /^Done:/.test(t)).length === 2,
+  );
+  const sub = sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
+  const readers = sub.roleAssignments.filter(
+    (a) => a.principalId === IDS.users.janeContoso && a.roleDefinitionId === BUILT_IN_ROLES.Reader,
+  );
+  expect(readers).toHaveLength(1);
+  const keys = sub.roleAssignments.map((a) => `${a.principalId}|${a.roleDefinitionId}|${a.scope}`);
+  expect(new Set(keys).size).toBe(keys.length);
 });
 
 it('stops gracefully on SIGTERM: exits 0 within the bound and the others keep serving', async () => {
