@@ -14,11 +14,10 @@ import {
   type RestoreWork,
 } from './linkRestoreSteps';
 import { checklistStep } from './linkKeyVaultSteps';
-import { LINK_WAIT_DIALOG } from './linkMoveSteps';
 import { restoreKey, restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
-import type { BackgroundResult, ProgressReporter, WaitOptions } from './waitForBackground';
+import type { BackgroundResult, ProgressReporter } from './waitForBackground';
 
 /**
  * Step 3 of the seeds: give Office 365 accounts access to the subscription (RBAC roles replace the
@@ -187,23 +186,14 @@ export async function startAccessStep(
         : { entries: [], customRoles: [] };
     return dryRunReport(kit, step, s, kit.azureAs(step, 'office365'), users, role, restore);
   }
-  return step.beginDialog(LINK_WAIT_DIALOG, {
-    waitId: `${s.flowId}:access`,
-    job: {
-      kind: 'access',
-      params: {
-        flowId: s.flowId,
-        initiatorId: s.initiatorId,
-        subscriptionId: s.subscription!.subscriptionId,
-        role,
-        principalIds: [...chosen].join(','),
-        restore: action.inputs.restore === 'true' ? 'true' : 'false',
-        ...(action.inputs.restoreIds === undefined ? {} : { restoreIds: action.inputs.restoreIds }),
-        redirectUrl: `${kit.portalUrl(step)}/#@${s.org!.tenantId}`,
-        locale: step.context.activity.locale ?? '',
-      },
-    },
-  } satisfies WaitOptions);
+  return kit.runJob(step, s, 'access', {
+    role,
+    principalIds: [...chosen].join(','),
+    restore: action.inputs.restore === 'true' ? 'true' : 'false',
+    ...(action.inputs.restoreIds === undefined ? {} : { restoreIds: action.inputs.restoreIds }),
+    redirectUrl: `${kit.portalUrl(step)}/#@${s.org!.tenantId}`,
+    locale: step.context.activity.locale ?? '',
+  });
 }
 
 /**

@@ -5,15 +5,14 @@ import { changeDirectoryByApi, isInDirectory, waitForDirectory } from '../link/m
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, type LinkState, type LinkStepKit } from './linkSteps';
-import type { BackgroundResult, WaitOptions } from './waitForBackground';
+
+export { LINK_WAIT_DIALOG } from './linkSteps';
+import type { BackgroundResult } from './waitForBackground';
 
 /**
  * Step 2 of the seeds, second half: change the subscription's directory (changeTenantRequest then
  * acceptChangeTenant, or the guided portal path) and verify it.
  */
-
-/** Id of the dialog that waits for background jobs inside the link dialog. */
-export const LINK_WAIT_DIALOG = 'linkWait';
 
 /** What the move job reports (JSON-safe: it crosses the background boundary). */
 export type MoveJobResult =
@@ -116,19 +115,10 @@ export async function startMoveStep(
     s.plan = await planDirectoryChange(kit, step, s);
     return step.next(DRY_RUN);
   }
-  return step.beginDialog(LINK_WAIT_DIALOG, {
-    waitId: `${s.flowId}:move`,
-    job: {
-      kind: 'move',
-      params: {
-        flowId: s.flowId,
-        initiatorId: s.initiatorId,
-        subscriptionId: sub.subscriptionId,
-        destinationTenantId: s.org!.tenantId,
-        destinationOwnerId: s.office365!.objectId,
-      },
-    },
-  } satisfies WaitOptions);
+  return kit.runJob(step, s, 'move', {
+    destinationTenantId: s.org!.tenantId,
+    destinationOwnerId: s.office365!.objectId,
+  });
 }
 
 /**

@@ -8,9 +8,8 @@ import { reviewImpact, type ImpactReport } from '../link/impact';
 import { takeInventory } from '../link/inventory';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { ackIds, blockerLines, inventoryPart } from './inventoryCards';
-import { LINK_WAIT_DIALOG } from './linkMoveSteps';
 import { LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
-import type { BackgroundResult, WaitOptions } from './waitForBackground';
+import type { BackgroundResult } from './waitForBackground';
 
 /**
  * Step 2 of the seeds, first half: the chosen subscription's lock, the review of what the move
@@ -63,21 +62,12 @@ export async function reviewImpactStep(
       'Good',
     ),
   );
-  return step.beginDialog(LINK_WAIT_DIALOG, {
-    waitId: `${s.flowId}:impact`,
-    job: {
-      kind: 'impact',
-      params: {
-        flowId: s.flowId,
-        initiatorId: s.initiatorId,
-        initiatorName: s.initiatorName,
-        subscriptionId: s.subscription.subscriptionId,
-        subscriptionName: s.subscription.displayName,
-        sourceTenantId: s.subscription.tenantId,
-        destinationTenantId: s.org!.tenantId,
-      },
-    },
-  } satisfies WaitOptions);
+  return kit.runJob(step, s, 'impact', {
+    initiatorName: s.initiatorName,
+    subscriptionName: s.subscription.displayName,
+    sourceTenantId: s.subscription.tenantId,
+    destinationTenantId: s.org!.tenantId,
+  });
 }
 
 /** What the impact job reports (JSON-safe: it crosses the background boundary). */

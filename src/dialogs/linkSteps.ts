@@ -18,7 +18,7 @@ import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/chang
 import type { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
 import { LinkCards } from './linkCards';
-import type { BackgroundRunner } from './waitForBackground';
+import type { BackgroundRunner, WaitOptions } from './waitForBackground';
 
 /**
  * What the steps of the link waterfall share: ids, dependencies, the state kept across turns, and
@@ -33,6 +33,9 @@ export const LINK_DIALOG = 'linkDialog';
 export const LINK_CARD_PROMPT = 'linkCardPrompt';
 /** Id of the guided move dialog registered beside it. */
 export const GUIDED_MOVE_DIALOG = 'guidedMoveDialog';
+
+/** Id of the dialog that waits for background jobs inside the link dialog. */
+export const LINK_WAIT_DIALOG = 'linkWait';
 /** Largest number of Office 365 users offered on the grant card (the first page). */
 export const GRANT_PAGE_SIZE = 50;
 
@@ -238,6 +241,32 @@ export class LinkStepKit {
   /** Releases the lock of the flow's subscription, if it holds one. */
   async releaseLock(s: LinkState): Promise<void> {
     if (s.subscription) await this.deps.locks.release(s.subscription.subscriptionId, s.flowId);
+  }
+
+  /**
+   * Runs one of the link's background jobs and waits for its result (the next step gets the
+   * {@link BackgroundResult}); its descriptor carries the flow, its initiator and subscription.
+   * @param kind the job (`impact`, `move`, `access`)
+   * @param params its other parameters (strings: the descriptor is stored)
+   */
+  runJob(
+    step: WaterfallStepContext,
+    s: LinkState,
+    kind: string,
+    params: Readonly<Record<string, string>> = {},
+  ): Promise<DialogTurnResult> {
+    return step.beginDialog(LINK_WAIT_DIALOG, {
+      waitId: `${s.flowId}:${kind}`,
+      job: {
+        kind,
+        params: {
+          flowId: s.flowId,
+          initiatorId: s.initiatorId,
+          subscriptionId: s.subscription!.subscriptionId,
+          ...params,
+        },
+      },
+    } satisfies WaitOptions);
   }
 
   /** Options of a card prompt that only the flow's initiator may answer. */

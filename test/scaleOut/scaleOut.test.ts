@@ -103,6 +103,24 @@ async function click(verb: string, inputs: Record<string, string> = {}): Promise
   expect(result.status).toBe(200);
 }
 
+/** The seeds' happy path from the welcome card to the confirm card, as clicks. */
+const UP_TO_CONFIRM: readonly [string, Record<string, string>][] = [
+  ['link.start', {}],
+  ['signin.select', { choice: `kelley-work|${IDS.tenants.contoso}` }],
+  ['signin.select', { choice: `kelley-msa|${IDS.tenants.defaultDirectory}` }],
+  ['subscription.choose', { subscriptionId: S.payAsYouGo }],
+  ['impact.continue', {}],
+];
+
+/** Clicks each step on the last card, waiting for the next card each time. */
+async function clickThrough(steps: readonly [string, Record<string, string>][]): Promise<void> {
+  for (const [verb, inputs] of steps) {
+    const before = channel.lastCard(chat).id;
+    await click(verb, inputs);
+    await nextCard(before, `the card after ${verb}`);
+  }
+}
+
 async function nextCard(after: string, what: string): Promise<void> {
   await eventually(what, () => {
     try {
@@ -118,18 +136,7 @@ it('completes a link across four instances with the mover killed mid-change and 
   expect(await channel.say(USERS.kelley, 'link')).toBe(200);
   await nextCard('', 'welcome card');
 
-  const steps: [string, Record<string, string>][] = [
-    ['link.start', {}],
-    ['signin.select', { choice: `kelley-work|${IDS.tenants.contoso}` }],
-    ['signin.select', { choice: `kelley-msa|${IDS.tenants.defaultDirectory}` }],
-    ['subscription.choose', { subscriptionId: S.payAsYouGo }],
-    ['impact.continue', {}],
-  ];
-  for (const [verb, inputs] of steps) {
-    const before = channel.lastCard(chat).id;
-    await click(verb, inputs);
-    await nextCard(before, `the card after ${verb}`);
-  }
+  await clickThrough(UP_TO_CONFIRM);
   expect(cardText(channel.lastCard(chat).card)).toMatch(/Pay-As-You-Go/);
   // Every instance has served turns of this one conversation.
   for (const i of instances) expect(proxy.forwarded[i.id]).toBeGreaterThan(0);
@@ -213,19 +220,7 @@ it('finishes a grant and restore whose instance was killed mid-job on another in
   sandbox.reset();
   expect(await channel.say(USERS.kelley, 'link')).toBe(200);
   await nextCard('', 'welcome card');
-  const steps: [string, Record<string, string>][] = [
-    ['link.start', {}],
-    ['signin.select', { choice: `kelley-work|${IDS.tenants.contoso}` }],
-    ['signin.select', { choice: `kelley-msa|${IDS.tenants.defaultDirectory}` }],
-    ['subscription.choose', { subscriptionId: S.payAsYouGo }],
-    ['impact.continue', {}],
-    ['move.confirm', { typedName: 'Pay-As-You-Go' }],
-  ];
-  for (const [verb, inputs] of steps) {
-    const before = channel.lastCard(chat).id;
-    await click(verb, inputs);
-    await nextCard(before, `the card after ${verb}`);
-  }
+  await clickThrough([...UP_TO_CONFIRM, ['move.confirm', { typedName: 'Pay-As-You-Go' }]]);
   await eventually('the grant card', () =>
     JSON.stringify(channel.lastCard(chat).card).includes('access.grant'),
   );
