@@ -78,8 +78,11 @@ export interface DirectorySignInCardData extends ActionIds {
   idError: string;
   /** The id typed before (kept on a retry card). */
   subscriptionId: string;
-  /** Markdown line with a link to the portal's Subscriptions page. */
+  /** Where to find the id (text; the portal page is the card's OpenUrl button). */
   findId: string;
+  findIdLabel: string;
+  /** The Azure portal's Subscriptions page. */
+  findIdUrl: string;
   accountLabel: string;
   /** The sandbox's accounts (local mode); empty with Microsoft's cloud. */
   choices: Choice[];

@@ -151,9 +151,10 @@ export class DirectorySignInDialog extends ComponentDialog {
       idPlaceholder: this.t(locale, 'signIn.directory.idPlaceholder'),
       idError: this.t(locale, 'signIn.directory.badId'),
       subscriptionId,
-      findId: this.t(locale, 'signIn.directory.findId', {
-        url: `${this.deps.portalUrl}/#view/Microsoft_Azure_Billing/SubscriptionsBladeV2`,
-      }),
+      // Links in card data are shown as text (the renderer defuses them): the page is a button.
+      findId: this.t(locale, 'signIn.directory.findId'),
+      findIdLabel: this.t(locale, 'signIn.directory.findIdButton'),
+      findIdUrl: `${this.deps.portalUrl}/#view/Microsoft_Azure_Billing/SubscriptionsBladeV2`,
       accountLabel: this.t(locale, 'signIn.directory.accountLabel'),
       choices: choices.map((c) => ({
         title: this.t(locale, 'signIn.choice', {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { startApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { startAgentsPlayground, type AgentsPlayground } from '../../src/dev/agentsPlayground';
@@ -8,6 +7,7 @@ import { configureLogging, createLogger } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud, type SandboxSnapshot } from '../../src/sandbox';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 import { acknowledged, actionData, cardText } from '../helpers/teamsChannel';
+import { freePort } from './freePort';
 import { PlaygroundDriver, type StreamMessage } from './playgroundDriver';
 
 /**
@@ -22,18 +22,6 @@ let sandbox: SandboxCloud;
 let app: App;
 let playground: AgentsPlayground;
 let driver: PlaygroundDriver;
-
-/** A free TCP port on loopback (the playground falls back to a random one if its port is taken). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   configureLogging(testLogging());

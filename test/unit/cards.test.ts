@@ -118,6 +118,8 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       idError: 'Not a subscription ID.',
       subscriptionId: 'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa',
       findId: 'Where to find it: Subscriptions in the Azure portal.',
+      findIdLabel: 'Subscriptions in the Azure portal',
+      findIdUrl: 'https://portal.azure.com/#view/Microsoft_Azure_Billing/SubscriptionsBladeV2',
       accountLabel: 'Account (sandbox)',
       choices: [{ title: 'Kelley Wall (personal) · Default Directory', value: 'kelley-msa' }],
       sandboxNote: "Sandbox cloud: these are the sandbox's test accounts.",
