@@ -1,3 +1,4 @@
+import { pseudoLocalize } from '../../src/i18n/pseudo';
 import { classifyInventory } from '../../src/domain/inventory';
 import { inventoryPart } from '../../src/dialogs/inventoryCards';
 import { join } from 'node:path';
@@ -786,4 +787,49 @@ describe('Adaptive Cards schema', () => {
     expect(found).toMatch(/Heavy/);
     expect(found).toMatch(/Marquee/);
   });
+});
+
+describe("Teams' rules for every template, with the longest text a locale can bring", () => {
+  /** Fields that carry ids, values or addresses (kept), not text a locale changes. */
+  const KEPT = new Set([
+    'flowId',
+    'cardId',
+    'value',
+    'url',
+    'ackId',
+    'findIdUrl',
+    'subscriptionId',
+    'dataset',
+  ]);
+
+  /** The fixture with every text pseudo-localized (qps-ploc: accented and about 40 % longer). */
+  function longest(data: unknown, key = ''): unknown {
+    if (typeof data === 'string') return KEPT.has(key) ? data : pseudoLocalize(data);
+    if (Array.isArray(data)) return data.map((d) => longest(d, key));
+    if (data && typeof data === 'object')
+      return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, longest(v, k)]));
+    return data;
+  }
+
+  /** Action types Teams renders (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-reference). */
+  const TEAMS_ACTIONS = new Set([
+    'Action.Execute',
+    'Action.OpenUrl',
+    'Action.Submit',
+    'Action.ShowCard',
+    'Action.ToggleVisibility',
+  ]);
+
+  it.each(TEMPLATE_NAMES)(
+    '%s stays under 28 KB, at version ≤ 1.5, with actions Teams renders',
+    (name) => {
+      const card = renderCard(name, longest(FIXTURES[name].data) as never);
+      expect(Buffer.byteLength(JSON.stringify(card), 'utf8')).toBeLessThan(TEAMS_CARD_LIMIT_BYTES);
+      expect(Number(card.version)).toBeLessThanOrEqual(1.5);
+      const actions = objects(card).filter(
+        (o) => typeof o.type === 'string' && o.type.startsWith('Action.'),
+      );
+      for (const a of actions) expect(TEAMS_ACTIONS).toContain(a.type);
+    },
+  );
 });
