@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import {
   ConfidentialClientApplication,
@@ -11,11 +10,11 @@ import type { ChannelAccount, ConversationReference, Storage } from 'botbuilder'
 import type { CloudHttpOptions } from '../cloud/http';
 import { TenantlinkError } from '../errors';
 import { createLogger } from '../log';
-import { updateItem } from '../state/createOnly';
 import { accountFromToken } from './accountClaims';
 import { UndiciNetworkModule } from './msalNetwork';
 import { CONNECTION_PERMISSIONS } from './permissions';
-import { hashedKey, SealedStore, Sealer, type Sealed } from './sealedStore';
+import { PendingSignIns } from './pendingSignIns';
+import { hashedKey, SealedStore, Sealer } from './sealedStore';
 import type { Resource, SignedInAccount, UserKey } from './signIn';
 
 /**
@@ -103,14 +102,6 @@ export interface DirectorySignInOptions {
   readonly now?: () => number;
 }
 
-interface PendingSignIn {
-  readonly context: SignInContext;
-  readonly verifier: Sealed;
-  /** Epoch ms. */
-  readonly expiresAt: number;
-  readonly used?: boolean;
-}
-
 /** What is sealed per user: the directory, MSAL's account id and its serialized cache. */
 interface UserTokens {
   readonly tenantId: string;
@@ -118,7 +109,6 @@ interface UserTokens {
   readonly msal: string;
 }
 
-const PENDING = 'signin/pending';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOKENS = 'signin/azure';
 
@@ -143,6 +133,7 @@ export class DirectorySignIn {
   private readonly log = createLogger('directory-sign-in');
   private readonly sealer: Sealer;
   private readonly sealed: SealedStore;
+  private readonly pending: PendingSignIns;
   private readonly network: UndiciNetworkModule;
   private readonly crypto = new CryptoProvider();
   private readonly now: () => number;
@@ -150,11 +141,17 @@ export class DirectorySignIn {
   private readonly memory = new Map<string, AccessToken>();
 
   constructor(
-    private readonly storage: Storage,
+    storage: Storage,
     private readonly options: DirectorySignInOptions,
   ) {
     this.sealer = new Sealer(options.cacheKey);
     this.sealed = new SealedStore(storage, this.sealer);
+    this.pending = new PendingSignIns(
+      storage,
+      this.sealer,
+      options.pendingTtlMs ?? 15 * 60_000,
+      options.now ?? Date.now,
+    );
     this.network = new UndiciNetworkModule(options.http);
     this.now = options.now ?? Date.now;
   }
@@ -165,15 +162,8 @@ export class DirectorySignIn {
    * @returns the URL to open in a browser (the identity platform's authorize endpoint)
    */
   async begin(context: SignInContext, loginHint?: string): Promise<string> {
-    const state = randomBytes(32).toString('base64url');
     const { verifier, challenge } = await this.crypto.generatePkceCodes();
-    const key = hashedKey(PENDING, state);
-    const pending: PendingSignIn = {
-      context,
-      verifier: this.sealer.seal(verifier, key),
-      expiresAt: this.now() + (this.options.pendingTtlMs ?? 15 * 60_000),
-    };
-    await this.storage.write({ [key]: pending });
+    const state = await this.pending.create(context, verifier);
     return this.app().getAuthCodeUrl({
       authority: this.authority(context.tenantId),
       scopes: DIRECTORY_SCOPES.arm,
@@ -193,20 +183,9 @@ export class DirectorySignIn {
    * whatever the outcome.
    */
   async complete(query: RedirectQuery): Promise<SignInCompletion> {
-    const state = query.state ?? '';
-    if (!state || state.length > 512) return { ok: false, reason: 'unknownState' };
-    const key = hashedKey(PENDING, state);
-    const claimed = await updateItem<PendingSignIn>(
-      this.storage,
-      key,
-      (current) => (current && !current.used ? { ...current, used: true } : undefined),
-      'pending sign-in',
-    );
-    if (!claimed.written || !claimed.item) return { ok: false, reason: 'unknownState' };
-    await this.storage.delete([key]);
-    const pending = claimed.item;
-    const context = pending.context;
-    if (pending.expiresAt < this.now()) return { ok: false, reason: 'unknownState' };
+    const claimed = await this.pending.claim(query.state ?? '');
+    if (!claimed || 'expired' in claimed) return { ok: false, reason: 'unknownState' };
+    const { context, verifier } = claimed;
     if (query.error) {
       const detail = /AADSTS\d+/.exec(query.error_description ?? '')?.[0] ?? query.error;
       return {
@@ -216,7 +195,6 @@ export class DirectorySignIn {
         detail,
       };
     }
-    const verifier = this.sealer.open(pending.verifier, key);
     if (!query.code || !verifier)
       return { ok: false, reason: 'failed', context, detail: 'no code' };
 

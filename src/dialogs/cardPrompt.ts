@@ -1,11 +1,12 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { z } from 'zod';
-import { cardAttachment, renderCard, type AdaptiveCardJson, type Choice } from '../cards/render';
+import { cardAttachment, type AdaptiveCardJson, type Choice } from '../cards/render';
 import { ERRORS, asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
-import { REFRESH_VERB, baseView, isShared, withRefresh } from './userSpecificViews';
+import { answerInvoke, type UserSpecificView } from './cardAnswers';
+import { REFRESH_VERB, baseView, isShared } from './userSpecificViews';
 import {
   SEARCH_RESULTS_MAX,
   answerSearch,
@@ -108,66 +109,6 @@ const InvokeValue = z.object({
  * each with its comma) fits; the HTTP door already bounds the whole activity (256 KiB).
  */
 export const MAX_INPUT_CHARS = 16_000;
-
-/** Logger of {@link answerInvoke} (created at load; follows the logging configured later). */
-const log = createLogger('card-answer');
-
-/** Key in turn state recording that the invoke of this turn was answered. */
-const ANSWERED = Symbol('tenantlink.invokeAnswered');
-
-/**
- * Answers the turn's Action.Execute invoke with a card that replaces the clicked card
- * (Universal Actions response `application/vnd.microsoft.card.adaptive`).
- * Does nothing when the turn is not an invoke or was already answered.
- */
-export async function answerInvoke(
-  context: TurnContext,
-  card: AdaptiveCardJson,
-  view?: UserSpecificView,
-): Promise<void> {
-  if (context.activity.type !== ActivityTypes.Invoke || context.turnState.get(ANSWERED)) return;
-  context.turnState.set(ANSWERED, true);
-  const shared = isShared(context.activity);
-  const answer =
-    shared && view
-      ? withRefresh(card, { flowId: view.flowId, cardId: view.cardId }, [view.initiatorId])
-      : card;
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: {
-      status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer },
-    },
-  });
-  // In a shared conversation a card without a user-specific view is everyone's: it also replaces
-  // the message's base card (a message update), which the others see.
-  const replyToId = context.activity.replyToId;
-  if (shared && !view && replyToId)
-    await context
-      .updateActivity({
-        type: ActivityTypes.Message,
-        id: replyToId,
-        attachments: [cardAttachment(card)],
-      })
-      .catch((err: unknown) =>
-        log.warn({ code: asTenantlinkError(err).code }, 'base card not updated'),
-      );
-}
-
-/**
- * A card that only the initiator may use, in a group chat or channel: answered to them with a
- * `refresh` naming them, so it stays theirs (src/dialogs/userSpecificViews.ts).
- */
-export interface UserSpecificView {
-  readonly flowId: string;
-  readonly cardId: string;
-  readonly initiatorId: string;
-}
-
-/** Whether the turn's invoke was answered (the bot answers unanswered ones as stale). */
-export function invokeAnswered(context: TurnContext): boolean {
-  return context.turnState.get(ANSWERED) === true;
-}
 
 /**
  * Parses an Action.Execute invoke.
@@ -357,11 +298,4 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
   }
 }
 
-/** A card without actions that replaces a card once it has been answered. */
-export function outcomeCard(
-  title: string,
-  text = '',
-  color: 'Default' | 'Good' | 'Attention' = 'Default',
-): AdaptiveCardJson {
-  return renderCard('outcome', { title, text, color, facts: [] });
-}
+export { answerInvoke, invokeAnswered, outcomeCard, type UserSpecificView } from './cardAnswers';
