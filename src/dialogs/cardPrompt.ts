@@ -6,6 +6,7 @@ import { ERRORS, asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
 import { answerInvoke, type UserSpecificView } from './cardAnswers';
+import { fitsVerb, type Verb } from './cardInputs';
 import { REFRESH_VERB, baseView, isShared } from './userSpecificViews';
 import {
   SEARCH_RESULTS_MAX,
@@ -28,19 +29,7 @@ import {
  * invoke with {@link answerInvoke} to update the card in place.
  */
 
-/** Verbs of tenantlink's cards. */
-export type Verb =
-  | 'link.start'
-  | 'link.cancel'
-  | 'signin.select'
-  | 'signin.restart'
-  | 'subscription.choose'
-  | 'impact.continue'
-  | 'move.confirm'
-  | 'move.verify'
-  | 'access.grant'
-  | 'keyvault.fix'
-  | 'checklist.done';
+export type { Verb } from './cardInputs';
 
 /** Input rules checked on a click; values are the card's input ids. */
 export interface CardInputRules {
@@ -284,7 +273,9 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
         ? undefined
         : oversized
           ? `tooLong:${oversized}`
-          : brokenRule(options.rules?.[verb], inputs);
+          : !fitsVerb(verb, inputs)
+            ? `schema:${verb}`
+            : brokenRule(options.rules?.[verb], inputs);
     if (broken) {
       this.log.info(
         { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb, rule: broken },

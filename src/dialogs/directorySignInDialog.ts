@@ -21,6 +21,7 @@ import {
   type CardAction,
   type CardPromptOptions,
 } from './cardPrompt';
+import { inputsOf } from './cardInputs';
 import type { SignInDialogOptions } from './signInDialogOptions';
 
 /**
@@ -224,8 +225,9 @@ export class DirectorySignInDialog extends ComponentDialog {
     const options = step.options as DirectorySignInOptions;
     const locale = step.context.activity.locale;
     if (action.verb === 'link.cancel') return step.endDialog(undefined);
-    const subscriptionId = (action.inputs.subscriptionId ?? '').trim();
-    const choice = action.inputs.choice ?? '';
+    const answer = inputsOf(action, 'signin.select');
+    const subscriptionId = (answer.subscriptionId ?? '').trim();
+    const choice = answer.choice ?? '';
     let tenantId = choice.split('|')[1] || 'organizations';
     if (subscriptionId) {
       if (!GUID.test(subscriptionId))

@@ -16,6 +16,7 @@ import {
 import { checklistStep } from './linkKeyVaultSteps';
 import { restoreKey, restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import { inputsOf } from './cardInputs';
 import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
 import type { BackgroundResult, ProgressReporter } from './waitForBackground';
 
@@ -168,8 +169,9 @@ export async function startAccessStep(
   const action = step.result as CardAction;
   if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
-  const role = (action.inputs.role || 'Owner') as GrantableRole;
-  const chosen = new Set((action.inputs.principalIds ?? '').split(',').filter(Boolean));
+  const answer = inputsOf(action, 'access.grant');
+  const role = answer.role;
+  const chosen = new Set(answer.principalIds);
   await answerInvoke(
     step.context,
     outcomeCard(
@@ -180,17 +182,16 @@ export async function startAccessStep(
   );
   if (s.dryRun) {
     const users = await chosenUsers(kit, step, s, chosen);
-    const restore =
-      action.inputs.restore === 'true'
-        ? chosenRestore(await restoreEntries(kit, s.flowId), action.inputs.restoreIds)
-        : { entries: [], customRoles: [] };
+    const restore = answer.restore
+      ? chosenRestore(await restoreEntries(kit, s.flowId), answer.restoreIds)
+      : { entries: [], customRoles: [] };
     return dryRunReport(kit, step, s, kit.azureAs(step, 'office365'), users, role, restore);
   }
   return kit.runJob(step, s, 'access', {
     role,
     principalIds: [...chosen].join(','),
-    restore: action.inputs.restore === 'true' ? 'true' : 'false',
-    ...(action.inputs.restoreIds === undefined ? {} : { restoreIds: action.inputs.restoreIds }),
+    restore: answer.restore ? 'true' : 'false',
+    ...(answer.restoreIds === undefined ? {} : { restoreIds: answer.restoreIds }),
     redirectUrl: `${kit.portalUrl(step)}/#@${s.org!.tenantId}`,
     locale: step.context.activity.locale ?? '',
   });

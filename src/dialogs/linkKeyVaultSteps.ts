@@ -15,6 +15,7 @@ import type { CloudClients } from '../link/ports';
 import { createLogger } from '../log';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
+import { VERB_INPUTS } from './cardInputs';
 import { checklistFacts } from './inventoryCards';
 import { isShared } from './userSpecificViews';
 import type { LinkState, LinkStepKit } from './linkSteps';
@@ -186,7 +187,8 @@ export class KeyVaultFixDialog extends ComponentDialog {
       );
       return step.endDialog();
     }
-    if (action?.data.confirmKeyVaults !== 'true') {
+    const answer = VERB_INPUTS['keyvault.fix'].safeParse(action?.data ?? {});
+    if (!answer.success || !answer.data.confirmKeyVaults) {
       // The card's toggle is required (Teams checks it); a payload without it changes nothing.
       this.log.info({ code: ERRORS.cardInvalid.code, flowId }, 'key vault update not confirmed');
       await step.context.sendActivity(this.t(step, 'checklist.confirmMissing'));

@@ -7,6 +7,7 @@ import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
 import { reviewImpact, type ImpactReport } from '../link/impact';
 import { takeInventory } from '../link/inventory';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import { inputsOf } from './cardInputs';
 import { ackIds, blockerLines, inventoryPart } from './inventoryCards';
 import { LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
 import type { BackgroundResult } from './waitForBackground';
@@ -25,7 +26,8 @@ export async function reviewImpactStep(
   const action = step.result as CardAction;
   if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
-  const chosen = s.owned!.find((x) => x.subscriptionId === action.inputs.subscriptionId)!;
+  const { subscriptionId } = inputsOf(action, 'subscription.choose');
+  const chosen = s.owned!.find((x) => x.subscriptionId === subscriptionId)!;
   // One link per subscription at a time (a dry run changes nothing and takes no lock).
   const lock = s.dryRun
     ? ({ acquired: true } as const)

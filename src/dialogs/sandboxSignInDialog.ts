@@ -12,6 +12,7 @@ import { asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
 import { CardPrompt, answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import { inputsOf } from './cardInputs';
 import type { SignInDialogOptions } from './signInDialogOptions';
 
 /**
@@ -100,7 +101,7 @@ export class SandboxSignInDialog extends ComponentDialog {
       const account: SignedInAccount = await this.tokens.signIn(
         action.userId,
         this.kind,
-        action.inputs.choice ?? '',
+        inputsOf(action, 'signin.select').choice ?? '',
       );
       await answerInvoke(
         step.context,
