@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { startAgentsPlayground, type AgentsPlayground } from '../../src/dev/agentsPlayground';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { configureLogging, createLogger } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { testLogging } from '../helpers/logging';
-import { freePort } from './freePort';
+import { localTestConfig } from '../helpers/testApp';
+import { freePort } from '../helpers/freePort';
 
 /**
  * The whole link in a real browser (issue 19): the Microsoft 365 Agents Playground's own web page
@@ -42,16 +42,7 @@ beforeAll(async () => {
     );
   mkdirSync(SHOTS, { recursive: true });
   sandbox = await startSandboxCloud();
-  app = await startApp(
-    loadConfig({
-      TENANTLINK_MODE: 'local',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PLAYGROUND: 'off',
-      STORAGE: 'memory',
-    }),
-    { sandbox },
-  );
+  app = await startApp(localTestConfig({ STORAGE: 'memory' }), { sandbox });
   playground = await startAgentsPlayground({
     botEndpoint: `${app.server.url}/api/messages`,
     port: await freePort(),

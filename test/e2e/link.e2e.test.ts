@@ -1,13 +1,13 @@
 import { startApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { startAgentsPlayground, type AgentsPlayground } from '../../src/dev/agentsPlayground';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { testLogging } from '../helpers/logging';
+import { localTestConfig } from '../helpers/testApp';
 import { configureLogging, createLogger } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud, type SandboxSnapshot } from '../../src/sandbox';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 import { acknowledged, actionData, cardText } from '../helpers/teamsChannel';
-import { freePort } from './freePort';
+import { freePort } from '../helpers/freePort';
 import { PlaygroundDriver, type StreamMessage } from './playgroundDriver';
 
 /**
@@ -26,16 +26,7 @@ let driver: PlaygroundDriver;
 beforeAll(async () => {
   configureLogging(testLogging());
   sandbox = await startSandboxCloud();
-  app = await startApp(
-    loadConfig({
-      TENANTLINK_MODE: 'local',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PLAYGROUND: 'off',
-      STORAGE: 'memory',
-    }),
-    { sandbox },
-  );
+  app = await startApp(localTestConfig({ STORAGE: 'memory' }), { sandbox });
   playground = await startAgentsPlayground({
     botEndpoint: `${app.server.url}/api/messages`,
     port: await freePort(),

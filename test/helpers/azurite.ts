@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { freePort } from './freePort';
 import { until } from './until';
 
 /** Azurite's well-known development account (https://learn.microsoft.com/azure/storage/common/storage-use-azurite#http-connection-strings). */
@@ -12,18 +12,6 @@ const KEY =
 export interface Azurite {
   readonly connectionString: string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on loopback (closed again before it is returned). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `azurite-blob` from node_modules on a free loopback port, data in memory. */

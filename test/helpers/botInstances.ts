@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import httpProxy from 'http-proxy';
 import { projectRoot } from '../../src/paths';
-import { freePort } from './azurite';
+import { freePort } from './freePort';
 import { until } from './until';
 
 /**

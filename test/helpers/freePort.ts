@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A free TCP port on loopback (the Playground falls back to a random one if its port is taken). */
+/** A free TCP port on loopback (closed again before it is returned). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
