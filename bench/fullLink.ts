@@ -96,7 +96,9 @@ export async function fullLink(): Promise<BenchRow[]> {
       name: '2. full link Graph+ARM calls',
       value: totalCalls,
       unit: 'calls',
-      target: 25,
+      // 25 before the inventory (issue 17) added its two Resource Graph queries.
+      target: 27,
+      note: 'incl. 2 Resource Graph queries (inventory)',
     });
     rows.push({ name: '2. link completed', value: moved ? 0 : 1, unit: 'failures', target: 0 });
     return rows;

@@ -141,7 +141,7 @@ export async function inventory(count = 20_000): Promise<BenchRow[]> {
         target: 28 * 1024,
       },
       {
-        name: '17. peak RSS of the bot during the inventory',
+        name: '17. peak RSS of the process (bot and sandbox in one)',
         value: Math.round(peakRss / 1024 / 1024),
         unit: 'MiB',
       },
