@@ -6,8 +6,7 @@ import { createLogger } from '../log';
  * A background job's progress, shown by replacing the card it was started from: at most one
  * update per `intervalMs` (Teams limits how fast a bot may send to one conversation,
  * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit), the latest state
- * only (intermediate ones are dropped), and the last one sent, at once, before the job reports
- * its result.
+ * only (intermediate ones are dropped), and the last one sent before the job reports its result.
  * An update that fails is logged and the job goes on.
  */
 export class ProgressUpdates {
@@ -43,15 +42,13 @@ export class ProgressUpdates {
     }
   };
 
-  /**
-   * Sends what is pending now and resolves when every update is done: the job has ended, one
-   * last update inside the interval stays well under Teams' limit (a few per second per
-   * conversation), and the job's result is not held back for it.
-   */
+  /** Sends what is pending (waiting out the interval) and resolves when every update is done. */
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
+      const wait = this.lastSent + this.intervalMs - this.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       this.sendPending();
     }
     await this.chain;
