@@ -3,6 +3,12 @@
  * sends): a table (`resources`, `policyresources`), then `where` (`==`, `=~`, `!=`, `in~ (…)`
  * joined by `and`/`or`), `project` (names and `alias = a.b.c` paths) and `order by`. Anything
  * else is {@link InvalidQuery} (Resource Graph's 400 `InvalidQuery`).
+ *
+ * Source: "Understanding the Azure Resource Graph query language"
+ * (https://learn.microsoft.com/azure/governance/resource-graph/concepts/query-language): the
+ * tables (`Resources`, `PolicyResources`; names case-insensitive) and the KQL operators Resource
+ * Graph supports (`where`, `project`, `order by`/`sort by`), with KQL's string operators (`==`,
+ * `=~`, `!=`, `in~`) as the Kusto reference defines them.
  */
 
 /** A row of a table: a resource as Resource Graph shows it. */
