@@ -16,6 +16,7 @@ import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 import { isETagConflict } from '../state/createOnly';
+import { TurnOutbox } from './turnOutbox';
 
 /**
  * The Teams activity handler: messages and Action.Execute invokes go to the dialog stack;
@@ -73,7 +74,8 @@ export class TenantlinkBot extends TeamsActivityHandler {
    * one after the other: an invoke that Teams resends while the first is still running (or a fast
    * double click) then sees the dialog already past that card and is answered "already answered"
    * instead of repeating the step. (Within one instance; across instances the eTag on the dialog
-   * state and the idempotent steps are what protect.)
+   * state and the idempotent steps are what protect.) A turn's cards are sent after its state is
+   * saved, so that a click on them finds the step that awaits it on any instance.
    */
   override async run(context: TurnContext): Promise<void> {
     const key = context.activity.conversation?.id ?? '';
@@ -81,19 +83,30 @@ export class TenantlinkBot extends TeamsActivityHandler {
     const current = previous
       .catch(() => undefined)
       .then(async () => {
-        await super.run(context);
+        // Cards leave once the state awaiting their answers is saved (see TurnOutbox).
+        const outbox = new TurnOutbox(context);
+        try {
+          await super.run(context);
+        } catch (err) {
+          await outbox.release();
+          throw err;
+        }
         try {
           await this.conversationState.saveChanges(context, false);
         } catch (err) {
+          const dropped = outbox.drop();
           // Another instance saved this conversation's state since this turn read it (the same
-          // click handled twice on two instances): its state stands; this turn's is dropped, and
-          // the steps it ran are idempotent. Never clear the state for this.
+          // click handled twice on two instances): its state stands; this turn's is dropped with
+          // the cards it would have shown, and the steps it ran are idempotent. Never clear the
+          // state for this.
           if (!isETagConflict(err)) throw err;
           this.log.warn(
-            { code: ERRORS.stateConflict.code, conversation: key },
+            { code: ERRORS.stateConflict.code, conversation: key, dropped },
             'turn lost a race with another instance; its state is not saved',
           );
+          return;
         }
+        await outbox.release();
       });
     this.turns.set(key, current);
     try {
