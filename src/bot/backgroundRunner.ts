@@ -13,6 +13,7 @@ import type {
   ProgressReporter,
 } from '../dialogs/waitForBackground';
 import { BACKGROUND_DONE_EVENT } from '../dialogs/waitForBackground';
+import { markInternalEvent } from '../dialogs/internalEvents';
 import { errorToJson } from '../errors';
 import { createLogger } from '../log';
 import { updateItem } from '../state/createOnly';
@@ -134,11 +135,8 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
       );
       let result: BackgroundResult;
       try {
-        result = {
-          waitId,
-          ok: true,
-          value: await work(cardId ? progress.report : () => undefined),
-        };
+        const value = await work(cardId ? progress.report : () => undefined);
+        result = { waitId, ok: true, value };
       } catch (err) {
         result = { waitId, ok: false, error: errorToJson(err) };
       } finally {
@@ -286,6 +284,7 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
       ctx.activity.from = job.from;
       ctx.activity.locale = job.locale;
       ctx.activity.channelData = job.channelData;
+      markInternalEvent(ctx);
       await this.bot?.run(ctx);
     });
   }

@@ -17,6 +17,8 @@ import { ProactiveChannelNotifier } from './channelNotifier';
 import { installTurnErrorHandler } from './server';
 import { TenantlinkBot } from './teamsBot';
 import { DEFAULT_PROPAGATION_WAIT, type PropagationWait } from '../link/move';
+import { LinkProcedure } from '../link/procedure';
+import { createLogger } from '../log';
 
 /**
  * Builds the bot for any adapter: state on `storage`, the dialogs on the ports, the background
@@ -71,6 +73,11 @@ export function composeBot(deps: BotDeps): ComposedBot {
     deps.instanceId,
     deps.lease,
   );
+  const propagation = deps.propagation ?? DEFAULT_PROPAGATION_WAIT;
+  const procedure = new LinkProcedure(
+    { tokens, clients, changes, propagation },
+    createLogger('link-procedure'),
+  );
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
   const children = [
@@ -81,7 +88,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
       locks,
       notifier,
       background,
-      propagation: deps.propagation ?? DEFAULT_PROPAGATION_WAIT,
+      propagation,
     }),
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, deps.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
@@ -91,7 +98,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new SignupDialog(readOnly),
     new AddOffice365Dialog(readOnly),
     new ExplainDialog(readOnly),
-    new KeyVaultFixDialog({ changes, clients, tokens, background, localizer }),
+    new KeyVaultFixDialog({ changes, procedure, background, localizer }),
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
   const bot = new TenantlinkBot(conversationState, root, references, localizer);

@@ -22,6 +22,7 @@ import {
   type CardPromptOptions,
 } from './cardPrompt';
 import { inputsOf } from './cardInputs';
+import { isInternalEvent } from './internalEvents';
 import type { SignInDialogOptions } from './signInDialogOptions';
 
 /**
@@ -99,7 +100,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 class SignInWaitPrompt extends CardPrompt {
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const activity = dc.context.activity;
-    if (activity.type === ActivityTypes.Event && activity.name === SIGN_IN_EVENT) {
+    if (isInternalEvent(dc.context, SIGN_IN_EVENT)) {
       const options = dc.activeDialog!.state.options as CardPromptOptions;
       const value = activity.value as SignInEventValue | undefined;
       return value?.flowId === options.flowId ? dc.endDialog({ event: value }) : Dialog.EndOfTurn;

@@ -5,20 +5,21 @@ import type { DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
 import { errorFromJson } from '../errors';
-import { grantAccess, testAccess, type GrantResult } from '../link/access';
-import { planRestoreWrites, type RestoreRun } from '../link/restore';
-import {
-  chosenRestore,
-  restoreAndRecord,
-  restoreEntries,
-  type RestoreWork,
-} from './linkRestoreSteps';
+import { giveAccessJob, type AccessJobResult } from '../link/accessJob';
+import { planRestoreWrites } from '../link/restore';
+import { chosenRestore, restoreWork, type RestoreWork } from '../link/restoreRecord';
 import { checklistStep } from './linkKeyVaultSteps';
-import { restoreKey, restoreReportCard } from './restoreCards';
+import { restoreChoiceOf, restoreKey, restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { inputsOf } from './cardInputs';
-import { GRANT_PAGE_SIZE, LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
-import type { BackgroundResult, ProgressReporter } from './waitForBackground';
+import {
+  GRANT_PAGE_SIZE,
+  LINK_CARD_PROMPT,
+  type LinkJobStages,
+  type LinkState,
+  type LinkStepKit,
+} from './linkSteps';
+import { jobResult, type ProgressReporter } from './waitForBackground';
 
 /**
  * Step 3 of the seeds: give Office 365 accounts access to the subscription (RBAC roles replace the
@@ -36,7 +37,7 @@ export async function grantAccessStep(
     .directory(kit.credential(step, 'office365', 'graph'))
     .listUsers({ pageSize: GRANT_PAGE_SIZE });
   s.grantUsers = page.users;
-  const { entries } = await restoreEntries(kit, s.flowId);
+  const { entries } = await restoreWork(kit.deps.changes, s.flowId);
   const restorable = entries.filter((e) => e.action.kind !== 'skip');
   const ids = { flowId: s.flowId, cardId: uuidv4() };
   const moreUsers = page.cursor !== undefined;
@@ -61,99 +62,33 @@ export async function grantAccessStep(
   });
 }
 
-/** What the access job reports (JSON-safe: it crosses the background boundary). */
-export interface AccessJobResult {
-  readonly grants: GrantResult[];
-  readonly tested: { readonly user: DirectoryPerson; readonly ok: boolean }[];
-  /** The restore's run, when the admin asked to give back the removed access. */
-  readonly restore?: RestoreRun;
-  /** Chosen ids that are not users of the Office 365 directory (left out). */
-  readonly missing: number;
-}
-
 /**
- * Step 3 as a background job, so that the grant card's click is answered at once: looks the
- * chosen accounts up in the Office 365 directory, grants the role (idempotent: an assignment held
- * already is `existing`), gives back the removed access when asked (idempotent: deterministic
- * names, invitations reused), tests it and records every outcome in the change record. A restart
- * or a lost instance runs it again from its descriptor (the background runner's lease).
- * @param params flowId, initiatorId, subscriptionId, tenantId (Office 365), role, principalIds
- *   (comma-separated), restore (`true`/`false`), restoreIds (absent: all), redirectUrl, locale
+ * The access job (src/link/accessJob.ts) with its progress shown on the grant card, in the
+ * locale of the click that started it.
  */
 export function accessJob(kit: LinkStepKit) {
-  return async (
+  return (
     userId: string,
-    params: Readonly<Record<string, string>>,
-    progress: ProgressReporter = () => undefined,
+    stage: LinkJobStages['access'],
+    progress: ProgressReporter,
   ): Promise<AccessJobResult> => {
-    const flowId = params.flowId!;
-    const subscriptionId = params.subscriptionId!;
-    const role = params.role as GrantableRole;
-    const ids = (params.principalIds ?? '').split(',').filter(Boolean);
-    const directory = kit.deps.clients.directory(
-      kit.deps.tokens.credential(userId, 'office365', 'graph'),
-    );
-    const users = await directory.usersById(ids);
-    const target = kit.azureFor(userId, 'office365');
-    const work =
-      params.restore === 'true'
-        ? chosenRestore(await restoreEntries(kit, flowId), params.restoreIds)
-        : { entries: [], customRoles: [] };
-    // The grant card shows how far it got, as items complete.
     const t = (k: string, p?: Record<string, string | number>): string =>
-      kit.deps.localizer.t(params.locale || undefined, k, p);
-    const counts = { granted: 0, restored: 0 };
-    const restoreTotal = work.entries.length;
-    const show = (): void =>
+      kit.deps.localizer.t(stage.locale || undefined, k, p);
+    const { role } = stage;
+    return giveAccessJob(kit.procedure, userId, stage, (p) =>
       progress(
         outcomeCard(
           t('grant.progress', {
             role: t(`role.${role}`),
-            done: counts.granted,
-            total: users.length,
+            done: p.granted,
+            total: p.grantTotal,
           }),
-          restoreTotal > 0
-            ? t('restore.progress', { done: counts.restored, total: restoreTotal })
+          p.restoreTotal > 0
+            ? t('restore.progress', { done: p.restored, total: p.restoreTotal })
             : '',
         ),
-      );
-    const grants = await grantAccess(target, subscriptionId, users, role, (done) => {
-      counts.granted = done;
-      show();
-    });
-    const restore =
-      work.entries.length + work.customRoles.length > 0
-        ? await restoreAndRecord(
-            kit,
-            directory,
-            target,
-            flowId,
-            params.initiatorId!,
-            params.redirectUrl!,
-            work,
-            (done) => {
-              counts.restored = done;
-              show();
-            },
-          )
-        : undefined;
-    const tested = await testAccess(target, subscriptionId, users, role);
-    await kit.deps.changes.update(flowId, (r) => {
-      r.status = 'accessGranted';
-      r.audit = [
-        ...r.audit,
-        ...grants.map((g) => ({
-          at: new Date().toISOString(),
-          by: params.initiatorId!,
-          action: `roleAssignment:${g.role}`,
-          target: g.user.id,
-          outcome: g.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
-          code: g.errorCode ?? (g.outcome === 'existing' ? 'RoleAssignmentExists' : undefined),
-          correlationId: g.correlationId,
-        })),
-      ];
-    });
-    return { grants, tested, ...(restore ? { restore } : {}), missing: ids.length - users.length };
+      ),
+    );
   };
 }
 
@@ -183,15 +118,20 @@ export async function startAccessStep(
   if (s.dryRun) {
     const users = await chosenUsers(kit, step, s, chosen);
     const restore = answer.restore
-      ? chosenRestore(await restoreEntries(kit, s.flowId), answer.restoreIds)
+      ? chosenRestore(
+          await restoreWork(kit.deps.changes, s.flowId),
+          restoreChoiceOf(answer.restoreIds),
+        )
       : { entries: [], customRoles: [] };
     return dryRunReport(kit, step, s, kit.azureAs(step, 'office365'), users, role, restore);
   }
-  return kit.runJob(step, s, 'access', {
+  const restoreChoice = restoreChoiceOf(answer.restoreIds);
+  return kit.runJob(step, 'access', {
+    ...kit.flowRef(s),
     role,
-    principalIds: [...chosen].join(','),
-    restore: answer.restore ? 'true' : 'false',
-    ...(answer.restoreIds === undefined ? {} : { restoreIds: answer.restoreIds }),
+    principalIds: [...chosen],
+    restore: answer.restore === true,
+    ...(restoreChoice ? { restoreChoice } : {}),
     redirectUrl: `${kit.portalUrl(step)}/#@${s.org!.tenantId}`,
     locale: step.context.activity.locale ?? '',
   });
@@ -207,10 +147,10 @@ export async function afterAccessStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
-  const result = step.result as BackgroundResult;
-  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error!));
+  const result = jobResult<AccessJobResult>(step);
+  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error));
   const cards = kit.cards(step);
-  const outcome = result.value as AccessJobResult;
+  const outcome = result.value;
   if (outcome.missing > 0)
     await step.context.sendActivity(
       cards.t('grant.notFound', { count: outcome.missing, directory: s.org!.displayName }),

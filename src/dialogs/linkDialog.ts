@@ -17,23 +17,20 @@ import { screenSubscriptions } from './chooseEligibility';
 import { userChoice } from './linkCards';
 import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
+import { reviewImpactJob } from '../link/impactJob';
+import { changeDirectoryJob } from '../link/moveJob';
 import { runPreflight } from '../link/preflight';
 import { CardPrompt, answerInvoke, outcomeCard } from './cardPrompt';
 import { accessJob, afterAccessStep, grantAccessStep, startAccessStep } from './linkAccessSteps';
-import { confirmStep, impactJob, reviewImpactStep, showImpactStep } from './linkReviewSteps';
-import {
-  LINK_WAIT_DIALOG,
-  afterMoveStep,
-  moveJob,
-  startMoveStep,
-  verifyStep,
-} from './linkMoveSteps';
+import { confirmStep, reviewImpactStep, showImpactStep } from './linkReviewSteps';
+import { LINK_WAIT_DIALOG, afterMoveStep, startMoveStep, verifyStep } from './linkMoveSteps';
 import { WaitForBackgroundDialog } from './waitForBackground';
 import {
   LINK_CARD_PROMPT,
   LINK_DIALOG,
   LinkStepKit,
   type LinkDialogDeps,
+  type LinkJobStages,
   type LinkOptions,
   type LinkResult,
   type LinkState,
@@ -79,12 +76,12 @@ export class LinkDialog extends ComponentDialog {
       }),
     );
     this.addDialog(
-      new WaitForBackgroundDialog(
+      new WaitForBackgroundDialog<LinkJobStages>(
         LINK_WAIT_DIALOG,
         deps.background,
         {
-          impact: impactJob(this.kit),
-          move: moveJob(this.kit),
+          impact: (userId, stage) => reviewImpactJob(this.kit.procedure, userId, stage),
+          move: (userId, stage) => changeDirectoryJob(this.kit.procedure, userId, stage),
           access: accessJob(this.kit),
         },
         deps.localizer,

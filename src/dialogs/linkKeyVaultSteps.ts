@@ -1,4 +1,3 @@
-import type { TokenCredential } from '@azure/core-auth';
 import {
   ComponentDialog,
   WaterfallDialog,
@@ -6,12 +5,11 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
-import type { SignInKind } from '../auth/signIn';
 import { cardAttachment, renderCard } from '../cards/render';
 import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
 import type { Localizer } from '../i18n';
-import { fixKeyVaults, principalsGivenBack, type KeyVaultFixResult } from '../link/keyVaults';
-import type { CloudClients } from '../link/ports';
+import { fixKeyVaultsJob, type KeyVaultJobResult, type KeyVaultStage } from '../link/keyVaultJob';
+import type { LinkProcedure } from '../link/procedure';
 import { createLogger } from '../log';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
@@ -21,7 +19,7 @@ import { isShared } from './userSpecificViews';
 import type { LinkState, LinkStepKit } from './linkSteps';
 import {
   WaitForBackgroundDialog,
-  type BackgroundResult,
+  jobResult,
   type BackgroundRunner,
   type WaitOptions,
 } from './waitForBackground';
@@ -77,58 +75,15 @@ export async function checklistStep(
 /** What the key vault dialog needs. */
 export interface KeyVaultFixDeps {
   readonly changes: ChangeRecordStore;
-  readonly clients: CloudClients;
-  readonly tokens: {
-    credential(user: string, kind: SignInKind, resource: 'graph' | 'arm'): TokenCredential;
-  };
+  /** Runs the update (src/link/keyVaultJob.ts) as the Office 365 admin. */
+  readonly procedure: LinkProcedure;
   readonly background: BackgroundRunner;
   readonly localizer: Localizer;
 }
 
-/**
- * The key vault update as a background job, as the Office 365 admin (Owner after the move):
- * each vault's tenant ID and its access policies carried to the people whose access was given
- * back; every vault's outcome in the audit trail.
- * @param params flowId, initiatorId, subscriptionId, tenantId (the new directory)
- */
-export function keyVaultsJob(deps: Omit<KeyVaultFixDeps, 'background' | 'localizer'>) {
-  return async (
-    userId: string,
-    params: Readonly<Record<string, string>>,
-  ): Promise<{ results: KeyVaultFixResult[] }> => {
-    const flowId = params.flowId!;
-    const record = await deps.changes.get(flowId);
-    const directory = deps.clients.directory(deps.tokens.credential(userId, 'office365', 'graph'));
-    const principals = await principalsGivenBack(
-      record?.backup ?? [],
-      record?.restorePlan ?? [],
-      record?.restoreReport ?? [],
-      directory,
-    );
-    const arm = deps.tokens.credential(userId, 'office365', 'arm');
-    const results = await fixKeyVaults(
-      deps.clients.inventory(arm),
-      deps.clients.keyVaults(arm),
-      params.subscriptionId!,
-      params.tenantId!,
-      principals,
-    );
-    await deps.changes.update(flowId, (r) => {
-      r.audit = [
-        ...r.audit,
-        ...results.map((x) => ({
-          at: new Date().toISOString(),
-          by: params.initiatorId!,
-          action: 'keyVaultTenant',
-          target: x.id,
-          outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
-          code: x.errorCode ?? (x.outcome === 'alreadyDone' ? 'AlreadyDone' : undefined),
-          correlationId: x.correlationId,
-        })),
-      ];
-    });
-    return { results };
-  };
+/** The stage of the key vault dialog's only job. */
+interface KeyVaultJobStages {
+  readonly keyVaults: KeyVaultStage;
 }
 
 const WAIT = 'keyVaultWait';
@@ -140,10 +95,10 @@ export class KeyVaultFixDialog extends ComponentDialog {
   constructor(private readonly deps: KeyVaultFixDeps) {
     super(KEY_VAULT_FIX_DIALOG);
     this.addDialog(
-      new WaitForBackgroundDialog(
+      new WaitForBackgroundDialog<KeyVaultJobStages>(
         WAIT,
         deps.background,
-        { keyVaults: keyVaultsJob(deps) },
+        { keyVaults: (userId, stage) => fixKeyVaultsJob(deps.procedure, userId, stage) },
         deps.localizer,
       ),
     );
@@ -206,18 +161,18 @@ export class KeyVaultFixDialog extends ComponentDialog {
           tenantId: record.destinationTenantId,
         },
       },
-    } satisfies WaitOptions);
+    } satisfies WaitOptions<KeyVaultJobStages>);
   }
 
   private async report(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as BackgroundResult;
+    const result = jobResult<KeyVaultJobResult>(step);
     if (!result.ok) {
-      const e = asTenantlinkError(errorFromJson(result.error!));
+      const e = asTenantlinkError(errorFromJson(result.error));
       this.log.warn({ code: e.code }, 'key vault update failed');
       await step.context.sendActivity(`${this.t(step, e.def.messageKey, e.params)} (${e.code})`);
       return step.endDialog();
     }
-    const { results } = result.value as { results: KeyVaultFixResult[] };
+    const { results } = result.value;
     await step.context.sendActivity({
       attachments: [
         cardAttachment(

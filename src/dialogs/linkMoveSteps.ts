@@ -1,93 +1,19 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { DIRECTORY_CHANGE_STATUS, type PlannedWrite } from '../domain/model';
-import { errorFromJson, errorToJson, type TenantlinkErrorJson } from '../errors';
-import { changeDirectoryByApi, isInDirectory, waitForDirectory } from '../link/move';
+import { errorFromJson } from '../errors';
+import { isInDirectory } from '../link/move';
+import type { MoveJobResult } from '../link/moveJob';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, type LinkState, type LinkStepKit } from './linkSteps';
 
 export { LINK_WAIT_DIALOG } from './linkSteps';
-import type { BackgroundResult } from './waitForBackground';
+import { jobResult } from './waitForBackground';
 
 /**
  * Step 2 of the seeds, second half: change the subscription's directory (changeTenantRequest then
  * acceptChangeTenant, or the guided portal path) and verify it.
  */
-
-/** What the move job reports (JSON-safe: it crosses the background boundary). */
-export type MoveJobResult =
-  | {
-      readonly kind: 'moved';
-      readonly alreadyThere: boolean;
-      /** Whether the new directory showed the subscription before the propagation wait ran out. */
-      readonly visible: boolean;
-    }
-  | {
-      readonly kind: 'refused';
-      readonly stage: 'request' | 'accept';
-      readonly error: TenantlinkErrorJson;
-    };
-
-/**
- * The directory change by API as a background job (changeTenantRequest, then acceptChangeTenant,
- * then the wait for the new directory to show the subscription), recording each write in the
- * change record as it happens. Idempotent: a pending request is accepted rather than made again,
- * an acceptance made before a restart is not repeated, a subscription already in the directory
- * is left alone. Grant and restore start only once the new directory shows the subscription.
- * @param params flowId, initiatorId, subscriptionId, destinationTenantId, destinationOwnerId
- */
-export function moveJob(kit: LinkStepKit) {
-  return async (
-    userId: string,
-    params: Readonly<Record<string, string>>,
-  ): Promise<MoveJobResult> => {
-    const [flowId, by, subscriptionId] = [
-      params.flowId!,
-      params.initiatorId!,
-      params.subscriptionId!,
-    ];
-    const target = kit.azureFor(userId, 'office365');
-    const before = (await kit.deps.changes.get(flowId))?.status;
-    const outcome = await changeDirectoryByApi(
-      kit.azureFor(userId, 'azure'),
-      target,
-      subscriptionId,
-      params.destinationTenantId!,
-      params.destinationOwnerId!,
-      (requested) =>
-        kit.recordFor(flowId, by, 'moveRequested', {
-          action: 'changeTenantRequest',
-          target: subscriptionId,
-          outcome: 'ok',
-          correlationId: requested.correlationId,
-        }),
-      before === 'moveRequested' || before === 'moveAccepted',
-    );
-    if (outcome.kind === 'moved') {
-      if (before !== 'moveAccepted')
-        await kit.recordFor(flowId, by, 'moveAccepted', {
-          action: outcome.alreadyThere ? 'verifyDirectory' : 'acceptChangeTenant',
-          target: subscriptionId,
-          outcome: 'ok',
-          correlationId: outcome.change?.correlationId,
-        });
-      const visible =
-        outcome.alreadyThere ||
-        (await waitForDirectory(
-          target,
-          subscriptionId,
-          params.destinationTenantId!,
-          kit.deps.propagation,
-        ));
-      return { kind: 'moved', alreadyThere: outcome.alreadyThere, visible };
-    }
-    await kit.recordRefusal(flowId, by, subscriptionId, outcome.error, outcome.stage);
-    // Refused at the acceptance: the request made (or reused) stays pending unless withdrawn.
-    if (outcome.stage === 'accept')
-      await kit.withdrawDirectoryChange(flowId, by, kit.azureFor(userId, 'azure'), subscriptionId);
-    return { kind: 'refused', stage: outcome.stage, error: errorToJson(outcome.error) };
-  };
-}
 
 /**
  * Confirmed: answers the card at once and starts the directory change in the background (Teams
@@ -115,7 +41,8 @@ export async function startMoveStep(
     s.plan = await planDirectoryChange(kit, step, s);
     return step.next(DRY_RUN);
   }
-  return kit.runJob(step, s, 'move', {
+  return kit.runJob(step, 'move', {
+    ...kit.flowRef(s),
     destinationTenantId: s.org!.tenantId,
     destinationOwnerId: s.office365!.objectId,
   });
@@ -132,19 +59,14 @@ export async function afterMoveStep(
   s: LinkState,
 ): Promise<DialogTurnResult> {
   if (step.result === DRY_RUN) return step.next(true);
-  const result = step.result as BackgroundResult;
+  const result = jobResult<MoveJobResult>(step);
   if (!result.ok) {
     // A request made but never accepted is withdrawn before the flow ends as failed.
     if ((await kit.deps.changes.get(s.flowId))?.status === 'moveRequested')
-      await kit.withdrawDirectoryChange(
-        s.flowId,
-        s.initiatorId,
-        kit.azureAs(step, 'azure'),
-        s.subscription!.subscriptionId,
-      );
-    return kit.fail(step, s, errorFromJson(result.error!));
+      await kit.procedure.withdrawDirectoryChange(kit.flowRef(s), kit.azureAs(step, 'azure'));
+    return kit.fail(step, s, errorFromJson(result.error));
   }
-  const outcome = result.value as MoveJobResult;
+  const outcome = result.value;
   if (outcome.kind === 'moved') return step.next(outcome.visible === false ? NOT_VISIBLE : true);
   const sub = s.subscription!;
   const error = errorFromJson(outcome.error);

@@ -1,16 +1,14 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
 import { cardAttachment, renderCard } from '../cards/render';
-import type { Inventory } from '../domain/inventory';
-import { emailsOf, planRestore, summarizePlan, type RestorePlanEntry } from '../domain/restorePlan';
-import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
-import { reviewImpact, type ImpactReport } from '../link/impact';
-import { takeInventory } from '../link/inventory';
+import { summarizePlan } from '../domain/restorePlan';
+import { ERRORS, errorFromJson } from '../errors';
+import type { ImpactJobResult } from '../link/impactJob';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { inputsOf } from './cardInputs';
 import { ackIds, blockerLines, inventoryPart } from './inventoryCards';
 import { LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
-import type { BackgroundResult } from './waitForBackground';
+import { jobResult } from './waitForBackground';
 
 /**
  * Step 2 of the seeds, first half: the chosen subscription's lock, the review of what the move
@@ -64,93 +62,13 @@ export async function reviewImpactStep(
       'Good',
     ),
   );
-  return kit.runJob(step, s, 'impact', {
+  return kit.runJob(step, 'impact', {
+    ...kit.flowRef(s),
     initiatorName: s.initiatorName,
     subscriptionName: s.subscription.displayName,
     sourceTenantId: s.subscription.tenantId,
     destinationTenantId: s.org!.tenantId,
   });
-}
-
-/** What the impact job reports (JSON-safe: it crosses the background boundary). */
-export interface ImpactJobResult {
-  readonly report: ImpactReport;
-  readonly plan?: RestorePlanEntry[];
-  /** What else the move breaks; absent when Resource Graph could not be read. */
-  readonly inventory?: Inventory;
-  /** The error code when it could not be read. */
-  readonly inventoryError?: string;
-}
-
-/**
- * The review of what the move removes and breaks, as a background job (the subscription's choice
- * is answered at once): its role assignments and custom roles (backed up in the change record),
- * the restore plan, and the inventory of its resources from Azure Resource Graph. Reads only, then
- * one write of the change record: running it again after a restart gives the same record.
- * @param params flowId, initiatorId, initiatorName, subscriptionId, subscriptionName,
- *   sourceTenantId, destinationTenantId
- */
-export function impactJob(kit: LinkStepKit) {
-  return async (
-    userId: string,
-    params: Readonly<Record<string, string>>,
-  ): Promise<ImpactJobResult> => {
-    const flowId = params.flowId!;
-    const subscriptionId = params.subscriptionId!;
-    const tokens = kit.deps.tokens;
-    const report = await reviewImpact(
-      kit.azureFor(userId, 'azure'),
-      kit.deps.clients.directory(tokens.credential(userId, 'azure', 'graph')),
-      subscriptionId,
-    );
-    const plan = await restorePlanFor(kit, userId, report);
-    let inventory: Inventory | undefined;
-    let inventoryError: string | undefined;
-    try {
-      inventory = await takeInventory(
-        kit.deps.clients.inventory(tokens.credential(userId, 'azure', 'arm')),
-        subscriptionId,
-      );
-    } catch (err) {
-      // The review goes on: the admin is asked to check the resources by hand.
-      const e = asTenantlinkError(err);
-      inventoryError = e.code;
-      kit.log.warn({ code: e.code, flowId, err: e }, 'resource inventory unavailable');
-    }
-    const now = new Date().toISOString();
-    await kit.deps.changes.update(
-      flowId,
-      (r) => {
-        r.status = 'impactReviewed';
-        r.backup = report.assignments;
-        r.customRoles = report.customRoles;
-        if (plan)
-          r.restorePlan = plan.map((e) => ({ assignmentId: e.assignmentId, action: e.action }));
-        if (inventory) r.inventory = inventory;
-        if (inventoryError) r.inventoryError = inventoryError;
-      },
-      () => ({
-        flowId,
-        initiatorId: params.initiatorId!,
-        initiatorName: params.initiatorName!,
-        subscriptionId,
-        subscriptionName: params.subscriptionName!,
-        sourceTenantId: params.sourceTenantId!,
-        destinationTenantId: params.destinationTenantId!,
-        status: 'requested',
-        backup: [],
-        audit: [],
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
-    return {
-      report,
-      ...(plan ? { plan } : {}),
-      ...(inventory ? { inventory } : {}),
-      ...(inventoryError ? { inventoryError } : {}),
-    };
-  };
 }
 
 /**
@@ -163,9 +81,9 @@ export async function showImpactStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
-  const result = step.result as BackgroundResult;
-  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error!));
-  const { report, plan, inventory, inventoryError } = result.value as ImpactJobResult;
+  const result = jobResult<ImpactJobResult>(step);
+  if (!result.ok) return kit.fail(step, s, errorFromJson(result.error));
+  const { report, plan, inventory, inventoryError } = result.value;
   const cards = kit.cards(step);
   const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
   const blockers = inventory ? blockerLines(t, inventory) : [];
@@ -217,29 +135,6 @@ export async function showImpactStep(
       },
     },
   });
-}
-
-/**
- * The restore plan of the removed assignments: their users' emails looked up in the Office 365
- * directory (as its admin). Undefined when the lookup fails: the review goes on without a plan.
- */
-async function restorePlanFor(
-  kit: LinkStepKit,
-  userId: string,
-  report: ImpactReport,
-): Promise<RestorePlanEntry[] | undefined> {
-  try {
-    const emails = report.formerUsers.flatMap(emailsOf);
-    const office365 = kit.deps.clients.directory(
-      kit.deps.tokens.credential(userId, 'office365', 'graph'),
-    );
-    const matches = emails.length > 0 ? await office365.usersWithEmails(emails) : [];
-    return planRestore(report.assignments, report.formerUsers, matches);
-  } catch (err) {
-    const e = asTenantlinkError(err);
-    kit.log.warn({ code: e.code, err: e }, 'restore plan unavailable');
-    return undefined;
-  }
 }
 
 /** Impact reviewed: asks to confirm by typing the subscription's name (initiator only). */

@@ -10,7 +10,7 @@ import type {
   PlannedWrite,
 } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
-import { ERRORS, asTenantlinkError, type TenantlinkError } from '../errors';
+import { ERRORS, type TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import type { PropagationWait } from '../link/move';
 import type { ChannelNotifier, CloudClients } from '../link/ports';
@@ -18,7 +18,11 @@ import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/chang
 import type { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
 import { LinkCards } from './linkCards';
-import type { BackgroundRunner, WaitOptions } from './waitForBackground';
+import type { BackgroundJob, BackgroundRunner, WaitOptions } from './waitForBackground';
+import type { AccessStage } from '../link/accessJob';
+import type { ImpactStage } from '../link/impactJob';
+import type { MoveStage } from '../link/moveJob';
+import { LinkProcedure, type FlowRef } from '../link/procedure';
 
 /**
  * What the steps of the link waterfall share: ids, dependencies, the state kept across turns, and
@@ -89,6 +93,14 @@ export interface LinkState {
   plan?: PlannedWrite[];
 }
 
+/** The stage of each of the link's background jobs, by kind (see {@link LinkStepKit.runJob}). */
+export interface LinkJobStages {
+  readonly impact: ImpactStage;
+  readonly move: MoveStage;
+  /** The grant card's answer, and its locale for the progress shown on it. */
+  readonly access: AccessStage & { readonly locale: string };
+}
+
 /** Options of the link dialog (`link --dry-run`). */
 export interface LinkOptions {
   readonly dryRun?: boolean;
@@ -96,10 +108,15 @@ export interface LinkOptions {
 
 /** Helpers of the link steps, bound to the dialog's dependencies. */
 export class LinkStepKit {
+  /** The botbuilder-free part: clouds as the user's sign-ins, change record and audit trail. */
+  readonly procedure: LinkProcedure;
+
   constructor(
     readonly deps: LinkDialogDeps,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.procedure = new LinkProcedure(deps, log);
+  }
 
   /** Ends the flow with the error's localized message and code; marks the record failed. */
   async fail(
@@ -140,64 +157,6 @@ export class LinkStepKit {
     return this.end(step, s, 'cancelled');
   }
 
-  /** Records in the change record that Azure refused the directory change by API. */
-  async recordRefusal(
-    flowId: string,
-    by: string,
-    subscriptionId: string,
-    error: TenantlinkError,
-    stage: string,
-  ): Promise<void> {
-    this.log.warn(
-      {
-        code: error.code,
-        serviceCode: error.serviceCode,
-        correlationId: error.correlationId,
-        flowId,
-        stage,
-      },
-      'directory change refused: guided path',
-    );
-    await this.recordFor(flowId, by, 'guided', {
-      action: stage === 'request' ? 'changeTenantRequest' : 'acceptChangeTenant',
-      target: subscriptionId,
-      outcome: 'refused',
-      code: error.serviceCode ?? error.code,
-      correlationId: error.correlationId,
-    });
-  }
-
-  /**
-   * Withdraws the subscription's pending directory change request (DELETE, as its Owner) and
-   * records it in the audit trail; best effort: a failure is audited, never thrown, so the flow
-   * still ends with its own message.
-   */
-  async withdrawDirectoryChange(
-    flowId: string,
-    by: string,
-    source: AzureManagementPort,
-    subscriptionId: string,
-  ): Promise<void> {
-    const action = 'withdrawChangeTenantRequest';
-    try {
-      const { withdrawn, correlationId } = await source.cancelDirectoryChange(subscriptionId);
-      if (withdrawn)
-        await this.deps.changes.audit(flowId, {
-          by,
-          action,
-          target: subscriptionId,
-          outcome: 'ok',
-          correlationId,
-        });
-    } catch (err) {
-      const e = asTenantlinkError(err);
-      this.log.warn({ code: e.code, flowId }, 'change request not withdrawn');
-      await this.deps.changes
-        .audit(flowId, { by, action, target: subscriptionId, outcome: 'failed', code: e.code })
-        .catch(() => undefined);
-    }
-  }
-
   /** Whether the previous card was answered with anything but cancel. */
   async accepted(step: WaterfallStepContext, _s: LinkState): Promise<boolean> {
     return (step.result as CardAction | undefined)?.verb !== 'link.cancel';
@@ -212,20 +171,16 @@ export class LinkStepKit {
     status: ChangeStatus,
     entry: Omit<AuditEntry, 'at' | 'by'>,
   ): Promise<void> {
-    await this.recordFor(s.flowId, s.initiatorId, status, entry);
+    await this.procedure.record(s.flowId, s.initiatorId, status, entry);
   }
 
-  /** {@link record} for a flow known by its id and initiator (background jobs). */
-  async recordFor(
-    flowId: string,
-    by: string,
-    status: ChangeStatus,
-    entry: Omit<AuditEntry, 'at' | 'by'>,
-  ): Promise<void> {
-    await this.deps.changes.update(flowId, (r) => {
-      r.status = status;
-      r.audit = [...r.audit, { ...entry, at: new Date().toISOString(), by }];
-    });
+  /** The flow, its initiator and its subscription (once chosen), as every job's stage starts. */
+  flowRef(s: LinkState): FlowRef {
+    return {
+      flowId: s.flowId,
+      initiatorId: s.initiatorId,
+      subscriptionId: s.subscription!.subscriptionId,
+    };
   }
 
   /** Ends the flow: releases the subscription's lock and returns the {@link LinkResult}. */
@@ -245,28 +200,20 @@ export class LinkStepKit {
 
   /**
    * Runs one of the link's background jobs and waits for its result (the next step gets the
-   * {@link BackgroundResult}); its descriptor carries the flow, its initiator and subscription.
+   * {@link BackgroundResult}, read with `jobResult`).
    * @param kind the job (`impact`, `move`, `access`)
-   * @param params its other parameters (strings: the descriptor is stored)
+   * @param stage its typed stage (kept in the dialog state: JSON)
    */
-  runJob(
+  runJob<K extends keyof LinkJobStages>(
     step: WaterfallStepContext,
-    s: LinkState,
-    kind: string,
-    params: Readonly<Record<string, string>> = {},
+    kind: K,
+    stage: LinkJobStages[K],
   ): Promise<DialogTurnResult> {
+    const job = { kind, params: stage } as BackgroundJob<LinkJobStages>;
     return step.beginDialog(LINK_WAIT_DIALOG, {
-      waitId: `${s.flowId}:${kind}`,
-      job: {
-        kind,
-        params: {
-          flowId: s.flowId,
-          initiatorId: s.initiatorId,
-          subscriptionId: s.subscription!.subscriptionId,
-          ...params,
-        },
-      },
-    } satisfies WaitOptions);
+      waitId: `${stage.flowId}:${kind}`,
+      job,
+    } satisfies WaitOptions<LinkJobStages>);
   }
 
   /** Options of a card prompt that only the flow's initiator may answer. */
@@ -307,12 +254,7 @@ export class LinkStepKit {
 
   /** An ARM client as one of the two signed-in accounts. */
   azureAs(step: { context: TurnContext }, kind: SignInKind): AzureManagementPort {
-    return this.azureFor(step.context.activity.from.id, kind);
-  }
-
-  /** {@link azureAs} for a Teams user id (background jobs run after their turn's context is gone). */
-  azureFor(userId: string, kind: SignInKind): AzureManagementPort {
-    return this.deps.clients.azure(this.deps.tokens.credential(userId, kind, 'arm'));
+    return this.procedure.azure(step.context.activity.from.id, kind);
   }
 
   /** The Azure portal's URL. */

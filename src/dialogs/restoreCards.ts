@@ -6,6 +6,7 @@ import {
 } from '../cards/render';
 import type { RestorePlanEntry } from '../domain/restorePlan';
 import type { RestoreResult, RestoreRun } from '../link/restore';
+import type { RestoreChoice } from '../link/restoreRecord';
 import { plainText } from '../i18n/markdown';
 
 /**
@@ -23,6 +24,19 @@ type Translate = (key: string, params?: Record<string, string | number>) => stri
 /** The card value of the i-th restorable assignment (short: card payloads stay small). */
 export function restoreKey(i: number): string {
   return `r${i}`;
+}
+
+/**
+ * The restorable assignments the admin left checked, from the grant card's `restoreIds` (the
+ * {@link restoreKey}s of the checked ones, comma-separated); undefined when the card sent none
+ * (a client that sent only the toggle: every one is kept).
+ */
+export function restoreChoiceOf(restoreIds: string | undefined): RestoreChoice | undefined {
+  if (restoreIds === undefined) return undefined;
+  const keys = new Set(restoreIds.split(',').filter((v) => v !== ''));
+  const chosen: number[] = [];
+  for (let i = 0; i < RESTORE_CHOICE_LIMIT; i++) if (keys.has(restoreKey(i))) chosen.push(i);
+  return { chosen, listed: RESTORE_CHOICE_LIMIT };
 }
 
 /**

@@ -3,6 +3,7 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import type { AdaptiveCardJson } from '../cards/render';
 import type { TenantlinkErrorJson } from '../errors';
 import type { Localizer } from '../i18n';
+import { isInternalEvent } from './internalEvents';
 
 /**
  * Long steps (the directory change) run after the turn that started them has answered, so that
@@ -16,12 +17,21 @@ import type { Localizer } from '../i18n';
 /** Name of the event activity that reports a finished background job. */
 export const BACKGROUND_DONE_EVENT = 'tenantlink/backgroundDone';
 
-/** What a finished job reports: its value, or a catalogue error name and details. */
-export interface BackgroundResult {
-  readonly waitId: string;
-  readonly ok: boolean;
-  readonly value?: unknown;
-  readonly error?: TenantlinkErrorJson;
+/**
+ * What a finished job reports: the value its function returned (JSON), or the catalogue error it
+ * failed with. `T` is the job's value (e.g. `ImpactJobResult`); read it with {@link jobResult}.
+ */
+export type BackgroundResult<T = unknown> =
+  | { readonly waitId: string; readonly ok: true; readonly value: T }
+  | { readonly waitId: string; readonly ok: false; readonly error: TenantlinkErrorJson };
+
+/**
+ * The result of the job that a waterfall step waited for with {@link WaitForBackgroundDialog}
+ * (the step's `result`, which botbuilder types as any). `T` must be what that job's function
+ * returns: the wait dialog ends only with the {@link BackgroundResult} of its own wait id.
+ */
+export function jobResult<T>(step: { readonly result?: unknown }): BackgroundResult<T> {
+  return step.result as BackgroundResult<T>;
 }
 
 /**
@@ -45,42 +55,47 @@ export interface BackgroundRunner {
   isRunning(waitId: string): boolean;
 }
 
-/** A job the dialog can (re)start: a kind and JSON-safe parameters. */
-export interface BackgroundJob {
-  readonly kind: string;
-  readonly params: Readonly<Record<string, string>>;
-}
+/**
+ * How to run each kind of job, for the Teams user who started it: `Stages` maps each kind to its
+ * typed stage (JSON: it is kept in the dialog state, and a job woken after a restart gets it back).
+ */
+export type JobTable<Stages> = {
+  readonly [K in keyof Stages]: (
+    userId: string,
+    stage: Stages[K],
+    progress: ProgressReporter,
+  ) => Promise<unknown>;
+};
+
+/** A job the dialog can (re)start: its kind and its stage. */
+export type BackgroundJob<Stages> = {
+  readonly [K in keyof Stages]: { readonly kind: K; readonly params: Stages[K] };
+}[keyof Stages];
 
 /** Options of {@link WaitForBackgroundDialog}. */
-export interface WaitOptions {
+export interface WaitOptions<Stages> {
   readonly waitId: string;
-  readonly job: BackgroundJob;
+  readonly job: BackgroundJob<Stages>;
 }
 
 /** Starts a job and waits for its result; returns the {@link BackgroundResult}. */
-export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
+export class WaitForBackgroundDialog<Stages> extends Dialog<WaitOptions<Stages>> {
   /**
    * @param jobs how to run each kind of job, for the Teams user who started it
    */
   constructor(
     dialogId: string,
     private readonly runner: BackgroundRunner,
-    private readonly jobs: Readonly<
-      Record<
-        string,
-        (
-          userId: string,
-          params: Readonly<Record<string, string>>,
-          progress: ProgressReporter,
-        ) => Promise<unknown>
-      >
-    >,
+    private readonly jobs: JobTable<Stages>,
     private readonly localizer: Localizer,
   ) {
     super(dialogId);
   }
 
-  override async beginDialog(dc: DialogContext, options?: WaitOptions): Promise<DialogTurnResult> {
+  override async beginDialog(
+    dc: DialogContext,
+    options?: WaitOptions<Stages>,
+  ): Promise<DialogTurnResult> {
     if (!options) throw new Error('WaitForBackgroundDialog needs options');
     dc.activeDialog!.state.options = options;
     this.start(dc.context, options);
@@ -89,9 +104,9 @@ export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    const options = dc.activeDialog!.state.options as WaitOptions;
+    const options = dc.activeDialog!.state.options as WaitOptions<Stages>;
     const activity = dc.context.activity;
-    if (activity.type === ActivityTypes.Event && activity.name === BACKGROUND_DONE_EVENT) {
+    if (isInternalEvent(dc.context, BACKGROUND_DONE_EVENT)) {
       const result = activity.value as BackgroundResult | undefined;
       return result?.waitId === options.waitId ? dc.endDialog(result) : Dialog.EndOfTurn;
     }
@@ -106,13 +121,16 @@ export class WaitForBackgroundDialog extends Dialog<WaitOptions> {
     return Dialog.EndOfTurn;
   }
 
-  private start(context: TurnContext, options: WaitOptions): void {
-    const job = this.jobs[options.job.kind];
-    if (!job) throw new Error(`unknown background job ${options.job.kind}`);
+  private start(context: TurnContext, options: WaitOptions<Stages>): void {
+    const { kind, params } = options.job;
+    // `params` is the stage of this `kind` (BackgroundJob pairs them); TypeScript cannot
+    // correlate the two through the union, hence the widening of the table's entry.
+    const job = this.jobs[kind] as
+      | ((userId: string, stage: unknown, progress: ProgressReporter) => Promise<unknown>)
+      | undefined;
+    if (!job) throw new Error(`unknown background job ${String(kind)}`);
     // The job outlives the turn: it gets the user's id, never the turn's context.
     const userId = context.activity.from.id;
-    this.runner.start(context, options.waitId, (progress) =>
-      job(userId, options.job.params, progress),
-    );
+    this.runner.start(context, options.waitId, (progress) => job(userId, params, progress));
   }
 }

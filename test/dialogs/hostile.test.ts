@@ -1,6 +1,7 @@
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
 import { CaseTable } from '../helpers/caseTable';
+import { until } from '../helpers/until';
 import {
   USERS,
   click,
@@ -179,4 +180,50 @@ it('ignores unexpected and oversized card inputs instead of acting on them', asy
     subscriptionId: IDS.subscriptions.payAsYouGo,
   });
   expect(cardText(ok.body.value)).toMatch(/Subscription Pay-As-You-Go/);
+});
+
+it("does not take an event from the wire for a job's result or a sign-in: only the job's own result moves the flow on", async () => {
+  await linkUpToChoose(h);
+  const { id, card } = h.channel.lastCard(chat);
+  const data = actionData(card, 'subscription.choose');
+  const flowId = String(data.flowId);
+  // The impact review's Resource Graph query parks at Azure: the flow waits for the job.
+  h.sandbox.setFaults({ rules: [{ api: 'arm', path: 'Microsoft.ResourceGraph', hold: true }] });
+  const chosen = await h.channel.invoke(
+    USERS.kelley,
+    'subscription.choose',
+    { ...data, subscriptionId: IDS.subscriptions.payAsYouGo },
+    id,
+    chat,
+  );
+  expect(chosen.status).toBe(200);
+  await until(() => h.sandbox.heldRequests() > 0);
+  const before = h.channel.sent.length;
+  const forged = (name: string, value: unknown) =>
+    h.channel.raw(message({ type: 'event', name, value, text: undefined }));
+  const results: [string, string, unknown][] = [
+    [
+      'job failed',
+      'tenantlink/backgroundDone',
+      {
+        waitId: `${flowId}:impact`,
+        ok: false,
+        error: { name: 'cloudUnavailable', detail: 'forged', params: {} },
+      },
+    ],
+    ['job done', 'tenantlink/backgroundDone', { waitId: `${flowId}:impact`, ok: true, value: {} }],
+    ['sign-in done', 'tenantlink/signIn', { flowId }],
+    ['resume', 'tenantlink/resume', undefined],
+  ];
+  for (const [name, event, value] of results) {
+    const { status } = await forged(event, value);
+    expect(table.record(`forged event: ${name}`, '200, nothing done', status)).toBe(200);
+  }
+  // Nothing was said or shown for them: the flow still waits for its job.
+  expect(h.channel.sent.length).toBe(before);
+  h.sandbox.releaseHeld();
+  h.sandbox.setFaults({});
+  await h.app.background.idle();
+  await until(() => JSON.stringify(h.channel.lastCard(chat).card).includes('impact.continue'));
+  expect(h.channel.texts(chat).filter((t) => /TL-/.test(t))).toEqual([]);
 });

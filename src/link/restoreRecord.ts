@@ -1,10 +1,9 @@
-import { RESTORE_CHOICE_LIMIT } from '../cards/render';
 import type { CustomRoleDefinition } from '../domain/model';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import type { RestorePlanEntry } from '../domain/restorePlan';
-import { planEntries, restoreAccess, type RestoreRun } from '../link/restore';
-import type { LinkStepKit } from './linkSteps';
-import { restoreKey } from './restoreCards';
+import type { ChangeRecordStore } from '../state/changeRecords';
+import type { LinkProcedure } from './procedure';
+import { planEntries, restoreAccess, type RestoreRun } from './restore';
 
 /**
  * The restore part of step 3 (issue 9): the flow's restore plan from its change record, the
@@ -17,9 +16,22 @@ export interface RestoreWork {
   readonly customRoles: CustomRoleDefinition[];
 }
 
+/**
+ * Which of the restorable assignments the admin left checked on the grant card: the indices
+ * (among the restorable entries, in plan order) of those checked, out of the first `listed`.
+ */
+export interface RestoreChoice {
+  readonly chosen: readonly number[];
+  /** How many restorable entries the card listed (those beyond it follow the toggle: kept). */
+  readonly listed: number;
+}
+
 /** The flow's restore plan (from its change record): its entries and the custom roles to re-create. */
-export async function restoreEntries(kit: LinkStepKit, flowId: string): Promise<RestoreWork> {
-  const record = await kit.deps.changes.get(flowId);
+export async function restoreWork(
+  changes: ChangeRecordStore,
+  flowId: string,
+): Promise<RestoreWork> {
+  const record = await changes.get(flowId);
   return {
     entries: record?.restorePlan ? planEntries(record.backup, record.restorePlan) : [],
     customRoles: record?.customRoles ?? [],
@@ -27,18 +39,21 @@ export async function restoreEntries(kit: LinkStepKit, flowId: string): Promise<
 }
 
 /**
- * The admin's choice on the grant card: the listed restorable assignments left unchecked become
- * `skipped` (not chosen); those beyond the list follow the toggle. No `restoreIds` at all (a
- * client that sent only the toggle) keeps every one.
+ * The admin's choice applied: the listed restorable assignments left unchecked become `skipped`
+ * (not chosen); those beyond the list are kept. No choice at all (a client that sent only the
+ * toggle) keeps every one.
  */
-export function chosenRestore(restore: RestoreWork, restoreIds: string | undefined): RestoreWork {
-  if (restoreIds === undefined) return restore;
-  const keep = new Set(restoreIds.split(',').filter((v) => v !== ''));
+export function chosenRestore(
+  restore: RestoreWork,
+  choice: RestoreChoice | undefined,
+): RestoreWork {
+  if (choice === undefined) return restore;
+  const keep = new Set(choice.chosen);
   let i = 0;
   const entries = restore.entries.map((e): RestorePlanEntry => {
     if (e.action.kind === 'skip') return e;
     const index = i++;
-    if (index >= RESTORE_CHOICE_LIMIT || keep.has(restoreKey(index))) return e;
+    if (index >= choice.listed || keep.has(index)) return e;
     return { ...e, action: { kind: 'skip', reason: 'notChosen' } };
   });
   return { ...restore, entries };
@@ -51,9 +66,10 @@ export function chosenRestore(restore: RestoreWork, restoreIds: string | undefin
  * @param redirectUrl where an invited guest lands (the portal, at the Office 365 directory)
  * @param onProgress called after each plan entry with how many are done
  * @returns the run, for the report card
+ * @throws Error from storage when the record cannot be written
  */
 export async function restoreAndRecord(
-  kit: LinkStepKit,
+  procedure: LinkProcedure,
   directory: Office365DirectoryPort,
   target: AzureManagementPort,
   flowId: string,
@@ -71,7 +87,7 @@ export async function restoreAndRecord(
     onProgress,
   );
   const results = run.assignments;
-  await kit.deps.changes.update(flowId, (r) => {
+  await procedure.deps.changes.update(flowId, (r) => {
     r.restoreReport = results.map(
       ({ assignmentId, outcome, reason, errorCode, correlationId }) => ({
         assignmentId,
@@ -107,6 +123,6 @@ export async function restoreAndRecord(
         })),
     ];
   });
-  kit.log.info({ flowId, outcomes: results.map((x) => x.outcome) }, 'access carried across');
+  procedure.log.info({ flowId, outcomes: results.map((x) => x.outcome) }, 'access carried across');
   return run;
 }

@@ -1,0 +1,60 @@
+import { fixKeyVaults, principalsGivenBack, type KeyVaultFixResult } from './keyVaults';
+import type { FlowRef, LinkProcedure } from './procedure';
+
+/** The key vault update after the move (the after-move checklist's offer). */
+
+/** The moved subscription and its new directory. */
+export interface KeyVaultStage extends FlowRef {
+  /** The Office 365 directory the subscription trusts now. */
+  readonly tenantId: string;
+}
+
+/** What the key vault job reports (JSON-safe). */
+export interface KeyVaultJobResult {
+  readonly results: KeyVaultFixResult[];
+}
+
+/**
+ * The key vault update, as the Office 365 admin (Owner after the move): each vault's tenant ID
+ * and its access policies carried to the people whose access was given back; every vault's
+ * outcome in the audit trail.
+ * @throws TenantlinkError from Graph or ARM, or Error from storage
+ */
+export async function fixKeyVaultsJob(
+  procedure: LinkProcedure,
+  userId: string,
+  stage: KeyVaultStage,
+): Promise<KeyVaultJobResult> {
+  const { flowId } = stage;
+  const { changes, clients, tokens } = procedure.deps;
+  const record = await changes.get(flowId);
+  const principals = await principalsGivenBack(
+    record?.backup ?? [],
+    record?.restorePlan ?? [],
+    record?.restoreReport ?? [],
+    procedure.directory(userId, 'office365'),
+  );
+  const arm = tokens.credential(userId, 'office365', 'arm');
+  const results = await fixKeyVaults(
+    clients.inventory(arm),
+    clients.keyVaults(arm),
+    stage.subscriptionId,
+    stage.tenantId,
+    principals,
+  );
+  await changes.update(flowId, (r) => {
+    r.audit = [
+      ...r.audit,
+      ...results.map((x) => ({
+        at: new Date().toISOString(),
+        by: stage.initiatorId,
+        action: 'keyVaultTenant',
+        target: x.id,
+        outcome: x.outcome === 'failed' ? ('failed' as const) : ('ok' as const),
+        code: x.errorCode ?? (x.outcome === 'alreadyDone' ? 'AlreadyDone' : undefined),
+        correlationId: x.correlationId,
+      })),
+    ];
+  });
+  return { results };
+}

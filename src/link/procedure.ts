@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { SignInKind, TokenSource } from '../auth/signIn';
+import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
+import { asTenantlinkError, type TenantlinkError } from '../errors';
+import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
+import type { PropagationWait } from './move';
+import type { CloudClients } from './ports';
+
+/**
+ * The link procedure's shared part, with no bot framework in it: the clouds as one of the two
+ * signed-in accounts, and the change record with its audit trail. The long steps of the seeds
+ * (the impact review, the directory change, the grant and restore, the key vault update) are
+ * jobs of their own modules (impactJob.ts, moveJob.ts, accessJob.ts, keyVaultJob.ts) that take a
+ * typed stage and this procedure, and return a JSON-safe outcome. The dialogs run them as leased
+ * background jobs and show their outcomes on cards.
+ */
+
+/** What every stage of a flow carries: the flow, who started it, and its subscription. */
+export interface FlowRef {
+  readonly flowId: string;
+  /** The Teams user id of the initiator (the audit trail's `by`). */
+  readonly initiatorId: string;
+  readonly subscriptionId: string;
+}
+
+/** What the procedure needs, wired by the composition root. */
+export interface LinkProcedureDeps {
+  readonly tokens: TokenSource;
+  readonly clients: CloudClients;
+  readonly changes: ChangeRecordStore;
+  /** How long the move waits for the new directory to show the subscription. */
+  readonly propagation: PropagationWait;
+}
+
+/** The clouds and the change record of the link, for a Teams user's two sign-ins. */
+export class LinkProcedure {
+  /**
+   * @param deps token source, cloud clients, change records, propagation wait
+   * @param log the link's logger (never given a token)
+   */
+  constructor(
+    readonly deps: LinkProcedureDeps,
+    readonly log: Logger,
+  ) {}
+
+  /** ARM as one of the user's signed-in accounts (tokens fetched on demand, never stored). */
+  azure(userId: string, kind: SignInKind): AzureManagementPort {
+    return this.deps.clients.azure(this.deps.tokens.credential(userId, kind, 'arm'));
+  }
+
+  /** Microsoft Graph as one of the user's signed-in accounts. */
+  directory(userId: string, kind: SignInKind): Office365DirectoryPort {
+    return this.deps.clients.directory(this.deps.tokens.credential(userId, kind, 'graph'));
+  }
+
+  /**
+   * Moves the change record to `status` and appends an audit entry (when: now).
+   * @param by the initiator's Teams user id
+   * @throws Error when the record keeps changing under us, or from storage
+   */
+  async record(
+    flowId: string,
+    by: string,
+    status: ChangeStatus,
+    entry: Omit<AuditEntry, 'at' | 'by'>,
+  ): Promise<void> {
+    await this.deps.changes.update(flowId, (r) => {
+      r.status = status;
+      r.audit = [...r.audit, { ...entry, at: new Date().toISOString(), by }];
+    });
+  }
+
+  /**
+   * Records that Azure refused the directory change by API (the flow goes the guided way).
+   * @param stage where it was refused: the request (changeTenantRequest) or the acceptance
+   */
+  async recordRefusal(
+    flow: FlowRef,
+    error: TenantlinkError,
+    stage: 'request' | 'accept',
+  ): Promise<void> {
+    this.log.warn(
+      {
+        code: error.code,
+        serviceCode: error.serviceCode,
+        correlationId: error.correlationId,
+        flowId: flow.flowId,
+        stage,
+      },
+      'directory change refused: guided path',
+    );
+    await this.record(flow.flowId, flow.initiatorId, 'guided', {
+      action: stage === 'request' ? 'changeTenantRequest' : 'acceptChangeTenant',
+      target: flow.subscriptionId,
+      outcome: 'refused',
+      code: error.serviceCode ?? error.code,
+      correlationId: error.correlationId,
+    });
+  }
+
+  /**
+   * Withdraws the subscription's pending directory change request (DELETE, as its Owner) and
+   * records it in the audit trail; best effort: a failure is audited, never thrown, so the flow
+   * still ends with its own message.
+   * @param source ARM as the subscription's Owner (the Azure sign-in)
+   */
+  async withdrawDirectoryChange(flow: FlowRef, source: AzureManagementPort): Promise<void> {
+    const { flowId, initiatorId: by, subscriptionId } = flow;
+    const action = 'withdrawChangeTenantRequest';
+    try {
+      const { withdrawn, correlationId } = await source.cancelDirectoryChange(subscriptionId);
+      if (withdrawn)
+        await this.deps.changes.audit(flowId, {
+          by,
+          action,
+          target: subscriptionId,
+          outcome: 'ok',
+          correlationId,
+        });
+    } catch (err) {
+      const e = asTenantlinkError(err);
+      this.log.warn({ code: e.code, flowId }, 'change request not withdrawn');
+      await this.deps.changes
+        .audit(flowId, { by, action, target: subscriptionId, outcome: 'failed', code: e.code })
+        .catch(() => undefined);
+    }
+  }
+}
