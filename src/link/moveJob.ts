@@ -61,7 +61,8 @@ export async function changeDirectoryJob(
     before === 'moveRequested' || before === 'moveAccepted',
   );
   if (outcome.kind === 'moved') {
-    if (before !== 'moveAccepted')
+    // Recorded once: again only if this run accepted again (the record said accepted, Azure did not).
+    if (before !== 'moveAccepted' || outcome.change !== undefined)
       await procedure.record(flowId, by, 'moveAccepted', {
         action: outcome.alreadyThere ? 'verifyDirectory' : 'acceptChangeTenant',
         target: subscriptionId,
