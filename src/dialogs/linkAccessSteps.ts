@@ -16,9 +16,9 @@ import {
   GRANT_PAGE_SIZE,
   LINK_CARD_PROMPT,
   type LinkJobStages,
-  type LinkState,
   type LinkStepKit,
 } from './linkSteps';
+import { assertChosen, type LinkState } from '../link/stages';
 import { jobResult, type ProgressReporter } from './waitForBackground';
 
 /**
@@ -32,6 +32,7 @@ export async function grantAccessStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const cards = kit.cards(step);
   const page = await kit.deps.clients
     .directory(kit.credential(step, 'office365', 'graph'))
@@ -41,7 +42,7 @@ export async function grantAccessStep(
   const restorable = entries.filter((e) => e.action.kind !== 'skip');
   const ids = { flowId: s.flowId, cardId: uuidv4() };
   const moreUsers = page.cursor !== undefined;
-  const data = cards.grant(ids, page.users, s.org!, '', restorable, moreUsers);
+  const data = cards.grant(ids, page.users, s.org, '', restorable, moreUsers);
   return step.beginDialog(LINK_CARD_PROMPT, {
     ...kit.prompt(s, ids.cardId, renderCard('grantAccess', data), ['access.grant']),
     retryCard: renderCard('grantAccess', { ...data, error: cards.t('grant.pick') }),
@@ -101,6 +102,7 @@ export async function startAccessStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const action = step.result as CardAction;
   if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
@@ -132,7 +134,7 @@ export async function startAccessStep(
     principalIds: [...chosen],
     restore: answer.restore === true,
     ...(restoreChoice ? { restoreChoice } : {}),
-    redirectUrl: `${kit.portalUrl(step)}/#@${s.org!.tenantId}`,
+    redirectUrl: `${kit.portalUrl(step)}/#@${s.org.tenantId}`,
     locale: step.context.activity.locale ?? '',
   });
 }
@@ -147,13 +149,14 @@ export async function afterAccessStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const result = jobResult<AccessJobResult>(step);
   if (!result.ok) return kit.fail(step, s, errorFromJson(result.error));
   const cards = kit.cards(step);
   const outcome = result.value;
   if (outcome.missing > 0)
     await step.context.sendActivity(
-      cards.t('grant.notFound', { count: outcome.missing, directory: s.org!.displayName }),
+      cards.t('grant.notFound', { count: outcome.missing, directory: s.org.displayName }),
     );
   if (outcome.restore)
     await step.context.sendActivity({
@@ -170,14 +173,8 @@ export async function afterAccessStep(
   else if (claim.kind === 'busy') sent = await notifiedBy(kit, s.flowId);
   else {
     sent = await kit.deps.notifier.notify(
-      s.org!.tenantId,
-      cards.channelNotice(
-        s.subscription!,
-        s.org!,
-        s.office365!,
-        outcome.grants,
-        kit.portalUrl(step),
-      ),
+      s.org.tenantId,
+      cards.channelNotice(s.subscription, s.org, s.office365, outcome.grants, kit.portalUrl(step)),
     );
     await kit.deps.changes.update(s.flowId, (r) => {
       r.status = 'notified';
@@ -186,8 +183,8 @@ export async function afterAccessStep(
   }
   await step.context.sendActivity(
     cards.t(sent > 0 ? 'done.notified' : 'done.noChannel', {
-      subscription: s.subscription!.displayName,
-      directory: s.org!.displayName,
+      subscription: s.subscription.displayName,
+      directory: s.org.displayName,
       count: sent,
     }),
   );
@@ -204,7 +201,8 @@ async function chosenUsers(
   s: LinkState,
   chosen: ReadonlySet<string>,
 ): Promise<DirectoryPerson[]> {
-  const listed = s.grantUsers!.filter((u) => chosen.has(u.id));
+  assertChosen(s);
+  const listed = (s.grantUsers ?? []).filter((u) => chosen.has(u.id));
   const others = [...chosen].filter((id) => !listed.some((u) => u.id === id));
   if (others.length === 0) return listed;
   const found = await kit.deps.clients
@@ -213,7 +211,7 @@ async function chosenUsers(
   const missing = others.length - found.length;
   if (missing > 0)
     await step.context.sendActivity(
-      kit.cards(step).t('grant.notFound', { count: missing, directory: s.org!.displayName }),
+      kit.cards(step).t('grant.notFound', { count: missing, directory: s.org.displayName }),
     );
   return [...listed, ...found];
 }
@@ -241,8 +239,9 @@ async function dryRunReport(
   role: GrantableRole,
   restore: RestoreWork,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const cards = kit.cards(step);
-  const scope = `/subscriptions/${s.subscription!.subscriptionId}`;
+  const scope = `/subscriptions/${s.subscription.subscriptionId}`;
   const directory = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
   const plan = [
     ...(s.plan ?? []),
@@ -258,9 +257,9 @@ async function dryRunReport(
     facts: plan.map((w, i) => ({ title: `${i + 1}. ${w.method}`, value: w.path })),
   });
   await step.context.sendActivity({ attachments: [cardAttachment(card)] });
-  const names = { subscription: s.subscription!.displayName, directory: s.org!.displayName };
+  const names = { subscription: s.subscription.displayName, directory: s.org.displayName };
   await kit.deps.notifier.notify(
-    s.org!.tenantId,
+    s.org.tenantId,
     renderCard('outcome', {
       title: cards.t('dryRun.channel', names),
       text: cards.t('dryRun.channelText', { ...names, name: s.initiatorName }),

@@ -33,8 +33,8 @@ import {
   type LinkJobStages,
   type LinkOptions,
   type LinkResult,
-  type LinkState,
 } from './linkSteps';
+import { assertSignedIn, type LinkState } from '../link/stages';
 
 export {
   type LinkOptions,
@@ -173,6 +173,7 @@ export class LinkDialog extends ComponentDialog {
   }
 
   private async preflight(step: WaterfallStepContext, s: LinkState): Promise<DialogTurnResult> {
+    assertSignedIn(s);
     if (!step.result) return this.kit.cancel(step, s);
     s.azure = step.result as SignedInAccount;
     const cards = this.kit.cards(step);
@@ -194,9 +195,9 @@ export class LinkDialog extends ComponentDialog {
       await step.context.sendActivity(cards.t('preflight.stop'));
       return step.endDialog({ outcome: 'preflightFailed', flowId: s.flowId } satisfies LinkResult);
     }
-    const outside = report.ownedSubscriptions.filter((x) => x.tenantId !== s.org!.tenantId);
+    const outside = report.ownedSubscriptions.filter((x) => x.tenantId !== s.org.tenantId);
     if (outside.length === 0) {
-      await step.context.sendActivity(cards.t('choose.none', { directory: s.org!.displayName }));
+      await step.context.sendActivity(cards.t('choose.none', { directory: s.org.displayName }));
       return step.endDialog({ outcome: 'nothingToLink', flowId: s.flowId } satisfies LinkResult);
     }
     // Offers and states Microsoft documents as unable to change directory are never offered.
@@ -208,7 +209,7 @@ export class LinkDialog extends ComponentDialog {
     const candidates = screened.movable;
     if (candidates.length === 0) {
       await step.context.sendActivity(
-        cards.t('choose.noneMovable', { directory: s.org!.displayName }),
+        cards.t('choose.noneMovable', { directory: s.org.displayName }),
       );
       return step.endDialog({ outcome: 'nothingToLink', flowId: s.flowId } satisfies LinkResult);
     }

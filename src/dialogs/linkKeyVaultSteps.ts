@@ -16,7 +16,8 @@ import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
 import { VERB_INPUTS } from './cardInputs';
 import { checklistFacts } from './inventoryCards';
 import { isShared } from './userSpecificViews';
-import type { LinkState, LinkStepKit } from './linkSteps';
+import { type LinkStepKit } from './linkSteps';
+import { assertChosen, type LinkState } from '../link/stages';
 import {
   WaitForBackgroundDialog,
   jobResult,
@@ -42,13 +43,14 @@ export async function checklistStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const inventory = (await kit.deps.changes.get(s.flowId))?.inventory;
   const cards = kit.cards(step);
   const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
   const facts = inventory ? checklistFacts(t, inventory) : [];
   if (facts.length > 0) {
-    const title = t('checklist.title', { subscription: s.subscription!.displayName });
-    const text = t('checklist.text', { directory: s.org!.displayName });
+    const title = t('checklist.title', { subscription: s.subscription.displayName });
+    const text = t('checklist.text', { directory: s.org.displayName });
     const vaults = inventory?.groups.find((g) => g.kind === 'keyVault')?.count ?? 0;
     // The button is offered in a personal chat: a shared card's buttons would be everyone's.
     const card =
@@ -60,9 +62,9 @@ export async function checklistStep(
             title,
             text,
             facts,
-            offerText: t('checklist.offer', { count: vaults, directory: s.org!.displayName }),
+            offerText: t('checklist.offer', { count: vaults, directory: s.org.displayName }),
             offerLabel: t('checklist.fix'),
-            confirmLabel: t('checklist.confirmLabel', { directory: s.org!.displayName }),
+            confirmLabel: t('checklist.confirmLabel', { directory: s.org.displayName }),
             requiredMessage: t('checklist.confirmMissing'),
             fixLabel: t('checklist.fix'),
             laterLabel: t('checklist.later'),

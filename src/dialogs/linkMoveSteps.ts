@@ -5,7 +5,8 @@ import { isInDirectory } from '../link/move';
 import type { MoveJobResult } from '../link/moveJob';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
-import { GUIDED_MOVE_DIALOG, type LinkState, type LinkStepKit } from './linkSteps';
+import { GUIDED_MOVE_DIALOG, type LinkStepKit } from './linkSteps';
+import { assertChosen, type LinkState } from '../link/stages';
 
 export { LINK_WAIT_DIALOG } from './linkSteps';
 import { jobResult } from './waitForBackground';
@@ -24,15 +25,16 @@ export async function startMoveStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const action = step.result as CardAction;
   if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
-  const sub = s.subscription!;
+  const sub = s.subscription;
   await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'confirmed'));
   await answerInvoke(
     step.context,
     outcomeCard(
-      cards.t('confirm.done', { subscription: sub.displayName, directory: s.org!.displayName }),
+      cards.t('confirm.done', { subscription: sub.displayName, directory: s.org.displayName }),
       '',
       'Good',
     ),
@@ -43,8 +45,8 @@ export async function startMoveStep(
   }
   return kit.runJob(step, 'move', {
     ...kit.flowRef(s),
-    destinationTenantId: s.org!.tenantId,
-    destinationOwnerId: s.office365!.objectId,
+    destinationTenantId: s.org.tenantId,
+    destinationOwnerId: s.office365.objectId,
   });
 }
 
@@ -58,6 +60,7 @@ export async function afterMoveStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   if (step.result === DRY_RUN) return step.next(true);
   const result = jobResult<MoveJobResult>(step);
   if (!result.ok) {
@@ -68,7 +71,7 @@ export async function afterMoveStep(
   }
   const outcome = result.value;
   if (outcome.kind === 'moved') return step.next(outcome.visible === false ? NOT_VISIBLE : true);
-  const sub = s.subscription!;
+  const sub = s.subscription;
   const error = errorFromJson(outcome.error);
   const guided: GuidedMoveOptions = {
     flowId: s.flowId,
@@ -77,8 +80,8 @@ export async function afterMoveStep(
     subscriptionId: sub.subscriptionId,
     subscriptionName: sub.displayName,
     sourceTenantId: sub.tenantId,
-    destinationTenantId: s.org!.tenantId,
-    destinationName: s.org!.displayName,
+    destinationTenantId: s.org.tenantId,
+    destinationName: s.org.displayName,
     reason: String(error.params.serviceMessage || error.serviceCode || error.code),
   };
   return step.beginDialog(GUIDED_MOVE_DIALOG, guided);
@@ -99,18 +102,19 @@ export async function verifyStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const cards = kit.cards(step);
-  const sub = s.subscription!;
+  const sub = s.subscription;
   if (step.result === NOT_VISIBLE) {
     await step.context.sendActivity(
-      cards.t('move.propagating', { subscription: sub.displayName, directory: s.org!.displayName }),
+      cards.t('move.propagating', { subscription: sub.displayName, directory: s.org.displayName }),
     );
     return kit.end(step, s, 'awaitingDirectory');
   }
   if (step.result !== true) return kit.cancel(step, s);
   if (s.dryRun) return step.next();
   const target = kit.azureAs(step, 'office365');
-  if (!(await isInDirectory(target, sub.subscriptionId, s.org!.tenantId))) {
+  if (!(await isInDirectory(target, sub.subscriptionId, s.org.tenantId))) {
     await step.context.sendActivity(
       cards.t('error.moveNotVerified', { subscription: sub.displayName }),
     );
@@ -119,7 +123,7 @@ export async function verifyStep(
   }
   await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'verified'));
   await step.context.sendActivity(
-    cards.t('verify.done', { subscription: sub.displayName, directory: s.org!.displayName }),
+    cards.t('verify.done', { subscription: sub.displayName, directory: s.org.displayName }),
   );
   return step.next();
 }
@@ -133,14 +137,15 @@ async function planDirectoryChange(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<PlannedWrite[]> {
-  const sub = s.subscription!;
+  assertChosen(s);
+  const sub = s.subscription;
   const source = kit.azureAs(step, 'azure');
-  if (await isInDirectory(kit.azureAs(step, 'office365'), sub.subscriptionId, s.org!.tenantId))
+  if (await isInDirectory(kit.azureAs(step, 'office365'), sub.subscriptionId, s.org.tenantId))
     return [];
-  const writes = source.planDirectoryChange(sub.subscriptionId, s.org!.tenantId);
+  const writes = source.planDirectoryChange(sub.subscriptionId, s.org.tenantId);
   const pending = await source.getDirectoryChange(sub.subscriptionId);
   return pending?.status === DIRECTORY_CHANGE_STATUS.initiated &&
-    pending.destinationTenantId.toLowerCase() === s.org!.tenantId.toLowerCase()
+    pending.destinationTenantId.toLowerCase() === s.org.tenantId.toLowerCase()
     ? writes.filter((w) => w.method === 'POST')
     : writes;
 }

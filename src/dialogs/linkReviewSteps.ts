@@ -2,12 +2,13 @@ import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs'
 import { v4 as uuidv4 } from 'uuid';
 import { cardAttachment, renderCard } from '../cards/render';
 import { summarizePlan } from '../domain/restorePlan';
-import { ERRORS, errorFromJson } from '../errors';
+import { ERRORS, TenantlinkError, errorFromJson } from '../errors';
 import type { ImpactJobResult } from '../link/impactJob';
 import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
 import { inputsOf } from './cardInputs';
 import { ackIds, blockerLines, inventoryPart } from './inventoryCards';
-import { LINK_CARD_PROMPT, type LinkState, type LinkStepKit } from './linkSteps';
+import { LINK_CARD_PROMPT, type LinkStepKit } from './linkSteps';
+import { assertChosen, assertOffered, type LinkState } from '../link/stages';
 import { jobResult } from './waitForBackground';
 
 /**
@@ -21,11 +22,14 @@ export async function reviewImpactStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertOffered(s);
   const action = step.result as CardAction;
   if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
   const { subscriptionId } = inputsOf(action, 'subscription.choose');
-  const chosen = s.owned!.find((x) => x.subscriptionId === subscriptionId)!;
+  // The card's rules accept only an offered subscription (see preflight in linkDialog.ts).
+  const chosen = s.owned.find((x) => x.subscriptionId === subscriptionId);
+  if (!chosen) throw new TenantlinkError('cardInvalid', { detail: 'subscription not offered' });
   // One link per subscription at a time (a dry run changes nothing and takes no lock).
   const lock = s.dryRun
     ? ({ acquired: true } as const)
@@ -67,7 +71,7 @@ export async function reviewImpactStep(
     initiatorName: s.initiatorName,
     subscriptionName: s.subscription.displayName,
     sourceTenantId: s.subscription.tenantId,
-    destinationTenantId: s.org!.tenantId,
+    destinationTenantId: s.org.tenantId,
   });
 }
 
@@ -81,6 +85,7 @@ export async function showImpactStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const result = jobResult<ImpactJobResult>(step);
   if (!result.ok) return kit.fail(step, s, errorFromJson(result.error));
   const { report, plan, inventory, inventoryError } = result.value;
@@ -88,7 +93,7 @@ export async function showImpactStep(
   const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
   const blockers = inventory ? blockerLines(t, inventory) : [];
   if (blockers.length > 0) {
-    const names = { subscription: s.subscription!.displayName, directory: s.org!.displayName };
+    const names = { subscription: s.subscription.displayName, directory: s.org.displayName };
     await step.context.sendActivity({
       attachments: [
         cardAttachment(
@@ -103,7 +108,7 @@ export async function showImpactStep(
     });
     await kit.record(s, 'blocked', {
       action: 'inventoryBlocked',
-      target: s.subscription!.subscriptionId,
+      target: s.subscription.subscriptionId,
       outcome: 'failed',
       code: ERRORS.moveBlocked.code,
     });
@@ -120,7 +125,7 @@ export async function showImpactStep(
   const card = (ackError: string) =>
     renderCard(
       'impact',
-      cards.impact(ids, s.subscription!, s.sourceName!, s.org!, report, summary, {
+      cards.impact(ids, s.subscription, s.sourceName, s.org, report, summary, {
         ...part,
         ackError,
       }),
@@ -143,32 +148,30 @@ export async function confirmStep(
   step: WaterfallStepContext,
   s: LinkState,
 ): Promise<DialogTurnResult> {
+  assertChosen(s);
   const action = step.result as CardAction;
   if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
   await answerInvoke(
     step.context,
     outcomeCard(
-      cards.t('impact.reviewed', { subscription: s.subscription!.displayName }),
+      cards.t('impact.reviewed', { subscription: s.subscription.displayName }),
       '',
       'Good',
     ),
   );
   const ids = { flowId: s.flowId, cardId: uuidv4() };
-  const name = s.subscription!.displayName;
+  const name = s.subscription.displayName;
   return step.beginDialog(LINK_CARD_PROMPT, {
-    ...kit.prompt(
-      s,
-      ids.cardId,
-      renderCard('confirm', cards.confirm(ids, s.subscription!, s.org!)),
-      ['move.confirm'],
-    ),
+    ...kit.prompt(s, ids.cardId, renderCard('confirm', cards.confirm(ids, s.subscription, s.org)), [
+      'move.confirm',
+    ]),
     retryCard: renderCard(
       'confirm',
       cards.confirm(
         ids,
-        s.subscription!,
-        s.org!,
+        s.subscription,
+        s.org,
         cards.t('confirm.mismatch', { subscription: name }),
       ),
     ),

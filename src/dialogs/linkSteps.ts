@@ -1,14 +1,8 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Logger } from 'pino';
-import type { SignInKind, SignedInAccount, TokenSource } from '../auth/signIn';
+import type { SignInKind, TokenSource } from '../auth/signIn';
 import type { renderCard } from '../cards/render';
-import type {
-  AzureSubscription,
-  DirectoryPerson,
-  Organization,
-  PlannedWrite,
-} from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { ERRORS, type TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
@@ -23,6 +17,7 @@ import type { AccessStage } from '../link/accessJob';
 import type { ImpactStage } from '../link/impactJob';
 import type { MoveStage } from '../link/moveJob';
 import { LinkProcedure, type FlowRef } from '../link/procedure';
+import { assertChosen, type LinkState } from '../link/stages';
 
 /**
  * What the steps of the link waterfall share: ids, dependencies, the state kept across turns, and
@@ -72,25 +67,6 @@ export interface LinkResult {
     /** Moved; the new directory did not show the subscription within the propagation wait. */
     | 'awaitingDirectory';
   readonly flowId: string;
-}
-
-/** State kept across the waterfall's turns (no tokens: they come from the token service). */
-export interface LinkState {
-  flowId: string;
-  initiatorId: string;
-  initiatorName: string;
-  office365?: SignedInAccount;
-  azure?: SignedInAccount;
-  org?: Organization;
-  owned?: AzureSubscription[];
-  directoryNames?: Record<string, string>;
-  subscription?: AzureSubscription;
-  sourceName?: string;
-  grantUsers?: DirectoryPerson[];
-  /** A dry run: every read, no write to Graph or ARM; the writes are listed instead. */
-  dryRun?: boolean;
-  /** The writes a dry run would have made so far, in order. */
-  plan?: PlannedWrite[];
 }
 
 /** The stage of each of the link's background jobs, by kind (see {@link LinkStepKit.runJob}). */
@@ -176,10 +152,11 @@ export class LinkStepKit {
 
   /** The flow, its initiator and its subscription (once chosen), as every job's stage starts. */
   flowRef(s: LinkState): FlowRef {
+    assertChosen(s);
     return {
       flowId: s.flowId,
       initiatorId: s.initiatorId,
-      subscriptionId: s.subscription!.subscriptionId,
+      subscriptionId: s.subscription.subscriptionId,
     };
   }
 
