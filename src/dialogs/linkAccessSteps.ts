@@ -6,12 +6,14 @@ import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
 import { errorFromJson } from '../errors';
 import { giveAccessJob, type AccessJobResult } from '../link/accessJob';
-import { planRestoreWrites } from '../link/restore';
+import { grantAccess } from '../link/access';
+import { WriteRecorder } from '../link/dryRun';
+import { restoreAccess } from '../link/restore';
 import { chosenRestore, restoreWork, type RestoreWork } from '../link/restoreRecord';
 import { checklistStep } from './linkKeyVaultSteps';
 import { restoreChoiceOf, restoreKey, restoreReportCard } from './restoreCards';
-import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
-import { inputsOf } from './cardInputs';
+import { answerInvoke, outcomeCard } from './cardPrompt';
+import type { VerbInputs } from './cardInputs';
 import {
   GRANT_PAGE_SIZE,
   LINK_CARD_PROMPT,
@@ -101,12 +103,10 @@ export async function startAccessStep(
   kit: LinkStepKit,
   step: WaterfallStepContext,
   s: LinkState,
+  answer: VerbInputs<'access.grant'>,
 ): Promise<DialogTurnResult> {
   assertChosen(s);
-  const action = step.result as CardAction;
-  if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
-  const answer = inputsOf(action, 'access.grant');
   const role = answer.role;
   const chosen = new Set(answer.principalIds);
   await answerInvoke(
@@ -241,15 +241,18 @@ async function dryRunReport(
 ): Promise<DialogTurnResult> {
   assertChosen(s);
   const cards = kit.cards(step);
-  const scope = `/subscriptions/${s.subscription.subscriptionId}`;
-  const directory = kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'));
-  const plan = [
-    ...(s.plan ?? []),
-    ...users.map((u) =>
-      target.planGrant({ scope, principalId: u.id, principalType: 'User', role }),
-    ),
-    ...planRestoreWrites(directory, target, restore.entries, restore.customRoles),
-  ];
+  // The grant's and restore's own code on recording ports: their writes, in their order.
+  const recorder = new WriteRecorder();
+  const recording = recorder.azure(target);
+  await grantAccess(recording, s.subscription.subscriptionId, users, role);
+  await restoreAccess(
+    recorder.directory(kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'))),
+    recording,
+    restore.entries,
+    `${kit.portalUrl(step)}/#@${s.org.tenantId}`,
+    restore.customRoles,
+  );
+  const plan = [...(s.plan ?? []), ...recorder.writes];
   const card = renderCard('outcome', {
     title: cards.t('dryRun.planTitle', { count: plan.length }),
     text: cards.t('dryRun.planText'),

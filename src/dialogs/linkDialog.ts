@@ -31,6 +31,7 @@ import {
   LinkStepKit,
   type LinkDialogDeps,
   type LinkJobStages,
+  type LinkStep,
   type LinkOptions,
   type LinkResult,
 } from './linkSteps';
@@ -60,7 +61,8 @@ export class LinkDialog extends ComponentDialog {
 
   constructor(deps: LinkDialogDeps) {
     super(LINK_DIALOG);
-    this.kit = new LinkStepKit(deps, createLogger('link-dialog'));
+    const kit = new LinkStepKit(deps, createLogger('link-dialog'));
+    this.kit = kit;
     this.addDialog(
       new CardPrompt(LINK_CARD_PROMPT, deps.localizer, {
         // The grant card's typeahead: Office 365 users by name, as the Office 365 admin.
@@ -87,23 +89,26 @@ export class LinkDialog extends ComponentDialog {
         deps.localizer,
       ),
     );
+    // The seeds' procedure, in order; a step after a card reads that card's answer by its verb.
+    const steps: LinkStep[] = [
+      (step, s) => this.welcome(step, s),
+      kit.answer('link.start', (step, s) => this.signInOffice365(step, s)),
+      (step, s) => this.signInAzure(step, s),
+      (step, s) => this.preflight(step, s),
+      kit.answer('subscription.choose', (step, s, a) => reviewImpactStep(kit, step, s, a)),
+      (step, s) => showImpactStep(kit, step, s),
+      kit.answer('impact.continue', (step, s) => confirmStep(kit, step, s)),
+      kit.answer('move.confirm', (step, s) => startMoveStep(kit, step, s)),
+      (step, s) => afterMoveStep(kit, step, s),
+      (step, s) => verifyStep(kit, step, s),
+      (step, s) => grantAccessStep(kit, step, s),
+      kit.answer('access.grant', (step, s, a) => startAccessStep(kit, step, s, a)),
+      (step, s) => afterAccessStep(kit, step, s),
+    ];
     this.addDialog(
       new WaterfallDialog(
         `${LINK_DIALOG}.steps`,
-        [this.welcome, this.signInOffice365, this.signInAzure, this.preflight]
-          .map((s) => s.bind(this))
-          .concat([
-            (step, s) => reviewImpactStep(this.kit, step, s),
-            (step, s) => showImpactStep(this.kit, step, s),
-            (step, s) => confirmStep(this.kit, step, s),
-            (step, s) => startMoveStep(this.kit, step, s),
-            (step, s) => afterMoveStep(this.kit, step, s),
-            (step, s) => verifyStep(this.kit, step, s),
-            (step, s) => grantAccessStep(this.kit, step, s),
-            (step, s) => startAccessStep(this.kit, step, s),
-            (step, s) => afterAccessStep(this.kit, step, s),
-          ])
-          .map((s) => this.guard(s)),
+        steps.map((s) => this.guard(s)),
       ),
     );
     this.initialDialogId = `${LINK_DIALOG}.steps`;
@@ -148,7 +153,6 @@ export class LinkDialog extends ComponentDialog {
     step: WaterfallStepContext,
     s: LinkState,
   ): Promise<DialogTurnResult> {
-    if (!(await this.kit.accepted(step, s))) return this.kit.cancel(step, s);
     await answerInvoke(
       step.context,
       outcomeCard(this.kit.cards(step).t('welcome.started'), '', 'Good'),
@@ -248,7 +252,7 @@ export class LinkDialog extends ComponentDialog {
   // ---- helpers ---------------------------------------------------------------------------
 
   /** Wraps a step: state in `step.values`, and any failure ends the flow with a clear message. */
-  private guard(fn: (step: WaterfallStepContext, s: LinkState) => Promise<DialogTurnResult>) {
+  private guard(fn: LinkStep) {
     return async (step: WaterfallStepContext): Promise<DialogTurnResult> => {
       const values = step.values as { link?: LinkState };
       if (!values.link) {

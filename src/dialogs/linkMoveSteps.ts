@@ -1,9 +1,9 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
-import { DIRECTORY_CHANGE_STATUS, type PlannedWrite } from '../domain/model';
 import { errorFromJson } from '../errors';
-import { isInDirectory } from '../link/move';
+import { WriteRecorder } from '../link/dryRun';
+import { changeDirectoryByApi, isInDirectory } from '../link/move';
 import type { MoveJobResult } from '../link/moveJob';
-import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import { answerInvoke, outcomeCard } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, type LinkStepKit } from './linkSteps';
 import { assertChosen, type LinkState } from '../link/stages';
@@ -26,8 +26,6 @@ export async function startMoveStep(
   s: LinkState,
 ): Promise<DialogTurnResult> {
   assertChosen(s);
-  const action = step.result as CardAction;
-  if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
   const sub = s.subscription;
   await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'confirmed'));
@@ -40,7 +38,17 @@ export async function startMoveStep(
     ),
   );
   if (s.dryRun) {
-    s.plan = await planDirectoryChange(kit, step, s);
+    // The move's own code on recording ports: the writes a real run would make now, in order.
+    const recorder = new WriteRecorder();
+    const outcome = await changeDirectoryByApi(
+      recorder.azure(kit.azureAs(step, 'azure')),
+      recorder.azure(kit.azureAs(step, 'office365')),
+      sub.subscriptionId,
+      s.org.tenantId,
+      s.office365.objectId,
+    );
+    if (outcome.kind === 'refused') throw outcome.error;
+    s.plan = recorder.writes;
     return step.next(DRY_RUN);
   }
   return kit.runJob(step, 'move', {
@@ -126,26 +134,4 @@ export async function verifyStep(
     cards.t('verify.done', { subscription: sub.displayName, directory: s.org.displayName }),
   );
   return step.next();
-}
-
-/**
- * The writes the API path would make now, found with the same reads (dry run): none when the
- * subscription already trusts the directory, only the acceptance when a request is pending.
- */
-async function planDirectoryChange(
-  kit: LinkStepKit,
-  step: WaterfallStepContext,
-  s: LinkState,
-): Promise<PlannedWrite[]> {
-  assertChosen(s);
-  const sub = s.subscription;
-  const source = kit.azureAs(step, 'azure');
-  if (await isInDirectory(kit.azureAs(step, 'office365'), sub.subscriptionId, s.org.tenantId))
-    return [];
-  const writes = source.planDirectoryChange(sub.subscriptionId, s.org.tenantId);
-  const pending = await source.getDirectoryChange(sub.subscriptionId);
-  return pending?.status === DIRECTORY_CHANGE_STATUS.initiated &&
-    pending.destinationTenantId.toLowerCase() === s.org.tenantId.toLowerCase()
-    ? writes.filter((w) => w.method === 'POST')
-    : writes;
 }

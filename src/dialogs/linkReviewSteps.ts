@@ -4,8 +4,8 @@ import { cardAttachment, renderCard } from '../cards/render';
 import { summarizePlan } from '../domain/restorePlan';
 import { ERRORS, TenantlinkError, errorFromJson } from '../errors';
 import type { ImpactJobResult } from '../link/impactJob';
-import { answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
-import { inputsOf } from './cardInputs';
+import { answerInvoke, outcomeCard } from './cardPrompt';
+import type { VerbInputs } from './cardInputs';
 import { ackIds, blockerLines, inventoryPart } from './inventoryCards';
 import { LINK_CARD_PROMPT, type LinkStepKit } from './linkSteps';
 import { assertChosen, assertOffered, type LinkState } from '../link/stages';
@@ -21,12 +21,10 @@ export async function reviewImpactStep(
   kit: LinkStepKit,
   step: WaterfallStepContext,
   s: LinkState,
+  { subscriptionId }: VerbInputs<'subscription.choose'>,
 ): Promise<DialogTurnResult> {
   assertOffered(s);
-  const action = step.result as CardAction;
-  if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
-  const { subscriptionId } = inputsOf(action, 'subscription.choose');
   // The card's rules accept only an offered subscription (see preflight in linkDialog.ts).
   const chosen = s.owned.find((x) => x.subscriptionId === subscriptionId);
   if (!chosen) throw new TenantlinkError('cardInvalid', { detail: 'subscription not offered' });
@@ -149,8 +147,6 @@ export async function confirmStep(
   s: LinkState,
 ): Promise<DialogTurnResult> {
   assertChosen(s);
-  const action = step.result as CardAction;
-  if (action.verb === 'link.cancel') return kit.cancel(step, s);
   const cards = kit.cards(step);
   await answerInvoke(
     step.context,

@@ -11,6 +11,7 @@ import type { ChannelNotifier, CloudClients } from '../link/ports';
 import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
 import type { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
+import { inputsOf, type Verb, type VerbInputs } from './cardInputs';
 import { LinkCards } from './linkCards';
 import type { BackgroundJob, BackgroundRunner, WaitOptions } from './waitForBackground';
 import type { AccessStage } from '../link/accessJob';
@@ -77,6 +78,9 @@ export interface LinkJobStages {
   readonly access: AccessStage & { readonly locale: string };
 }
 
+/** A step of the link waterfall, with the flow's state. */
+export type LinkStep = (step: WaterfallStepContext, s: LinkState) => Promise<DialogTurnResult>;
+
 /** Options of the link dialog (`link --dry-run`). */
 export interface LinkOptions {
   readonly dryRun?: boolean;
@@ -133,9 +137,26 @@ export class LinkStepKit {
     return this.end(step, s, 'cancelled');
   }
 
-  /** Whether the previous card was answered with anything but cancel. */
-  async accepted(step: WaterfallStepContext, _s: LinkState): Promise<boolean> {
-    return (step.result as CardAction | undefined)?.verb !== 'link.cancel';
+  /**
+   * A waterfall step that follows a card: Cancel ends the flow here, for every card; any other
+   * answer is read as `verb`'s zod-typed inputs (cardInputs.ts) and handed to `step`. The card
+   * prompt let through only the verbs its card offers (and Cancel).
+   * @throws TenantlinkError cardInvalid when the answer is another verb's (a bug)
+   */
+  answer<V extends Verb>(
+    verb: V,
+    answered: (
+      step: WaterfallStepContext,
+      s: LinkState,
+      inputs: VerbInputs<V>,
+    ) => Promise<DialogTurnResult>,
+  ): LinkStep {
+    return async (step, s) => {
+      // The card prompt ends with a CardAction (src/dialogs/cardPrompt.ts).
+      const action = step.result as CardAction | undefined;
+      if (!action || action.verb === 'link.cancel') return this.cancel(step, s);
+      return answered(step, s, inputsOf(action, verb));
+    };
   }
 
   /**

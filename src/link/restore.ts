@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { CustomRoleDefinition, PlannedWrite, RoleGrant } from '../domain/model';
+import type { CustomRoleDefinition, RoleGrant } from '../domain/model';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import {
   planEntry,
@@ -164,33 +164,4 @@ export async function restoreAccess(
       };
     }
   }
-}
-
-/**
- * The writes {@link restoreAccess} makes, in order, without making them (dry run). An invited
- * guest's object id is known only once invited, so its assignment's path names the address.
- */
-export function planRestoreWrites(
-  directory: Office365DirectoryPort,
-  target: AzureManagementPort,
-  entries: readonly RestorePlanEntry[],
-  customRoles: readonly CustomRoleDefinition[] = [],
-): PlannedWrite[] {
-  const roleWrites = customRoles.map((r) =>
-    target.planCustomRole(r.assignableScopes[0]?.split('/')[2] ?? '', r),
-  );
-  const emails = [
-    ...new Set(entries.flatMap((e) => (e.action.kind === 'invite' ? [e.action.email] : []))),
-  ];
-  const writes: PlannedWrite[] = [
-    ...roleWrites,
-    ...emails.map((email) => directory.planInvite(email)),
-  ];
-  for (const entry of entries) {
-    const action = entry.action;
-    if (action.kind === 'skip') continue;
-    const principal = action.kind === 'restore' ? action.principalId : `(guest ${action.email})`;
-    writes.push(target.planGrant(grantFor(entry, principal)));
-  }
-  return writes;
 }

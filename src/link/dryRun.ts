@@ -1,0 +1,114 @@
+import {
+  DIRECTORY_CHANGE_STATUS,
+  type CustomRoleDefinition,
+  type DirectoryChange,
+  type PlannedWrite,
+  type RoleGrant,
+} from '../domain/model';
+import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
+import { BUILT_IN_ROLES } from '../domain/roles';
+
+/**
+ * The dry run (`link --dry-run`) as a decorator of the ports: the same procedure code runs
+ * (changeDirectoryByApi, grantAccess, restoreAccess) on ports whose reads go to the cloud and
+ * whose writes are listed here instead of made. The list therefore follows the real code's
+ * decisions (a pending request reused, a subscription already in the directory left alone) and
+ * order by construction. Each write's method and path come from the port's own `plan*` method,
+ * the only code that knows ARM's and Graph's URLs. A recorded write answers as Azure would have
+ * on success: a request `Initiated`, a role assignment or custom role `created`, an invited guest
+ * with the stand-in id `(guest <email>)`.
+ */
+export class WriteRecorder {
+  /** The writes recorded so far, in the order they were asked for. */
+  readonly writes: PlannedWrite[] = [];
+
+  /**
+   * ARM whose writes are recorded (requestDirectoryChange, acceptDirectoryChange,
+   * cancelDirectoryChange, grantRole, putCustomRole); every other call goes to `inner`.
+   */
+  azure(inner: AzureManagementPort): AzureManagementPort {
+    const record = (write: PlannedWrite): void => void this.writes.push(write);
+    const changePlan = (subscriptionId: string, to: string, method: 'PUT' | 'POST') =>
+      inner.planDirectoryChange(subscriptionId, to).find((w) => w.method === method);
+    const writes: Partial<AzureManagementPort> = {
+      async requestDirectoryChange(subscriptionId, destinationTenantId, destinationOwnerId) {
+        const plan = changePlan(subscriptionId, destinationTenantId, 'PUT');
+        if (plan) record(plan);
+        return {
+          subscriptionId,
+          destinationTenantId,
+          destinationOwnerId,
+          status: DIRECTORY_CHANGE_STATUS.initiated,
+          expiresOn: undefined,
+        } satisfies DirectoryChange;
+      },
+      async acceptDirectoryChange(subscriptionId) {
+        const plan = changePlan(subscriptionId, '', 'POST');
+        if (plan) record({ ...plan, summary: 'acceptChangeTenant' });
+        return {};
+      },
+      async cancelDirectoryChange(subscriptionId) {
+        const plan = changePlan(subscriptionId, '', 'PUT');
+        if (plan) record({ ...plan, method: 'DELETE', summary: 'withdraw changeTenantRequest' });
+        return { withdrawn: true };
+      },
+      async grantRole(grant: RoleGrant) {
+        const plan = inner.planGrant(grant);
+        record(plan);
+        const roleDefinitionId =
+          typeof grant.role === 'string' ? BUILT_IN_ROLES[grant.role] : grant.role.definitionGuid;
+        return {
+          assignment: {
+            id: plan.path,
+            name: plan.path.split('/').at(-1) ?? '',
+            scope: grant.scope,
+            principalId: grant.principalId,
+            principalType: grant.principalType,
+            roleDefinitionId,
+            roleName: typeof grant.role === 'string' ? grant.role : grant.role.name,
+          },
+          created: true,
+        };
+      },
+      async putCustomRole(subscriptionId: string, role: CustomRoleDefinition) {
+        record(inner.planCustomRole(subscriptionId, role));
+        return { created: true };
+      },
+    };
+    return overlay(inner, writes);
+  }
+
+  /** Graph whose writes are recorded (inviteGuest); every other call goes to `inner`. */
+  directory(inner: Office365DirectoryPort): Office365DirectoryPort {
+    const writes: Partial<Office365DirectoryPort> = {
+      inviteGuest: async (email: string) => {
+        this.writes.push(inner.planInvite(email));
+        return {
+          id: `(guest ${email})`,
+          displayName: email,
+          userPrincipalName: email,
+          mail: email,
+          otherMails: [],
+        };
+      },
+    };
+    return overlay(inner, writes);
+  }
+}
+
+/**
+ * `inner` with some methods replaced: a Proxy, so that every method the port has (now or later)
+ * that is not replaced reaches `inner`, bound to it.
+ */
+function overlay<T extends object>(inner: T, replaced: Partial<T>): T {
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      if (Object.prototype.hasOwnProperty.call(replaced, property))
+        return replaced[property as keyof T];
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+}

@@ -1,0 +1,141 @@
+import type { AzureManagementPort, Office365DirectoryPort } from '../../src/domain/ports';
+import { WriteRecorder } from '../../src/link/dryRun';
+import { changeDirectoryByApi } from '../../src/link/move';
+import { grantAccess } from '../../src/link/access';
+
+/**
+ * The dry run's recording ports (src/link/dryRun.ts): reads reach the cloud, writes are listed
+ * and never made, and the procedure's own code decides which writes (unit, fake ports).
+ */
+
+const SUB = 'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa';
+const DEST = '22222222-2222-2222-2222-222222222222';
+
+/** An ARM port that counts what reaches it; any write reaching it fails the test. */
+class CountingAzure {
+  reads = 0;
+  pendingTo: string | undefined;
+  private readonly base = `/subscriptions/${SUB}/providers/Microsoft.Subscription/changeTenantRequest/default`;
+
+  constructor(pendingTo?: string) {
+    this.pendingTo = pendingTo;
+  }
+  async getSubscription() {
+    this.reads++;
+    return {
+      subscriptionId: SUB,
+      displayName: 'Pay-As-You-Go',
+      tenantId: 'source',
+      state: 'Enabled',
+    };
+  }
+  async getDirectoryChange() {
+    this.reads++;
+    return this.pendingTo
+      ? {
+          subscriptionId: SUB,
+          destinationTenantId: this.pendingTo,
+          destinationOwnerId: 'o',
+          status: 'Initiated',
+          expiresOn: undefined,
+        }
+      : undefined;
+  }
+  planDirectoryChange() {
+    return [
+      { method: 'PUT' as const, path: this.base, summary: 'request' },
+      {
+        method: 'POST' as const,
+        path: `/providers/Microsoft.Subscription/subscriptions/${SUB}/acceptChangeTenant`,
+        summary: 'accept',
+      },
+    ];
+  }
+  planGrant(grant: { principalId: string }) {
+    return {
+      method: 'PUT' as const,
+      path: `/subscriptions/${SUB}/roleAssignments/${grant.principalId}`,
+      summary: 'grant',
+    };
+  }
+  requestDirectoryChange(): never {
+    throw new Error('a write reached Azure');
+  }
+  acceptDirectoryChange(): never {
+    throw new Error('a write reached Azure');
+  }
+  grantRole(): never {
+    throw new Error('a write reached Azure');
+  }
+}
+
+const port = (fake: CountingAzure) => fake as unknown as AzureManagementPort;
+
+it('lists the request and the acceptance, in order, and makes neither', async () => {
+  const [source, target] = [new CountingAzure(), new CountingAzure()];
+  const recorder = new WriteRecorder();
+  const outcome = await changeDirectoryByApi(
+    recorder.azure(port(source)),
+    recorder.azure(port(target)),
+    SUB,
+    DEST,
+    'owner',
+  );
+  expect(outcome.kind).toBe('moved');
+  expect(recorder.writes.map((w) => w.method)).toEqual(['PUT', 'POST']);
+  // The decisions were taken on real reads.
+  expect(source.reads).toBeGreaterThan(0);
+  expect(target.reads).toBeGreaterThan(0);
+});
+
+it('lists only the acceptance when a request to the same directory is pending', async () => {
+  const [source, target] = [new CountingAzure(DEST), new CountingAzure()];
+  const recorder = new WriteRecorder();
+  await changeDirectoryByApi(
+    recorder.azure(port(source)),
+    recorder.azure(port(target)),
+    SUB,
+    DEST,
+    'owner',
+  );
+  expect(recorder.writes.map((w) => w.method)).toEqual(['POST']);
+});
+
+it('lists one grant per user, answers them as created, and passes reads through bound to the port', async () => {
+  const fake = new CountingAzure();
+  const recorder = new WriteRecorder();
+  const users = ['u1', 'u2', 'u3'].map((id) => ({
+    id,
+    displayName: id,
+    userPrincipalName: id,
+    mail: null,
+    otherMails: [],
+  }));
+  const results = await grantAccess(recorder.azure(port(fake)), SUB, users, 'Reader');
+  expect(results.map((r) => r.outcome)).toEqual(['granted', 'granted', 'granted']);
+  expect(recorder.writes.map((w) => w.path.split('/').at(-1))).toEqual(['u1', 'u2', 'u3']);
+  // A method the recorder does not replace reaches the port itself (its `this` intact).
+  await recorder.azure(port(fake)).getSubscription(SUB);
+  expect(fake.reads).toBe(1);
+});
+
+it('answers an invitation with a stand-in guest and lists it', async () => {
+  const recorder = new WriteRecorder();
+  const directory = {
+    planInvite: (email: string) => ({
+      method: 'POST' as const,
+      path: '/invitations',
+      summary: email,
+    }),
+    inviteGuest: () => {
+      throw new Error('a write reached Graph');
+    },
+  } as unknown as Office365DirectoryPort;
+  const guest = await recorder
+    .directory(directory)
+    .inviteGuest('jane@fabrikam.com', 'https://portal');
+  expect(guest.id).toBe('(guest jane@fabrikam.com)');
+  expect(recorder.writes).toEqual([
+    { method: 'POST', path: '/invitations', summary: 'jane@fabrikam.com' },
+  ]);
+});
