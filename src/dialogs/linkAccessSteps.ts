@@ -10,6 +10,7 @@ import { grantAccess } from '../link/access';
 import { WriteRecorder } from '../link/dryRun';
 import { restoreAccess } from '../link/restore';
 import { chosenRestore, restoreWork, type RestoreWork } from '../link/restoreRecord';
+import { LinkCards } from './linkCards';
 import { checklistStep } from './linkKeyVaultSteps';
 import { restoreChoiceOf, restoreKey, restoreReportCard } from './restoreCards';
 import { answerInvoke, outcomeCard } from './cardPrompt';
@@ -65,33 +66,43 @@ export async function grantAccessStep(
   });
 }
 
+/** What the access job reports to the dialog: the grants, tests and restore, and the notice. */
+export interface AccessStepResult extends AccessJobResult {
+  /** How many team channels were told that the link is complete. */
+  readonly channels: number;
+}
+
 /**
  * The access job (src/link/accessJob.ts) with its progress shown on the grant card, in the
- * locale of the click that started it.
+ * locale of the click that started it, and then the notice to the team channels (once per flow,
+ * src/link/procedure.ts `notifyOnce`): all of step 3 runs in the leased job, none in a turn.
  */
 export function accessJob(kit: LinkStepKit) {
-  return (
+  return async (
     userId: string,
     stage: LinkJobStages['access'],
     progress: ProgressReporter,
-  ): Promise<AccessJobResult> => {
-    const t = (k: string, p?: Record<string, string | number>): string =>
-      kit.deps.localizer.t(stage.locale || undefined, k, p);
+  ): Promise<AccessStepResult> => {
+    const cards = new LinkCards(kit.deps.localizer, stage.locale || undefined);
+    const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
     const { role } = stage;
-    return giveAccessJob(kit.procedure, userId, stage, (p) =>
+    const result = await giveAccessJob(kit.procedure, userId, stage, (p) =>
       progress(
         outcomeCard(
-          t('grant.progress', {
-            role: t(`role.${role}`),
-            done: p.granted,
-            total: p.grantTotal,
-          }),
+          t('grant.progress', { role: t(`role.${role}`), done: p.granted, total: p.grantTotal }),
           p.restoreTotal > 0
             ? t('restore.progress', { done: p.restored, total: p.restoreTotal })
             : '',
         ),
       ),
     );
+    const { subscription, org, office365, portalUrl } = stage.notice;
+    const channels = await kit.procedure.notifyOnce(
+      stage.flowId,
+      org.tenantId,
+      cards.channelNotice(subscription, org, office365, result.grants, portalUrl),
+    );
+    return { ...result, channels };
   };
 }
 
@@ -134,6 +145,12 @@ export async function startAccessStep(
     principalIds: [...chosen],
     restore: answer.restore === true,
     ...(restoreChoice ? { restoreChoice } : {}),
+    notice: {
+      subscription: s.subscription,
+      org: s.org,
+      office365: s.office365,
+      portalUrl: kit.portalUrl(step),
+    },
     redirectUrl: `${kit.portalUrl(step)}/#@${s.org.tenantId}`,
     locale: step.context.activity.locale ?? '',
   });
@@ -150,7 +167,7 @@ export async function afterAccessStep(
   s: LinkState,
 ): Promise<DialogTurnResult> {
   assertChosen(s);
-  const result = jobResult<AccessJobResult>(step);
+  const result = jobResult<AccessStepResult>(step);
   if (!result.ok) return kit.fail(step, s, errorFromJson(result.error));
   const cards = kit.cards(step);
   const outcome = result.value;
@@ -165,22 +182,7 @@ export async function afterAccessStep(
   await step.context.sendActivity({
     attachments: [cardAttachment(cards.accessResults(outcome.grants, outcome.tested))],
   });
-  // A turn repeated after a restart, or the same result handled on two instances, does not tell
-  // the channel twice: one turn claims the notification in the change record.
-  const claim = await kit.deps.changes.claimNotification(s.flowId, uuidv4());
-  let sent: number;
-  if (claim.kind === 'done') sent = claim.channels;
-  else if (claim.kind === 'busy') sent = await notifiedBy(kit, s.flowId);
-  else {
-    sent = await kit.deps.notifier.notify(
-      s.org.tenantId,
-      cards.channelNotice(s.subscription, s.org, s.office365, outcome.grants, kit.portalUrl(step)),
-    );
-    await kit.deps.changes.update(s.flowId, (r) => {
-      r.status = 'notified';
-      r.notifiedChannels = sent;
-    });
-  }
+  const sent = outcome.channels;
   await step.context.sendActivity(
     cards.t(sent > 0 ? 'done.notified' : 'done.noChannel', {
       subscription: s.subscription.displayName,
@@ -214,19 +216,6 @@ async function chosenUsers(
       kit.cards(step).t('grant.notFound', { count: missing, directory: s.org.displayName }),
     );
   return [...listed, ...found];
-}
-
-/**
- * The number of channels told by the turn that holds the notification claim, once it has
- * recorded it (polled for up to 10 s; 0 if it has not by then).
- */
-async function notifiedBy(kit: LinkStepKit, flowId: string): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const record = await kit.deps.changes.get(flowId);
-    if (record?.status === 'notified') return record.notifiedChannels ?? 0;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return 0;
 }
 
 /** Ends a dry run: lists every write a real run would make, in order, and tells the channel. */

@@ -1,7 +1,8 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Logger } from 'pino';
-import type { SignInKind, TokenSource } from '../auth/signIn';
+import type { SignInKind, SignedInAccount, TokenSource } from '../auth/signIn';
+import type { AzureSubscription, Organization } from '../domain/model';
 import type { renderCard } from '../cards/render';
 import type { AzureManagementPort } from '../domain/ports';
 import { ERRORS, type TenantlinkError } from '../errors';
@@ -74,8 +75,19 @@ export interface LinkResult {
 export interface LinkJobStages {
   readonly impact: ImpactStage;
   readonly move: MoveStage;
-  /** The grant card's answer, and its locale for the progress shown on it. */
-  readonly access: AccessStage & { readonly locale: string };
+  /**
+   * The grant card's answer, its locale (for the progress shown on it and the notice), and what
+   * the team channels' notice names.
+   */
+  readonly access: AccessStage & {
+    readonly locale: string;
+    readonly notice: {
+      readonly subscription: AzureSubscription;
+      readonly org: Organization;
+      readonly office365: SignedInAccount;
+      readonly portalUrl: string;
+    };
+  };
 }
 
 /** A step of the link waterfall, with the flow's state. */

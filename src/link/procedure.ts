@@ -1,10 +1,12 @@
+import { setTimeout as pause } from 'node:timers/promises';
+import { v4 as uuidv4 } from 'uuid';
 import type { Logger } from 'pino';
 import type { SignInKind, TokenSource } from '../auth/signIn';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import { asTenantlinkError, type TenantlinkError } from '../errors';
 import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
 import type { PropagationWait } from './move';
-import type { CloudClients } from './ports';
+import type { ChannelNotifier, CloudClients } from './ports';
 
 /**
  * The link procedure's shared part, with no bot framework in it: the clouds as one of the two
@@ -30,7 +32,14 @@ export interface LinkProcedureDeps {
   readonly changes: ChangeRecordStore;
   /** How long the move waits for the new directory to show the subscription. */
   readonly propagation: PropagationWait;
+  /** Posts the link's notice to the team channels of the Office 365 tenant. */
+  readonly notifier: ChannelNotifier;
 }
+
+/** How long {@link LinkProcedure.notifyOnce} waits for another run's notice to be recorded, in ms. */
+const NOTICE_WAIT_MS = 10_000;
+/** Pause between two looks at the record while another run holds the notice, in ms. */
+const NOTICE_POLL_MS = 200;
 
 /** The clouds and the change record of the link, for a Teams user's two sign-ins. */
 export class LinkProcedure {
@@ -96,6 +105,39 @@ export class LinkProcedure {
       code: error.serviceCode ?? error.code,
       correlationId: error.correlationId,
     });
+  }
+
+  /**
+   * Tells the team channels of `tenantId` that the link is complete, once per flow: a job run
+   * again after a restart or a lost instance, or a result handled twice, claims the notice in the
+   * change record first (ChangeRecordStore.claimNotification). When another run holds the claim,
+   * waits (up to 10 s) for it to record how many channels it told.
+   * @param card the notice (adaptive card JSON)
+   * @returns how many channels were told (by this run or the one that held the claim; 0 if that
+   *   one did not record it in time)
+   * @throws Error from storage, or from the notifier when no channel could be reached
+   */
+  async notifyOnce(
+    flowId: string,
+    tenantId: string,
+    card: Record<string, unknown>,
+  ): Promise<number> {
+    const claim = await this.deps.changes.claimNotification(flowId, uuidv4());
+    if (claim.kind === 'done') return claim.channels;
+    if (claim.kind === 'claimed') {
+      const sent = await this.deps.notifier.notify(tenantId, card);
+      await this.deps.changes.update(flowId, (r) => {
+        r.status = 'notified';
+        r.notifiedChannels = sent;
+      });
+      return sent;
+    }
+    for (let waited = 0; waited < NOTICE_WAIT_MS; waited += NOTICE_POLL_MS) {
+      const record = await this.deps.changes.get(flowId);
+      if (record?.status === 'notified') return record.notifiedChannels ?? 0;
+      await pause(NOTICE_POLL_MS);
+    }
+    return 0;
   }
 
   /**

@@ -181,6 +181,7 @@ it.each(CASES.map((c) => [Object.values(c).join(' / '), c] as const))(
         clients: {} as CloudClients,
         changes,
         propagation: { timeoutMs: 0, firstPollMs: 1, maxPollMs: 1 },
+        notifier: { notify: async () => 0 },
       },
       silent,
     );

@@ -1,0 +1,86 @@
+import { MemoryStorage } from 'botbuilder';
+import pino from 'pino';
+import type { TokenSource } from '../../src/auth/signIn';
+import type { CloudClients } from '../../src/link/ports';
+import { LinkProcedure } from '../../src/link/procedure';
+import { ChangeRecordStore } from '../../src/state/changeRecords';
+
+/**
+ * The link's notice to the team channels is sent once per flow, whichever run of the access job
+ * (a restart, another instance) gets there (src/link/procedure.ts `notifyOnce`).
+ */
+
+const FLOW = 'flow-1';
+
+async function setUp() {
+  const changes = new ChangeRecordStore(new MemoryStorage());
+  const sent: string[] = [];
+  const procedure = new LinkProcedure(
+    {
+      tokens: {} as TokenSource,
+      clients: {} as CloudClients,
+      changes,
+      propagation: { timeoutMs: 0, firstPollMs: 1, maxPollMs: 1 },
+      notifier: {
+        notify: async (tenantId) => {
+          sent.push(tenantId);
+          return 2;
+        },
+      },
+    },
+    pino({ level: 'silent' }),
+  );
+  const now = new Date().toISOString();
+  await changes.update(
+    FLOW,
+    (r) => void (r.status = 'accessGranted'),
+    () => ({
+      flowId: FLOW,
+      initiatorId: 'kelley',
+      initiatorName: 'Kelley Wall',
+      subscriptionId: 's',
+      subscriptionName: 'Pay-As-You-Go',
+      sourceTenantId: 'source',
+      destinationTenantId: 'contoso',
+      status: 'requested',
+      backup: [],
+      audit: [],
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
+  return { changes, sent, procedure };
+}
+
+it('sends the notice and records it; a second run reports the recorded count without sending', async () => {
+  const { changes, sent, procedure } = await setUp();
+  expect(await procedure.notifyOnce(FLOW, 'contoso', { type: 'AdaptiveCard' })).toBe(2);
+  expect(await procedure.notifyOnce(FLOW, 'contoso', { type: 'AdaptiveCard' })).toBe(2);
+  expect(sent).toEqual(['contoso']);
+  const record = await changes.get(FLOW);
+  expect(record?.status).toBe('notified');
+  expect(record?.notifiedChannels).toBe(2);
+});
+
+it('waits for the run that holds the claim and reports what it recorded, sending nothing', async () => {
+  const { changes, sent, procedure } = await setUp();
+  // Another run claimed the notice and is sending it.
+  expect((await changes.claimNotification(FLOW, 'other-run')).kind).toBe('claimed');
+  const waiting = procedure.notifyOnce(FLOW, 'contoso', { type: 'AdaptiveCard' });
+  await changes.update(FLOW, (r) => {
+    r.status = 'notified';
+    r.notifiedChannels = 3;
+  });
+  expect(await waiting).toBe(3);
+  expect(sent).toEqual([]);
+});
+
+it('sends nothing twice when two runs race for the claim', async () => {
+  const { sent, procedure } = await setUp();
+  const counts = await Promise.all([
+    procedure.notifyOnce(FLOW, 'contoso', {}),
+    procedure.notifyOnce(FLOW, 'contoso', {}),
+  ]);
+  expect(counts).toEqual([2, 2]);
+  expect(sent).toHaveLength(1);
+});
