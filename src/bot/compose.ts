@@ -75,7 +75,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
   );
   const propagation = deps.propagation ?? DEFAULT_PROPAGATION_WAIT;
   const procedure = new LinkProcedure(
-    { tokens, clients, changes, propagation, notifier },
+    { tokens, clients, changes, propagation, notifier, locks },
     createLogger('link-procedure'),
   );
   const signInDialogIds = SIGN_IN_DIALOG_IDS;

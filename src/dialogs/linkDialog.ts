@@ -130,8 +130,7 @@ export class LinkDialog extends ComponentDialog {
       const s = (steps?.state as { values?: { link?: LinkState } } | undefined)?.values?.link;
       if (s) {
         await this.kit.releaseLock(s);
-        if (await this.kit.deps.changes.get(s.flowId))
-          await this.kit.deps.changes.update(s.flowId, (r) => void (r.status = 'cancelled'));
+        await this.kit.procedure.setStatus(s.flowId, 'cancelled');
       }
     }
     await super.endDialog(context, instance, reason);

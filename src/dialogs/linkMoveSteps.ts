@@ -1,7 +1,7 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { errorFromJson } from '../errors';
 import { WriteRecorder } from '../link/dryRun';
-import { changeDirectoryByApi, isInDirectory } from '../link/move';
+import { changeDirectoryByApi } from '../link/move';
 import type { MoveJobResult } from '../link/moveJob';
 import { answerInvoke, outcomeCard } from './cardPrompt';
 import type { GuidedMoveOptions } from './guidedMoveDialog';
@@ -28,7 +28,7 @@ export async function startMoveStep(
   assertChosen(s);
   const cards = kit.cards(step);
   const sub = s.subscription;
-  await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'confirmed'));
+  await kit.procedure.setStatus(s.flowId, 'confirmed');
   await answerInvoke(
     step.context,
     outcomeCard(
@@ -121,15 +121,13 @@ export async function verifyStep(
   }
   if (step.result !== true) return kit.cancel(step, s);
   if (s.dryRun) return step.next();
-  const target = kit.azureAs(step, 'office365');
-  if (!(await isInDirectory(target, sub.subscriptionId, s.org.tenantId))) {
+  const userId = step.context.activity.from.id;
+  if (!(await kit.procedure.verify(userId, kit.flowRef(s), s.org.tenantId))) {
     await step.context.sendActivity(
       cards.t('error.moveNotVerified', { subscription: sub.displayName }),
     );
-    await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'failed'));
     return kit.end(step, s, 'failed');
   }
-  await kit.deps.changes.update(s.flowId, (r) => void (r.status = 'verified'));
   await step.context.sendActivity(
     cards.t('verify.done', { subscription: sub.displayName, directory: s.org.displayName }),
   );

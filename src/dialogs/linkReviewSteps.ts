@@ -31,11 +31,11 @@ export async function reviewImpactStep(
   // One link per subscription at a time (a dry run changes nothing and takes no lock).
   const lock = s.dryRun
     ? ({ acquired: true } as const)
-    : await kit.deps.locks.acquire({
-        subscriptionId: chosen.subscriptionId,
+    : await kit.procedure.lock({
         flowId: s.flowId,
-        holderId: s.initiatorId,
-        holderName: s.initiatorName,
+        initiatorId: s.initiatorId,
+        initiatorName: s.initiatorName,
+        subscriptionId: chosen.subscriptionId,
       });
   if (!lock.acquired) {
     const text = cards.t('lock.held', {

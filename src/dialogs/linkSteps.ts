@@ -134,8 +134,7 @@ export class LinkStepKit {
     const text = this.cards(step).t(e.def.messageKey, { ...e.params, code: e.code });
     await answerInvoke(step.context, outcomeCard(text, e.code, 'Attention'));
     await step.context.sendActivity(`${text} (${e.code})`);
-    if (await this.deps.changes.get(s.flowId))
-      await this.deps.changes.update(s.flowId, (r) => void (r.status = 'failed'));
+    await this.procedure.setStatus(s.flowId, 'failed');
     return this.end(step, s, 'failed');
   }
 
@@ -144,8 +143,7 @@ export class LinkStepKit {
     const text = this.cards(step).t('cancel.done');
     await answerInvoke(step.context, outcomeCard(text));
     await step.context.sendActivity(text);
-    if (await this.deps.changes.get(s.flowId))
-      await this.deps.changes.update(s.flowId, (r) => void (r.status = 'cancelled'));
+    await this.procedure.setStatus(s.flowId, 'cancelled');
     return this.end(step, s, 'cancelled');
   }
 
@@ -205,7 +203,11 @@ export class LinkStepKit {
 
   /** Releases the lock of the flow's subscription, if it holds one. */
   async releaseLock(s: LinkState): Promise<void> {
-    if (s.subscription) await this.deps.locks.release(s.subscription.subscriptionId, s.flowId);
+    if (s.subscription)
+      await this.procedure.unlock({
+        flowId: s.flowId,
+        subscriptionId: s.subscription.subscriptionId,
+      });
   }
 
   /**

@@ -5,6 +5,8 @@ import type { SignInKind, TokenSource } from '../auth/signIn';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import { asTenantlinkError, type TenantlinkError } from '../errors';
 import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
+import type { SubscriptionLock, SubscriptionLockStore } from '../state/subscriptionLocks';
+import { isInDirectory } from './move';
 import type { PropagationWait } from './move';
 import type { ChannelNotifier, CloudClients } from './ports';
 
@@ -34,6 +36,8 @@ export interface LinkProcedureDeps {
   readonly propagation: PropagationWait;
   /** Posts the link's notice to the team channels of the Office 365 tenant. */
   readonly notifier: ChannelNotifier;
+  /** One link per subscription at a time. */
+  readonly locks: SubscriptionLockStore;
 }
 
 /** How long {@link LinkProcedure.notifyOnce} waits for another run's notice to be recorded, in ms. */
@@ -60,6 +64,55 @@ export class LinkProcedure {
   /** Microsoft Graph as one of the user's signed-in accounts. */
   directory(userId: string, kind: SignInKind): Office365DirectoryPort {
     return this.deps.clients.directory(this.deps.tokens.credential(userId, kind, 'graph'));
+  }
+
+  /**
+   * Takes the subscription's lock for the flow: one link per subscription at a time (a lock left
+   * by a flow that never ended expires, src/state/subscriptionLocks.ts).
+   * @returns `{ acquired: true }`, or who holds it
+   * @throws Error from storage
+   */
+  lock(
+    flow: FlowRef & { readonly initiatorName: string },
+  ): Promise<{ acquired: true } | { acquired: false; holder: SubscriptionLock }> {
+    return this.deps.locks.acquire({
+      subscriptionId: flow.subscriptionId,
+      flowId: flow.flowId,
+      holderId: flow.initiatorId,
+      holderName: flow.initiatorName,
+    });
+  }
+
+  /** Releases the subscription's lock if the flow holds it (a no-op otherwise). */
+  async unlock(flow: Pick<FlowRef, 'flowId' | 'subscriptionId'>): Promise<void> {
+    await this.deps.locks.release(flow.subscriptionId, flow.flowId);
+  }
+
+  /**
+   * Moves the flow's change record to `status`, if it has one (a flow that ends before the impact
+   * review has none).
+   * @throws Error from storage
+   */
+  async setStatus(flowId: string, status: ChangeStatus): Promise<void> {
+    if (await this.deps.changes.get(flowId))
+      await this.deps.changes.update(flowId, (r) => void (r.status = status));
+  }
+
+  /**
+   * Verifies the move: the subscription answers in the Office 365 directory to its admin. Records
+   * `verified`, or `failed` when it does not.
+   * @param userId the Teams user whose Office 365 sign-in looks
+   * @returns whether it answers there
+   * @throws TenantlinkError from ARM other than "not there"
+   */
+  async verify(userId: string, flow: FlowRef, tenantId: string): Promise<boolean> {
+    const there = await isInDirectory(
+      this.azure(userId, 'office365'),
+      flow.subscriptionId,
+      tenantId,
+    );
+    await this.setStatus(flow.flowId, there ? 'verified' : 'failed');
+    return there;
   }
 
   /**

@@ -7,6 +7,7 @@ import { TenantlinkError } from '../../src/errors';
 import { changeDirectoryJob, type MoveStage } from '../../src/link/moveJob';
 import { LinkProcedure } from '../../src/link/procedure';
 import type { CloudClients } from '../../src/link/ports';
+import type { SubscriptionLockStore } from '../../src/state/subscriptionLocks';
 import { ChangeRecordStore, type ChangeStatus } from '../../src/state/changeRecords';
 
 /**
@@ -180,6 +181,7 @@ it.each(CASES.map((c) => [Object.values(c).join(' / '), c] as const))(
         tokens: {} as TokenSource,
         clients: {} as CloudClients,
         changes,
+        locks: {} as SubscriptionLockStore,
         propagation: { timeoutMs: 0, firstPollMs: 1, maxPollMs: 1 },
         notifier: { notify: async () => 0 },
       },

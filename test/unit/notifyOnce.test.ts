@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { TokenSource } from '../../src/auth/signIn';
 import type { CloudClients } from '../../src/link/ports';
 import { LinkProcedure } from '../../src/link/procedure';
+import type { SubscriptionLockStore } from '../../src/state/subscriptionLocks';
 import { ChangeRecordStore } from '../../src/state/changeRecords';
 
 /**
@@ -20,6 +21,7 @@ async function setUp() {
       tokens: {} as TokenSource,
       clients: {} as CloudClients,
       changes,
+      locks: {} as SubscriptionLockStore,
       propagation: { timeoutMs: 0, firstPollMs: 1, maxPollMs: 1 },
       notifier: {
         notify: async (tenantId) => {
