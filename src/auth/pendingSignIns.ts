@@ -8,7 +8,9 @@ import type { SignInContext } from './directorySignIn';
  * The sign-ins started and not yet completed: each under the SHA-256 of its random `state` (32
  * bytes, base64url; the state itself is never stored), with the flow's context and the PKCE
  * verifier sealed, for `ttlMs`. A state is claimed once: an eTag-guarded mark, then a delete, so
- * that a replayed or concurrent redirect finds nothing.
+ * that a replayed or concurrent redirect finds nothing. A sign-in never completed (the admin closed
+ * the page) is deleted a day after it expired, when the next sign-in starts: every pending key is
+ * listed, with its expiry, in one index (botbuilder's Storage cannot list keys).
  */
 export class PendingSignIns {
   constructor(
@@ -28,7 +30,30 @@ export class PendingSignIns {
       expiresAt: this.now() + this.ttlMs,
     };
     await this.storage.write({ [key]: pending });
+    await this.sweep(key, pending.expiresAt);
     return state;
+  }
+
+  /**
+   * Adds a pending key to the index and deletes those that expired more than
+   * {@link KEEP_EXPIRED_MS} ago (until then a late redirect is told that its sign-in expired).
+   * @throws Error from storage
+   */
+  private async sweep(key: string, expiresAt: number): Promise<void> {
+    const cutoff = this.now() - KEEP_EXPIRED_MS;
+    let stale: string[] = [];
+    await updateItem<PendingIndex>(
+      this.storage,
+      INDEX,
+      (current) => {
+        const entries = current?.entries ?? [];
+        stale = entries.filter((e) => e.expiresAt < cutoff).map((e) => e.key);
+        const live = entries.filter((e) => e.expiresAt >= cutoff && e.key !== key);
+        return { entries: [...live, { key, expiresAt }] };
+      },
+      'the pending sign-ins index',
+    );
+    if (stale.length > 0) await this.storage.delete(stale);
   }
 
   /**
@@ -60,6 +85,14 @@ export class PendingSignIns {
 }
 
 const PENDING = 'signin/pending';
+/** Storage key of the index of pending sign-ins. */
+const INDEX = 'signin/pendingIndex';
+/** How long an expired pending sign-in is kept, in ms (one day). */
+export const KEEP_EXPIRED_MS = 24 * 60 * 60 * 1000;
+
+interface PendingIndex {
+  readonly entries: readonly { readonly key: string; readonly expiresAt: number }[];
+}
 
 interface PendingSignIn {
   readonly context: SignInContext;
