@@ -4,7 +4,7 @@ import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
 import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/linkDialog';
-import { KeyVaultFixDialog } from '../dialogs/linkKeyVaultSteps';
+import { KeyVaultFixDialog, answerChecklistRefresh } from '../dialogs/linkKeyVaultSteps';
 import { RootDialog } from '../dialogs/rootDialog';
 import { AddOffice365Dialog, ExplainDialog, SignupDialog } from '../dialogs/scenarioDialogs';
 import type { Localizer } from '../i18n';
@@ -101,7 +101,9 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new KeyVaultFixDialog({ changes, procedure, background, localizer }),
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
-  const bot = new TenantlinkBot(conversationState, root, references, localizer);
+  const bot = new TenantlinkBot(conversationState, root, references, localizer, (context) =>
+    answerChecklistRefresh(context, changes, localizer),
+  );
   background.attach(bot);
   return { bot, background, changes, references };
 }

@@ -36,6 +36,11 @@ export class TenantlinkBot extends TeamsActivityHandler {
     root: Dialog,
     private readonly references: ConversationReferenceStore,
     private readonly localizer: Localizer,
+    /**
+     * Answers a card action that no dialog can wait for (a refresh of a card that outlives its
+     * flow); returns whether it did.
+     */
+    private readonly standing: (context: TurnContext) => Promise<boolean> = async () => false,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -139,6 +144,7 @@ export class TenantlinkBot extends TeamsActivityHandler {
         },
       };
     }
+    if (await this.standing(context)) return { status: 200 };
     await this.runDialogs(context);
     if (!invokeAnswered(context)) {
       this.log.info({ code: ERRORS.cardStale.code, verb: action.verb }, 'card action not awaited');

@@ -2,7 +2,7 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
 import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
-import { isShared, withRefresh } from './userSpecificViews';
+import { isShared, withRefresh, type RefreshIds } from './userSpecificViews';
 
 /**
  * Answering a card click (an Action.Execute `adaptiveCard/action` invoke) with the card that
@@ -32,7 +32,15 @@ export async function answerInvoke(
   const shared = isShared(context.activity);
   const answer =
     shared && view
-      ? withRefresh(card, { flowId: view.flowId, cardId: view.cardId }, [view.initiatorId])
+      ? withRefresh(
+          card,
+          {
+            flowId: view.flowId,
+            cardId: view.cardId,
+            ...(view.standing ? { standing: view.standing } : {}),
+          },
+          [view.initiatorId],
+        )
       : card;
   await context.sendActivity({
     type: ActivityTypes.InvokeResponse,
@@ -60,9 +68,7 @@ export async function answerInvoke(
  * A card that only the initiator may use, in a group chat or channel: answered to them with a
  * `refresh` naming them, so it stays theirs (src/dialogs/userSpecificViews.ts).
  */
-export interface UserSpecificView {
-  readonly flowId: string;
-  readonly cardId: string;
+export interface UserSpecificView extends RefreshIds {
   readonly initiatorId: string;
 }
 

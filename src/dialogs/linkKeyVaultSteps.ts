@@ -1,3 +1,4 @@
+import type { TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
   WaterfallDialog,
@@ -5,7 +6,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
-import { cardAttachment, renderCard } from '../cards/render';
+import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
 import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
 import type { Localizer } from '../i18n';
 import { fixKeyVaultsJob, type KeyVaultJobResult, type KeyVaultStage } from '../link/keyVaultJob';
@@ -15,7 +16,7 @@ import type { ChangeRecordStore } from '../state/changeRecords';
 import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
 import { VERB_INPUTS } from './cardInputs';
 import { checklistFacts } from './inventoryCards';
-import { isShared } from './userSpecificViews';
+import { REFRESH_VERB, baseView, isShared } from './userSpecificViews';
 import { type LinkStepKit } from './linkSteps';
 import { assertChosen, type LinkState } from '../link/stages';
 import {
@@ -52,26 +53,71 @@ export async function checklistStep(
     const title = t('checklist.title', { subscription: s.subscription.displayName });
     const text = t('checklist.text', { directory: s.org.displayName });
     const vaults = inventory?.groups.find((g) => g.kind === 'keyVault')?.count ?? 0;
-    // The button is offered in a personal chat: a shared card's buttons would be everyone's.
-    const card =
-      vaults === 0 || s.dryRun || isShared(step.context.activity)
-        ? renderCard('outcome', { title, text, color: 'Default', facts })
-        : renderCard('checklist', {
-            flowId: s.flowId,
-            cardId: uuidv4(),
-            title,
-            text,
-            facts,
-            offerText: t('checklist.offer', { count: vaults, directory: s.org.displayName }),
-            offerLabel: t('checklist.fix'),
-            confirmLabel: t('checklist.confirmLabel', { directory: s.org.displayName }),
-            requiredMessage: t('checklist.confirmMissing'),
-            fixLabel: t('checklist.fix'),
-            laterLabel: t('checklist.later'),
-          });
-    await step.context.sendActivity({ attachments: [cardAttachment(card)] });
+    const cardId = uuidv4();
+    const offered = vaults > 0 && !s.dryRun;
+    const card = !offered
+      ? renderCard('outcome', { title, text, color: 'Default', facts })
+      : renderCard('checklist', {
+          flowId: s.flowId,
+          cardId,
+          title,
+          text,
+          facts,
+          offerText: t('checklist.offer', { count: vaults, directory: s.org.displayName }),
+          offerLabel: t('checklist.fix'),
+          confirmLabel: t('checklist.confirmLabel', { directory: s.org.displayName }),
+          requiredMessage: t('checklist.confirmMissing'),
+          fixLabel: t('checklist.fix'),
+          laterLabel: t('checklist.later'),
+        });
+    if (offered && isShared(step.context.activity)) {
+      // A shared card's buttons would be everyone's: the message is read-only, and the
+      // initiator's client gets the offer with a refresh (answerChecklistRefresh).
+      await kit.deps.changes.update(s.flowId, (r) => void (r.checklist = { cardId, card }));
+      const note = t('card.onlyInitiator', { name: s.initiatorName });
+      const ids = { flowId: s.flowId, cardId, standing: 'checklist' } as const;
+      await step.context.sendActivity({
+        attachments: [cardAttachment(baseView(card, note, ids, s.initiatorId))],
+      });
+    } else await step.context.sendActivity({ attachments: [cardAttachment(card)] });
   }
   return kit.end(step, s, 'linked');
+}
+
+/**
+ * Answers Teams' refresh of a checklist posted to a group chat or channel (its user-specific
+ * view, src/dialogs/userSpecificViews.ts): the full card with the key vault offer for the link's
+ * initiator, the read-only card for anyone else. The link has ended by then, so no dialog waits
+ * for it: the bot asks this first for every card action.
+ * @returns whether the turn was such a refresh (and is answered)
+ * @throws Error from storage
+ */
+export async function answerChecklistRefresh(
+  context: TurnContext,
+  changes: ChangeRecordStore,
+  localizer: Localizer,
+): Promise<boolean> {
+  const action = parseCardAction(context);
+  const data = action?.data;
+  if (action?.verb !== REFRESH_VERB || data?.standing !== 'checklist') return false;
+  const flowId = typeof data.flowId === 'string' ? data.flowId : '';
+  const record = flowId ? await changes.get(flowId) : undefined;
+  const kept = record?.checklist;
+  if (!record || !kept || kept.cardId !== data.cardId) return false;
+  const ids = { flowId, cardId: kept.cardId, standing: 'checklist' } as const;
+  const card = kept.card as AdaptiveCardJson;
+  if (context.activity.from.id === record.initiatorId) {
+    await answerInvoke(context, card, { ...ids, initiatorId: record.initiatorId });
+    return true;
+  }
+  const note = localizer.t(context.activity.locale, 'card.onlyInitiator', {
+    name: record.initiatorName,
+  });
+  await answerInvoke(context, baseView(card, note, ids, record.initiatorId), {
+    ...ids,
+    initiatorId: record.initiatorId,
+  });
+  return true;
 }
 
 /** What the key vault dialog needs. */

@@ -21,10 +21,21 @@ export function isShared(activity: Partial<Activity>): boolean {
   return type === 'groupChat' || type === 'channel' || activity.conversation?.isGroup === true;
 }
 
+/**
+ * The ids a refresh carries back: the card's flow and id, and for a card that outlives its flow
+ * (the after-move checklist) which standing card it is, so that the bot answers it without a
+ * dialog waiting for it.
+ */
+export interface RefreshIds {
+  readonly flowId: string;
+  readonly cardId: string;
+  readonly standing?: 'checklist';
+}
+
 /** The card with a `refresh` that gives `userIds` their own view of it. */
 export function withRefresh(
   card: AdaptiveCardJson,
-  ids: { flowId: string; cardId: string },
+  ids: RefreshIds,
   userIds: readonly string[],
 ): AdaptiveCardJson {
   return {
@@ -59,7 +70,7 @@ function readOnly(node: unknown): unknown {
 export function baseView(
   card: AdaptiveCardJson,
   note: string,
-  ids: { flowId: string; cardId: string },
+  ids: RefreshIds,
   initiatorId: string,
 ): AdaptiveCardJson {
   const view = readOnly(card) as AdaptiveCardJson;

@@ -65,6 +65,11 @@ export interface ChangeRecord {
   customRoles?: CustomRoleDefinition[];
   /** What the move does to the subscription's resources (Azure Resource Graph), grouped. */
   inventory?: Inventory;
+  /**
+   * The after-move checklist's full card, kept when it was posted to a group chat or channel as a
+   * read-only base card: the initiator's Teams client asks for it with a refresh.
+   */
+  checklist?: { readonly cardId: string; readonly card: Record<string, unknown> };
   /** The error code when the inventory could not be read (the admin checked by hand). */
   inventoryError?: string;
   /**

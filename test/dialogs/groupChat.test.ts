@@ -1,4 +1,5 @@
-import { actionData, cardText, groupChat } from '../helpers/teamsChannel';
+import { IDS } from '../../src/sandbox';
+import { acknowledged, actionData, cardText, groupChat } from '../helpers/teamsChannel';
 import { USERS, startHarness, type Harness } from '../helpers/testApp';
 
 /**
@@ -59,4 +60,62 @@ it('shows the card read-only to everyone and its buttons to the initiator alone'
   const signIn = await refresh(USERS.kelley, next.id, next.card);
   expect(JSON.stringify(signIn)).toContain('Input.ChoiceSet');
   await h.channel.say(USERS.kelley, 'cancel', chat);
+});
+
+/** Clicks `verb` as Kelley on the last card, through her user-specific view of it. */
+async function clickAsKelley(verb: string, inputs: Record<string, string> = {}) {
+  const { id, card } = h.channel.lastCard(chat) as { id: string; card: Json };
+  const full = card.refresh ? await refresh(USERS.kelley, id, card) : card;
+  const answer = await h.channel.invoke(
+    USERS.kelley,
+    verb,
+    {
+      ...actionData(full, verb),
+      ...(verb === 'impact.continue' ? acknowledged(full) : {}),
+      ...inputs,
+    },
+    id,
+    chat,
+  );
+  expect(answer.status).toBe(200);
+  await h.app.background.idle();
+}
+
+it("offers the key vault update after a link in a group chat to the initiator's view only", async () => {
+  h.sandbox.reset();
+  expect(await h.channel.say(USERS.kelley, 'link', chat)).toBe(200);
+  await clickAsKelley('link.start');
+  await clickAsKelley('signin.select', { choice: `kelley-work|${IDS.tenants.contoso}` });
+  await clickAsKelley('signin.select', { choice: `kelley-msa|${IDS.tenants.defaultDirectory}` });
+  await clickAsKelley('subscription.choose', { subscriptionId: IDS.subscriptions.payAsYouGo });
+  await clickAsKelley('impact.continue');
+  await clickAsKelley('move.confirm', { typedName: 'Pay-As-You-Go' });
+  await clickAsKelley('access.grant', { principalIds: IDS.users.janeContoso, role: 'Reader' });
+  expect(h.channel.texts(chat).some((t) => /^Done:/.test(t))).toBe(true);
+
+  // The checklist everyone sees: read-only, who can answer, a refresh for Kelley.
+  const { id, card } = h.channel.lastCard(chat) as { id: string; card: Json };
+  expect(cardText(card)).toContain('Only Kelley Wall can answer this card.');
+  expect(JSON.stringify(card)).not.toContain('keyvault.fix');
+  expect((card.refresh as { userIds: string[] }).userIds).toEqual([USERS.kelley.id]);
+
+  // Kelley's client gets the offer; Jane's refresh (by hand) gets the read-only card.
+  const kelleys = await refresh(USERS.kelley, id, card);
+  expect(kelleys.actions?.map((a) => a.verb)).toEqual(['keyvault.fix', 'checklist.done']);
+  const janes = await refresh(USERS.jane, id, card);
+  expect(JSON.stringify(janes)).not.toContain('keyvault.fix');
+
+  // Kelley updates the key vaults from her view: done, and in the audit trail.
+  const flowId = String(actionData(kelleys, 'keyvault.fix').flowId);
+  const fixed = await h.channel.invoke(
+    USERS.kelley,
+    'keyvault.fix',
+    { ...actionData(kelleys, 'keyvault.fix'), confirmKeyVaults: 'true' },
+    id,
+    chat,
+  );
+  expect(fixed.status).toBe(200);
+  await h.app.background.idle();
+  const audit = (await h.app.changes.get(flowId))?.audit ?? [];
+  expect(audit.filter((a) => a.action === 'keyVaultTenant' && a.outcome === 'ok')).toHaveLength(1);
 });
