@@ -6,7 +6,9 @@ import { createLogger } from '../log';
  * A background job's progress, shown by replacing the card it was started from: at most one
  * update per `intervalMs` (Teams limits how fast a bot may send to one conversation,
  * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit), the latest state
- * only (intermediate ones are dropped), and the last one sent before the job reports its result.
+ * only (intermediate ones are dropped), and the last one sent, at once, before the job reports
+ * its result (one more update inside the interval, then the result: a few messages a second at
+ * most, under the per-conversation limit; the result is not held back for it).
  * An update that fails is logged and the job goes on.
  */
 export class ProgressUpdates {
@@ -42,13 +44,11 @@ export class ProgressUpdates {
     }
   };
 
-  /** Sends what is pending (waiting out the interval) and resolves when every update is done. */
+  /** Sends what is pending now and resolves when every update (in order) is done. */
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      const wait = this.lastSent + this.intervalMs - this.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       this.sendPending();
     }
     await this.chain;

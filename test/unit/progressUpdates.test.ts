@@ -42,3 +42,18 @@ it('keeps going when an update fails', async () => {
   await updates.flush();
   expect(calls).toBe(2);
 });
+
+it('sends the pending update at once on flush, without waiting out the interval', async () => {
+  jest.useFakeTimers();
+  const sent: unknown[] = [];
+  const updates = new ProgressUpdates(
+    async (c) => void sent.push(c.body[0]),
+    60_000,
+    () => 1_000_000,
+  );
+  updates.report(card(1));
+  updates.report(card(2));
+  // No timer is advanced: the flush alone sends the latest, after the first.
+  await updates.flush();
+  expect(sent).toEqual([{ n: 1 }, { n: 2 }]);
+});
