@@ -8,8 +8,9 @@ import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext }
  * by another instance, before that write: the other instance then finds the previous dialog step
  * and answers the click as stale, and the flow waits forever. So from the first message with an
  * attachment on, a turn's messages are held and sent after the state is saved, in their order.
- * Text sent before any card, typing indicators and invoke responses go out at once (none of them
- * can be answered). A turn whose state is not saved (it lost an eTag race to another instance, or
+ * Text sent before any card, and every activity that is not a message (the invoke response,
+ * typing), go out at once: none of them can be answered, and the invoke response must be in place
+ * before the turn ends. A turn whose state is not saved (it lost an eTag race to another instance, or
  * the store failed) sends none of what it held: its cards would answer to nothing.
  *
  * The held messages get `{ id: '' }` as their resource response (tenantlink never reads a sent
@@ -24,7 +25,8 @@ export class TurnOutbox {
     context.onSendActivities(async (_ctx, activities, next) => {
       if (!this.holding) return next();
       const heldNow = activities.map((a) => {
-        const hold = this.held.length > 0 || holdsCard(a);
+        // Only messages wait (in their order); an invoke response, typing or trace never does.
+        const hold = isMessage(a) && (this.held.length > 0 || holdsCard(a));
         if (hold) this.held.push(a);
         return hold;
       });
@@ -65,10 +67,12 @@ export class TurnOutbox {
   }
 }
 
+/** Whether the activity is a message (what the chat shows, in order). */
+function isMessage(activity: Partial<Activity>): boolean {
+  return (activity.type ?? ActivityTypes.Message) === ActivityTypes.Message;
+}
+
 /** A message that carries an attachment (a card that may await an answer). */
 function holdsCard(activity: Partial<Activity>): boolean {
-  return (
-    (activity.type ?? ActivityTypes.Message) === ActivityTypes.Message &&
-    (activity.attachments?.length ?? 0) > 0
-  );
+  return isMessage(activity) && (activity.attachments?.length ?? 0) > 0;
 }

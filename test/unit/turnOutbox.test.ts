@@ -52,3 +52,13 @@ it('drops what it holds when the state is not saved, and lets later sends (the e
   await context.sendActivity('something went wrong');
   expect(sent().map((a) => a.text)).toEqual(['first', 'something went wrong']);
 });
+
+it('lets an invoke response and typing out at once even after a card was held', async () => {
+  const { context, sent } = turn();
+  const outbox = new TurnOutbox(context);
+  await context.sendActivity(card);
+  await context.sendActivity({ type: ActivityTypes.Typing });
+  await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });
+  expect(sent().map((a) => a.type)).toEqual([ActivityTypes.Typing, ActivityTypes.InvokeResponse]);
+  expect(outbox.size).toBe(1);
+});
