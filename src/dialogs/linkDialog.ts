@@ -9,21 +9,17 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
-import type { SignedInAccount } from '../auth/signIn';
-import { cardAttachment, renderCard } from '../cards/render';
-import { allPassed } from '../domain/rules';
 import { SEARCH_RESULTS_MAX } from './cardSearch';
-import { screenSubscriptions } from './chooseEligibility';
 import { userChoice } from './linkCards';
 import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { reviewImpactJob } from '../link/impactJob';
 import { changeDirectoryJob } from '../link/moveJob';
-import { runPreflight } from '../link/preflight';
-import { CardPrompt, answerInvoke, outcomeCard } from './cardPrompt';
+import { CardPrompt } from './cardPrompt';
 import { accessJob, afterAccessStep, grantAccessStep, startAccessStep } from './linkAccessSteps';
 import { confirmStep, reviewImpactStep, showImpactStep } from './linkReviewSteps';
 import { LINK_WAIT_DIALOG, afterMoveStep, startMoveStep, verifyStep } from './linkMoveSteps';
+import { preflightStep, signInAzureStep, signInOffice365Step, welcomeStep } from './linkStartSteps';
 import { WaitForBackgroundDialog } from './waitForBackground';
 import {
   LINK_CARD_PROMPT,
@@ -33,9 +29,8 @@ import {
   type LinkJobStages,
   type LinkStep,
   type LinkOptions,
-  type LinkResult,
 } from './linkSteps';
-import { assertSignedIn, type LinkState } from '../link/stages';
+import type { LinkState } from '../link/stages';
 
 export {
   type LinkOptions,
@@ -44,7 +39,6 @@ export {
   LINK_CARD_PROMPT,
   LINK_DIALOG,
   type LinkDialogDeps,
-  type LinkResult,
 } from './linkSteps';
 
 /**
@@ -91,10 +85,10 @@ export class LinkDialog extends ComponentDialog {
     );
     // The seeds' procedure, in order; a step after a card reads that card's answer by its verb.
     const steps: LinkStep[] = [
-      (step, s) => this.welcome(step, s),
-      kit.answer('link.start', (step, s) => this.signInOffice365(step, s)),
-      (step, s) => this.signInAzure(step, s),
-      (step, s) => this.preflight(step, s),
+      (step, s) => welcomeStep(kit, step, s),
+      kit.answer('link.start', (step, s) => signInOffice365Step(kit, step, s)),
+      (step, s) => signInAzureStep(kit, step, s),
+      (step, s) => preflightStep(kit, step, s),
       kit.answer('subscription.choose', (step, s, a) => reviewImpactStep(kit, step, s, a)),
       (step, s) => showImpactStep(kit, step, s),
       kit.answer('impact.continue', (step, s) => confirmStep(kit, step, s)),
@@ -134,118 +128,6 @@ export class LinkDialog extends ComponentDialog {
       }
     }
     await super.endDialog(context, instance, reason);
-  }
-
-  // ---- steps -----------------------------------------------------------------------------
-
-  private async welcome(step: WaterfallStepContext, s: LinkState): Promise<DialogTurnResult> {
-    const ids = { flowId: s.flowId, cardId: uuidv4() };
-    return step.beginDialog(
-      LINK_CARD_PROMPT,
-      this.kit.prompt(s, ids.cardId, this.kit.cards(step).welcome(ids, s.dryRun === true), [
-        'link.start',
-      ]),
-    );
-  }
-
-  private async signInOffice365(
-    step: WaterfallStepContext,
-    s: LinkState,
-  ): Promise<DialogTurnResult> {
-    await answerInvoke(
-      step.context,
-      outcomeCard(this.kit.cards(step).t('welcome.started'), '', 'Good'),
-    );
-    return step.beginDialog(this.kit.deps.signInDialogIds.office365, this.kit.signInOptions(s));
-  }
-
-  private async signInAzure(step: WaterfallStepContext, s: LinkState): Promise<DialogTurnResult> {
-    if (!step.result) return this.kit.cancel(step, s);
-    s.office365 = step.result as SignedInAccount;
-    s.org = await this.kit.deps.clients
-      .directory(this.kit.credential(step, 'office365', 'graph'))
-      .organization();
-    await step.context.sendActivity(
-      this.kit.cards(step).t('signIn.office365.ok', {
-        name: s.office365.displayName,
-        directory: s.org.displayName,
-        domain: s.org.defaultDomain,
-      }),
-    );
-    return step.beginDialog(this.kit.deps.signInDialogIds.azure, this.kit.signInOptions(s));
-  }
-
-  private async preflight(step: WaterfallStepContext, s: LinkState): Promise<DialogTurnResult> {
-    assertSignedIn(s);
-    if (!step.result) return this.kit.cancel(step, s);
-    s.azure = step.result as SignedInAccount;
-    const cards = this.kit.cards(step);
-    const azure = this.kit.azureAs(step, 'azure');
-    const report = await runPreflight(
-      this.kit.deps.clients.directory(this.kit.credential(step, 'office365', 'graph')),
-      azure,
-      (email) => this.kit.deps.clients.userRealm(email),
-      s.azure,
-    );
-    await step.context.sendActivity({
-      attachments: [cardAttachment(cards.preflight(report.results))],
-    });
-    this.kit.log.info(
-      { flowId: s.flowId, failed: report.results.filter((r) => !r.passed).map((r) => r.rule) },
-      'preflight',
-    );
-    if (!allPassed(report.results)) {
-      await step.context.sendActivity(cards.t('preflight.stop'));
-      return step.endDialog({ outcome: 'preflightFailed', flowId: s.flowId } satisfies LinkResult);
-    }
-    const outside = report.ownedSubscriptions.filter((x) => x.tenantId !== s.org.tenantId);
-    if (outside.length === 0) {
-      await step.context.sendActivity(cards.t('choose.none', { directory: s.org.displayName }));
-      return step.endDialog({ outcome: 'nothingToLink', flowId: s.flowId } satisfies LinkResult);
-    }
-    // Offers and states Microsoft documents as unable to change directory are never offered.
-    const screened = screenSubscriptions(outside, (key, params) => cards.t(key, params));
-    for (const note of screened.notes) await step.context.sendActivity(note);
-    if (screened.blocked.length > 0) {
-      this.kit.log.info({ flowId: s.flowId, blocked: screened.blocked }, 'cannot change directory');
-    }
-    const candidates = screened.movable;
-    if (candidates.length === 0) {
-      await step.context.sendActivity(
-        cards.t('choose.noneMovable', { directory: s.org.displayName }),
-      );
-      return step.endDialog({ outcome: 'nothingToLink', flowId: s.flowId } satisfies LinkResult);
-    }
-    const tenants = await azure.listTenants();
-    s.owned = candidates;
-    s.directoryNames = Object.fromEntries(tenants.map((t) => [t.tenantId, t.displayName]));
-    const ids = { flowId: s.flowId, cardId: uuidv4() };
-    const data = cards.chooseSubscription(
-      ids,
-      candidates,
-      new Map(Object.entries(s.directoryNames)),
-    );
-    const names = new Map(Object.entries(s.directoryNames));
-    return step.beginDialog(LINK_CARD_PROMPT, {
-      ...this.kit.prompt(s, ids.cardId, renderCard('chooseSubscription', data), [
-        'subscription.choose',
-      ]),
-      // More subscriptions than the card lists: the card's typeahead searches all of them.
-      ...(data.dataset
-        ? {
-            search: {
-              dataset: data.dataset,
-              choices: candidates.map((c) => cards.subscriptionChoice(c, names)),
-            },
-          }
-        : {}),
-      rules: {
-        'subscription.choose': {
-          required: ['subscriptionId'],
-          oneOf: { subscriptionId: candidates.map((c) => c.subscriptionId) },
-        },
-      },
-    });
   }
 
   // ---- helpers ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ export async function reviewImpactStep(
 ): Promise<DialogTurnResult> {
   assertOffered(s);
   const cards = kit.cards(step);
-  // The card's rules accept only an offered subscription (see preflight in linkDialog.ts).
+  // The card's rules accept only an offered subscription (see preflightStep in linkStartSteps.ts).
   const chosen = s.owned.find((x) => x.subscriptionId === subscriptionId);
   if (!chosen) throw new TenantlinkError('cardInvalid', { detail: 'subscription not offered' });
   // One link per subscription at a time (a dry run changes nothing and takes no lock).

@@ -22,10 +22,11 @@ import { LinkProcedure, type FlowRef } from '../link/procedure';
 import { assertChosen, type LinkState } from '../link/stages';
 
 /**
- * What the steps of the link waterfall share: ids, dependencies, the state kept across turns, and
- * a kit of helpers (cards in the turn's locale, credentials and clients for the two sign-ins, card
- * prompts, and the endings: cancel, fail, refusal record). The steps live in linkDialog.ts
- * (before the move), linkMoveSteps.ts and linkAccessSteps.ts.
+ * What the steps of the link waterfall share: ids, dependencies, the jobs' stages, and a kit of
+ * helpers (cards in the turn's locale, credentials and clients for the two sign-ins, card prompts
+ * and their typed answers, the endings: cancel, fail). The waterfall is linkDialog.ts; its steps
+ * live in linkStartSteps.ts, linkReviewSteps.ts, linkMoveSteps.ts, linkAccessSteps.ts and
+ * linkKeyVaultSteps.ts; the botbuilder-free procedure in src/link/.
  */
 
 /** Id of the dialog. */
