@@ -1,14 +1,9 @@
-import { MemoryStorage } from 'botbuilder';
-import pino from 'pino';
 import { DIRECTORY_CHANGE_STATUS, type DirectoryChange } from '../../src/domain/model';
-import type { TokenSource } from '../../src/auth/signIn';
 import type { AzureManagementPort } from '../../src/domain/ports';
 import { TenantlinkError } from '../../src/errors';
 import { changeDirectoryJob, type MoveStage } from '../../src/link/moveJob';
-import { LinkProcedure } from '../../src/link/procedure';
-import type { CloudClients } from '../../src/link/ports';
-import type { SubscriptionLockStore } from '../../src/state/subscriptionLocks';
-import { ChangeRecordStore, type ChangeStatus } from '../../src/state/changeRecords';
+import type { ChangeStatus } from '../../src/state/changeRecords';
+import { createRecord, testProcedure } from '../helpers/procedure';
 
 /**
  * The directory change job on fake ports (issue 18's fast layer): every combination of where the
@@ -168,48 +163,21 @@ function expected(c: Case): {
   return moved(requests, 1);
 }
 
-const silent = pino({ level: 'silent' });
-
 it.each(CASES.map((c) => [Object.values(c).join(' / '), c] as const))(
   'directory change: %s',
   async (_name, c) => {
     const azure = new FakeAzure(c);
-    const changes = new ChangeRecordStore(new MemoryStorage());
-    // The procedure's clouds are the fake's two accounts (set below): no tokens, no clients.
-    const procedure = new LinkProcedure(
-      {
-        tokens: {} as TokenSource,
-        clients: {} as CloudClients,
-        changes,
-        locks: {} as SubscriptionLockStore,
-        propagation: { timeoutMs: 0, firstPollMs: 1, maxPollMs: 1 },
-        notifier: { notify: async () => 0 },
-      },
-      silent,
-    );
+    // The procedure's clouds are the fake's two accounts: no tokens, no clients.
+    const { procedure, changes } = testProcedure();
     // ARM as the Azure sign-in is the source, as the Office 365 sign-in the target.
     procedure.azure = (_user, kind) =>
       (kind === 'azure' ? azure.source : azure.target) as unknown as AzureManagementPort;
     const flowId = 'flow-1';
-    const now = new Date().toISOString();
-    await changes.update(
-      flowId,
-      (r) => void (r.status = c.before === 'none' ? 'impactReviewed' : c.before),
-      () => ({
-        flowId,
-        initiatorId: 'kelley',
-        initiatorName: 'Kelley Wall',
-        subscriptionId: SUB,
-        subscriptionName: 'Pay-As-You-Go',
-        sourceTenantId: SOURCE,
-        destinationTenantId: DEST,
-        status: 'requested',
-        backup: [],
-        audit: [],
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
+    await createRecord(changes, flowId, c.before === 'none' ? 'impactReviewed' : c.before, {
+      subscriptionId: SUB,
+      sourceTenantId: SOURCE,
+      destinationTenantId: DEST,
+    });
     const stage: MoveStage = {
       flowId,
       initiatorId: 'kelley',

@@ -1,10 +1,4 @@
-import { MemoryStorage } from 'botbuilder';
-import pino from 'pino';
-import type { TokenSource } from '../../src/auth/signIn';
-import type { CloudClients } from '../../src/link/ports';
-import { LinkProcedure } from '../../src/link/procedure';
-import type { SubscriptionLockStore } from '../../src/state/subscriptionLocks';
-import { ChangeRecordStore } from '../../src/state/changeRecords';
+import { createRecord, testProcedure } from '../helpers/procedure';
 
 /**
  * The link's notice to the team channels is sent once per flow, whichever run of the access job
@@ -14,43 +8,18 @@ import { ChangeRecordStore } from '../../src/state/changeRecords';
 const FLOW = 'flow-1';
 
 async function setUp() {
-  const changes = new ChangeRecordStore(new MemoryStorage());
   const sent: string[] = [];
-  const procedure = new LinkProcedure(
-    {
-      tokens: {} as TokenSource,
-      clients: {} as CloudClients,
-      changes,
-      locks: {} as SubscriptionLockStore,
-      propagation: { timeoutMs: 0, firstPollMs: 1, maxPollMs: 1 },
-      notifier: {
-        notify: async (tenantId) => {
-          sent.push(tenantId);
-          return 2;
-        },
-      },
+  const { procedure, changes } = testProcedure({
+    notify: async (tenantId) => {
+      sent.push(tenantId);
+      return 2;
     },
-    pino({ level: 'silent' }),
-  );
-  const now = new Date().toISOString();
-  await changes.update(
-    FLOW,
-    (r) => void (r.status = 'accessGranted'),
-    () => ({
-      flowId: FLOW,
-      initiatorId: 'kelley',
-      initiatorName: 'Kelley Wall',
-      subscriptionId: 's',
-      subscriptionName: 'Pay-As-You-Go',
-      sourceTenantId: 'source',
-      destinationTenantId: 'contoso',
-      status: 'requested',
-      backup: [],
-      audit: [],
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
+  });
+  await createRecord(changes, FLOW, 'accessGranted', {
+    subscriptionId: 's',
+    sourceTenantId: 'source',
+    destinationTenantId: 'contoso',
+  });
   return { changes, sent, procedure };
 }
 
