@@ -5,7 +5,9 @@ import type { DirectoryPerson } from '../domain/model';
 import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
 import { errorFromJson } from '../errors';
+import { z } from 'zod';
 import { giveAccessJob, type AccessJobResult } from '../link/accessJob';
+import { ACCESS_STAGE, readStage } from '../link/stageSchemas';
 import { grantAccess } from '../link/access';
 import { WriteRecorder } from '../link/dryRun';
 import { restoreAccess } from '../link/restore';
@@ -66,6 +68,17 @@ export async function grantAccessStep(
   });
 }
 
+/** The access job's stage with the dialog's part: the locale and what the notice names. */
+const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
+  locale: z.string(),
+  notice: z.object({
+    subscription: z.object({ subscriptionId: z.string(), displayName: z.string() }).passthrough(),
+    org: z.object({ tenantId: z.string(), displayName: z.string() }).passthrough(),
+    office365: z.object({ displayName: z.string() }).passthrough(),
+    portalUrl: z.string(),
+  }),
+});
+
 /** What the access job reports to the dialog: the grants, tests and restore, and the notice. */
 export interface AccessStepResult extends AccessJobResult {
   /** How many team channels were told that the link is complete. */
@@ -83,6 +96,8 @@ export function accessJob(kit: LinkStepKit) {
     stage: LinkJobStages['access'],
     progress: ProgressReporter,
   ): Promise<AccessStepResult> => {
+    // Read back from the dialog state: checked before anything is granted (stageSchemas.ts).
+    readStage(ACCESS_JOB_STAGE, stage, 'access');
     const cards = new LinkCards(kit.deps.localizer, stage.locale || undefined);
     const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
     const { role } = stage;

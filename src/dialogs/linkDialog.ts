@@ -15,6 +15,7 @@ import { asTenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { reviewImpactJob } from '../link/impactJob';
 import { changeDirectoryJob } from '../link/moveJob';
+import { IMPACT_STAGE, MOVE_STAGE, readStage } from '../link/stageSchemas';
 import { CardPrompt } from './cardPrompt';
 import { accessJob, afterAccessStep, grantAccessStep, startAccessStep } from './linkAccessSteps';
 import { confirmStep, reviewImpactStep, showImpactStep } from './linkReviewSteps';
@@ -76,9 +77,12 @@ export class LinkDialog extends ComponentDialog {
         LINK_WAIT_DIALOG,
         deps.background,
         {
-          impact: (userId, stage) => reviewImpactJob(this.kit.procedure, userId, stage),
-          move: (userId, stage) => changeDirectoryJob(this.kit.procedure, userId, stage),
-          access: accessJob(this.kit),
+          // Stages are read back from the dialog state: checked first (src/link/stageSchemas.ts).
+          impact: (userId, stage) =>
+            reviewImpactJob(kit.procedure, userId, readStage(IMPACT_STAGE, stage, 'impact')),
+          move: (userId, stage) =>
+            changeDirectoryJob(kit.procedure, userId, readStage(MOVE_STAGE, stage, 'move')),
+          access: accessJob(kit),
         },
         deps.localizer,
       ),

@@ -11,6 +11,7 @@ import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
 import type { Localizer } from '../i18n';
 import { fixKeyVaultsJob, type KeyVaultJobResult, type KeyVaultStage } from '../link/keyVaultJob';
 import type { LinkProcedure } from '../link/procedure';
+import { KEY_VAULT_STAGE, readStage } from '../link/stageSchemas';
 import { createLogger } from '../log';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
@@ -146,7 +147,10 @@ export class KeyVaultFixDialog extends ComponentDialog {
       new WaitForBackgroundDialog<KeyVaultJobStages>(
         WAIT,
         deps.background,
-        { keyVaults: (userId, stage) => fixKeyVaultsJob(deps.procedure, userId, stage) },
+        {
+          keyVaults: (userId, stage) =>
+            fixKeyVaultsJob(deps.procedure, userId, readStage(KEY_VAULT_STAGE, stage, 'keyVaults')),
+        },
         deps.localizer,
       ),
     );
