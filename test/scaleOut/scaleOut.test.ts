@@ -85,7 +85,7 @@ afterAll(async () => {
 /** What the test is waiting for, shown with the chat's last messages if the test times out. */
 let waitingFor: string | undefined;
 
-async function eventually(what: string, check: () => boolean): Promise<void> {
+async function eventually(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   waitingFor = what;
   await until(check);
   waitingFor = undefined;
@@ -161,7 +161,7 @@ it('completes a link across four instances with the mover killed mid-change and 
   await click('move.confirm', { typedName: 'Pay-As-You-Go' });
   // The instance that leased the move job.
   let owner: string | undefined;
-  await until(async () => {
+  await eventually("the move job's lease in the store", async () => {
     const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
       { jobs: Record<string, { owner: string }> } | undefined;
     // The move's own entry: the impact review's may still be there, being cleaned up.
@@ -171,7 +171,9 @@ it('completes a link across four instances with the mover killed mid-change and 
   });
   const mover = instances.find((i) => i.id === owner)!;
   // The acceptance has reached Azure and hangs there: the mover dies in the middle of it.
-  await until(() => sandbox.writeLog().some((w) => /acceptChangeTenant$/i.test(w.path)));
+  await eventually('the acceptance reaching Azure', () =>
+    sandbox.writeLog().some((w) => /acceptChangeTenant$/i.test(w.path)),
+  );
   await mover.kill();
   proxy.remove(mover.id);
 
@@ -196,7 +198,7 @@ it('completes a link across four instances with the mover killed mid-change and 
   await eventually('the end of the link', () => channel.texts(chat).some((t) => /^Done:/.test(t)));
   expect(channel.lastCard(chat).id).not.toBe(grantCard);
   // Nothing is left running anywhere: no job is pending in the shared store.
-  await until(async () => {
+  await eventually('no job pending in the store', async () => {
     const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
       { jobs?: Record<string, unknown> } | undefined;
     return Object.keys(item?.jobs ?? {}).length === 0;
@@ -246,7 +248,7 @@ it('finishes a grant and restore whose instance was killed mid-job on another in
     restore: 'true',
   });
   let owner: string | undefined;
-  await until(async () => {
+  await eventually("the access job's lease and its held role assignment", async () => {
     const item = (await storage.read(['jobs/pending']))['jobs/pending'] as
       { jobs: Record<string, { owner: string }> } | undefined;
     const access = Object.keys(item?.jobs ?? {}).find((waitId) => waitId.endsWith(':access'));
