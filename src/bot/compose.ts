@@ -63,7 +63,6 @@ export function composeBot(deps: BotDeps): ComposedBot {
   const conversationState = new ConversationState(storage);
   const changes = new ChangeRecordStore(storage);
   const references = new ConversationReferenceStore(storage);
-  const locks = new SubscriptionLockStore(storage);
   installTurnErrorHandler(adapter, conversationState, localizer);
   const notifier = new ProactiveChannelNotifier(adapter, appId, references);
   const background = new AdapterBackgroundRunner(
@@ -73,23 +72,23 @@ export function composeBot(deps: BotDeps): ComposedBot {
     deps.instanceId,
     deps.lease,
   );
-  const propagation = deps.propagation ?? DEFAULT_PROPAGATION_WAIT;
+  // One procedure for the link and the key vault dialog.
   const procedure = new LinkProcedure(
-    { tokens, clients, changes, propagation, notifier, locks },
+    {
+      tokens,
+      clients,
+      changes,
+      notifier,
+      locks: new SubscriptionLockStore(storage),
+      propagation: deps.propagation ?? DEFAULT_PROPAGATION_WAIT,
+    },
     createLogger('link-procedure'),
   );
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
   const children = [
     ...deps.signInDialogs,
-    new LinkDialog({
-      ...readOnly,
-      changes,
-      locks,
-      notifier,
-      background,
-      propagation,
-    }),
+    new LinkDialog({ ...readOnly, changes, notifier, background, procedure }),
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, deps.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
     ),

@@ -7,10 +7,8 @@ import type { renderCard } from '../cards/render';
 import type { AzureManagementPort } from '../domain/ports';
 import { ERRORS, type TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
-import type { PropagationWait } from '../link/move';
 import type { ChannelNotifier, CloudClients } from '../link/ports';
 import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
-import type { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { answerInvoke, outcomeCard, type CardAction, type CardPromptOptions } from './cardPrompt';
 import { inputsOf, type Verb, type VerbInputs } from './cardInputs';
 import { LinkCards } from './linkCards';
@@ -47,13 +45,15 @@ export interface LinkDialogDeps {
   readonly tokens: TokenSource;
   readonly clients: CloudClients;
   readonly changes: ChangeRecordStore;
-  readonly locks: SubscriptionLockStore;
   /** Runs the long steps after their turn has answered. */
   readonly background: BackgroundRunner;
   readonly notifier: ChannelNotifier;
   readonly signInDialogIds: Readonly<Record<SignInKind, string>>;
-  /** How long the move waits for the new directory to show the subscription. */
-  readonly propagation: PropagationWait;
+  /**
+   * The botbuilder-free procedure (clouds as the user's sign-ins, change record and audit,
+   * subscription lock, propagation wait), shared with the key vault dialog.
+   */
+  readonly procedure: LinkProcedure;
 }
 
 /** How the dialog ended. */
@@ -108,7 +108,7 @@ export class LinkStepKit {
     readonly deps: LinkDialogDeps,
     readonly log: Logger,
   ) {
-    this.procedure = new LinkProcedure(deps, log);
+    this.procedure = deps.procedure;
   }
 
   /** Ends the flow with the error's localized message and code; marks the record failed. */
