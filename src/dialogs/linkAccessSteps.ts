@@ -39,9 +39,7 @@ export async function grantAccessStep(
 ): Promise<DialogTurnResult> {
   assertChosen(s);
   const cards = kit.cards(step);
-  const page = await kit.deps.clients
-    .directory(kit.credential(step, 'office365', 'graph'))
-    .listUsers({ pageSize: GRANT_PAGE_SIZE });
+  const page = await kit.directoryAs(step, 'office365').listUsers({ pageSize: GRANT_PAGE_SIZE });
   s.grantUsers = page.users;
   const { entries } = await restoreWork(kit.deps.changes, s.flowId);
   const restorable = entries.filter((e) => e.action.kind !== 'skip');
@@ -222,9 +220,7 @@ async function chosenUsers(
   const listed = (s.grantUsers ?? []).filter((u) => chosen.has(u.id));
   const others = [...chosen].filter((id) => !listed.some((u) => u.id === id));
   if (others.length === 0) return listed;
-  const found = await kit.deps.clients
-    .directory(kit.credential(step, 'office365', 'graph'))
-    .usersById(others);
+  const found = await kit.directoryAs(step, 'office365').usersById(others);
   const missing = others.length - found.length;
   if (missing > 0)
     await step.context.sendActivity(
@@ -250,7 +246,7 @@ async function dryRunReport(
   const recording = recorder.azure(target);
   await grantAccess(recording, s.subscription.subscriptionId, users, role);
   await restoreAccess(
-    recorder.directory(kit.deps.clients.directory(kit.credential(step, 'office365', 'graph'))),
+    recorder.directory(kit.directoryAs(step, 'office365')),
     recording,
     restore.entries,
     `${kit.portalUrl(step)}/#@${s.org.tenantId}`,

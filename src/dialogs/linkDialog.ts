@@ -63,12 +63,10 @@ export class LinkDialog extends ComponentDialog {
         // The grant card's typeahead: Office 365 users by name, as the Office 365 admin.
         users: async (context, request) =>
           (
-            await deps.clients
-              .directory(deps.tokens.credential(context.activity.from.id, 'office365', 'graph'))
-              .listUsers({
-                search: request.queryText.trim() || undefined,
-                pageSize: SEARCH_RESULTS_MAX,
-              })
+            await kit.directoryAs({ context }, 'office365').listUsers({
+              search: request.queryText.trim() || undefined,
+              pageSize: SEARCH_RESULTS_MAX,
+            })
           ).users.map(userChoice),
       }),
     );

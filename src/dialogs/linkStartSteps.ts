@@ -45,9 +45,7 @@ export async function signInAzureStep(
 ): Promise<DialogTurnResult> {
   if (!step.result) return kit.cancel(step, s);
   s.office365 = step.result as SignedInAccount;
-  s.org = await kit.deps.clients
-    .directory(kit.credential(step, 'office365', 'graph'))
-    .organization();
+  s.org = await kit.directoryAs(step, 'office365').organization();
   await step.context.sendActivity(
     kit.cards(step).t('signIn.office365.ok', {
       name: s.office365.displayName,
@@ -73,7 +71,7 @@ export async function preflightStep(
   const cards = kit.cards(step);
   const azure = kit.azureAs(step, 'azure');
   const report = await runPreflight(
-    kit.deps.clients.directory(kit.credential(step, 'office365', 'graph')),
+    kit.directoryAs(step, 'office365'),
     azure,
     (email) => kit.deps.clients.userRealm(email),
     s.azure,

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { SignInKind, SignedInAccount, TokenSource } from '../auth/signIn';
 import type { AzureSubscription, Organization } from '../domain/model';
 import type { renderCard } from '../cards/render';
-import type { AzureManagementPort } from '../domain/ports';
+import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import { ERRORS, type TenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import type { ChannelNotifier, CloudClients } from '../link/ports';
@@ -260,9 +260,9 @@ export class LinkStepKit {
     return new LinkCards(this.deps.localizer, step.context.activity.locale);
   }
 
-  /** The user's credential for one sign-in and API (tokens fetched on demand, never stored). */
-  credential(step: { context: TurnContext }, kind: SignInKind, resource: 'graph' | 'arm') {
-    return this.deps.tokens.credential(step.context.activity.from.id, kind, resource);
+  /** A Microsoft Graph client as one of the two signed-in accounts. */
+  directoryAs(step: { context: TurnContext }, kind: SignInKind): Office365DirectoryPort {
+    return this.procedure.directory(step.context.activity.from.id, kind);
   }
 
   /** An ARM client as one of the two signed-in accounts. */
