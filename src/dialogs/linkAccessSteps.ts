@@ -2,7 +2,6 @@ import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs'
 import { v4 as uuidv4 } from 'uuid';
 import { RESTORE_CHOICE_LIMIT, cardAttachment, renderCard } from '../cards/render';
 import type { DirectoryPerson } from '../domain/model';
-import type { AzureManagementPort } from '../domain/ports';
 import { GRANTABLE_ROLES, type GrantableRole } from '../domain/roles';
 import { errorFromJson } from '../errors';
 import { z } from 'zod';
@@ -11,7 +10,7 @@ import { ACCESS_STAGE, readStage } from '../link/stageSchemas';
 import { grantAccess } from '../link/access';
 import { WriteRecorder } from '../link/dryRun';
 import { restoreAccess } from '../link/restore';
-import { chosenRestore, restoreWork, type RestoreWork } from '../link/restoreRecord';
+import { restoreToRun, restoreWork, type RestoreWork } from '../link/restoreRecord';
 import { LinkCards } from './linkCards';
 import { checklistStep } from './linkKeyVaultSteps';
 import { restoreChoiceOf, restoreKey, restoreReportCard } from './restoreCards';
@@ -141,17 +140,19 @@ export async function startAccessStep(
       'Good',
     ),
   );
+  const restoreChoice = restoreChoiceOf(answer.restoreIds);
+  // Where an invited guest lands: the portal, at the Office 365 directory.
+  const redirectUrl = `${kit.portalUrl(step)}/#@${s.org.tenantId}`;
   if (s.dryRun) {
     const users = await chosenUsers(kit, step, s, chosen);
-    const restore = answer.restore
-      ? chosenRestore(
-          await restoreWork(kit.deps.changes, s.flowId),
-          restoreChoiceOf(answer.restoreIds),
-        )
-      : { entries: [], customRoles: [] };
-    return dryRunReport(kit, step, s, kit.azureAs(step, 'office365'), users, role, restore);
+    const restore = await restoreToRun(
+      kit.deps.changes,
+      s.flowId,
+      answer.restore === true,
+      restoreChoice,
+    );
+    return dryRunReport(kit, step, s, users, role, restore, redirectUrl);
   }
-  const restoreChoice = restoreChoiceOf(answer.restoreIds);
   return kit.runJob(step, 'access', {
     ...kit.flowRef(s),
     role,
@@ -164,7 +165,7 @@ export async function startAccessStep(
       office365: s.office365,
       portalUrl: kit.portalUrl(step),
     },
-    redirectUrl: `${kit.portalUrl(step)}/#@${s.org.tenantId}`,
+    redirectUrl,
     locale: step.context.activity.locale ?? '',
   });
 }
@@ -234,22 +235,22 @@ async function dryRunReport(
   kit: LinkStepKit,
   step: WaterfallStepContext,
   s: LinkState,
-  target: AzureManagementPort,
   users: readonly DirectoryPerson[],
   role: GrantableRole,
   restore: RestoreWork,
+  redirectUrl: string,
 ): Promise<DialogTurnResult> {
   assertChosen(s);
   const cards = kit.cards(step);
   // The grant's and restore's own code on recording ports: their writes, in their order.
   const recorder = new WriteRecorder();
-  const recording = recorder.azure(target);
+  const recording = recorder.azure(kit.azureAs(step, 'office365'));
   await grantAccess(recording, s.subscription.subscriptionId, users, role);
   await restoreAccess(
     recorder.directory(kit.directoryAs(step, 'office365')),
     recording,
     restore.entries,
-    `${kit.portalUrl(step)}/#@${s.org.tenantId}`,
+    redirectUrl,
     restore.customRoles,
   );
   const plan = [...(s.plan ?? []), ...recorder.writes];

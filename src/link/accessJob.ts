@@ -3,7 +3,7 @@ import type { GrantableRole } from '../domain/roles';
 import { grantAccess, testAccess, type GrantResult } from './access';
 import type { FlowRef, LinkProcedure } from './procedure';
 import type { RestoreRun } from './restore';
-import { chosenRestore, restoreAndRecord, restoreWork, type RestoreChoice } from './restoreRecord';
+import { restoreAndRecord, restoreToRun, type RestoreChoice } from './restoreRecord';
 
 /**
  * Step 3 of the seeds: give Office 365 accounts access to the subscription (RBAC roles replace the
@@ -60,9 +60,12 @@ export async function giveAccessJob(
   const directory = procedure.directory(userId, 'office365');
   const users = await directory.usersById([...stage.principalIds]);
   const target = procedure.azure(userId, 'office365');
-  const work = stage.restore
-    ? chosenRestore(await restoreWork(procedure.deps.changes, flowId), stage.restoreChoice)
-    : { entries: [], customRoles: [] };
+  const work = await restoreToRun(
+    procedure.deps.changes,
+    flowId,
+    stage.restore,
+    stage.restoreChoice,
+  );
   const counts = {
     granted: 0,
     grantTotal: users.length,

@@ -60,6 +60,21 @@ export function chosenRestore(
 }
 
 /**
+ * The restore the admin asked for on the grant card: nothing when its toggle is off, otherwise the
+ * flow's restore plan with their choice applied ({@link chosenRestore}).
+ * @throws Error from storage
+ */
+export async function restoreToRun(
+  changes: ChangeRecordStore,
+  flowId: string,
+  restore: boolean,
+  choice: RestoreChoice | undefined,
+): Promise<RestoreWork> {
+  if (!restore) return { entries: [], customRoles: [] };
+  return chosenRestore(await restoreWork(changes, flowId), choice);
+}
+
+/**
  * Gives back the access the move removed (restore plan) and records every outcome in the change
  * record (audit and report). Runs in the access job, after the card click was answered.
  * @param by the initiator's Teams user id (the audit's `by`)
