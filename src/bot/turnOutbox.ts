@@ -26,7 +26,7 @@ export class TurnOutbox {
       if (!this.holding) return next();
       const heldNow = activities.map((a) => {
         // Only messages wait (in their order); an invoke response, typing or trace never does.
-        const hold = isMessage(a) && (this.held.length > 0 || holdsCard(a));
+        const hold = isMessage(a) && (this.held.length > 0 || hasAttachment(a));
         if (hold) this.held.push(a);
         return hold;
       });
@@ -72,7 +72,7 @@ function isMessage(activity: Partial<Activity>): boolean {
   return (activity.type ?? ActivityTypes.Message) === ActivityTypes.Message;
 }
 
-/** A message that carries an attachment (a card that may await an answer). */
-function holdsCard(activity: Partial<Activity>): boolean {
-  return isMessage(activity) && (activity.attachments?.length ?? 0) > 0;
+/** Whether the activity carries an attachment (a card that may await an answer). */
+function hasAttachment(activity: Partial<Activity>): boolean {
+  return (activity.attachments?.length ?? 0) > 0;
 }
