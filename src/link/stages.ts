@@ -61,16 +61,21 @@ export type LinkState = FlowStart & {
   grantUsers?: DirectoryPerson[];
 };
 
-/** A step found the state short of its stage (a state from another version, or a bug). */
-function stageMissing(s: LinkState, stage: string, missing: readonly string[]): TenantlinkError {
-  return new TenantlinkError('internal', {
-    detail: `link state of flow ${s.flowId} is not ${stage}: no ${missing.join(', ')}`,
-  });
-}
+/** The fields each stage adds to the one before it. */
+const SIGNED_IN_FIELDS = ['office365', 'org'] as const;
+const OFFERED_FIELDS = [...SIGNED_IN_FIELDS, 'azure', 'owned', 'directoryNames'] as const;
+const CHOSEN_FIELDS = [...OFFERED_FIELDS, 'subscription', 'sourceName'] as const;
 
-/** The fields of `names` that `s` lacks. */
-function lacking(s: LinkState, names: readonly (keyof LinkState)[]): string[] {
-  return names.filter((n) => s[n] === undefined);
+/**
+ * Throws when `s` lacks any of `fields` (a state from another version, or a bug).
+ * @throws TenantlinkError `internal` naming the stage and the missing fields
+ */
+function requireStage(s: LinkState, stage: string, fields: readonly (keyof LinkState)[]): void {
+  const missing = fields.filter((f) => s[f] === undefined);
+  if (missing.length > 0)
+    throw new TenantlinkError('internal', {
+      detail: `link state of flow ${s.flowId} is not ${stage}: no ${missing.join(', ')}`,
+    });
 }
 
 /**
@@ -78,8 +83,7 @@ function lacking(s: LinkState, names: readonly (keyof LinkState)[]): string[] {
  * @throws TenantlinkError `internal` when it is not
  */
 export function assertSignedIn(s: LinkState): asserts s is LinkState & SignedInFlow {
-  const missing = lacking(s, ['office365', 'org']);
-  if (missing.length > 0) throw stageMissing(s, 'signed in', missing);
+  requireStage(s, 'signed in', SIGNED_IN_FIELDS);
 }
 
 /**
@@ -87,8 +91,7 @@ export function assertSignedIn(s: LinkState): asserts s is LinkState & SignedInF
  * @throws TenantlinkError `internal` when they were not
  */
 export function assertOffered(s: LinkState): asserts s is LinkState & OfferedFlow {
-  const missing = lacking(s, ['office365', 'org', 'azure', 'owned', 'directoryNames']);
-  if (missing.length > 0) throw stageMissing(s, 'offered', missing);
+  requireStage(s, 'offered', OFFERED_FIELDS);
 }
 
 /**
@@ -96,14 +99,5 @@ export function assertOffered(s: LinkState): asserts s is LinkState & OfferedFlo
  * @throws TenantlinkError `internal` when it was not
  */
 export function assertChosen(s: LinkState): asserts s is LinkState & ChosenFlow {
-  const missing = lacking(s, [
-    'office365',
-    'org',
-    'azure',
-    'owned',
-    'directoryNames',
-    'subscription',
-    'sourceName',
-  ]);
-  if (missing.length > 0) throw stageMissing(s, 'chosen', missing);
+  requireStage(s, 'chosen', CHOSEN_FIELDS);
 }
