@@ -100,8 +100,8 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new KeyVaultFixDialog({ changes, procedure, background, localizer }),
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
-  const bot = new TenantlinkBot(conversationState, root, references, localizer, (context) =>
-    answerChecklistRefresh(context, changes, localizer),
+  const bot = new TenantlinkBot(conversationState, root, references, localizer, (context, action) =>
+    answerChecklistRefresh(context, action, changes, localizer),
   );
   background.attach(bot);
   return { bot, background, changes, references };

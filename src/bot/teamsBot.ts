@@ -40,7 +40,10 @@ export class TenantlinkBot extends TeamsActivityHandler {
      * Answers a card action that no dialog can wait for (a refresh of a card that outlives its
      * flow); returns whether it did.
      */
-    private readonly standing: (context: TurnContext) => Promise<boolean> = async () => false,
+    private readonly standing: (
+      context: TurnContext,
+      action: { readonly verb: string; readonly data: Record<string, unknown> },
+    ) => Promise<boolean> = async () => false,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -144,7 +147,7 @@ export class TenantlinkBot extends TeamsActivityHandler {
         },
       };
     }
-    if (await this.standing(context)) return { status: 200 };
+    if (await this.standing(context, action)) return { status: 200 };
     await this.runDialogs(context);
     if (!invokeAnswered(context)) {
       this.log.info({ code: ERRORS.cardStale.code, verb: action.verb }, 'card action not awaited');

@@ -85,22 +85,25 @@ export async function checklistStep(
   return kit.end(step, s, 'linked');
 }
 
+/** A card action as `parseCardAction` reads it. */
+type CardActionData = NonNullable<ReturnType<typeof parseCardAction>>;
+
 /**
  * Answers Teams' refresh of a checklist posted to a group chat or channel (its user-specific
  * view, src/dialogs/userSpecificViews.ts): the full card with the key vault offer for the link's
  * initiator, the read-only card for anyone else. The link has ended by then, so no dialog waits
- * for it: the bot asks this first for every card action.
+ * for it: the bot asks this first for every card action, parsed (`parseCardAction`).
  * @returns whether the turn was such a refresh (and is answered)
  * @throws Error from storage
  */
 export async function answerChecklistRefresh(
   context: TurnContext,
+  action: CardActionData,
   changes: ChangeRecordStore,
   localizer: Localizer,
 ): Promise<boolean> {
-  const action = parseCardAction(context);
-  const data = action?.data;
-  if (action?.verb !== REFRESH_VERB || data?.standing !== 'checklist') return false;
+  const data = action.data;
+  if (action.verb !== REFRESH_VERB || data.standing !== 'checklist') return false;
   const flowId = typeof data.flowId === 'string' ? data.flowId : '';
   const record = flowId ? await changes.get(flowId) : undefined;
   const kept = record?.checklist;
