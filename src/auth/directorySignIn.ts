@@ -14,7 +14,7 @@ import { accountFromToken } from './accountClaims';
 import { UndiciNetworkModule } from './msalNetwork';
 import { CONNECTION_PERMISSIONS } from './permissions';
 import { PendingSignIns } from './pendingSignIns';
-import { hashedKey, SealedStore, Sealer } from './sealedStore';
+import { hashedKey, SealedStore, Sealer, type Sealed } from './sealedStore';
 import type { Resource, SignedInAccount, UserKey } from './signIn';
 
 /**
@@ -111,6 +111,8 @@ interface UserTokens {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOKENS = 'signin/azure';
+/** The associated data of a sealed sign-in link: the flow's, never a storage key. */
+const linkContext = (flowId: string): string => `signin/link/${flowId}`;
 
 /** Scopes per resource: ARM `user_impersonation`; Graph's from the permission map. */
 export const DIRECTORY_SCOPES: Readonly<Record<Resource, string[]>> = {
@@ -175,6 +177,27 @@ export class DirectorySignIn {
       prompt: 'select_account',
       ...(loginHint ? { loginHint } : {}),
     });
+  }
+
+  /**
+   * Seals the sign-in page's URL (from {@link begin}) for keeping in a conversation's dialog
+   * state: the URL carries the `state` that completes a sign-in, so whoever opens it can finish the
+   * initiator's sign-in as another account. It is never stored in clear (issue 25); the card that
+   * shows it is rebuilt from the sealed value (AES-256-GCM, bound to the flow).
+   * @param url the authorize URL
+   * @param flowId the flow the sign-in belongs to (the seal's associated data)
+   */
+  sealLink(url: string, flowId: string): Sealed {
+    return this.sealer.seal(url, linkContext(flowId));
+  }
+
+  /**
+   * Opens a URL sealed by {@link sealLink} for the same flow.
+   * @returns the URL, or undefined when the value is malformed, of another flow, or sealed with
+   *   another key (the key was rotated: the admin starts the sign-in again)
+   */
+  openLink(sealed: unknown, flowId: string): string | undefined {
+    return this.sealer.open(sealed, linkContext(flowId));
   }
 
   /**

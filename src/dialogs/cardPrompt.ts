@@ -161,6 +161,14 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
     return Dialog.EndOfTurn;
   }
 
+  /**
+   * The card this prompt shows: `options.card` here; a prompt whose card carries what must not be
+   * kept in state in clear (the sign-in page's URL) rebuilds it from what it keeps sealed.
+   */
+  protected cardOf(options: CardPromptOptions): AdaptiveCardJson {
+    return options.card;
+  }
+
   /** The user-specific view of this prompt's card (its ids and initiator). */
   private ids(options: CardPromptOptions): UserSpecificView {
     return { flowId: options.flowId, cardId: options.cardId, initiatorId: options.initiatorId };
@@ -176,8 +184,8 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
     options: CardPromptOptions,
     userId: string | undefined,
   ): AdaptiveCardJson {
-    if (!isShared(context.activity)) return options.card;
-    if (userId === options.initiatorId) return options.card;
+    if (!isShared(context.activity)) return this.cardOf(options);
+    if (userId === options.initiatorId) return this.cardOf(options);
     const note = this.localizer.t(context.activity.locale, 'card.onlyInitiator', {
       name: options.initiatorName,
     });
@@ -255,7 +263,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
         { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb: action.verb },
         'unknown verb',
       );
-      await answerInvoke(dc.context, options.card, this.ids(options));
+      await answerInvoke(dc.context, this.cardOf(options), this.ids(options));
       await dc.context.sendActivity(this.localizer.t(locale, ERRORS.cardInvalid.messageKey));
       return Dialog.EndOfTurn;
     }
@@ -281,7 +289,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
         { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb, rule: broken },
         'card input refused',
       );
-      await answerInvoke(dc.context, options.retryCard ?? options.card, this.ids(options));
+      await answerInvoke(dc.context, options.retryCard ?? this.cardOf(options), this.ids(options));
       return Dialog.EndOfTurn;
     }
     const result: CardAction = { verb, inputs, userId: from.id };

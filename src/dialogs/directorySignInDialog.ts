@@ -9,6 +9,7 @@ import {
 } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
 import type { DirectorySignIn, SignInCompletion, SignInContext } from '../auth/directorySignIn';
+import type { Sealed } from '../auth/sealedStore';
 import type { SignedInAccount } from '../auth/signIn';
 import { renderCard, type AdaptiveCardJson } from '../cards/render';
 import { ERRORS, asTenantlinkError } from '../errors';
@@ -96,8 +97,55 @@ const PROMPT = 'directorySignInCard';
 const WAIT = 'directorySignInWait';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The render data of the "open the sign-in page" card, but its URL (kept sealed). */
+type SignInWaitCardData = Omit<DirectorySignInWaitData, 'url'>;
+
+/**
+ * Options of the "open the sign-in page" prompt: the sign-in page's URL completes a sign-in (its
+ * `state`), so the dialog state keeps it sealed (src/auth/directorySignIn.ts `sealLink`), and the
+ * stored card has no link; the initiator's card is rebuilt from the two (issue 25).
+ */
+interface SignInWaitOptions extends CardPromptOptions {
+  readonly waitCard: SignInWaitCardData;
+  readonly sealedUrl: Sealed;
+}
+
+interface DirectorySignInWaitData {
+  readonly flowId: string;
+  readonly cardId: string;
+  readonly title: string;
+  readonly text: string;
+  readonly url: string;
+  readonly openLabel: string;
+  readonly restartLabel: string;
+  readonly cancelLabel: string;
+}
+
+/** The card without its link buttons (what the dialog state keeps). */
+function withoutLinks(card: AdaptiveCardJson): AdaptiveCardJson {
+  const actions = (card.actions as { type?: string }[] | undefined)?.filter(
+    (a) => a.type !== 'Action.OpenUrl',
+  );
+  return actions ? { ...card, actions } : card;
+}
+
 /** The "open the sign-in page" card: waits for a click or for the sign-in's event. */
 class SignInWaitPrompt extends CardPrompt {
+  constructor(
+    dialogId: string,
+    localizer: Localizer,
+    private readonly signIn: DirectorySignIn,
+  ) {
+    super(dialogId, localizer);
+  }
+
+  /** The card with the sign-in page's link, unsealed; without it when it no longer opens. */
+  protected override cardOf(options: CardPromptOptions): AdaptiveCardJson {
+    const { waitCard, sealedUrl } = options as SignInWaitOptions;
+    const url = waitCard ? this.signIn.openLink(sealedUrl, options.flowId) : undefined;
+    return url ? renderCard('directorySignInWait', { ...waitCard, url }) : options.card;
+  }
+
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const activity = dc.context.activity;
     if (isInternalEvent(dc.context, SIGN_IN_EVENT)) {
@@ -119,7 +167,7 @@ export class DirectorySignInDialog extends ComponentDialog {
   ) {
     super(dialogId);
     this.addDialog(new CardPrompt(PROMPT, deps.localizer));
-    this.addDialog(new SignInWaitPrompt(WAIT, deps.localizer));
+    this.addDialog(new SignInWaitPrompt(WAIT, deps.localizer, deps.signIn));
     this.addDialog(
       new WaterfallDialog(`${dialogId}.steps`, [
         this.askSubscription.bind(this),
@@ -278,31 +326,34 @@ export class DirectorySignInDialog extends ComponentDialog {
       return this.finish(step, await this.deps.signIn.complete(page.query));
     }
     const cardId = uuidv4();
-    const card = renderCard('directorySignInWait', {
+    const waitCard: SignInWaitCardData = {
       flowId: options.flowId,
       cardId,
       title: this.t(locale, 'signIn.directory.waitTitle'),
       text: this.t(locale, 'signIn.directory.waitText', { directory: tenantId }),
-      url,
       openLabel: this.t(locale, 'signIn.directory.open'),
       restartLabel: this.t(locale, 'signIn.directory.restart'),
       cancelLabel: this.t(locale, 'card.cancel'),
-    });
-    // The sign-in page's URL is the initiator's alone: never on a card others see.
+    };
+    const card = renderCard('directorySignInWait', { ...waitCard, url });
+    // The sign-in page's URL is the initiator's alone: never on a card others see, and never in
+    // the dialog state in clear (whoever opens it can complete the sign-in as another account).
     await answerInvoke(step.context, card, {
       flowId: options.flowId,
       cardId,
       initiatorId: options.initiatorId,
     });
     return step.beginDialog(WAIT, {
-      card,
+      card: withoutLinks(card),
+      waitCard,
+      sealedUrl: this.deps.signIn.sealLink(url, options.flowId),
       flowId: options.flowId,
       cardId,
       initiatorId: options.initiatorId,
       initiatorName: options.initiatorName,
       verbs: ['signin.restart'],
       alreadySent: true,
-    } satisfies CardPromptOptions);
+    } satisfies SignInWaitOptions);
   }
 
   private async signedIn(step: WaterfallStepContext): Promise<DialogTurnResult> {
