@@ -10,6 +10,7 @@ import { cardAttachment, type AdaptiveCardJson } from '../cards/render';
 import type {
   BackgroundResult,
   BackgroundRunner,
+  JobOwner,
   ProgressReporter,
 } from '../dialogs/waitForBackground';
 import { BACKGROUND_DONE_EVENT } from '../dialogs/waitForBackground';
@@ -109,16 +110,15 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
   }
 
   start(
-    context: TurnContext,
+    owner: JobOwner,
     waitId: string,
     work: (progress: ProgressReporter) => Promise<unknown>,
+    progressCardId?: string,
   ): void {
     if (this.running.has(waitId) || this.stopped) return;
-    const reference = TurnContext.getConversationReference(context.activity);
+    const { reference, from, locale, channelData } = owner;
     // The card clicked to start the job shows its progress (not for a job woken after a restart).
-    const cardId =
-      context.activity.type === ActivityTypes.Invoke ? context.activity.replyToId : undefined;
-    const { from, locale, channelData } = context.activity;
+    const cardId = progressCardId;
     this.running.add(waitId);
     const task = (async (): Promise<void> => {
       const claimed = await this.claim(waitId, { reference, from, locale, channelData });

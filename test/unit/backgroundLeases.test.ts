@@ -7,7 +7,11 @@ import {
   type TestAdapter,
 } from 'botbuilder';
 import { AdapterBackgroundRunner, RESUME_EVENT } from '../../src/bot/backgroundRunner';
-import { BACKGROUND_DONE_EVENT } from '../../src/dialogs/waitForBackground';
+import {
+  BACKGROUND_DONE_EVENT,
+  jobOwnerOf,
+  type JobOwner,
+} from '../../src/dialogs/waitForBackground';
 import { until } from '../helpers/until';
 
 /**
@@ -57,7 +61,7 @@ function pair() {
   return { storage, events, a, b };
 }
 
-const context = (): TurnContext => new TurnContext({} as TestAdapter, activity);
+const context = (): JobOwner => jobOwnerOf(new TurnContext({} as TestAdapter, activity));
 
 /** Waits until the jobs document of `storage` holds a lease on each of `ids` (state, not time). */
 const leased = (storage: MemoryStorage, ...ids: string[]): Promise<void> =>
