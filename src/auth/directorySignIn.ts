@@ -8,13 +8,14 @@ import {
 } from '@azure/msal-node';
 import type { ChannelAccount, ConversationReference, Storage } from 'botbuilder';
 import type { CloudHttpOptions } from '../cloud/http';
-import { TenantlinkError } from '../errors';
+import { ERRORS, TenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { accountFromToken } from './accountClaims';
 import { UndiciNetworkModule } from './msalNetwork';
 import { CONNECTION_PERMISSIONS } from './permissions';
 import { PendingSignIns } from './pendingSignIns';
 import { hashedKey, SealedStore, Sealer, type Sealed } from './sealedStore';
+import { UNKNOWN_SIGN_IN_ERROR, sanitizedLogField, signInErrorCode } from './signInErrors';
 import type { Resource, SignedInAccount, UserKey } from './signIn';
 
 /**
@@ -69,7 +70,10 @@ export type SignInCompletion =
       readonly ok: false;
       readonly reason: SignInRefusal;
       readonly context?: SignInContext;
-      /** The identity platform's error code (e.g. `AADSTS65004`), never its full text. */
+      /**
+       * The identity platform's error code (e.g. `AADSTS65004`, `access_denied`; see
+       * src/auth/signInErrors.ts), never its text; absent when the code is not a known one.
+       */
       readonly detail?: string;
     };
 
@@ -122,12 +126,17 @@ export const DIRECTORY_SCOPES: Readonly<Record<Resource, string[]>> = {
   ),
 };
 
-/** The MSAL error code worth logging: `AADSTS…` from the message, else MSAL's code. */
+/**
+ * The MSAL error code worth logging: `AADSTS…` from the message, else the OAuth error name, else
+ * MSAL's own code (MSAL Node's `errorCode`, e.g. `no_tokens_found`), never the message's text.
+ */
 function aadsts(err: unknown): string {
-  const e = err as { errorCode?: string; errorMessage?: string; message?: string };
-  return (
-    /AADSTS\d+/.exec(String(e.errorMessage ?? e.message ?? ''))?.[0] ?? e.errorCode ?? 'unknown'
-  );
+  const e = err as { errorCode?: unknown; errorMessage?: unknown; message?: unknown };
+  const code = signInErrorCode(e.errorCode, e.errorMessage ?? e.message);
+  if (code !== UNKNOWN_SIGN_IN_ERROR) return code;
+  return typeof e.errorCode === 'string' && /^[a-z_]{1,64}$/.test(e.errorCode)
+    ? e.errorCode
+    : 'unknown';
 }
 
 /** The subscription admin's sign-in at a directory chosen at run time (see the module comment). */
@@ -210,12 +219,18 @@ export class DirectorySignIn {
     if (!claimed || 'expired' in claimed) return { ok: false, reason: 'unknownState' };
     const { context, verifier } = claimed;
     if (query.error) {
-      const detail = /AADSTS\d+/.exec(query.error_description ?? '')?.[0] ?? query.error;
+      // The query is the browser's: only a known code is repeated (src/auth/signInErrors.ts).
+      const code = signInErrorCode(query.error, query.error_description);
+      if (code === UNKNOWN_SIGN_IN_ERROR)
+        this.log.warn(
+          { code: ERRORS.signInFailed.code, error: sanitizedLogField(query.error) },
+          'sign-in redirect with an unknown error',
+        );
       return {
         ok: false,
         reason: query.error === 'access_denied' ? 'declined' : 'failed',
         context,
-        detail,
+        ...(code === UNKNOWN_SIGN_IN_ERROR ? {} : { detail: code }),
       };
     }
     if (!query.code || !verifier)
