@@ -1,10 +1,20 @@
 /**
  * The eTag tenantlink writes when an item must be created only if nothing is stored under its key
- * (a new change record, a subscription lock, the index of records). Every store honours it:
- * botbuilder's MemoryStorage and the embedded store accept a write with an eTag when the key is
- * empty and refuse it when another item is there; the Blob adapter checks for the key first.
+ * (a new change record, a subscription lock, the index of records). Every store honours it in one
+ * atomic step: botbuilder's MemoryStorage and the embedded store accept a write with an eTag when
+ * the key is empty and refuse it when another item is there; Blob and Cosmos DB create the item
+ * with their own conditional create (CreateOnlyStorage, src/state/createOnlyStorage.ts).
  */
 export const CREATE_ONLY_ETAG = 'absent';
+
+/**
+ * The error of a write that lost to another writer, worded as botbuilder's stores word it
+ * (`Storage: error writing "<key>" due to eTag conflict.`), so {@link isETagConflict} and
+ * botbuilder's own callers (TeamsSSOTokenExchangeMiddleware) recognise it.
+ */
+export function eTagConflict(key: string): Error {
+  return new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+}
 
 /**
  * Whether a storage write failed because another writer won (a stale or create-only eTag): the

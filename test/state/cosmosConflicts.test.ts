@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import { ChangeRecordStore } from '../../src/state/changeRecords';
-import { isETagConflict } from '../../src/state/createOnly';
-import { CreateOnlyStorage } from '../../src/state/createOnlyStorage';
+import { eTagConflict, isETagConflict } from '../../src/state/createOnly';
+import { CreateOnlyStorage, type ItemCreator } from '../../src/state/createOnlyStorage';
 import { LOCK_TTL_MS, SubscriptionLockStore } from '../../src/state/subscriptionLocks';
 
 /**
@@ -13,8 +13,11 @@ import { LOCK_TTL_MS, SubscriptionLockStore } from '../../src/state/subscription
  * paths only matched /etag/ before).
  */
 
-/** An in-memory store with Cosmos DB's write semantics, as botbuilder-azure surfaces them. */
-class CosmosLikeStorage implements Storage {
+/**
+ * An in-memory store with Cosmos DB's write semantics, as botbuilder-azure surfaces them, and the
+ * create-only path's (Create Document, a 409 reported as an eTag conflict).
+ */
+class CosmosLikeStorage implements Storage, ItemCreator {
   private readonly items = new Map<string, Record<string, unknown>>();
   /** Runs once before the next write: another writer slipping in between a read and a write. */
   beforeNextWrite?: () => Promise<void>;
@@ -45,6 +48,11 @@ class CosmosLikeStorage implements Storage {
       }
       this.items.set(k, { ...(item as Record<string, unknown>), eTag: randomUUID() });
     }
+  }
+
+  async createIfAbsent(key: string, item: Record<string, unknown>): Promise<void> {
+    if (this.items.has(key)) throw eTagConflict(key);
+    this.items.set(key, { ...item, eTag: randomUUID() });
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -100,7 +108,7 @@ const record = () => ({
 
 it('keeps both writers of a change record when one loses a race on Cosmos DB', async () => {
   const cosmos = new CosmosLikeStorage();
-  const changes = new ChangeRecordStore(new CreateOnlyStorage(cosmos));
+  const changes = new ChangeRecordStore(new CreateOnlyStorage(cosmos, cosmos));
   await changes.update('flow-1', () => undefined, record);
   // Another instance audits between this one's read and write: this write gets a 412.
   cosmos.beforeNextWrite = () =>
@@ -113,7 +121,7 @@ it('keeps both writers of a change record when one loses a race on Cosmos DB', a
 it('gives an expired subscription lock to one flow when another takes it in between on Cosmos DB', async () => {
   const cosmos = new CosmosLikeStorage();
   let now = Date.parse('2026-11-30T10:00:00Z');
-  const locks = new SubscriptionLockStore(new CreateOnlyStorage(cosmos), () => now);
+  const locks = new SubscriptionLockStore(new CreateOnlyStorage(cosmos, cosmos), () => now);
   const lock = (flowId: string) => ({
     subscriptionId: 'sub-1',
     flowId,

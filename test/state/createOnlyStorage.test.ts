@@ -1,19 +1,31 @@
 import type { Storage, StoreItems } from 'botbuilder';
-import { CreateOnlyStorage, FirstWriteWinsStorage } from '../../src/state/createOnlyStorage';
-import { CREATE_ONLY_ETAG } from '../../src/state/createOnly';
+import {
+  CreateOnlyStorage,
+  FirstWriteWinsStorage,
+  type ItemCreator,
+} from '../../src/state/createOnlyStorage';
+import { CREATE_ONLY_ETAG, eTagConflict } from '../../src/state/createOnly';
 
 /**
  * A store with If-Match semantics, as Blob and Cosmos DB have: a write with an eTag needs an item
- * with that eTag; '*' or none overwrites.
+ * with that eTag; '*' or none overwrites. Its atomic create (Put Blob with If-None-Match: *, Cosmos
+ * DB's Create Document) creates an item only where there is none, in one step.
  */
-class IfMatchStore implements Storage {
+class IfMatchStore implements Storage, ItemCreator {
   readonly items = new Map<string, Record<string, unknown>>();
+  reads = 0;
   private next = 0;
 
   async read(keys: string[]): Promise<StoreItems> {
+    this.reads++;
     const out: StoreItems = {};
     for (const k of keys) if (this.items.has(k)) out[k] = { ...this.items.get(k) };
     return out;
+  }
+
+  async createIfAbsent(key: string, item: Record<string, unknown>): Promise<void> {
+    if (this.items.has(key)) throw eTagConflict(key);
+    this.items.set(key, { ...item, eTag: String(++this.next) });
   }
 
   async write(changes: StoreItems): Promise<void> {
@@ -33,15 +45,30 @@ class IfMatchStore implements Storage {
 it('creates a create-only item that an If-Match store would refuse, once', async () => {
   const inner = new IfMatchStore();
   await expect(inner.write({ a: { v: 1, eTag: CREATE_ONLY_ETAG } })).rejects.toThrow(/etag/i);
-  const store = new CreateOnlyStorage(inner);
+  const store = new CreateOnlyStorage(inner, inner);
   await store.write({ a: { v: 1, eTag: CREATE_ONLY_ETAG } });
   expect((await store.read(['a'])).a).toMatchObject({ v: 1 });
   await expect(store.write({ a: { v: 2, eTag: CREATE_ONLY_ETAG } })).rejects.toThrow(/etag/i);
   expect((await store.read(['a'])).a).toMatchObject({ v: 1 });
 });
 
+it("creates with the store's atomic create, without reading first: of many racing, one wins", async () => {
+  const inner = new IfMatchStore();
+  // Independent instances sharing one store, all writing the same create-only key at once.
+  const results = await Promise.allSettled(
+    Array.from({ length: 8 }, (_, i) =>
+      new CreateOnlyStorage(inner, inner).write({ lock: { holder: i, eTag: CREATE_ONLY_ETAG } }),
+    ),
+  );
+  expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/etag/i);
+  expect(inner.reads).toBe(0);
+  expect(inner.items.get('lock')).not.toHaveProperty('eTag', CREATE_ONLY_ETAG);
+});
+
 it('passes real eTags through, so stale writes still fail', async () => {
-  const store = new CreateOnlyStorage(new IfMatchStore());
+  const inner = new IfMatchStore();
+  const store = new CreateOnlyStorage(inner, inner);
   await store.write({ a: { v: 1 } });
   const first = (await store.read(['a'])).a;
   await store.write({ a: { ...first, v: 2 } });
@@ -55,8 +82,8 @@ it('lets the first token-exchange dedupe write win and the repeats conflict, on 
   const item = () => ({ 'msteams/a:1/exchange-1': { eTag: 'exchange-1' } });
   const inner = new IfMatchStore();
   // Straight to an If-Match store, even the first write fails: every exchange would be dropped.
-  await expect(new CreateOnlyStorage(inner).write(item())).rejects.toThrow(/etag/i);
-  const store = new FirstWriteWinsStorage(new CreateOnlyStorage(inner));
+  await expect(new CreateOnlyStorage(inner, inner).write(item())).rejects.toThrow(/etag/i);
+  const store = new FirstWriteWinsStorage(new CreateOnlyStorage(inner, inner));
   await store.write(item());
   await expect(store.write(item())).rejects.toThrow(/etag conflict/i);
   await expect(store.write({ other: { eTag: '*', v: 1 } })).resolves.toBeUndefined();
