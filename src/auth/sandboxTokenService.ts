@@ -2,6 +2,7 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { request } from 'undici';
 import { dispatcherFor, type CloudHttpOptions } from '../cloud/http';
 import { TenantlinkError } from '../errors';
+import { IDS } from '../sandbox/seed';
 import { accountFromToken } from './accountClaims';
 import { connectionNameFor, connectionScopes } from './permissions';
 import {
@@ -117,7 +118,8 @@ export class SandboxTokenService implements TokenSource {
       password: choice.account.password,
       // The connection's own scopes, as a Bot Service OAuth connection asks for them.
       scope: connectionScopes(connectionNameFor(kind, resource)),
-      client_id: 'tenantlink-sandbox',
+      // The card's app registration in the sandbox: a public client, which may use this grant.
+      client_id: IDS.applications.signInCard,
     });
     if (!token.refresh_token)
       throw new TenantlinkError('signInFailed', { detail: 'no refresh token' });

@@ -39,6 +39,11 @@ export interface LocalSignIn {
   readonly tokens: TokenSource;
   readonly office365Dialog: Dialog;
   readonly sandbox: SandboxAccountPicker;
+  /**
+   * The client id of tenantlink's own sign-in in the sandbox: its app registration there, whose
+   * redirect URI is the bot's callback on loopback (the sandbox knows no other client).
+   */
+  readonly directoryClientId: string;
 }
 
 /** The sign-ins of a run. */
@@ -117,9 +122,10 @@ export function composeSignIns(options: {
     };
   }
   const directory = new DirectorySignIn(storage, {
-    clientId: own.clientId || 'tenantlink-local',
-    // The sandbox checks no client secret; Microsoft's cloud gets the configured one.
-    clientSecret: own.clientSecret || 'sandbox',
+    // Locally, the sandbox's app registration, never the configured one (nor its secret: the
+    // sandbox checks no client secret); Microsoft's cloud gets the configured ones.
+    clientId: local ? local.directoryClientId : own.clientId,
+    clientSecret: local ? 'sandbox' : own.clientSecret,
     redirectUri: local ? () => `${options.serverUrl()}${SIGN_IN_CALLBACK_PATH}` : own.redirectUri,
     authorityHost: endpoints.authorityHost,
     // Locally, without a key, tokens are sealed with a key of this run only (a restart signs out).

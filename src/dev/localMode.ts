@@ -6,7 +6,7 @@ import type { CloudHttpOptions } from '../cloud/http';
 import type { Config } from '../config';
 import { SandboxSignInDialog } from '../dialogs/sandboxSignInDialog';
 import type { Localizer } from '../i18n';
-import { sandboxEndpointsAt, startSandboxCloud } from '../sandbox';
+import { IDS, sandboxEndpointsAt, startSandboxCloud } from '../sandbox';
 import { startAgentsPlayground } from './agentsPlayground';
 
 /**
@@ -40,6 +40,7 @@ export const localMode: LocalMode = {
       tokens,
       office365Dialog: new SandboxSignInDialog(ids.office365, 'office365', tokens, localizer),
       sandbox: tokens,
+      directoryClientId: IDS.applications.local,
     };
   },
 

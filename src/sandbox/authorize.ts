@@ -19,6 +19,15 @@ import { apiForScope } from './tokens';
  *   (`access_denied` / AADSTS65004 when the user declines). Errors about the request itself, or an
  *   account that is not a user of the directory (AADSTS50020), are shown on the page (400) and never
  *   redirected, as Entra does for a request it cannot trust.
+ *
+ * Both halves first check the client: a `client_id` that is no app registration of the seed is
+ * AADSTS700016, and a `redirect_uri` that is not one registered for that client (see
+ * {@link isRegisteredRedirectUri}) is AADSTS50011 ("InvalidReplyTo - The reply address is
+ * missing, misconfigured, or doesn't match reply addresses configured for the app",
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes), both shown on the
+ * page and never redirected: for security the sign-in server sends neither the user nor a token
+ * to a URI that is not added to the app registration, answering AADSTS50011 instead
+ * (https://learn.microsoft.com/entra/identity-platform/reply-url).
  */
 
 /** The authorize request's parameters this sandbox reads. */
@@ -93,38 +102,63 @@ function errorPage(code: number, description: string): SandboxResponse {
   return page(400, 'Sign in', `<p id="error">AADSTS${code}: ${escapeHtml(description)}</p>`);
 }
 
+/** Hosts whose redirect URIs match on any port ("Localhost exceptions" of reply-url). */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
+
 /**
- * Reads and checks an authorize request (query of the GET, fields of the POST).
+ * Whether a requested redirect URI is one registered for the app, as the Microsoft identity
+ * platform matches them ("Redirect URI (reply URL) restrictions and limitations",
+ * https://learn.microsoft.com/entra/identity-platform/reply-url): scheme, host, path (case-
+ * sensitive) and query exactly, a URI without a path being the same as with `/`; but for a
+ * `localhost` (or `127.0.0.1`) redirect URI "the port component … is ignored for the purposes of
+ * matching" (RFC 8252 §7.3, §8.3). The IPv6 loopback `[::1]` "is not currently supported" and gets
+ * no exception.
+ * @param requested the request's `redirect_uri`, parsed
+ * @param registered the app's registered redirect URIs
+ */
+export function isRegisteredRedirectUri(requested: URL, registered: readonly string[]): boolean {
+  const comparable = (url: URL): string => {
+    const copy = new URL(url.href);
+    if (LOOPBACK_HOSTS.includes(copy.hostname)) copy.port = '';
+    return copy.href;
+  };
+  const wanted = comparable(requested);
+  return registered.some((uri) => URL.canParse(uri) && comparable(new URL(uri)) === wanted);
+}
+
+/**
+ * Reads and checks an authorize request (query of the GET, fields of the POST): its parameters,
+ * its client (an app registration of the sandbox, AADSTS700016) and its redirect URI (one
+ * registered for that client, AADSTS50011).
+ * @param segment the `{tenant}` of the path, named in the AADSTS700016 text
  * @returns the request, or the error page to answer
  */
 function readRequest(
+  ctx: SandboxContext,
+  segment: string,
   fields: Record<string, string | undefined>,
 ): AuthorizeRequest | SandboxResponse {
   for (const name of ['client_id', 'response_type', 'redirect_uri', 'scope'])
     if (!fields[name])
       return errorPage(900144, `The request body must contain the following parameter: '${name}'.`);
-  if (!/^[0-9a-z-]{1,64}$/i.test(fields.client_id ?? ''))
+  const app = ctx.state.application(fields.client_id ?? '');
+  if (!app)
     return errorPage(
       700016,
-      `Application with identifier '${fields.client_id ?? ''}' was not found in the directory.`,
+      `Application with identifier '${fields.client_id ?? ''}' was not found in the directory '${segment}'.`,
     );
   if (!(fields.response_type ?? '').split(' ').includes('code'))
     return errorPage(
       9002313,
       "Invalid request. Request is malformed or invalid: response_type must include 'code'.",
     );
-  let redirect: URL;
-  try {
-    redirect = new URL(fields.redirect_uri ?? '');
-  } catch {
-    return errorPage(50011, 'The redirect URI specified in the request is not a valid URI.');
-  }
-  // Entra accepts http only for localhost redirect URIs; everything else must be https.
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(redirect.hostname);
-  if (redirect.protocol !== 'https:' && !(redirect.protocol === 'http:' && loopback))
+  const redirect = URL.canParse(fields.redirect_uri ?? '')
+    ? new URL(fields.redirect_uri ?? '')
+    : undefined;
+  if (!redirect || !isRegisteredRedirectUri(redirect, app.redirectUris))
     return errorPage(
       50011,
-      `The redirect URI '${redirect.href}' does not match the redirect URIs configured for the application.`,
+      `The redirect URI '${fields.redirect_uri ?? ''}' specified in the request does not match the redirect URIs configured for the application '${app.appId}'.`,
     );
   const method = fields.code_challenge_method ?? (fields.code_challenge ? 'plain' : 'S256');
   if (method !== 'S256' && method !== 'plain')
@@ -174,7 +208,7 @@ export function authorizePage(
   req: SandboxRequest,
   segment: string,
 ): SandboxResponse {
-  const request = readRequest(Object.fromEntries(req.url.searchParams));
+  const request = readRequest(ctx, segment, Object.fromEntries(req.url.searchParams));
   if ('status' in request) return request;
   const choices = accountsAt(ctx, segment);
   if (choices.length === 0 && !MULTI_TENANT.includes(segment.toLowerCase()))
@@ -225,7 +259,7 @@ export async function authorizeAnswer(
     string,
     string
   >;
-  const request = readRequest(fields);
+  const request = readRequest(ctx, segment, fields);
   if ('status' in request) return request;
   const state = request.state;
   if (fields.decision === 'decline')

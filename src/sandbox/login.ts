@@ -11,14 +11,17 @@ import { AUDIENCES, defaultScopes, TOKEN_LIFETIME_S, apiForScope } from './token
 /**
  * The identity platform of the sandbox cloud, below `/login`:
  * - `POST /{tenant}/oauth2/v2.0/token`: the resource-owner password grant
- *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc) and the refresh-token grant
+ *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc), open only to an app
+ *   registration of the seed (else AADSTS700016) that is a public client or sends a client secret
+ *   (else AADSTS7000218; see {@link passwordGrantClient}), and the refresh-token grant
  *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token),
  *   form-encoded, answering `{ token_type, scope, expires_in, ext_expires_in, access_token, refresh_token }`
  *   or the AADSTS error body;
  *   and the authorization code grant with PKCE
  *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token):
  *   a code is redeemed once (AADSTS54005 after), within its lifetime (AADSTS70008), with the
- *   `code_verifier` of its challenge (AADSTS501481) and the same `redirect_uri` and `client_id`;
+ *   `code_verifier` of its challenge and with none for a code issued without one (AADSTS501481),
+ *   and the same `redirect_uri` and `client_id`;
  *   with `openid` asked, the answer adds an `id_token`, and `client_info` when `client_info=1`;
  * - the authorize endpoint and OpenID metadata of src/sandbox/authorize.ts;
  * - `GET /common/userrealm/{email}?api-version=2.1`: the realm discovery MSAL uses, `NameSpaceType`
@@ -88,6 +91,8 @@ async function token(
     if (!account)
       return fail(400, 'invalid_grant', 'The user account does not exist in the directory.', 50034);
   } else if (f.grant_type === 'password') {
+    const refused = passwordGrantClient(ctx, segment, f);
+    if (refused) return refused;
     const named = ctx.state.accounts.filter((a) => sameEmail(a.signInName, f.username));
     if (named.length === 0)
       return fail(400, 'invalid_grant', 'User account does not exist in the directory.', 50034);
@@ -203,6 +208,40 @@ async function token(
   };
 }
 
+/**
+ * Checks the client of a password grant, as Entra does before it looks at the user's
+ * credentials: the `client_id` must be an app registration (else 400 `unauthorized_client`,
+ * AADSTS700016 "The application wasn't found in the directory/tenant"), and a confidential client
+ * (not `isFallbackPublicClient`) must authenticate: "If the app is a confidential client, then it
+ * must be included" (`client_secret` or `client_assertion`,
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc), else 401 `invalid_client`,
+ * AADSTS7000218 (https://learn.microsoft.com/entra/identity-platform/reference-error-codes; 401
+ * for a failed client authentication, RFC 6749 §5.2). The sandbox checks no secret's value.
+ * @returns the error answer, or undefined when the client may use the grant
+ */
+function passwordGrantClient(
+  ctx: SandboxContext,
+  segment: string,
+  f: Record<string, string>,
+): SandboxResponse | undefined {
+  const app = ctx.state.application(f.client_id ?? '');
+  if (!app)
+    return fail(
+      400,
+      'unauthorized_client',
+      `Application with identifier '${f.client_id ?? ''}' was not found in the directory '${segment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+      700016,
+    );
+  if (!app.isFallbackPublicClient && !f.client_secret && !f.client_assertion)
+    return fail(
+      401,
+      'invalid_client',
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      7000218,
+    );
+  return undefined;
+}
+
 /** OpenID Connect scopes that name no API permission. */
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 
@@ -222,7 +261,14 @@ function requestedPermissions(scope: string): string[] | undefined {
 
 /**
  * Redeems the `code` of an authorization code grant: once, in time, for the client and redirect
- * URI it was issued to, with the PKCE verifier of its challenge (RFC 7636 §4.6).
+ * URI it was issued to, with the PKCE verifier of its challenge (RFC 7636 §4.6), and with no
+ * verifier for a code issued without a challenge: "Authorization servers MUST mitigate PKCE
+ * Downgrade Attacks by ensuring that a token request containing a code_verifier parameter is
+ * accepted only if a code_challenge parameter was present in the authorization request" (RFC 9700
+ * §2.1.1, §4.8.2). Entra documents no code of its own for that case; the sandbox answers the one
+ * it documents for a verifier that does not match the request's challenge, AADSTS501481
+ * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes), `invalid_grant`.
+ * A refused code is used up all the same.
  * @returns the code's grant, or the token endpoint's error answer
  */
 function redeemCode(ctx: SandboxContext, f: Record<string, string>): CodeGrant | SandboxResponse {
@@ -267,20 +313,21 @@ function redeemCode(ctx: SandboxContext, f: Record<string, string>): CodeGrant |
       'The redirect URI does not match the one of the authorization request.',
       50011,
     );
-  if (grant.codeChallenge !== undefined) {
-    const verifier = f.code_verifier ?? '';
-    const derived =
-      grant.codeChallengeMethod === 'S256'
-        ? createHash('sha256').update(verifier).digest('base64url')
-        : verifier;
-    if (!verifier || derived !== grant.codeChallenge)
-      return fail(
-        400,
-        'invalid_grant',
-        "The Code_Verifier doesn't match the code_challenge supplied in the authorization request.",
-        501481,
-      );
-  }
+  const verifier = f.code_verifier;
+  const verified =
+    grant.codeChallenge === undefined
+      ? verifier === undefined
+      : !!verifier &&
+        (grant.codeChallengeMethod === 'S256'
+          ? createHash('sha256').update(verifier).digest('base64url')
+          : verifier) === grant.codeChallenge;
+  if (!verified)
+    return fail(
+      400,
+      'invalid_grant',
+      "The Code_Verifier doesn't match the code_challenge supplied in the authorization request.",
+      501481,
+    );
   return grant;
 }
 

@@ -164,8 +164,38 @@ export interface SeedCustomRole {
   readonly actions: readonly string[];
 }
 
+/**
+ * An app registration (Microsoft Entra application object) that the sandbox's identity platform
+ * knows: the client ids it answers at all (any other is AADSTS700016,
+ * "UnauthorizedClient_DoesNotMatchRequest - The application wasn't found in the directory/tenant",
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes). Every one is a
+ * multi-tenant app consented in every directory of the seed.
+ */
+export interface SeedApplication {
+  /** Application (client) id, the `client_id` of requests. */
+  readonly appId: string;
+  readonly displayName: string;
+  /**
+   * Redirect URIs of its `web` platform (`replyUrlsWithType`), as "Redirect URI (reply URL)
+   * restrictions and limitations" allows them
+   * (https://learn.microsoft.com/entra/identity-platform/reply-url): `https`, or `http` only for
+   * `localhost` / `127.0.0.1`, registered without a port (the port of a loopback redirect URI is
+   * ignored when matching; the IPv6 loopback `[::1]` is not supported).
+   */
+  readonly redirectUris: readonly string[];
+  /**
+   * `isFallbackPublicClient` ("Allow public client flows"): a public client, which sends no
+   * client secret. The resource-owner password grant is open without a secret only to a public
+   * client; a confidential client "must" send `client_secret` or `client_assertion`
+   * (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc), else AADSTS7000218.
+   */
+  readonly isFallbackPublicClient: boolean;
+}
+
 /** The whole seed. */
 export interface Seed {
+  /** The app registrations the identity platform answers (see {@link SeedApplication}). */
+  readonly applications: readonly SeedApplication[];
   readonly accounts: readonly SeedAccount[];
   readonly tenants: readonly SeedTenant[];
   readonly subscriptions: readonly SeedSubscription[];
@@ -173,6 +203,17 @@ export interface Seed {
 
 /** Well-known ids of the seed, for tests and configuration. */
 export const IDS = {
+  applications: {
+    /**
+     * tenantlink's own sign-in in local mode (src/bot/signIns.ts): a confidential web app whose
+     * redirect URI is the bot's `/auth/azure/callback` on loopback, whatever port the bot gets.
+     */
+    local: 'tenantlink-local',
+    /** The sandbox sign-in card's client (src/auth/sandboxTokenService.ts): a public client. */
+    signInCard: 'tenantlink-sandbox',
+    /** Tests' confidential web app (test/auth, test/sandbox). */
+    test: 'tenantlink-test',
+  },
   tenants: {
     contoso: 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542',
     defaultDirectory: 'a9ea5b18-e185-45c7-a29e-29e0de901d66',
@@ -216,8 +257,36 @@ const S = IDS.subscriptions;
 const G = IDS.groups;
 const noPolicy = { blockSubscriptionsLeavingTenant: false, blockSubscriptionsIntoTenant: false };
 
+/** The path of tenantlink's sign-in redirect endpoint (src/bot/signInCallback.ts). */
+const CALLBACK_PATH = '/auth/azure/callback';
+
 /** The default seed: the seeds' cast plus the negative cases. */
 export const DEFAULT_SEED: Seed = {
+  applications: [
+    {
+      appId: IDS.applications.local,
+      displayName: 'tenantlink (local mode)',
+      // The bot listens on loopback (HOST, 127.0.0.1 by default) at a port known only once it
+      // listens: a loopback redirect URI matches on any port.
+      redirectUris: [`http://127.0.0.1${CALLBACK_PATH}`, `http://localhost${CALLBACK_PATH}`],
+      isFallbackPublicClient: false,
+    },
+    {
+      appId: IDS.applications.signInCard,
+      displayName: 'tenantlink sandbox sign-in card',
+      redirectUris: [],
+      isFallbackPublicClient: true,
+    },
+    {
+      appId: IDS.applications.test,
+      displayName: 'tenantlink tests',
+      redirectUris: [
+        `https://tenantlink.example${CALLBACK_PATH}`,
+        `http://127.0.0.1${CALLBACK_PATH}`,
+      ],
+      isFallbackPublicClient: false,
+    },
+  ],
   accounts: [
     // Contoso's Office 365 accounts (work accounts).
     {

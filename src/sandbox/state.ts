@@ -3,6 +3,7 @@ import { BUILT_IN_ROLES } from '../domain/roles';
 import type {
   Seed,
   SeedAccount,
+  SeedApplication,
   SeedPrincipal,
   SeedRoleAssignment,
   SeedSubscription,
@@ -131,6 +132,7 @@ const OWNER_ROLE_ID = BUILT_IN_ROLES.Owner;
 
 /** Mutable state of one sandbox. */
 export class SandboxState {
+  applications: SeedApplication[] = [];
   accounts: SeedAccount[] = [];
   tenants: TenantRecord[] = [];
   subscriptions: SubscriptionRecord[] = [];
@@ -144,6 +146,7 @@ export class SandboxState {
   /** Restores the seed, dropping every change. */
   reset(): void {
     const copy = structuredClone(this.seed) as Seed;
+    this.applications = [...copy.applications];
     this.accounts = [...copy.accounts];
     this.tenants = copy.tenants.map((t) => ({
       ...t,
@@ -185,6 +188,11 @@ export class SandboxState {
   subscription(subscriptionId: string): SubscriptionRecord | undefined {
     const id = subscriptionId.toLowerCase();
     return this.subscriptions.find((s) => s.subscriptionId === id);
+  }
+
+  /** The app registration of a client id, if any. */
+  application(appId: string): SeedApplication | undefined {
+    return this.applications.find((a) => a.appId === appId);
   }
 
   account(accountId: string): SeedAccount | undefined {

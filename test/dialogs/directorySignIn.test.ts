@@ -256,3 +256,36 @@ describe('the redirect endpoint under bad input', () => {
     await post.body.dump();
   });
 });
+
+describe('the sign-in client in local mode', () => {
+  it("is the sandbox's app registration, not a configured one, with the bot's loopback callback", async () => {
+    // A developer's environment may carry the cloud registration: the sandbox knows only its own.
+    const local = await startHarness({
+      ADMIN_SIGNIN_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+      ADMIN_SIGNIN_CLIENT_SECRET: 'Qw8~cloud-secret.value',
+      ADMIN_SIGNIN_REDIRECT_URI: 'https://tenantlink.example/auth/azure/callback',
+    });
+    try {
+      await local.channel.say(USERS.kelley, 'link');
+      await click(local, USERS.kelley, chat, 'link.start');
+      await click(local, USERS.kelley, chat, 'signin.select', {
+        choice: `kelley-work|${T.contoso}`,
+      });
+      await click(local, USERS.kelley, chat, 'signin.select', { subscriptionId: S.payAsYouGo });
+      const open = (
+        local.channel.lastCard(chat).card.actions as { type: string; url?: string }[]
+      ).find((a) => a.type === 'Action.OpenUrl');
+      const authorize = new URL(open?.url ?? '');
+      expect(authorize.searchParams.get('client_id')).toBe(IDS.applications.local);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(
+        `${local.app.server.url}/auth/azure/callback`,
+      );
+      const page = await answerSignInPage(authorize.href, local.sandbox.caCertificatePem, {
+        account: 'kelley-msa',
+      });
+      expect([page.status, page.location?.origin]).toEqual([302, local.app.server.url]);
+    } finally {
+      await local.stop();
+    }
+  });
+});

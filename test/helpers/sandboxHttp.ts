@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { SandboxCloud } from '../../src/sandbox';
+import { IDS, type SandboxCloud } from '../../src/sandbox';
 
 /** A parsed JSON body; tests assert on it field by field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of many shapes, asserted by the tests
@@ -66,7 +66,7 @@ export class SandboxHttp {
         grant_type: 'password',
         username,
         password,
-        client_id: 'test',
+        client_id: IDS.applications.signInCard,
         scope:
           scope === 'graph'
             ? 'https://graph.microsoft.com/.default'

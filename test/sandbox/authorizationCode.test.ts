@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { CONSUMER_TENANT_ID } from '../../src/domain/roles';
-import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { DEFAULT_SEED, IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { isRegisteredRedirectUri } from '../../src/sandbox/authorize';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 
 /**
@@ -35,7 +36,7 @@ function authorizeFields(
   overrides: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    client_id: 'tenantlink-test',
+    client_id: IDS.applications.test,
     response_type: 'code',
     redirect_uri: REDIRECT,
     scope: ARM,
@@ -73,7 +74,7 @@ const redeem = (
   http.call('POST', `/login/${tenant}/oauth2/v2.0/token`, {
     form: {
       grant_type: 'authorization_code',
-      client_id: 'tenantlink-test',
+      client_id: IDS.applications.test,
       code,
       redirect_uri: REDIRECT,
       code_verifier: verifier,
@@ -132,7 +133,7 @@ describe('sandbox authorization code flow', () => {
     });
     const id = decodeJwt(res.body.id_token);
     expect(id).toMatchObject({
-      aud: 'tenantlink-test',
+      aud: IDS.applications.test,
       tid: T.defaultDirectory,
       preferred_username: 'kelley.wall@outlook.com',
     });
@@ -215,6 +216,88 @@ describe('sandbox authorization code flow', () => {
     expect(String(missing.body)).toContain('AADSTS900144');
   });
 
+  it('shows AADSTS50011 on the page, never redirecting, for a redirect URI not registered for the client', async () => {
+    const { challenge } = pkce();
+    for (const redirect_uri of [
+      // https, but not registered for the tests' app
+      'https://evil.example/auth/azure/callback',
+      // a registered URI with another path case (paths are case-sensitive)
+      'https://tenantlink.example/Auth/Azure/Callback',
+      // localhost is registered for the local app, not for the tests' (127.0.0.1 is)
+      'http://localhost:3978/auth/azure/callback',
+      // the registered host with another port: only loopback ports are ignored
+      'https://tenantlink.example:8443/auth/azure/callback',
+    ]) {
+      const query = new URLSearchParams(authorizeFields(challenge, { redirect_uri })).toString();
+      const page = await http.call(
+        'GET',
+        `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${query}`,
+      );
+      expect([redirect_uri, page.status]).toEqual([redirect_uri, 400]);
+      expect(String(page.body)).toContain('AADSTS50011');
+      const answer = await signIn(T.defaultDirectory, 'kelley-msa', challenge, { redirect_uri });
+      expect([redirect_uri, answer.status, answer.query.get('code')]).toEqual([
+        redirect_uri,
+        400,
+        null,
+      ]);
+      expect(String(answer.body)).toContain('AADSTS50011');
+    }
+    const unknown = new URLSearchParams(
+      authorizeFields(challenge, { client_id: 'not-registered' }),
+    ).toString();
+    const page = await http.call(
+      'GET',
+      `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${unknown}`,
+    );
+    expect(page.status).toBe(400);
+    expect(String(page.body)).toContain('AADSTS700016');
+  });
+
+  it('matches a registered loopback redirect URI on any port, as Entra ignores the port of localhost URIs', async () => {
+    const { challenge } = pkce();
+    const redirect_uri = 'http://127.0.0.1:49152/auth/azure/callback';
+    const answer = await signIn(T.defaultDirectory, 'kelley-msa', challenge, { redirect_uri });
+    expect(answer.status).toBe(302);
+    expect(answer.query.get('code')).not.toBeNull();
+  });
+
+  it('refuses a code_verifier for a code issued without a code_challenge (RFC 9700 PKCE downgrade)', async () => {
+    const noPkce = { code_challenge: '', code_challenge_method: '' };
+    const strip = (fields: Record<string, string>) =>
+      Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== ''));
+    const issue = async () => {
+      const res = await http.call('POST', `/login/${T.defaultDirectory}/oauth2/v2.0/authorize`, {
+        form: strip({
+          ...authorizeFields('', noPkce),
+          account: 'kelley-msa',
+          decision: 'accept',
+        }),
+      });
+      expect(res.status).toBe(302);
+      return new URL(res.headers.location ?? '').searchParams.get('code') ?? '';
+    };
+    const downgraded = await redeem(T.defaultDirectory, await issue(), pkce().verifier);
+    expect([downgraded.status, downgraded.body.error, downgraded.body.error_codes]).toEqual([
+      400,
+      'invalid_grant',
+      [501481],
+    ]);
+    expect(downgraded.body.access_token).toBeUndefined();
+    // The same code without a verifier is redeemed (the refusal is the verifier's).
+    const form = { code: await issue() };
+    const plain = await http.call('POST', `/login/${T.defaultDirectory}/oauth2/v2.0/token`, {
+      form: {
+        grant_type: 'authorization_code',
+        client_id: IDS.applications.test,
+        redirect_uri: REDIRECT,
+        scope: ARM,
+        ...form,
+      },
+    });
+    expect(plain.status).toBe(200);
+  });
+
   it('escapes what the request carries into the page', async () => {
     const { challenge } = pkce();
     const query = new URLSearchParams(
@@ -226,5 +309,34 @@ describe('sandbox authorization code flow', () => {
     );
     expect(res.status).toBe(200);
     expect(res.body).not.toContain('<script>');
+  });
+});
+
+describe('redirect URI matching (reply-url restrictions)', () => {
+  it.each([
+    ['https://contoso.com', 'https://contoso.com/', true],
+    ['https://contoso.com/abc', 'https://contoso.com/abc/', false],
+    ['https://contoso.com/abc', 'https://contoso.com/ABC', false],
+    ['https://contoso.com/abc', 'http://contoso.com/abc', false],
+    ['https://contoso.com/abc', 'https://contoso.com:8443/abc', false],
+    ['http://localhost/MyApp', 'http://localhost:5000/MyApp', true],
+    ['http://127.0.0.1/cb', 'http://127.0.0.1:3978/cb', true],
+    ['http://localhost/cb', 'http://127.0.0.1/cb', false],
+    ['http://localhost/cb', 'https://localhost:5000/cb', false],
+    ['http://[::1]/cb', 'http://[::1]:3978/cb', false],
+  ])('registered %s, requested %s: %s', (registered, requested, matches) => {
+    expect(isRegisteredRedirectUri(new URL(requested), [registered])).toBe(matches);
+  });
+
+  it('registers only redirect URIs Entra accepts: https, or http on localhost/127.0.0.1 with no port', () => {
+    for (const uri of DEFAULT_SEED.applications.flatMap((a) => a.redirectUris)) {
+      const url = new URL(uri);
+      const loopback = ['localhost', '127.0.0.1'].includes(url.hostname);
+      expect([uri, url.protocol === 'https:' || (url.protocol === 'http:' && loopback)]).toEqual([
+        uri,
+        true,
+      ]);
+      if (loopback) expect([uri, url.port]).toEqual([uri, '']);
+    }
   });
 });

@@ -22,7 +22,13 @@ const grant = (
   scope = 'https://graph.microsoft.com/.default',
 ) =>
   http.call('POST', `/login/${tenant}/oauth2/v2.0/token`, {
-    form: { grant_type: 'password', username, password, scope, client_id: 'test' },
+    form: {
+      grant_type: 'password',
+      username,
+      password,
+      scope,
+      client_id: IDS.applications.signInCard,
+    },
   });
 
 describe('sandbox token endpoint', () => {
@@ -113,6 +119,41 @@ describe('sandbox token endpoint', () => {
     expect(res.body.error).toBe('invalid_grant');
     expect(res.body.error_codes).toEqual([code]);
     expect(res.body.error_description).toMatch(new RegExp(`^AADSTS${code}`));
+  });
+
+  it('grants a password only to a registered client, without a secret only to a public one (AADSTS700016, AADSTS7000218)', async () => {
+    const asClient = (clientId: string, secret: Record<string, string> = {}) =>
+      http.call('POST', `/login/${IDS.tenants.contoso}/oauth2/v2.0/token`, {
+        form: {
+          grant_type: 'password',
+          username: 'admin@contoso.onmicrosoft.com',
+          password: 'Sandbox-Passw0rd!',
+          scope: 'https://graph.microsoft.com/.default',
+          client_id: clientId,
+          ...secret,
+        },
+      });
+    const unknown = await asClient('not-registered');
+    expect([unknown.status, unknown.body.error, unknown.body.error_codes]).toEqual([
+      400,
+      'unauthorized_client',
+      [700016],
+    ]);
+    expect(unknown.body.error_description).toMatch(
+      /^AADSTS700016: Application with identifier 'not-registered' was not found/,
+    );
+    // tenantlink's local app registration is a confidential client: no password grant without its secret.
+    const confidential = await asClient(IDS.applications.local);
+    expect([confidential.status, confidential.body.error, confidential.body.error_codes]).toEqual([
+      401,
+      'invalid_client',
+      [7000218],
+    ]);
+    expect(confidential.body.access_token).toBeUndefined();
+    // With its secret (whose value the sandbox does not check) it may, as Entra lets it.
+    expect((await asClient(IDS.applications.local, { client_secret: 'sandbox' })).status).toBe(200);
+    // The sandbox sign-in card's registration is a public client.
+    expect((await asClient(IDS.applications.signInCard)).status).toBe(200);
   });
 
   it('refuses an unknown scope and an unsupported grant type', async () => {

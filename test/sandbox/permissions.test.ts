@@ -31,7 +31,7 @@ async function tokenWith(scope: string): Promise<{ status: number; token: string
       grant_type: 'password',
       username: 'admin@contoso.onmicrosoft.com',
       password: 'Sandbox-Passw0rd!',
-      client_id: 'tenantlink',
+      client_id: IDS.applications.signInCard,
       scope,
     },
   });

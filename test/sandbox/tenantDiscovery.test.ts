@@ -73,7 +73,7 @@ it('signs the seeds admin in to Azure at the discovered directory, and refuses i
       grant_type: 'password',
       username: 'kelley.wall@outlook.com',
       password: 'Sandbox-Passw0rd!',
-      client_id: 'tenantlink',
+      client_id: IDS.applications.signInCard,
       scope: 'https://management.azure.com/user_impersonation offline_access',
     },
   });
