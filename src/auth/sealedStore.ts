@@ -23,20 +23,52 @@ export function hashedKey(prefix: string, id: string): string {
   return `${prefix}/${createHash('sha256').update(id, 'utf8').digest('hex')}`;
 }
 
+/** The form of a token cache key, as configuration errors state it. */
+export const KEY_FORM = '32 random bytes, base64 (openssl rand -base64 32)';
+
+/** Standard base64 of 32 bytes (43 characters and one `=`), or base64url without padding. */
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Decodes a token cache key strictly: standard base64 with its padding (what
+ * `openssl rand -base64 32` prints) or base64url without padding, of exactly 32 bytes, in its one
+ * canonical spelling (Node's decoder alone skips characters outside the alphabet, ignores the
+ * bits past the last byte and accepts any length: `!!!!` before a key, or a typo, would pass).
+ * A key of one byte repeated (all zeros, a placeholder) is refused: it is no secret.
+ * @returns the key, or why it is refused (a phrase that never quotes the key)
+ */
+export function decodeKey(text: string): { key: Buffer } | { problem: string } {
+  const encoding = BASE64_KEY.test(text)
+    ? 'base64'
+    : BASE64URL_KEY.test(text)
+      ? 'base64url'
+      : undefined;
+  const key = encoding ? Buffer.from(text, encoding) : undefined;
+  // Re-encoding gives the text back only when it had no stray bits in its last character.
+  if (!encoding || !key || key.length !== 32 || key.toString(encoding) !== text)
+    return { problem: `must be ${KEY_FORM}` };
+  if (key.every((b) => b === key[0]))
+    return { problem: `must be ${KEY_FORM}, not one byte repeated` };
+  return { key };
+}
+
 /** Seals and opens values with one key. */
 export class Sealer {
   private readonly key: Buffer;
 
   /**
-   * @param key base64 (or base64url) of exactly 32 random bytes
-   * @throws TenantlinkError configInvalid when the key is not 32 bytes
+   * @param key the token cache key: base64 (or base64url) of exactly 32 random bytes, checked by
+   *   {@link decodeKey}
+   * @param source what to name in the error (`TOKEN_CACHE_KEY`, or the file it was read from)
+   * @throws TenantlinkError configInvalid when {@link decodeKey} refuses the key (the error
+   *   names `source`, never the key)
    */
-  constructor(key: string) {
-    this.key = Buffer.from(key, 'base64');
-    if (this.key.length !== 32)
-      throw new TenantlinkError('configInvalid', {
-        detail: 'TOKEN_CACHE_KEY must be 32 random bytes, base64 (openssl rand -base64 32)',
-      });
+  constructor(key: string, source = 'TOKEN_CACHE_KEY') {
+    const decoded = decodeKey(key);
+    if ('problem' in decoded)
+      throw new TenantlinkError('configInvalid', { detail: `${source} ${decoded.problem}` });
+    this.key = decoded.key;
   }
 
   /** A new random key in the form the constructor takes (local mode, tests). */

@@ -29,12 +29,7 @@ async function pendingKeys(storage: MemoryStorage): Promise<number> {
 it('deletes abandoned sign-ins a day after they expired, keeps the recent ones, and claims each once', async () => {
   const storage = new MemoryStorage();
   let now = Date.parse('2026-11-30T08:00:00Z');
-  const pending = new PendingSignIns(
-    storage,
-    new Sealer(Buffer.alloc(32, 1).toString('base64')),
-    TTL,
-    () => now,
-  );
+  const pending = new PendingSignIns(storage, new Sealer(Sealer.newKey()), TTL, () => now);
   // Three sign-ins started and abandoned.
   const abandoned = [
     await pending.create(context('f1'), 'v1'),
