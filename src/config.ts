@@ -297,8 +297,8 @@ export interface Config {
    * (multi-tenant, personal accounts allowed) and its secret, the redirect URI registered for it
    * (tenantlink's `/auth/azure/callback`), and the key that seals tokens at rest (base64, 32
    * bytes). In cloud mode, an empty `clientId` keeps the `azureSource` OAuth connections (which
-   * cannot sign a Microsoft account in to ARM); local mode uses the sandbox's values, and a key
-   * made at each start when none is set.
+   * cannot sign a Microsoft account in to ARM); local mode uses the sandbox's values and, when no
+   * key is set, one made once and kept in the data folder (src/auth/sealedStore.ts `keptKey`).
    */
   readonly adminSignIn: {
     readonly clientId: string;

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Storage } from 'botbuilder';
 import { TenantlinkError } from '../errors';
+import { ensurePrivateFolder, readOrCreatePrivateFile } from '../state/privateFiles';
 
 /**
  * Values kept in the state store only encrypted: AES-256-GCM (Node's crypto) with a 32-byte key
@@ -112,6 +114,34 @@ export class Sealer {
       return undefined;
     }
   }
+}
+
+/** File name of local mode's kept token cache key, in its data folder (`STORAGE_DIR`). */
+export const KEPT_KEY_FILE = 'token-cache.key';
+
+/**
+ * Local mode's token cache key when `TOKEN_CACHE_KEY` is not set: 32 random bytes made at the
+ * first start and kept in `directory` (the data folder, made owner-only: 0700) in
+ * {@link KEPT_KEY_FILE}, created owner-only (0600) in one step, and read again at every later
+ * start, so that a restart keeps the subscription admin signed in. The file holds the key as
+ * `TOKEN_CACHE_KEY` would (base64), one line; it is checked as strictly ({@link decodeKey}).
+ * @param directory absolute path of the data folder
+ * @returns the key, base64
+ * @throws TenantlinkError configInvalid when the file holds no valid key (the error names the
+ *   file, never its content); Error from the file system
+ */
+export async function keptKey(directory: string): Promise<string> {
+  await ensurePrivateFolder(directory);
+  const file = join(directory, KEPT_KEY_FILE);
+  const { text } = await readOrCreatePrivateFile(file, () => `${Sealer.newKey()}\n`);
+  // One line: the line break an editor adds is not part of the key; anything else is.
+  const key = text.replace(/\r?\n$/, '');
+  const decoded = decodeKey(key);
+  if ('problem' in decoded)
+    throw new TenantlinkError('configInvalid', {
+      detail: `the token cache key in ${file} ${decoded.problem}: delete the file to make a new one (the subscription admins sign in again) or set TOKEN_CACHE_KEY`,
+    });
+  return key;
 }
 
 /** Reads and writes sealed strings in a botbuilder Storage, one record per key. */
