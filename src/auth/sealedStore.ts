@@ -6,7 +6,8 @@ import { ensurePrivateFolder, readOrCreatePrivateFile } from '../state/privateFi
 
 /**
  * Values kept in the state store only encrypted: AES-256-GCM (Node's crypto) with a 32-byte key
- * from configuration (`TOKEN_CACHE_KEY`), a random 96-bit IV per write, and the storage key as
+ * from configuration (`TOKEN_CACHE_KEY`; in local mode without it, one kept in the data folder:
+ * {@link keptKey}), a random 96-bit IV per write, and the storage key as
  * additional authenticated data, so a sealed value copied under another key (another user) does
  * not open. Used for the subscription admin's token cache and the PKCE verifier of a pending
  * sign-in; nothing sealed is ever logged.

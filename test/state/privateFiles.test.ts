@@ -1,9 +1,9 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEPT_KEY_FILE, Sealer, decodeKey, keptKey } from '../../src/auth/sealedStore';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
-import { writePrivateFile } from '../../src/state/privateFiles';
+import { readOrCreatePrivateFile, writePrivateFile } from '../../src/state/privateFiles';
 
 /**
  * The local data folder holds what only the account running tenantlink may read (issue 25,
@@ -97,6 +97,19 @@ describe("local mode's kept token cache key", () => {
     // Nothing replaced it.
     expect(await readFile(join(dir, KEPT_KEY_FILE), 'utf8')).toBe(text);
   });
+});
+
+it('creates a file once for callers at the same time: one writes it, all read its whole content', async () => {
+  const file = join(dir, 'once');
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => readOrCreatePrivateFile(file, () => `made by ${i}\n`)),
+  );
+  expect(results.filter((r) => r.created)).toHaveLength(1);
+  const made = results.find((r) => r.created)!.text;
+  expect(results.map((r) => r.text)).toEqual(Array.from({ length: 8 }, () => made));
+  expect(await readFile(file, 'utf8')).toBe(made);
+  // No temporary file is left behind.
+  expect(await readdir(dir)).toEqual(['once']);
 });
 
 it('replaces a file with an owner-only one, whatever mode the old one had', async () => {
