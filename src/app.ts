@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { keptKey } from './auth/sealedStore';
 import { RESOURCE_SCOPES } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
 import { ArmClient } from './azure/armClient';
@@ -125,7 +126,8 @@ export interface AppOptions {
  * Starts tenantlink: in local mode on the sandbox cloud (started here unless `options.sandbox`
  * is given) with the sandbox sign-in card; in cloud mode on Microsoft's cloud with the Bot
  * Framework OAuth connections, Teams SSO and JWT validation.
- * @throws Error when the storage or the sandbox cannot start, or the port is taken
+ * @throws Error when the storage or the sandbox cannot start, or the port is taken;
+ *   TenantlinkError configInvalid when local mode's kept token cache key file holds no valid key
  */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = createLogger('app');
@@ -134,6 +136,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       { code: ERRORS.configInvalid.code, host: config.host },
       'local mode checks no Bot Framework token: listening beyond loopback lets other machines drive the bot',
     );
+  // Before anything is started: a bad key file stops the start with nothing to clean up.
+  const cacheKey = await tokenCacheKey(config);
   const local = config.mode === 'local' ? (options.local ?? (await loadLocalMode())) : undefined;
   const localCloud = local ? await local.cloud(config, options.sandbox) : undefined;
   const sandbox = localCloud?.endpoints;
@@ -163,6 +167,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     auth,
     local: local && sandbox ? local.signIn(sandbox, http, localizer, ids) : undefined,
     serverUrl: () => serverUrl,
+    ...(cacheKey ? { cacheKey } : {}),
   });
   const { tokens } = signIns;
   const signInDialogs = signIns.dialogs;
@@ -255,6 +260,20 @@ export function cloudClients(
     userRealm: (email) => realm.namespaceType(email),
     portalUrl,
   };
+}
+
+/**
+ * The key that seals the subscription admin's tokens: `TOKEN_CACHE_KEY` when set; in local mode
+ * without it, the key kept in the data folder (`STORAGE_DIR`, {@link keptKey}), so that a restart
+ * in the middle of a link resumes signed in as README promises; undefined otherwise (memory
+ * storage keeps nothing across a restart, so a key of this run will do; cloud mode requires the
+ * variable wherever the key is used, src/config.ts).
+ * @throws TenantlinkError configInvalid when the kept key file holds no valid key
+ */
+async function tokenCacheKey(config: Config): Promise<string | undefined> {
+  if (config.adminSignIn.cacheKey) return config.adminSignIn.cacheKey;
+  if (config.mode !== 'local' || config.storage.kind === 'memory') return undefined;
+  return keptKey(resolve(config.storage.directory));
 }
 
 /** The configured store: durable on local disk by default; Azure Blob Storage or memory by config. */

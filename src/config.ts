@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { decodeKey } from './auth/sealedStore';
 import type { OAuthConnections } from './auth/signIn';
 import { TenantlinkError } from './errors';
 
@@ -73,8 +74,10 @@ const Env = z
     ADMIN_SIGNIN_REDIRECT_URI: z.union([z.string().url(), z.literal('')]).default(''),
     TOKEN_CACHE_KEY: z
       .string()
-      .refine((v) => v === '' || Buffer.from(v, 'base64').length === 32, {
-        message: 'must be 32 random bytes, base64 (openssl rand -base64 32)',
+      .superRefine((v, ctx) => {
+        const decoded = v === '' ? undefined : decodeKey(v);
+        if (decoded && 'problem' in decoded)
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: decoded.problem });
       })
       .default(''),
     CONNECTION_GRAPH: z.string().default('graph'),
@@ -294,8 +297,8 @@ export interface Config {
    * (multi-tenant, personal accounts allowed) and its secret, the redirect URI registered for it
    * (tenantlink's `/auth/azure/callback`), and the key that seals tokens at rest (base64, 32
    * bytes). In cloud mode, an empty `clientId` keeps the `azureSource` OAuth connections (which
-   * cannot sign a Microsoft account in to ARM); local mode uses the sandbox's values, and a key
-   * made at each start when none is set.
+   * cannot sign a Microsoft account in to ARM); local mode uses the sandbox's values and, when no
+   * key is set, one made once and kept in the data folder (src/auth/sealedStore.ts `keptKey`).
    */
   readonly adminSignIn: {
     readonly clientId: string;

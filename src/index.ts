@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadLocalMode, startApp } from './app';
-import { loadConfig, redactedSummary } from './config';
+import { loadConfig, redactedSummary, type Config } from './config';
+import { ensurePrivateFolder, writePrivateFile } from './state/privateFiles';
 import type { DestinationStream } from 'pino';
 import { configureLogging, createLogger, writeAfterLogs } from './log';
 
@@ -44,11 +45,7 @@ async function main(): Promise<void> {
           'tenantlink is running on the sandbox cloud (no Azure account needed).',
           `  bot:            ${app.server.url}/api/messages`,
           `  sandbox cloud:  ${app.sandbox?.url ?? '-'}  (state: ${app.sandbox?.url ?? ''}/_sandbox/state)`,
-          // For the person at the keyboard only (never logged): the rest of /_sandbox needs it.
-          // A shared sandbox (SANDBOX_URL) belongs to whoever started it: its secret is not repeated.
-          config.sandbox.url
-            ? '  sandbox control: the secret of the shared sandbox (SANDBOX_SECRET)'
-            : `  sandbox control: Authorization: Bearer ${app.sandbox?.controlSecret ?? '-'}`,
+          await sandboxControlLine(config, app.sandbox?.controlSecret),
           playground
             ? `  chat with it:   open ${playground.url} and type "link"`
             : '  chat client:    off (PLAYGROUND=off)',
@@ -79,6 +76,30 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** File name of the sandbox's control secret in the data folder, when stdout is no terminal. */
+const SANDBOX_SECRET_FILE = 'sandbox-control-secret';
+
+/**
+ * The banner's line about the sandbox's control secret (the rest of /_sandbox needs it). It is
+ * for the person at the keyboard only, never logged: printed when stdout is a terminal; otherwise
+ * (a pipe, a file, a service manager: output that is kept) written to an owner-only file (0600)
+ * in the data folder (`STORAGE_DIR`, made 0700), replacing the last run's, and the line gives that
+ * file's path. A shared sandbox (SANDBOX_URL) belongs to whoever started it: its secret is not
+ * repeated.
+ * @throws Error from the file system when the file cannot be written
+ */
+async function sandboxControlLine(config: Config, secret: string | undefined): Promise<string> {
+  if (config.sandbox.url)
+    return '  sandbox control: the secret of the shared sandbox (SANDBOX_SECRET)';
+  if (!secret) return '  sandbox control: -';
+  if (process.stdout.isTTY) return `  sandbox control: Authorization: Bearer ${secret}`;
+  const folder = resolve(config.storage.directory);
+  await ensurePrivateFolder(folder);
+  const file = join(folder, SANDBOX_SECRET_FILE);
+  await writePrivateFile(file, `${secret}\n`);
+  return `  sandbox control: Authorization: Bearer <the secret in ${file}>`;
 }
 
 /**

@@ -10,7 +10,11 @@ import type { SignInContext } from './directorySignIn';
  * verifier sealed, for `ttlMs`. A state is claimed once: an eTag-guarded mark, then a delete, so
  * that a replayed or concurrent redirect finds nothing. A sign-in never completed (the admin closed
  * the page) is deleted a day after it expired, when the next sign-in starts: every pending key is
- * listed, with its expiry, in one index (botbuilder's Storage cannot list keys).
+ * listed, with its expiry and its user, in one index (botbuilder's Storage cannot list keys).
+ * A user (`SignInContext.userId`) has at most {@link MAX_PENDING_PER_USER} sign-ins pending: a
+ * newer one replaces their oldest, which is deleted (its state then completes nothing), so that
+ * starting sign-ins over and over neither fills the store nor grows the index, which is read and
+ * written whole at each start.
  */
 export class PendingSignIns {
   constructor(
@@ -30,30 +34,33 @@ export class PendingSignIns {
       expiresAt: this.now() + this.ttlMs,
     };
     await this.storage.write({ [key]: pending });
-    await this.sweep(key, pending.expiresAt);
+    await this.sweep({ key, expiresAt: pending.expiresAt, user: hashedKey(USER, context.userId) });
     return state;
   }
 
   /**
-   * Adds a pending key to the index and deletes those that expired more than
-   * {@link KEEP_EXPIRED_MS} ago (until then a late redirect is told that its sign-in expired).
+   * Adds a pending key to the index (last), deletes those that expired more than
+   * {@link KEEP_EXPIRED_MS} ago (until then a late redirect is told that its sign-in expired) and
+   * those of the same user before their newest {@link MAX_PENDING_PER_USER}.
    * @throws Error from storage
    */
-  private async sweep(key: string, expiresAt: number): Promise<void> {
+  private async sweep(entry: IndexEntry): Promise<void> {
     const cutoff = this.now() - KEEP_EXPIRED_MS;
-    let stale: string[] = [];
+    let removed: string[] = [];
     await updateItem<PendingIndex>(
       this.storage,
       INDEX,
       (current) => {
-        const entries = current?.entries ?? [];
-        stale = entries.filter((e) => e.expiresAt < cutoff).map((e) => e.key);
-        const live = entries.filter((e) => e.expiresAt >= cutoff && e.key !== key);
-        return { entries: [...live, { key, expiresAt }] };
+        const entries = [...(current?.entries ?? []).filter((e) => e.key !== entry.key), entry];
+        const mine = entries.filter((e) => e.user === entry.user);
+        const replaced = new Set(mine.slice(0, -MAX_PENDING_PER_USER).map((e) => e.key));
+        const drop = (e: IndexEntry): boolean => e.expiresAt < cutoff || replaced.has(e.key);
+        removed = entries.filter(drop).map((e) => e.key);
+        return { entries: entries.filter((e) => !drop(e)) };
       },
       'the pending sign-ins index',
     );
-    if (stale.length > 0) await this.storage.delete(stale);
+    if (removed.length > 0) await this.storage.delete(removed);
   }
 
   /**
@@ -85,13 +92,29 @@ export class PendingSignIns {
 }
 
 const PENDING = 'signin/pending';
+/** Prefix of the hash that stands for a user in the index (never the Teams user id itself). */
+const USER = 'user';
 /** Storage key of the index of pending sign-ins. */
 const INDEX = 'signin/pendingIndex';
 /** How long an expired pending sign-in is kept, in ms (one day). */
 export const KEEP_EXPIRED_MS = 24 * 60 * 60 * 1000;
+/**
+ * How many sign-ins one user can have pending at once: the one they are completing and a couple
+ * started again meanwhile (a second browser, a card clicked twice).
+ */
+export const MAX_PENDING_PER_USER = 3;
+
+/** A pending key in the index, in start order. */
+interface IndexEntry {
+  readonly key: string;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+  /** Hash of the user's id; absent from entries written before users were bounded. */
+  readonly user?: string;
+}
 
 interface PendingIndex {
-  readonly entries: readonly { readonly key: string; readonly expiresAt: number }[];
+  readonly entries: readonly IndexEntry[];
 }
 
 interface PendingSignIn {

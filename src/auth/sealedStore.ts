@@ -1,10 +1,13 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Storage } from 'botbuilder';
 import { TenantlinkError } from '../errors';
+import { ensurePrivateFolder, readOrCreatePrivateFile } from '../state/privateFiles';
 
 /**
  * Values kept in the state store only encrypted: AES-256-GCM (Node's crypto) with a 32-byte key
- * from configuration (`TOKEN_CACHE_KEY`), a random 96-bit IV per write, and the storage key as
+ * from configuration (`TOKEN_CACHE_KEY`; in local mode without it, one kept in the data folder:
+ * {@link keptKey}), a random 96-bit IV per write, and the storage key as
  * additional authenticated data, so a sealed value copied under another key (another user) does
  * not open. Used for the subscription admin's token cache and the PKCE verifier of a pending
  * sign-in; nothing sealed is ever logged.
@@ -23,20 +26,52 @@ export function hashedKey(prefix: string, id: string): string {
   return `${prefix}/${createHash('sha256').update(id, 'utf8').digest('hex')}`;
 }
 
+/** The form of a token cache key, as configuration errors state it. */
+export const KEY_FORM = '32 random bytes, base64 (openssl rand -base64 32)';
+
+/** Standard base64 of 32 bytes (43 characters and one `=`), or base64url without padding. */
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Decodes a token cache key strictly: standard base64 with its padding (what
+ * `openssl rand -base64 32` prints) or base64url without padding, of exactly 32 bytes, in its one
+ * canonical spelling (Node's decoder alone skips characters outside the alphabet, ignores the
+ * bits past the last byte and accepts any length: `!!!!` before a key, or a typo, would pass).
+ * A key of one byte repeated (all zeros, a placeholder) is refused: it is no secret.
+ * @returns the key, or why it is refused (a phrase that never quotes the key)
+ */
+export function decodeKey(text: string): { key: Buffer } | { problem: string } {
+  const encoding = BASE64_KEY.test(text)
+    ? 'base64'
+    : BASE64URL_KEY.test(text)
+      ? 'base64url'
+      : undefined;
+  const key = encoding ? Buffer.from(text, encoding) : undefined;
+  // Re-encoding gives the text back only when it had no stray bits in its last character.
+  if (!encoding || !key || key.length !== 32 || key.toString(encoding) !== text)
+    return { problem: `must be ${KEY_FORM}` };
+  if (key.every((b) => b === key[0]))
+    return { problem: `must be ${KEY_FORM}, not one byte repeated` };
+  return { key };
+}
+
 /** Seals and opens values with one key. */
 export class Sealer {
   private readonly key: Buffer;
 
   /**
-   * @param key base64 (or base64url) of exactly 32 random bytes
-   * @throws TenantlinkError configInvalid when the key is not 32 bytes
+   * @param key the token cache key: base64 (or base64url) of exactly 32 random bytes, checked by
+   *   {@link decodeKey}
+   * @param source what to name in the error (`TOKEN_CACHE_KEY`, or the file it was read from)
+   * @throws TenantlinkError configInvalid when {@link decodeKey} refuses the key (the error
+   *   names `source`, never the key)
    */
-  constructor(key: string) {
-    this.key = Buffer.from(key, 'base64');
-    if (this.key.length !== 32)
-      throw new TenantlinkError('configInvalid', {
-        detail: 'TOKEN_CACHE_KEY must be 32 random bytes, base64 (openssl rand -base64 32)',
-      });
+  constructor(key: string, source = 'TOKEN_CACHE_KEY') {
+    const decoded = decodeKey(key);
+    if ('problem' in decoded)
+      throw new TenantlinkError('configInvalid', { detail: `${source} ${decoded.problem}` });
+    this.key = decoded.key;
   }
 
   /** A new random key in the form the constructor takes (local mode, tests). */
@@ -80,6 +115,34 @@ export class Sealer {
       return undefined;
     }
   }
+}
+
+/** File name of local mode's kept token cache key, in its data folder (`STORAGE_DIR`). */
+export const KEPT_KEY_FILE = 'token-cache.key';
+
+/**
+ * Local mode's token cache key when `TOKEN_CACHE_KEY` is not set: 32 random bytes made at the
+ * first start and kept in `directory` (the data folder, made owner-only: 0700) in
+ * {@link KEPT_KEY_FILE}, created owner-only (0600) in one step, and read again at every later
+ * start, so that a restart keeps the subscription admin signed in. The file holds the key as
+ * `TOKEN_CACHE_KEY` would (base64), one line; it is checked as strictly ({@link decodeKey}).
+ * @param directory absolute path of the data folder
+ * @returns the key, base64
+ * @throws TenantlinkError configInvalid when the file holds no valid key (the error names the
+ *   file, never its content); Error from the file system
+ */
+export async function keptKey(directory: string): Promise<string> {
+  await ensurePrivateFolder(directory);
+  const file = join(directory, KEPT_KEY_FILE);
+  const { text } = await readOrCreatePrivateFile(file, () => `${Sealer.newKey()}\n`);
+  // One line: the line break an editor adds is not part of the key; anything else is.
+  const key = text.replace(/\r?\n$/, '');
+  const decoded = decodeKey(key);
+  if ('problem' in decoded)
+    throw new TenantlinkError('configInvalid', {
+      detail: `the token cache key in ${file} ${decoded.problem}: delete the file to make a new one (the subscription admins sign in again) or set TOKEN_CACHE_KEY`,
+    });
+  return key;
 }
 
 /** Reads and writes sealed strings in a botbuilder Storage, one record per key. */

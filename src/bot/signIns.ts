@@ -64,7 +64,7 @@ export interface SignIns {
 /**
  * Builds the sign-ins.
  * @param serverUrl the bot server's URL once it listens (local mode's redirect URI is on it)
- * @throws TenantlinkError configInvalid for a token cache key that is not 32 bytes
+ * @throws TenantlinkError configInvalid for a token cache key that decodeKey refuses
  */
 export function composeSignIns(options: {
   config: Config;
@@ -77,6 +77,11 @@ export function composeSignIns(options: {
   auth: BotFrameworkAuthentication;
   local: LocalSignIn | undefined;
   serverUrl: () => string;
+  /**
+   * The key that seals the subscription admin's tokens at rest (base64, 32 bytes): the configured
+   * `TOKEN_CACHE_KEY` when absent, else one made for this run only (a restart then signs out).
+   */
+  cacheKey?: string;
 }): SignIns {
   const { config, storage, localizer, http, endpoints, ids, local } = options;
   const log = createLogger('sign-ins');
@@ -128,8 +133,8 @@ export function composeSignIns(options: {
     clientSecret: local ? 'sandbox' : own.clientSecret,
     redirectUri: local ? () => `${options.serverUrl()}${SIGN_IN_CALLBACK_PATH}` : own.redirectUri,
     authorityHost: endpoints.authorityHost,
-    // Locally, without a key, tokens are sealed with a key of this run only (a restart signs out).
-    cacheKey: own.cacheKey || Sealer.newKey(),
+    // Without a key (memory storage), tokens are sealed with a key of this run only.
+    cacheKey: options.cacheKey ?? (own.cacheKey || Sealer.newKey()),
     http,
   });
   return {

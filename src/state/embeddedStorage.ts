@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Datastore from '@seald-io/nedb';
 import type { Storage, StoreItems } from 'botbuilder';
+import {
+  PRIVATE_FILE_MODE,
+  PRIVATE_FOLDER_MODE,
+  ensurePrivateFolder,
+  tightenFile,
+} from './privateFiles';
 
 /**
  * botbuilder `Storage` on local disk, with no server to install: an embedded document store
@@ -32,12 +37,24 @@ export class EmbeddedStorage implements Storage {
   private constructor(private readonly db: Datastore<StoredDoc>) {}
 
   /**
-   * Opens (or creates) the store in `directory`, file `tenantlink.db`.
+   * Opens (or creates) the store in `directory`, file `tenantlink.db`, both owner-only (folder
+   * 0700, file 0600: src/state/privateFiles.ts), also after each compaction.
    * @throws Error when the directory cannot be created or the data file is corrupt
    */
   static async open(directory: string): Promise<EmbeddedStorage> {
-    await mkdir(directory, { recursive: true });
-    const db = new Datastore<StoredDoc>({ filename: join(directory, 'tenantlink.db') });
+    await ensurePrivateFolder(directory);
+    const filename = join(directory, 'tenantlink.db');
+    // nedb creates every file it writes with these modes, the temporary file of a compaction
+    // (written whole, then renamed over the data file) included (@seald-io/nedb lib/storage.js,
+    // crashSafeWriteFileLinesAsync); they apply only to new files, so a data file an earlier
+    // version left readable by others is made owner-only here, before anything is read.
+    const db = new Datastore<StoredDoc>({
+      filename,
+      modes: { fileMode: PRIVATE_FILE_MODE, dirMode: PRIVATE_FOLDER_MODE },
+    });
+    await tightenFile(filename).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    });
     await db.loadDatabaseAsync();
     db.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
     return new EmbeddedStorage(db);

@@ -29,12 +29,13 @@ let dir: string;
 let storage: EmbeddedStorage;
 let app: App;
 
-async function boot(): Promise<void> {
+async function boot(env: Record<string, string> = {}): Promise<void> {
   storage = await EmbeddedStorage.open(dir);
   app = await startApp(
     localTestConfig({
       CLOUD_TIMEOUT_MS: '2000',
       CLOUD_MAX_RETRIES: '1',
+      ...env,
     }),
     { sandbox, storage },
   );
@@ -118,6 +119,19 @@ it('resumes after a restart between turns (at the confirm card)', async () => {
   await crash();
   await boot();
   await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  await grantAndCheck();
+});
+
+it('keeps the subscription admin signed in across a restart in local mode without TOKEN_CACHE_KEY (issue 25, defect 4)', async () => {
+  // Local mode out of the box: no key configured, the store in its data folder.
+  const outOfTheBox = { TOKEN_CACHE_KEY: '', STORAGE_DIR: dir };
+  await crash();
+  await boot(outOfTheBox);
+  await upToConfirm();
+  await crash();
+  await boot(outOfTheBox);
+  await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  expect(channel.texts(chat).join('\n')).not.toMatch(/sign-in has expired/i);
   await grantAndCheck();
 });
 

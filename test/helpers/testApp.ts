@@ -35,7 +35,7 @@ export function localTestConfig(env: Record<string, string> = {}): Config {
 }
 
 /** The token cache key of tests (32 bytes, base64): sign-ins survive a restart and move across instances. */
-export const TEST_TOKEN_CACHE_KEY = Buffer.alloc(32, 7).toString('base64');
+export const TEST_TOKEN_CACHE_KEY = 'dGVuYW50bGluayB0ZXN0cyB0b2tlbiBjYWNoZSBrZXk=';
 
 /** A running sandbox + tenantlink + test channel. */
 export interface Harness {

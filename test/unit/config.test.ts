@@ -1,3 +1,4 @@
+import { Sealer } from '../../src/auth/sealedStore';
 import { loadConfig, redactedSummary } from '../../src/config';
 import { redactString } from '../../src/log';
 
@@ -287,7 +288,7 @@ describe('the subscription admin sign-in settings', () => {
     MicrosoftAppType: 'MultiTenant',
   };
   const SECRET = 'Qw8~admin-sign-in-secret.value';
-  const KEY = Buffer.alloc(32, 3).toString('base64');
+  const KEY = 'q0Zs8Vb2Yt1kR7wXn4Lc9Pj3Hd6Mf5Ga2Eu8Tz0Oy1I=';
   const OWN = {
     ADMIN_SIGNIN_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
     ADMIN_SIGNIN_CLIENT_SECRET: SECRET,
@@ -324,5 +325,63 @@ describe('the subscription admin sign-in settings', () => {
   ])('refuses cloud mode with the client id and %s', (_what, change, message) => {
     expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).toThrow(message);
     expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).not.toThrow(new RegExp(SECRET));
+  });
+});
+
+describe('TOKEN_CACHE_KEY (issue 25, defect 6b): decoded strictly', () => {
+  const RANDOM = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256));
+  const STANDARD = RANDOM.toString('base64');
+  const URL_SAFE = RANDOM.toString('base64url');
+
+  it.each([
+    ['standard base64 with its padding (openssl rand -base64 32)', STANDARD],
+    ['base64url without padding', URL_SAFE],
+  ])('accepts %s', (_what, key) => {
+    expect(loadConfig({ TOKEN_CACHE_KEY: key }).adminSignIn.cacheKey).toBe(key);
+  });
+
+  it.each<[string, string]>([
+    ['characters outside the alphabet', `!!!!${STANDARD}`],
+    ['characters outside the alphabet instead of four', `!!!!${STANDARD.slice(4)}`],
+    ['the alphabets mixed', `-_${STANDARD.slice(2)}`],
+    ['no padding on standard base64', STANDARD.slice(0, -1)],
+    ['padding on base64url', `${URL_SAFE}=`],
+    ['surrounding spaces', ` ${STANDARD}`],
+    ['a line break inside', `${STANDARD.slice(0, 20)}\n${STANDARD.slice(20)}`],
+    ['31 bytes', RANDOM.subarray(1).toString('base64')],
+    ['33 bytes', Buffer.concat([RANDOM, Buffer.from([1])]).toString('base64')],
+    ['64 bytes', Buffer.concat([RANDOM, RANDOM]).toString('base64')],
+    // The last character carries 2 bits beyond the 32 bytes: they must be zero.
+    // ('Z' and 'b' are 25 and 27: their low bits are not zero.)
+    [
+      'a non-canonical last character',
+      `${STANDARD.slice(0, 42)}${STANDARD[42] === 'Z' ? 'b' : 'Z'}=`,
+    ],
+    ['all zero bytes', Buffer.alloc(32).toString('base64')],
+    ['one byte repeated', Buffer.alloc(32, 7).toString('base64')],
+    ['one byte repeated, base64url', Buffer.alloc(32, 0xfb).toString('base64url')],
+  ])('refuses %s, naming the variable and never its value', (_what, key) => {
+    let message = '';
+    try {
+      loadConfig({ TOKEN_CACHE_KEY: key });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/TOKEN_CACHE_KEY: must be 32 random bytes/);
+    expect(message).not.toContain(key.trim().slice(4, 40));
+  });
+
+  it('says why a key of one repeated byte is refused', () => {
+    expect(() => loadConfig({ TOKEN_CACHE_KEY: Buffer.alloc(32).toString('base64') })).toThrow(
+      /TOKEN_CACHE_KEY: .*one byte repeated/,
+    );
+  });
+
+  it('is decoded the same way where tokens are sealed', () => {
+    expect(() => new Sealer(`!!!!${STANDARD}`)).toThrow(/TOKEN_CACHE_KEY/);
+    expect(() => new Sealer(Buffer.alloc(32).toString('base64'))).toThrow(/one byte repeated/);
+    const sealer = new Sealer(URL_SAFE);
+    expect(sealer.open(sealer.seal('plain', 'k'), 'k')).toBe('plain');
+    expect(new Sealer(STANDARD).open(sealer.seal('plain', 'k'), 'k')).toBe('plain');
   });
 });

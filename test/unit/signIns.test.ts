@@ -7,6 +7,7 @@ import { DirectorySignInDialog } from '../../src/dialogs/directorySignInDialog';
 import { OAuthSignInDialog } from '../../src/dialogs/oauthSignInDialog';
 import { Localizer } from '../../src/i18n';
 import { projectRoot } from '../../src/paths';
+import { TEST_TOKEN_CACHE_KEY } from '../helpers/testApp';
 
 /** Which sign-in serves the subscription admin in cloud mode, by configuration. */
 
@@ -19,7 +20,7 @@ const OWN = {
   ADMIN_SIGNIN_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
   ADMIN_SIGNIN_CLIENT_SECRET: 'Qw8~admin-sign-in-secret.value',
   ADMIN_SIGNIN_REDIRECT_URI: 'https://tenantlink.example/auth/azure/callback',
-  TOKEN_CACHE_KEY: Buffer.alloc(32, 3).toString('base64'),
+  TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY,
 };
 
 function compose(env: Record<string, string>) {
