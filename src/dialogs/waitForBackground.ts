@@ -6,7 +6,7 @@ import {
 } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { AdaptiveCardJson } from '../cards/render';
-import type { TenantlinkErrorJson } from '../errors';
+import { TenantlinkError, type TenantlinkErrorJson } from '../errors';
 import type { Localizer } from '../i18n';
 import { isInternalEvent } from './internalEvents';
 
@@ -181,9 +181,9 @@ export class WaitForBackgroundDialog<Stages> extends Dialog<WaitOptions<Stages>>
     const userId = state.owner.from.id;
     const initiatorId = (params as { readonly initiatorId?: unknown } | undefined)?.initiatorId;
     if (typeof initiatorId === 'string' && initiatorId !== userId)
-      throw new Error(
-        `background job ${state.waitId} was begun by someone else than its initiator`,
-      );
+      throw new TenantlinkError('internal', {
+        detail: `background job ${state.waitId}: owner is not the stage's initiator`,
+      });
     this.runner.start(
       state.owner,
       state.waitId,
