@@ -117,8 +117,6 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
   ): void {
     if (this.running.has(waitId) || this.stopped) return;
     const { reference, from, locale, channelData } = owner;
-    // The card clicked to start the job shows its progress (not for a job woken after a restart).
-    const cardId = progressCardId;
     this.running.add(waitId);
     const task = (async (): Promise<void> => {
       const claimed = await this.claim(waitId, { reference, from, locale, channelData });
@@ -130,12 +128,13 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
       const renew = setInterval(() => void this.renew(waitId), this.lease.leaseMs / 3);
       renew.unref();
       const progress = new ProgressUpdates(
-        (card) => this.updateCard(reference, cardId!, card),
+        (card) => this.updateCard(reference, progressCardId!, card),
         this.lease.progressMs ?? 1000,
       );
       let result: BackgroundResult;
       try {
-        const value = await work(cardId ? progress.report : () => undefined);
+        // The card clicked to start the job shows its progress (not for a job woken after a restart).
+        const value = await work(progressCardId ? progress.report : () => undefined);
         result = { waitId, ok: true, value };
       } catch (err) {
         result = { waitId, ok: false, error: errorToJson(err) };

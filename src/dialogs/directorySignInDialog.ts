@@ -97,8 +97,19 @@ const PROMPT = 'directorySignInCard';
 const WAIT = 'directorySignInWait';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The render data of the "open the sign-in page" card, but its URL (kept sealed). */
-type SignInWaitCardData = Omit<DirectorySignInWaitData, 'url'>;
+/**
+ * The render data of the "open the sign-in page" card (cards/directorySignInWait.json), all but
+ * its URL (kept sealed).
+ */
+interface SignInWaitCardData {
+  readonly flowId: string;
+  readonly cardId: string;
+  readonly title: string;
+  readonly text: string;
+  readonly openLabel: string;
+  readonly restartLabel: string;
+  readonly cancelLabel: string;
+}
 
 /**
  * Options of the "open the sign-in page" prompt: the sign-in page's URL completes a sign-in (its
@@ -108,17 +119,6 @@ type SignInWaitCardData = Omit<DirectorySignInWaitData, 'url'>;
 interface SignInWaitOptions extends CardPromptOptions {
   readonly waitCard: SignInWaitCardData;
   readonly sealedUrl: Sealed;
-}
-
-interface DirectorySignInWaitData {
-  readonly flowId: string;
-  readonly cardId: string;
-  readonly title: string;
-  readonly text: string;
-  readonly url: string;
-  readonly openLabel: string;
-  readonly restartLabel: string;
-  readonly cancelLabel: string;
 }
 
 /** The card without its link buttons (what the dialog state keeps). */

@@ -42,7 +42,8 @@ async function land(params: Record<string, string>): Promise<{ status: number; b
 }
 
 const said = (text: string): boolean => h.channel.texts(chat).some((t) => t.includes(text));
-const lastCardText = (): string => JSON.stringify(h.channel.activities(chat));
+/** Everything the bot sent and updated in the chat, as text. */
+const chatText = (): string => JSON.stringify(h.channel.activities(chat));
 
 afterEach(async () => {
   await h.channel.say(USERS.kelley, 'cancel');
@@ -58,8 +59,8 @@ it('repeats no crafted error: a fixed "sign-in failed" on the page and in the ch
   expect(page.status).toBe(200);
   expect(page.body).toContain('TL-AUTH-SIGNIN-FAILED');
   expect(page.body).not.toContain('evil.example');
-  await until(() => lastCardText().includes('TL-AUTH-SIGNIN-FAILED'));
-  expect(JSON.stringify(h.channel.activities(chat))).not.toContain('evil.example');
+  await until(() => chatText().includes('TL-AUTH-SIGNIN-FAILED'));
+  expect(chatText()).not.toContain('evil.example');
 });
 
 it("names a known code and nothing else of the description's text", async () => {
@@ -71,7 +72,7 @@ it("names a known code and nothing else of the description's text", async () => 
   });
   expect(page.body).toContain('AADSTS50011');
   expect(page.body).not.toContain('evil.example');
-  await until(() => lastCardText().includes('AADSTS50011'));
+  await until(() => chatText().includes('AADSTS50011'));
   expect(said('evil.example')).toBe(false);
-  expect(JSON.stringify(h.channel.activities(chat))).not.toContain('evil.example');
+  expect(chatText()).not.toContain('evil.example');
 });

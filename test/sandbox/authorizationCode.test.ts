@@ -47,6 +47,12 @@ function authorizeFields(
   };
 }
 
+/** The sign-in page as a browser gets it: GET of the authorize endpoint with these fields. */
+function authorizePage(challenge: string, overrides: Record<string, string> = {}) {
+  const query = new URLSearchParams(authorizeFields(challenge, overrides)).toString();
+  return http.call('GET', `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${query}`);
+}
+
 /** Answers the sign-in page as `account` and returns the redirect's query. */
 async function signIn(
   tenant: string,
@@ -102,11 +108,7 @@ describe('sandbox authorization code flow', () => {
 
   it('shows a sign-in page listing the users of the directory, with no script', async () => {
     const { challenge } = pkce();
-    const query = new URLSearchParams(authorizeFields(challenge)).toString();
-    const res = await http.call(
-      'GET',
-      `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${query}`,
-    );
+    const res = await authorizePage(challenge);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
@@ -207,11 +209,7 @@ describe('sandbox authorization code flow', () => {
     });
     expect(insecure.status).toBe(400);
     expect(String(insecure.body)).toContain('AADSTS50011');
-    const query = new URLSearchParams(authorizeFields(challenge, { client_id: '' })).toString();
-    const missing = await http.call(
-      'GET',
-      `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${query}`,
-    );
+    const missing = await authorizePage(challenge, { client_id: '' });
     expect(missing.status).toBe(400);
     expect(String(missing.body)).toContain('AADSTS900144');
   });
@@ -228,11 +226,7 @@ describe('sandbox authorization code flow', () => {
       // the registered host with another port: only loopback ports are ignored
       'https://tenantlink.example:8443/auth/azure/callback',
     ]) {
-      const query = new URLSearchParams(authorizeFields(challenge, { redirect_uri })).toString();
-      const page = await http.call(
-        'GET',
-        `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${query}`,
-      );
+      const page = await authorizePage(challenge, { redirect_uri });
       expect([redirect_uri, page.status]).toEqual([redirect_uri, 400]);
       expect(String(page.body)).toContain('AADSTS50011');
       const answer = await signIn(T.defaultDirectory, 'kelley-msa', challenge, { redirect_uri });
@@ -243,13 +237,7 @@ describe('sandbox authorization code flow', () => {
       ]);
       expect(String(answer.body)).toContain('AADSTS50011');
     }
-    const unknown = new URLSearchParams(
-      authorizeFields(challenge, { client_id: 'not-registered' }),
-    ).toString();
-    const page = await http.call(
-      'GET',
-      `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${unknown}`,
-    );
+    const page = await authorizePage(challenge, { client_id: 'not-registered' });
     expect(page.status).toBe(400);
     expect(String(page.body)).toContain('AADSTS700016');
   });
@@ -300,13 +288,7 @@ describe('sandbox authorization code flow', () => {
 
   it('escapes what the request carries into the page', async () => {
     const { challenge } = pkce();
-    const query = new URLSearchParams(
-      authorizeFields(challenge, { state: '"><script>x()</script>' }),
-    ).toString();
-    const res = await http.call(
-      'GET',
-      `/login/${T.defaultDirectory}/oauth2/v2.0/authorize?${query}`,
-    );
+    const res = await authorizePage(challenge, { state: '"><script>x()</script>' });
     expect(res.status).toBe(200);
     expect(res.body).not.toContain('<script>');
   });
