@@ -1,22 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import JSZip from 'jszip';
-import { buildAppPackage } from '../../scripts/packageApp';
+import { manifestValidator, newestManifestVersion } from '../../scripts/manifestSchema';
+import {
+  buildAppPackage,
+  ManifestSchemaError,
+  packageEnvironment,
+  readAzdEnvironment,
+} from '../../scripts/packageApp';
 
 /**
- * appPackage/ against Microsoft's own JSON schemas for the Teams app manifest v1.24 and its
- * localization files, from the registry package @microsoft/app-manifest (not a copy typed by hand).
+ * appPackage/ against Microsoft's own JSON schemas for the Teams app manifest and its
+ * localization files, the newest version the registry package @microsoft/app-manifest ships (not
+ * a copy typed by hand), and `npm run package` reading the ids from the azd environment.
  */
 
-const schemas = join(
-  dirname(require.resolve('@microsoft/app-manifest/package.json')),
-  'build',
-  'json-schemas',
-  'teams',
-  'v1.24',
-);
 const appPackage = join(__dirname, '..', '..', 'appPackage');
 const readJson = (path: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -30,14 +29,30 @@ function filled(file: string): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-function validator(schemaFile: string) {
-  // The official schemas use patterns that are not valid with the RegExp 'u' flag.
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
-  return ajv.compile(readJson(join(schemas, schemaFile)));
+const newest = newestManifestVersion();
+
+/** A validator of the newest version that returns what Ajv said. */
+function validator(file: 'MicrosoftTeams.schema.json' | 'MicrosoftTeams.Localization.schema.json') {
+  const check = manifestValidator(newest, file);
+  const validate = (doc: unknown): boolean => {
+    const v = check(doc);
+    validate.errors = v.errors;
+    return v.ok;
+  };
+  validate.errors = [] as readonly string[];
+  return validate;
 }
 
-it('is a valid Teams app manifest v1.24', () => {
+it('uses the newest manifest schema the registry package ships (1.30 or later)', () => {
+  expect(Number(newest.split('.')[1])).toBeGreaterThanOrEqual(30);
+  const manifest = readJson(join(appPackage, 'manifest.json'));
+  expect(manifest.manifestVersion).toBe(newest);
+  expect(manifest.$schema).toBe(
+    `https://developer.microsoft.com/json-schemas/teams/v${newest}/MicrosoftTeams.schema.json`,
+  );
+});
+
+it('is a valid Teams app manifest of the newest version', () => {
   const validate = validator('MicrosoftTeams.schema.json');
   const ok = validate(filled('manifest.json'));
   expect(validate.errors ?? []).toEqual([]);
@@ -115,5 +130,91 @@ describe('npm run package', () => {
     await expect(buildAppPackage(appPackage, { ...ids, MicrosoftAppId: '' })).rejects.toThrow(
       /MicrosoftAppId/,
     );
+  });
+
+  /** A copy of appPackage/ in a temporary folder, with `edit` applied to its manifest. */
+  function copyWith(edit: (manifest: Record<string, unknown>) => void): string {
+    const dir = mkdtempSync(join(tmpdir(), 'tl-package-'));
+    for (const f of [
+      'color.png',
+      'outline.png',
+      'zh-TW.json',
+      'sv-SE.json',
+      'nl-NL.json',
+      'fr-FR.json',
+    ])
+      writeFileSync(join(dir, f), readFileSync(join(appPackage, f)));
+    const manifest = readJson(join(appPackage, 'manifest.json'));
+    edit(manifest);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    return dir;
+  }
+
+  it('refuses to package a manifest that fails the schema, naming what is wrong', async () => {
+    const dir = copyWith((m) => {
+      (m.bots as { scopes: string[] }[])[0]!.scopes = ['everywhere'];
+    });
+    const failure = buildAppPackage(dir, ids);
+    await expect(failure).rejects.toBeInstanceOf(ManifestSchemaError);
+    await expect(failure).rejects.toThrow(/\/bots\/0\/scopes/);
+  });
+
+  it('refuses a manifest that is not on the newest schema version', async () => {
+    const dir = copyWith((m) => {
+      m.manifestVersion = '1.24';
+    });
+    await expect(buildAppPackage(dir, ids)).rejects.toThrow(
+      new RegExp(`manifestVersion is 1.24, the newest schema is ${newest.replace('.', '\\.')}`),
+    );
+  });
+
+  describe('reads the ids from the azd environment azd up filled', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tl-azd-'));
+    const botId = '2b1c0d9e-8f7a-4b6c-9d5e-4f3a2b1c0d9e';
+    const ssoAppId = '7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918';
+    const teamsAppId = '5d4c3b2a-1908-4f7e-8d6c-5b4a39281706';
+    mkdirSync(join(root, '.azure', 'prod'), { recursive: true });
+    mkdirSync(join(root, '.azure', 'dev'), { recursive: true });
+    writeFileSync(
+      join(root, '.azure', 'config.json'),
+      JSON.stringify({ version: 1, defaultEnvironment: 'prod' }),
+    );
+    writeFileSync(
+      join(root, '.azure', 'prod', '.env'),
+      `AZURE_ENV_NAME="prod"\nBOT_ID="${botId}"\nSSO_APP_ID="${ssoAppId}"\nTEAMS_APP_ID="${teamsAppId}"\n`,
+    );
+    writeFileSync(join(root, '.azure', 'dev', '.env'), `BOT_ID="${ids.MicrosoftAppId}"\n`);
+
+    it('takes the default environment, or AZURE_ENV_NAME', () => {
+      expect(readAzdEnvironment(root, {})).toMatchObject({
+        BOT_ID: botId,
+        TEAMS_APP_ID: teamsAppId,
+      });
+      expect(readAzdEnvironment(root, { AZURE_ENV_NAME: 'dev' })).toEqual({
+        BOT_ID: ids.MicrosoftAppId,
+      });
+      expect(readAzdEnvironment(root, { AZURE_ENV_NAME: '../etc' })).toEqual({});
+      expect(readAzdEnvironment(mkdtempSync(join(tmpdir(), 'tl-none-')), {})).toEqual({});
+    });
+
+    it('fills the manifest with the deployment outputs; the environment wins over them', async () => {
+      const zip = await JSZip.loadAsync(
+        await buildAppPackage(appPackage, packageEnvironment(root, {})),
+      );
+      const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as {
+        id: string;
+        bots: { botId: string }[];
+        webApplicationInfo: { id: string; resource: string };
+      };
+      expect(manifest.id).toBe(teamsAppId);
+      expect(manifest.bots[0]!.botId).toBe(botId);
+      expect(manifest.webApplicationInfo).toEqual({
+        id: ssoAppId,
+        resource: `api://botid-${ssoAppId}`,
+      });
+      expect(packageEnvironment(root, { TEAMS_APP_ID: ids.TEAMS_APP_ID }).TEAMS_APP_ID).toBe(
+        ids.TEAMS_APP_ID,
+      );
+    });
   });
 });
