@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
 import { ARM_CONTRACTS, type Contract } from '../test/contracts/operations';
 import { sourceReader, updateInfraSources } from './updateInfraContracts';
 
@@ -99,8 +98,10 @@ async function main(): Promise<void> {
   if (args.includes('--write'))
     writeFileSync(
       PROVENANCE,
-      await format(JSON.stringify(provenance, null, 2), {
-        ...(await resolveConfig(PROVENANCE)),
+      await (
+        await import('prettier')
+      ).format(JSON.stringify(provenance, null, 2), {
+        ...(await (await import('prettier')).resolveConfig(PROVENANCE)),
         parser: 'json',
       }),
     );

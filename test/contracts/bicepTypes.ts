@@ -148,3 +148,48 @@ export class TypeLibrary {
     };
   }
 }
+
+/** Every property path of a resource body (for contracts:update reports) with its flags, `[]` for array items. */
+export function propertyPaths(types: readonly BicepType[], resource: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const found = new TypeLibrary([types]).resource(resource);
+  if (!found) return out;
+  const walk = (t: BicepType, path: string, seen: Set<BicepType>): void => {
+    if (seen.has(t)) return;
+    const next = new Set(seen).add(t);
+    const props = { ...t.baseProperties, ...t.properties };
+    for (const [key, p] of Object.entries(props)) {
+      out.set(`${path}${key}`, p.flags);
+      walk(found.resolve(p.type), `${path}${key}.`, next);
+    }
+    if (t.itemType) walk(found.resolve(t.itemType), `${path.replace(/\.$/, '')}[].`, next);
+    if (t.additionalProperties) walk(found.resolve(t.additionalProperties), `${path}*.`, next);
+    const elements = Array.isArray(t.elements) ? t.elements : Object.values(t.elements ?? {});
+    for (const e of elements) walk(found.resolve(e), path, next);
+  };
+  walk(found.body, '', new Set());
+  return out;
+}
+
+/** Property paths added, removed, or with other flags, between two trims of one source. */
+export function typeChanges(
+  before: readonly BicepType[],
+  after: readonly BicepType[],
+  resources: readonly string[],
+): string[] {
+  const label = (f: number): string =>
+    Object.entries(Flags)
+      .filter(([, bit]) => f & bit)
+      .map(([n]) => n)
+      .join('|') || 'None';
+  return resources.flatMap((r) => {
+    const a = propertyPaths(before, r);
+    const b = propertyPaths(after, r);
+    const out: string[] = [];
+    for (const [p, f] of b)
+      if (!a.has(p)) out.push(`${r}: + ${p} (${label(f)})`);
+      else if (a.get(p) !== f) out.push(`${r}: ${p} ${label(a.get(p)!)} → ${label(f)}`);
+    for (const p of a.keys()) if (!b.has(p)) out.push(`${r}: - ${p}`);
+    return out;
+  });
+}
