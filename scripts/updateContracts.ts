@@ -1,17 +1,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARM_CONTRACTS, type Contract } from '../test/contracts/operations';
+import { sourceReader, updateInfraSources } from './updateInfraContracts';
 
 /**
  * `npm run contracts:update`: fetches the ARM specifications named in test/contracts/provenance.json
  * again from GitHub (the default branch, or `--ref <commit>`), compares them with the transcribed
  * contracts (every operation's path, its success status codes, the api-version of its file) and
  * prints what differs. With `--write`, records the fetched commit in provenance.json when nothing
- * differs. Needs network access to GitHub; the tests never call it. Exit code 1 when a contract
- * no longer matches its specification (update test/contracts/operations.ts, then run it again).
+ * differs. Then the infrastructure sources (Bicep types, azd's schema; see
+ * scripts/updateInfraContracts.ts for `--ref owner/name=<commit>`, `--git-dir owner/name=<dir>`
+ * and `--infra-only`). Needs network access to GitHub; the tests never call it. Exit code 1 when a
+ * contract no longer matches its specification (update test/contracts/operations.ts, then run it
+ * again) or a vendored infrastructure source changed (check infra/ and azure.yaml against it).
  */
 
 interface Source {
+  readonly kind?: string;
   readonly repository?: string;
   readonly path?: string;
   readonly also?: string;
@@ -57,11 +62,13 @@ export function differences(c: Contract, swagger: Swagger): string[] {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const ref = args.includes('--ref') ? args[args.indexOf('--ref') + 1]! : 'main';
+  // `--ref <commit>`: the specifications' commit; `--ref owner/name=<commit>`: an infra source's.
+  const ref = args.find((a, i) => args[i - 1] === '--ref' && !a.includes('=')) ?? 'main';
   const provenance = JSON.parse(readFileSync(PROVENANCE, 'utf8')) as Record<string, Source>;
   let failed = false;
   for (const [key, source] of Object.entries(provenance)) {
-    if (!source.repository || !source.path) continue;
+    if (!source.repository || !source.path || source.kind || args.includes('--infra-only'))
+      continue;
     const specs = await Promise.all(
       [source.path, source.also]
         .filter((p): p is string => !!p)
@@ -82,9 +89,23 @@ async function main(): Promise<void> {
       if (args.includes('--write') && ref !== 'main') source.commit = ref;
     }
   }
+  // The bicep-types and azd-schema entries (infra/ and azure.yaml): scripts/updateInfraContracts.ts.
+  const infraChanged = await updateInfraSources(
+    provenance,
+    sourceReader(args),
+    args.includes('--write'),
+  );
   if (args.includes('--write'))
-    writeFileSync(PROVENANCE, `${JSON.stringify(provenance, null, 2)}\n`);
-  process.exit(failed ? 1 : 0);
+    writeFileSync(
+      PROVENANCE,
+      await (
+        await import('prettier')
+      ).format(JSON.stringify(provenance, null, 2), {
+        ...(await (await import('prettier')).resolveConfig(PROVENANCE)),
+        parser: 'json',
+      }),
+    );
+  process.exit(failed || infraChanged ? 1 : 0);
 }
 
 if (require.main === module) void main();
