@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { format } from 'prettier';
 import {
   CONNECTION_PERMISSIONS,
   connectionNameFor,
@@ -107,6 +106,8 @@ export function infraPermissions(): InfraPermissions {
 
 /** The file's text, formatted as Prettier formats JSON in this repository. */
 export async function infraPermissionsText(): Promise<string> {
+  // Loaded here, not at the top: jest (which imports infraPermissions) cannot load Prettier 3.
+  const { format } = await import('prettier');
   return format(JSON.stringify(infraPermissions()), {
     parser: 'json',
     singleQuote: true,
