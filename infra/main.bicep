@@ -1,27 +1,47 @@
-// tenantlink on Azure: two or more App Service instances running the container, an Azure Bot with
-// the Teams channel and the four OAuth connections, a storage account for the shared state, a Key
-// Vault for the OAuth connections' client secret, and one user-assigned managed identity that is
-// the bot's identity (MicrosoftAppType=UserAssignedMSI), reads the state (no storage key) and
-// pulls the image. No secret has a default value; the only one is a @secure() parameter.
+// tenantlink on Azure and in Entra ID, everything `azd up` creates (azure.yaml), with no secret
+// anyone types or sees: no parameter takes a secret and the deployment stores none.
 //
-// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json \
-//           -p oauthClientSecret=<secret of the OAuth app registration>
+// - core.bicep: the user-assigned managed identity that is the bot, storage for the shared state
+//   (Entra ID only), a Key Vault with the RSA key that wraps the token cache's data key,
+//   Application Insights on a Log Analytics workspace;
+// - entra.bicep (Microsoft Graph Bicep extension): the Office 365 admin's app (Teams SSO API and
+//   the OAuth connections' app, trusting Bot Service's token store) and the subscription admin's
+//   sign-in app (trusting the managed identity), with exactly the delegated permissions of
+//   src/auth/permissions.ts (infra/permissions.json) and the Office 365 tenant's admin consent;
+// - app.bicep: App Service (Linux), two or more instances, health check;
+// - bot.bicep: the Azure Bot (UserAssignedMSI), the Teams channel and the OAuth connections.
+//
+// Not created: the `azureSource` and `azureSourceGraph` OAuth connections (tenant `common`). Bot
+// Service's federated-credential provider supports single-tenant apps only
+// (https://learn.microsoft.com/microsoft-365/agents-sdk/azure-bot-user-authorization-federated-credentials),
+// so they would need a client secret; the subscription admin signs in through
+// ADMIN_SIGNIN_CLIENT_ID instead, and with it set the bot never uses them (src/bot/signIns.ts).
+//
+// The outputs are UPPER_SNAKE: azd writes them to .azure/<env>/.env, which `npm run package` and
+// `npm run doctor` read.
+//
+// Deploy: azd auth login && azd up (or: az deployment group create -g <rg> -f infra/main.bicep
+//         -p environmentName=<name>). The deploying account must be able to create applications
+//         and grant tenant-wide consent in the tenant (Global Administrator, or Cloud Application
+//         Administrator with Privileged Role Administrator).
 
 targetScope = 'resourceGroup'
+
+@description('Name of the azd environment (AZURE_ENV_NAME); part of the unique names.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
 
 @description('Prefix of every resource name (3–12 lowercase letters or digits).')
 @minLength(3)
 @maxLength(12)
 param name string = 'tenantlink'
 
-@description('Region of the App Service, storage and Key Vault (the bot itself is global).')
+@description('Region of the App Service, storage, Key Vault and monitoring (the bot itself is global).')
 param location string = resourceGroup().location
 
-@description('Container image to run, e.g. myregistry.azurecr.io/tenantlink:1.0.0 (built from the Dockerfile).')
-param containerImage string
-
-@description('Azure Container Registry in this resource group that holds the image (empty: a public image).')
-param acrName string = ''
+@description('Object id of the deploying user (azd\'s AZURE_PRINCIPAL_ID): owner of the Entra apps. Empty: none.')
+param principalId string = ''
 
 @description('Number of App Service instances; two or more so that one can stop or fail.')
 @minValue(2)
@@ -35,276 +55,127 @@ param planSku string = 'P1v3'
 @allowed(['F0', 'S1'])
 param botSku string = 'S1'
 
-@description('Client id of the Entra app registration used by the OAuth connections (and Teams SSO: its Application ID URI is api://botid-<this id>).')
-param oauthAppClientId string
-
-@description('Client secret of that app registration. Stored in Key Vault and given to the Azure Bot connections; never in a file.')
-@secure()
-param oauthClientSecret string
-
-@description('Client id of the app registration of the subscription admin\'s own sign-in (accounts in any organizational directory and personal Microsoft accounts; Web redirect URI https://<site>/auth/azure/callback).')
-param adminSignInClientId string
-
-@description('Client secret of that app registration. Stored in Key Vault; the site reads it through a Key Vault reference.')
-@secure()
-param adminSignInClientSecret string
-
-@description('Key that seals the admin sign-in tokens at rest: 32 random bytes, base64 (openssl rand -base64 32). Stored in Key Vault, shared by every instance.')
-@secure()
-param tokenCacheKey string
-
-@description('Tenant id of the Office 365 tenant (the graph and azureTarget connections sign in there).')
-param office365TenantId string = tenant().tenantId
-
 @description('OAuth connection names (the CONNECTION_* settings of the bot).')
 param connectionNames object = {
   graph: 'graph'
   azureTarget: 'azureTarget'
-  azureSource: 'azureSource'
-  azureSourceGraph: 'azureSourceGraph'
 }
 
-var suffix = uniqueString(resourceGroup().id, name)
-var storageName = take('${name}${suffix}', 24)
-var vaultName = take('kv-${name}-${suffix}', 24)
+var permissions = loadJsonContent('permissions.json')
+var suffix = uniqueString(subscription().id, resourceGroup().id, environmentName, name)
+var siteName = take('app-${name}-${suffix}', 60)
+// A site's default host name (https://learn.microsoft.com/azure/app-service/overview-name-resolution):
+// known before the site exists, so the sign-in app's redirect URI can name it.
+var siteHost = '${siteName}.azurewebsites.net'
 var container = 'tenantlink'
-// Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
-var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
-var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
-var acrPull = '7f951dda-4ed3-4680-a7ca-43fe172d538d'
-// Bot Service's service provider id of "Azure Active Directory v2".
-var aadV2Provider = '30dd229c-58e3-4a48-bdfd-91ec48eb906c'
-var armScopes = 'https://management.azure.com/user_impersonation offline_access'
-
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: 'id-${name}'
-  location: location
-}
-
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: storageName
-  location: location
-  kind: 'StorageV2'
-  sku: { name: 'Standard_ZRS' }
-  properties: {
-    minimumTlsVersion: 'TLS1_2'
-    supportsHttpsTrafficOnly: true
-    allowBlobPublicAccess: false
-    // Entra ID only: the bot reaches its state with the managed identity, there is no key to leak.
-    allowSharedKeyAccess: false
-  }
-}
-
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource stateContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
-  parent: blobService
-  name: container
-  properties: { publicAccess: 'None' }
-}
-
-resource storageRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, storageBlobDataContributor)
-  scope: storage
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
-  }
-}
-
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: vaultName
-  location: location
-  properties: {
-    tenantId: tenant().tenantId
-    sku: { family: 'A', name: 'standard' }
-    enableRbacAuthorization: true
-    enableSoftDelete: true
-    enablePurgeProtection: true
-  }
-}
-
-resource oauthSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'oauth-client-secret'
-  properties: { value: oauthClientSecret }
-}
-
-resource adminSignInSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'admin-signin-client-secret'
-  properties: { value: adminSignInClientSecret }
-}
-
-resource tokenCacheKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'token-cache-key'
-  properties: { value: tokenCacheKey }
-}
-
-resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, identity.id, keyVaultSecretsUser)
-  scope: vault
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
-  }
-}
-
-resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = if (!empty(acrName)) {
-  name: acrName
-}
-
-resource registryRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(acrName)) {
-  name: guid(resourceGroup().id, acrName, identity.id, acrPull)
-  scope: registry
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', acrPull)
-  }
-}
-
-resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
-  name: 'plan-${name}'
-  location: location
-  kind: 'linux'
-  sku: { name: planSku, capacity: instanceCount }
-  properties: { reserved: true }
-}
-
-resource site 'Microsoft.Web/sites@2023-12-01' = {
-  name: 'app-${name}-${suffix}'
-  location: location
-  kind: 'app,linux,container'
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: { '${identity.id}': {} }
-  }
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    keyVaultReferenceIdentity: identity.id
-    siteConfig: {
-      linuxFxVersion: 'DOCKER|${containerImage}'
-      acrUseManagedIdentityCreds: !empty(acrName)
-      acrUserManagedIdentityID: empty(acrName) ? null : identity.properties.clientId
-      alwaysOn: true
-      healthCheckPath: '/healthz'
-      ftpsState: 'Disabled'
-      minTlsVersion: '1.2'
-      http20Enabled: true
-      appSettings: [
-        { name: 'WEBSITES_PORT', value: '3978' }
-        { name: 'TENANTLINK_MODE', value: 'cloud' }
-        { name: 'MicrosoftAppType', value: 'UserAssignedMSI' }
-        { name: 'MicrosoftAppId', value: identity.properties.clientId }
-        { name: 'MicrosoftAppTenantId', value: tenant().tenantId }
-        { name: 'STORAGE', value: 'blob' }
-        { name: 'BLOB_ACCOUNT_URL', value: storage.properties.primaryEndpoints.blob }
-        { name: 'BLOB_CONTAINER', value: container }
-        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
-        { name: 'CONNECTION_GRAPH', value: connectionNames.graph }
-        { name: 'CONNECTION_AZURE_TARGET', value: connectionNames.azureTarget }
-        { name: 'CONNECTION_AZURE_SOURCE', value: connectionNames.azureSource }
-        { name: 'CONNECTION_AZURE_SOURCE_GRAPH', value: connectionNames.azureSourceGraph }
-        { name: 'ADMIN_SIGNIN_CLIENT_ID', value: adminSignInClientId }
-        { name: 'ADMIN_SIGNIN_REDIRECT_URI', value: 'https://app-${name}-${suffix}.azurewebsites.net/auth/azure/callback' }
-        { name: 'ADMIN_SIGNIN_CLIENT_SECRET', value: '@Microsoft.KeyVault(SecretUri=${adminSignInSecret.properties.secretUri})' }
-        { name: 'TOKEN_CACHE_KEY', value: '@Microsoft.KeyVault(SecretUri=${tokenCacheKeySecret.properties.secretUri})' }
-        { name: 'JOB_LEASE_MS', value: '60000' }
-        { name: 'JOB_SWEEP_MS', value: '15000' }
-        { name: 'SHUTDOWN_GRACE_MS', value: '20000' }
-        { name: 'LOG_LEVEL', value: 'info' }
-      ]
-    }
-  }
-  dependsOn: [storageRole, registryRole, vaultRole]
-}
-
-resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
-  name: 'bot-${name}-${suffix}'
-  location: 'global'
-  kind: 'azurebot'
-  sku: { name: botSku }
-  properties: {
-    displayName: name
-    endpoint: 'https://${site.properties.defaultHostName}/api/messages'
-    msaAppType: 'UserAssignedMSI'
-    msaAppId: identity.properties.clientId
-    msaAppMSIResourceId: identity.id
-    msaAppTenantId: tenant().tenantId
-  }
-}
-
-resource teams 'Microsoft.BotService/botServices/channels@2022-09-15' = {
-  parent: bot
-  name: 'MsTeamsChannel'
-  location: 'global'
-  properties: {
-    channelName: 'MsTeamsChannel'
-    properties: { isEnabled: true }
-  }
-}
-
-// The four OAuth connections of README "Configuration for a real tenant" (same scopes, from
-// src/auth/permissions.ts; test/unit/permissions.test.ts checks them).
+// The Office 365 admin's OAuth connections, in permissions.json order; the unique identifier is
+// the last segment of the federated credential's subject (entra.bicep, bot.bicep).
 var connections = [
-  {
-    name: connectionNames.graph
-    tenant: office365TenantId
-    scopes: 'openid profile offline_access User.Read User.Read.All RoleManagement.Read.Directory User.Invite.All'
-    tokenExchangeUrl: 'api://botid-${oauthAppClientId}'
-  }
-  {
-    name: connectionNames.azureTarget
-    tenant: office365TenantId
-    scopes: armScopes
-    tokenExchangeUrl: ''
-  }
-  {
-    name: connectionNames.azureSource
-    tenant: 'common'
-    scopes: armScopes
-    tokenExchangeUrl: ''
-  }
-  {
-    name: connectionNames.azureSourceGraph
-    tenant: 'common'
-    scopes: 'openid profile offline_access User.Read User.ReadBasic.All LicenseAssignment.Read.All'
-    tokenExchangeUrl: ''
+  for key in permissions.apps.office365.connections: {
+    key: key
+    name: connectionNames[key]
+    scopes: permissions.connections[key].scopes
+    uniqueId: '${name}-${toLower(key)}-${suffix}'
+    // Teams SSO token exchange: the Graph connection (README step 3, "Token Exchange URL").
+    sso: permissions.connections[key].resource == 'graph'
   }
 ]
 
-resource oauthConnections 'Microsoft.BotService/botServices/connections@2022-09-15' = [
-  for c in connections: {
-    parent: bot
-    name: c.name
-    location: 'global'
-    properties: {
-      serviceProviderDisplayName: 'Azure Active Directory v2'
-      serviceProviderId: aadV2Provider
-      clientId: oauthAppClientId
-      clientSecret: oauthClientSecret
-      scopes: c.scopes
-      parameters: concat(
-        [{ key: 'tenantID', value: c.tenant }],
-        empty(c.tokenExchangeUrl) ? [] : [{ key: 'tokenExchangeUrl', value: c.tokenExchangeUrl }]
-      )
-    }
+module core 'core.bicep' = {
+  name: 'core'
+  params: {
+    name: name
+    location: location
+    suffix: suffix
+    container: container
   }
-]
+}
 
-@description('The bot\'s messaging endpoint.')
-output messagingEndpoint string = bot.properties.endpoint
+module entra 'entra.bicep' = {
+  name: 'entra'
+  params: {
+    name: name
+    suffix: suffix
+    identityPrincipalId: core.outputs.identityPrincipalId
+    siteHost: siteHost
+    connections: connections
+    ownerId: principalId
+  }
+}
 
-@description('MicrosoftAppId for the Teams app package (npm run package): the managed identity\'s client id.')
-output botAppId string = identity.properties.clientId
+module app 'app.bicep' = {
+  name: 'app'
+  params: {
+    name: name
+    location: location
+    siteName: siteName
+    instanceCount: instanceCount
+    planSku: planSku
+    identityId: core.outputs.identityId
+    appSettings: [
+      { name: 'TENANTLINK_MODE', value: 'cloud' }
+      { name: 'MicrosoftAppType', value: 'UserAssignedMSI' }
+      { name: 'MicrosoftAppId', value: core.outputs.identityClientId }
+      { name: 'MicrosoftAppTenantId', value: tenant().tenantId }
+      { name: 'AZURE_CLIENT_ID', value: core.outputs.identityClientId }
+      { name: 'STORAGE', value: 'blob' }
+      { name: 'BLOB_ACCOUNT_URL', value: core.outputs.blobAccountUrl }
+      { name: 'BLOB_CONTAINER', value: container }
+      { name: 'CONNECTION_GRAPH', value: connectionNames.graph }
+      { name: 'CONNECTION_AZURE_TARGET', value: connectionNames.azureTarget }
+      { name: 'ADMIN_SIGNIN_CLIENT_ID', value: entra.outputs.adminAppId }
+      { name: 'ADMIN_SIGNIN_REDIRECT_URI', value: entra.outputs.adminRedirectUri }
+      { name: 'ADMIN_SIGNIN_CREDENTIAL', value: 'managedIdentity' }
+      { name: 'TOKEN_CACHE_KEY_ID', value: core.outputs.tokenCacheKeyId }
+      { name: 'TELEMETRY', value: 'azuremonitor' }
+      { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: core.outputs.insightsConnectionString }
+      { name: 'JOB_LEASE_MS', value: '60000' }
+      { name: 'JOB_SWEEP_MS', value: '15000' }
+      { name: 'SHUTDOWN_GRACE_MS', value: '20000' }
+      { name: 'LOG_LEVEL', value: 'info' }
+      // App Service's build of the deployed package (Oryx: npm install, npm run build).
+      { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'true' }
+    ]
+  }
+}
 
-@description('Key Vault secret that holds the OAuth client secret (rotate it there, then redeploy).')
-output oauthSecretUri string = oauthSecret.properties.secretUri
+module bot 'bot.bicep' = {
+  name: 'bot'
+  params: {
+    botName: 'bot-${name}-${suffix}'
+    displayName: name
+    botSku: botSku
+    endpoint: 'https://${app.outputs.siteHost}/api/messages'
+    identityId: core.outputs.identityId
+    identityClientId: core.outputs.identityClientId
+    clientId: entra.outputs.office365AppId
+    ssoResource: entra.outputs.ssoResource
+    connections: connections
+  }
+}
+
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+@description('MicrosoftAppId: the managed identity\'s client id.')
+output BOT_ID string = core.outputs.identityClientId
+output BOT_NAME string = bot.outputs.botName
+output BOT_DOMAIN string = app.outputs.siteHost
+output MESSAGING_ENDPOINT string = bot.outputs.messagingEndpoint
+@description('Client id of the app that exposes api://botid-<id> (Teams SSO) and serves the OAuth connections.')
+output SSO_APP_ID string = entra.outputs.office365AppId
+output ADMIN_SIGNIN_CLIENT_ID string = entra.outputs.adminAppId
+output ADMIN_SIGNIN_REDIRECT_URI string = entra.outputs.adminRedirectUri
+@description('The Teams app\'s id: the same for every deployment of this environment.')
+output TEAMS_APP_ID string = guid(subscription().id, resourceGroup().id, environmentName, 'teams-app')
+output KEY_VAULT_URL string = core.outputs.keyVaultUrl
+output TOKEN_CACHE_KEY_ID string = core.outputs.tokenCacheKeyId
+output BLOB_ACCOUNT_URL string = core.outputs.blobAccountUrl
+output BLOB_CONTAINER string = container
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = core.outputs.insightsConnectionString
+output SITE_NAME string = app.outputs.siteName
+output CONNECTION_GRAPH string = connectionNames.graph
+output CONNECTION_AZURE_TARGET string = connectionNames.azureTarget
+@description('Empty: not created (no secretless way for a multitenant connection); ADMIN_SIGNIN_CLIENT_ID serves it.')
+output CONNECTION_AZURE_SOURCE string = ''
+@description('Empty: not created (no secretless way for a multitenant connection); ADMIN_SIGNIN_CLIENT_ID serves it.')
+output CONNECTION_AZURE_SOURCE_GRAPH string = ''

@@ -80,6 +80,15 @@ const Env = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, message: decoded.problem });
       })
       .default(''),
+    // Issue 26 keys, set by infra/ (App Service app settings); read by the code that uses them.
+    /** How the subscription admin's sign-in app authenticates: `secret` or `managedIdentity`. */
+    ADMIN_SIGNIN_CREDENTIAL: z.string().optional(),
+    /** Versionless Key Vault key id, https://<vault>.vault.azure.net/keys/<name>. */
+    TOKEN_CACHE_KEY_ID: z.string().optional(),
+    /** Telemetry exporter: `off`, `console` or `azuremonitor`. */
+    TELEMETRY: z.string().optional(),
+    /** Application Insights connection string (TELEMETRY=azuremonitor). */
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
     CONNECTION_GRAPH: z.string().default('graph'),
     CONNECTION_AZURE_SOURCE: z.string().default('azureSource'),
     CONNECTION_AZURE_TARGET: z.string().default('azureTarget'),

@@ -8,7 +8,7 @@ import { SandboxHttp } from '../helpers/sandboxHttp';
  * Issue 16, first part: the sandbox behaves as Entra ID and ARM do for the seeds' subscription
  * admin, a Microsoft account. ARM names a subscription's directory to an unauthenticated caller;
  * the token endpoint refuses that account an ARM token through `common`. The OAuth connection
- * `azureSource` is configured with tenant `common` (README, infra/main.bicep): this test proves
+ * `azureSource` is configured with tenant `common` (README): this test proves
  * that configuration cannot sign the seeds' admin in to Azure on Microsoft's cloud.
  */
 
@@ -64,9 +64,9 @@ it('signs the seeds admin in to Azure at the discovered directory, and refuses i
   });
   expect(sub.body.tenantId).toBe(IDS.tenants.defaultDirectory);
 
-  // The azureSource connection as documented today: tenant `common`.
-  const bicep = readFileSync(join(__dirname, '..', '..', 'infra', 'main.bicep'), 'utf8');
-  const azureSource = /name: connectionNames\.azureSource\s+tenant: '([^']+)'/.exec(bicep)?.[1];
+  // The azureSource connection as README's manual path documents it: tenant `common`.
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const azureSource = /\| `azureSource` +\| `([^`]+)`/.exec(readme)?.[1];
   expect(azureSource).toBe('common');
   const refused = await http.call('POST', `/login/${azureSource}/oauth2/v2.0/token`, {
     form: {
