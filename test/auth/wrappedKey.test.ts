@@ -10,12 +10,15 @@ import {
   parseKeyId,
   type WrappedKeyRecord,
 } from '../../src/auth/wrappedKey';
+import { startApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
 import { TenantlinkError } from '../../src/errors';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { KEY_VAULT_ROLES, sandboxVaultRoute } from '../../src/sandbox/keyVaultKeys';
 import { BlobStateStorage } from '../../src/state/cloudStorage';
 import { startAzurite, type Azurite } from '../helpers/azurite';
+import { FAKE_CLOUD } from '../helpers/bareBot';
 import { editedSeed } from '../helpers/seeds';
 import { testLogging } from '../helpers/logging';
 
@@ -263,6 +266,40 @@ describe('the wrapped token cache key on the sandbox Key Vault', () => {
       serviceCode: 'KeyNotFound',
     });
     expect(await recordIn(storage)).toBeUndefined();
+  });
+});
+
+describe('startApp in cloud mode with TOKEN_CACHE_KEY_ID', () => {
+  const config = loadConfig({
+    ...FAKE_CLOUD,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STORAGE: 'memory',
+    TOKEN_CACHE_KEY_ID: KEY_ID,
+  });
+  /** The app's options for the bot's identity `principalId` on `storage`. */
+  const appOptions = (storage: Storage, principalId: string) => {
+    const { credential, clientOptions } = options(storage, principalId);
+    return { storage, credential, keyVaultClientOptions: clientOptions };
+  };
+
+  it('stores the wrapped key before it takes a turn; a restart keeps it', async () => {
+    const storage = new MemoryStorage();
+    const app = await startApp(config, appOptions(storage, MI.bot));
+    const record = await recordIn(storage);
+    await app.stop();
+    expect(record?.kid.startsWith(`${KEY_ID}/`)).toBe(true);
+    const again = await startApp(config, appOptions(storage, MI.bot));
+    await again.stop();
+    expect(await recordIn(storage)).toEqual(record);
+  });
+
+  it('does not start for an identity without a crypto role, and writes nothing', async () => {
+    const storage = new MemoryStorage();
+    await expect(startApp(config, appOptions(storage, MI.stranger))).rejects.toMatchObject({
+      code: 'TL-TOKEN-CACHE-KEY-FORBIDDEN',
+    });
+    expect(JSON.stringify((storage as unknown as { memory: unknown }).memory)).toBe('{}');
   });
 });
 
