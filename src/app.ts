@@ -2,9 +2,11 @@ import { join, resolve } from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import type { KeyClientOptions } from '@azure/keyvault-keys';
 import { keptKey } from './auth/sealedStore';
 import { RESOURCE_SCOPES } from './auth/signIn';
 import { UserRealmClient } from './auth/userRealm';
+import { openWrappedKey } from './auth/wrappedKey';
 import { ArmClient } from './azure/armClient';
 import { ArmAzureManagement } from './azure/azureManagement';
 import { ArmKeyVaults } from './azure/keyVaults';
@@ -120,6 +122,13 @@ export interface AppOptions {
   readonly sandbox?: LocalCloudEndpoints;
   /** Local mode's parts; loaded from the development entry when absent. */
   readonly local?: LocalMode;
+  /**
+   * The bot's Azure credential (Blob Storage with BLOB_ACCOUNT_URL, the Key Vault key of
+   * TOKEN_CACHE_KEY_ID); its managed identity ({@link botCredential}) when absent.
+   */
+  readonly credential?: TokenCredential;
+  /** Options of the Key Vault clients (TLS trust, extra policies); the SDK's defaults when absent. */
+  readonly keyVaultClientOptions?: KeyClientOptions;
 }
 
 /**
@@ -127,7 +136,9 @@ export interface AppOptions {
  * is given) with the sandbox sign-in card; in cloud mode on Microsoft's cloud with the Bot
  * Framework OAuth connections, Teams SSO and JWT validation.
  * @throws Error when the storage or the sandbox cannot start, or the port is taken;
- *   TenantlinkError configInvalid when local mode's kept token cache key file holds no valid key
+ *   TenantlinkError configInvalid when local mode's kept token cache key file holds no valid key;
+ *   tokenCacheKeyForbidden / tokenCacheKeyUnavailable when the Key Vault key of
+ *   TOKEN_CACHE_KEY_ID cannot wrap or unwrap the token cache key (src/auth/wrappedKey.ts)
  */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = createLogger('app');
@@ -137,7 +148,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       'local mode checks no Bot Framework token: listening beyond loopback lets other machines drive the bot',
     );
   // Before anything is started: a bad key file stops the start with nothing to clean up.
-  const cacheKey = await tokenCacheKey(config);
+  const keptCacheKey = await tokenCacheKey(config);
+  // One credential for everything the bot's identity reaches (storage, Key Vault).
+  let credential = options.credential;
+  const identity = (): TokenCredential => (credential ??= botCredential(config));
   const local = config.mode === 'local' ? (options.local ?? (await loadLocalMode())) : undefined;
   const localCloud = local ? await local.cloud(config, options.sandbox) : undefined;
   const sandbox = localCloud?.endpoints;
@@ -149,8 +163,24 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // The sandbox's endpoints in local mode, Microsoft's (from configuration) in cloud mode.
   const clients = cloudClients(sandbox ?? config.cloud, http, config.cloud.portalUrl);
 
-  const ownStorage = options.storage === undefined ? await openStorage(config) : undefined;
+  const ownStorage =
+    options.storage === undefined ? await openStorage(config, identity) : undefined;
   const storage = options.storage ?? ownStorage!;
+  // In the cloud, the key is kept wrapped in the store: unwrapped before the bot takes a turn.
+  let cacheKey = keptCacheKey;
+  if (!cacheKey && config.adminSignIn.cacheKeyId) {
+    try {
+      cacheKey = await openWrappedKey({
+        storage,
+        keyId: config.adminSignIn.cacheKeyId,
+        credential: identity(),
+        ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
+      });
+    } catch (err) {
+      if (ownStorage instanceof EmbeddedStorage) await ownStorage.close();
+      throw err;
+    }
+  }
   const localizer = new Localizer(join(projectRoot(), 'locales'));
   const auth = createBotAuthentication(config);
   const adapter = createAdapter(config, auth);
@@ -263,7 +293,8 @@ export function cloudClients(
 }
 
 /**
- * The key that seals the subscription admin's tokens: `TOKEN_CACHE_KEY` when set; in local mode
+ * The key that seals the subscription admin's tokens: `TOKEN_CACHE_KEY` when set (with
+ * `TOKEN_CACHE_KEY_ID` instead, the cloud's wrapped key is opened once the store is: startApp); in local mode
  * without it, the key kept in the data folder (`STORAGE_DIR`, {@link keptKey}), so that a restart
  * in the middle of a link resumes signed in as README promises; undefined otherwise (memory
  * storage keeps nothing across a restart, so a key of this run will do; cloud mode requires the
@@ -276,8 +307,21 @@ async function tokenCacheKey(config: Config): Promise<string | undefined> {
   return keptKey(resolve(config.storage.directory));
 }
 
-/** The configured store: durable on local disk by default; Azure Blob Storage or memory by config. */
-async function openStorage(config: Config): Promise<Storage> {
+/**
+ * The bot's own Azure credential: the user-assigned managed identity `AZURE_CLIENT_ID`, or
+ * DefaultAzureCredential when it is empty (a developer's sign-in, a system-assigned identity).
+ */
+export function botCredential(config: Config): TokenCredential {
+  return config.storage.managedIdentityClientId
+    ? new ManagedIdentityCredential({ clientId: config.storage.managedIdentityClientId })
+    : new DefaultAzureCredential();
+}
+
+/**
+ * The configured store: durable on local disk by default; Azure Blob Storage or memory by config.
+ * @param identity the bot's credential, for Blob Storage reached by its account URL
+ */
+async function openStorage(config: Config, identity: () => TokenCredential): Promise<Storage> {
   if (config.storage.kind === 'memory') return new MemoryStorage();
   if (config.storage.kind === 'cosmos') {
     const c = config.storage.cosmos;
@@ -287,9 +331,7 @@ async function openStorage(config: Config): Promise<Storage> {
     return new BlobStateStorage(
       config.storage.blobConnectionString || {
         url: config.storage.blobAccountUrl,
-        credential: config.storage.managedIdentityClientId
-          ? new ManagedIdentityCredential({ clientId: config.storage.managedIdentityClientId })
-          : new DefaultAzureCredential(),
+        credential: identity(),
       },
       config.storage.blobContainer,
     );

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { decodeKey } from './auth/sealedStore';
+import { parseKeyId } from './auth/wrappedKey';
 import type { OAuthConnections } from './auth/signIn';
 import { TenantlinkError } from './errors';
 
@@ -83,12 +84,19 @@ const Env = z
     // Issue 26 keys, set by infra/ (App Service app settings); read by the code that uses them.
     /** How the subscription admin's sign-in app authenticates: `secret` or `managedIdentity`. */
     ADMIN_SIGNIN_CREDENTIAL: z.string().optional(),
-    /** Versionless Key Vault key id, https://<vault>.vault.azure.net/keys/<name>. */
-    TOKEN_CACHE_KEY_ID: z.string().optional(),
     /** Telemetry exporter: `off`, `console` or `azuremonitor`. */
     TELEMETRY: z.string().optional(),
     /** Application Insights connection string (TELEMETRY=azuremonitor). */
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+    /** Versionless Key Vault key id, https://<vault>.vault.azure.net/keys/<name>: wraps the token cache key. */
+    TOKEN_CACHE_KEY_ID: z
+      .string()
+      .superRefine((v, ctx) => {
+        const parsed = v === '' ? undefined : parseKeyId(v);
+        if (parsed && 'problem' in parsed)
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.problem });
+      })
+      .default(''),
     CONNECTION_GRAPH: z.string().default('graph'),
     CONNECTION_AZURE_SOURCE: z.string().default('azureSource'),
     CONNECTION_AZURE_TARGET: z.string().default('azureTarget'),
@@ -175,13 +183,30 @@ const Env = z
           path: ['ADMIN_SIGNIN_REDIRECT_URI'],
           message: 'required with ADMIN_SIGNIN_CLIENT_ID: https://<bot host>/auth/azure/callback',
         });
-      if (!env.TOKEN_CACHE_KEY)
+      if (!env.TOKEN_CACHE_KEY && !env.TOKEN_CACHE_KEY_ID)
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: ['TOKEN_CACHE_KEY'],
-          message: 'required with ADMIN_SIGNIN_CLIENT_ID (seals the sign-in tokens at rest)',
+          message:
+            'required with ADMIN_SIGNIN_CLIENT_ID (seals the sign-in tokens at rest): set TOKEN_CACHE_KEY_ID to a Key Vault key (https://<vault>.vault.azure.net/keys/<name>), or TOKEN_CACHE_KEY',
         });
     }
+    // Two keys would each seal with a different key: which one opens the stored caches is a
+    // guess, and switching silently signs every subscription admin out. So neither wins.
+    if (env.TOKEN_CACHE_KEY && env.TOKEN_CACHE_KEY_ID)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['TOKEN_CACHE_KEY_ID'],
+        message:
+          'set either TOKEN_CACHE_KEY_ID (cloud: a Key Vault key wraps a key the bot makes) or TOKEN_CACHE_KEY (local and development), not both',
+      });
+    if (mode === 'local' && env.TOKEN_CACHE_KEY_ID)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['TOKEN_CACHE_KEY_ID'],
+        message:
+          "cloud mode only (the bot's managed identity unwraps the key); local mode keeps its key in the data folder, or takes TOKEN_CACHE_KEY",
+      });
     if (mode === 'cloud' && !env.MicrosoftAppId) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -305,7 +330,8 @@ export interface Config {
    * The subscription admin's own sign-in (src/auth/directorySignIn.ts): the app registration
    * (multi-tenant, personal accounts allowed) and its secret, the redirect URI registered for it
    * (tenantlink's `/auth/azure/callback`), and the key that seals tokens at rest (base64, 32
-   * bytes). In cloud mode, an empty `clientId` keeps the `azureSource` OAuth connections (which
+   * bytes) or, in the cloud, the Key Vault key that wraps a key the bot makes (`cacheKeyId`,
+   * src/auth/wrappedKey.ts; exclusive with `cacheKey`). In cloud mode, an empty `clientId` keeps the `azureSource` OAuth connections (which
    * cannot sign a Microsoft account in to ARM); local mode uses the sandbox's values and, when no
    * key is set, one made once and kept in the data folder (src/auth/sealedStore.ts `keptKey`).
    */
@@ -314,6 +340,11 @@ export interface Config {
     readonly clientSecret: string;
     readonly redirectUri: string;
     readonly cacheKey: string;
+    /**
+     * `TOKEN_CACHE_KEY_ID`: versionless Key Vault key identifier
+     * (`https://<vault>.vault.azure.net/keys/<name>`), cloud mode only; '' when not set.
+     */
+    readonly cacheKeyId: string;
   };
   /** Bot Framework OAuth connection names (cloud mode). */
   readonly connections: OAuthConnections;
@@ -407,6 +438,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       clientSecret: e.ADMIN_SIGNIN_CLIENT_SECRET,
       redirectUri: e.ADMIN_SIGNIN_REDIRECT_URI,
       cacheKey: e.TOKEN_CACHE_KEY,
+      cacheKeyId: e.TOKEN_CACHE_KEY_ID,
     },
     connections: {
       graph: e.CONNECTION_GRAPH,

@@ -89,6 +89,23 @@ export const ERRORS = {
   },
   subscriptionBusy: { code: 'TL-LINK-SUBSCRIPTION-BUSY', messageKey: 'lock.held', status: 409 },
   cardInvalid: { code: 'TL-CARD-INVALID', messageKey: 'error.invalidCard', status: 400 },
+  /**
+   * At start: the bot's identity may not use the Key Vault key that wraps the token cache key
+   * (TOKEN_CACHE_KEY_ID): Key Vault answered 403 (src/auth/wrappedKey.ts). Never shown in chat.
+   */
+  tokenCacheKeyForbidden: {
+    code: 'TL-TOKEN-CACHE-KEY-FORBIDDEN',
+    messageKey: 'error.internal',
+    status: 403,
+  },
+  /**
+   * At start: the wrapped token cache key cannot be made or opened for another reason (no such
+   * key or version, the vault unreachable, a record wrapped by another key or malformed).
+   */
+  tokenCacheKeyUnavailable: {
+    code: 'TL-TOKEN-CACHE-KEY-UNAVAILABLE',
+    messageKey: 'error.internal',
+  },
   internal: { code: 'TL-INTERNAL', messageKey: 'error.internal', status: 500 },
 } as const satisfies Record<string, ErrorDef>;
 

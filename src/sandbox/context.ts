@@ -1,4 +1,5 @@
 import type { Faults } from './faults';
+import type { SandboxVaultKeys } from './keyVaultKeys';
 import type { SandboxState } from './state';
 import type { SandboxTokens } from './tokens';
 
@@ -7,6 +8,8 @@ export interface SandboxContext {
   readonly state: SandboxState;
   readonly tokens: SandboxTokens;
   readonly faults: Faults;
+  /** The keys of the seeded key vaults (Key Vault's data plane). */
+  readonly vaultKeys: SandboxVaultKeys;
   /** Root URL, e.g. `https://127.0.0.1:41234` (known once the server listens). */
   readonly url: () => string;
 }

@@ -17,6 +17,12 @@ import {
   type SandboxApi,
 } from './faults';
 import { graphRoutes } from './graph';
+import {
+  KEY_VAULT_RESOURCE,
+  SandboxVaultKeys,
+  keyVaultRoutes,
+  type SeedVaultKey,
+} from './keyVaultKeys';
 import { loginRoutes } from './login';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
 import { DEFAULT_SEED, type Seed } from './seed';
@@ -47,6 +53,8 @@ export interface SandboxCloudOptions {
    * Microsoft's contracts, test/contracts). Never given a token: no Authorization header.
    */
   readonly recorder?: (call: RecordedCall) => void;
+  /** Keys to create in seeded vaults at start and at each reset (Key Vault's data plane). */
+  readonly vaultKeys?: readonly SeedVaultKey[];
 }
 
 /** A Graph or ARM call as the sandbox received and answered it (no credentials). */
@@ -109,13 +117,35 @@ export interface SandboxCloud extends SandboxEndpoints {
    * below the API root.
    */
   writeLog(): readonly { api: SandboxApi; method: string; path: string }[];
+  /**
+   * Key Vault's data plane (`/keyvault/{vault}`, src/sandbox/keyVaultKeys.ts): its keys, and the
+   * token a managed identity of the sandbox gets for it.
+   */
+  readonly keyVault: SandboxKeyVault;
+}
+
+/** The sandbox's Key Vault data plane, as tests drive it. */
+export interface SandboxKeyVault {
+  /**
+   * Creates a key in a seeded vault, or a new current version of it (a rotation: older versions
+   * still unwrap what they wrapped).
+   * @returns the new version's identifier `https://{vault}.vault.azure.net/keys/{name}/{version}`
+   */
+  createKey(vault: string, name: string): string;
+  /**
+   * An access token for `resource` (`https://vault.azure.net` only) of the service principal
+   * `principalId` of `tenantId`, as the managed identity endpoint issues one to the identity
+   * (the sandbox's principals have no separate client id: `appid` is the object id).
+   * @throws Error when the directory has no such service principal, or for another resource
+   */
+  managedIdentityToken(tenantId: string, principalId: string, resource: string): Promise<string>;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 interface Mounted {
   readonly prefix: string;
-  readonly api: SandboxApi | 'control';
+  readonly api: SandboxApi | 'control' | 'keyvault';
   readonly router: Router;
 }
 
@@ -133,7 +163,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const state = new SandboxState(options.seed ?? DEFAULT_SEED);
   const faults = new Faults();
   const tokens = await SandboxTokens.create(`https://${host}/login`);
-  const ctx: SandboxContext = { state, tokens, faults, url: () => url };
+  const vaultKeys = new SandboxVaultKeys(options.vaultKeys);
+  const ctx: SandboxContext = { state, tokens, faults, vaultKeys, url: () => url };
 
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
@@ -162,6 +193,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     { prefix: '/login', api: 'login', router: loginRoutes(ctx) },
     { prefix: '/graph/v1.0', api: 'graph', router: graph },
     { prefix: '/arm', api: 'arm', router: armRoutes(ctx) },
+    // Key Vault's data plane; not a fault-injected API (faults name login, graph and arm).
+    { prefix: '/keyvault', api: 'keyvault', router: keyVaultRoutes(ctx) },
     { prefix: '/_sandbox/tokenservice', api: 'control', router: tokenServiceRoutes(ctx) },
     {
       // Call counts and the write log, for a sandbox running in another process (benchmarks).
@@ -193,7 +226,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     (req as IncomingMessage & { recordedBody?: unknown }).recordedBody = request.body;
     if (!mount)
       return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown path.' } } };
-    if (mount.api === 'control') {
+    if (mount.api === 'control' || mount.api === 'keyvault') {
       const match = mount.router.match(request.method, request.path);
       return match && match !== 405
         ? match.handler(request, match.params)
@@ -232,6 +265,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     const headers: Record<string, string> = { ...(response.headers ?? {}) };
     if (mount?.api === 'graph')
       Object.assign(headers, { 'request-id': requestId, 'client-request-id': requestId });
+    if (mount?.api === 'keyvault') headers['x-ms-request-id'] = requestId;
     if (mount?.api === 'arm')
       Object.assign(headers, {
         'x-ms-request-id': requestId,
@@ -275,6 +309,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     reset: () => {
       state.reset();
       faults.clear();
+      vaultKeys.reset();
     },
     setFaults: (settings) => {
       faults.set(settings);
@@ -285,6 +320,24 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     callCounts: () => ({ ...calls }),
     writeLog: () => [...writes],
     resetCallCounts: resetTraffic,
+    keyVault: {
+      createKey: (vault, name) => vaultKeys.createVersion(vault, name),
+      managedIdentityToken: async (tenantId, principalId, resource) => {
+        const principal = state
+          .tenant(tenantId)
+          ?.principals.find((p) => p.id === principalId && p.principalType === 'ServicePrincipal');
+        if (!principal) throw new Error(`no service principal ${principalId} in ${tenantId}`);
+        if (resource.replace(/\/(\.default)?$/, '') !== KEY_VAULT_RESOURCE)
+          throw new Error(
+            `the sandbox issues managed identity tokens for ${KEY_VAULT_RESOURCE} only`,
+          );
+        return tokens.appToken(
+          tenantId.toLowerCase(),
+          { id: principal.id, appId: principal.id, displayName: principal.displayName },
+          'keyvault',
+        );
+      },
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         // A request parked by a hold rule would keep its connection (and the close) waiting.

@@ -18,6 +18,11 @@ export const AUDIENCES = {
   graph: { aud: '00000003-0000-0000-c000-000000000000' },
   /** Azure Resource Manager's `aud`. */
   arm: { aud: 'https://management.core.windows.net/' },
+  /**
+   * Azure Key Vault's data plane (the resource its challenge names, src/sandbox/keyVaultKeys.ts);
+   * only app tokens of a managed identity are issued for it ({@link SandboxTokens.appToken}).
+   */
+  keyvault: { aud: 'https://vault.azure.net' },
 } as const;
 
 /**
@@ -260,6 +265,36 @@ export class SandboxTokens {
       JSON.stringify({ uid: homeObjectId, utid: account.homeTenantId }),
       'utf8',
     ).toString('base64url');
+  }
+
+  /**
+   * Signs an app-only access token for a service principal (a managed identity) of `tenantId`,
+   * as the managed identity endpoint returns it: `oid`/`sub` the principal's object id, `appid`
+   * its client id, `idtyp` `app`, no `scp`
+   * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+   */
+  async appToken(
+    tenantId: string,
+    principal: { readonly id: string; readonly appId: string; readonly displayName: string },
+    api: Api,
+  ): Promise<string> {
+    return new SignJWT({
+      tid: tenantId,
+      oid: principal.id,
+      appid: principal.appId,
+      idtyp: 'app',
+      name: principal.displayName,
+      ver: '1.0',
+      sandbox_account: `principal:${principal.id}`,
+    })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(`${this.issuerBase}/${tenantId}/v2.0`)
+      .setAudience(AUDIENCES[api].aud)
+      .setSubject(principal.id)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
+      .sign(this.privateKey);
   }
 
   /** Forgets every refresh token and authorization code (sandbox reset). */

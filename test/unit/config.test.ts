@@ -303,6 +303,7 @@ describe('the subscription admin sign-in settings', () => {
       clientSecret: SECRET,
       redirectUri: OWN.ADMIN_SIGNIN_REDIRECT_URI,
       cacheKey: KEY,
+      cacheKeyId: '',
     });
     const summary = JSON.stringify(redactedSummary(config));
     expect(summary).not.toContain(SECRET);
@@ -325,6 +326,53 @@ describe('the subscription admin sign-in settings', () => {
   ])('refuses cloud mode with the client id and %s', (_what, change, message) => {
     expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).toThrow(message);
     expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).not.toThrow(new RegExp(SECRET));
+  });
+});
+
+describe('TOKEN_CACHE_KEY_ID (issue 26): the Key Vault key that wraps the token cache key', () => {
+  const CLOUD = {
+    MicrosoftAppId: APP_ID,
+    MicrosoftAppPassword: PASSWORD,
+    MicrosoftAppType: 'MultiTenant',
+  };
+  const KEY_ID = 'https://kv-tenantlink.vault.azure.net/keys/token-cache';
+  const KEY = 'q0Zs8Vb2Yt1kR7wXn4Lc9Pj3Hd6Mf5Ga2Eu8Tz0Oy1I=';
+  const OWN = {
+    ADMIN_SIGNIN_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+    ADMIN_SIGNIN_CLIENT_SECRET: 'Qw8~admin-sign-in-secret.value',
+    ADMIN_SIGNIN_REDIRECT_URI: 'https://tenantlink.example/auth/azure/callback',
+  };
+
+  it('stands in for TOKEN_CACHE_KEY in cloud mode', () => {
+    const config = loadConfig({ ...CLOUD, ...OWN, TOKEN_CACHE_KEY_ID: KEY_ID });
+    expect(config.adminSignIn).toMatchObject({ cacheKey: '', cacheKeyId: KEY_ID });
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'with TOKEN_CACHE_KEY too (neither wins)',
+      { ...CLOUD, ...OWN, TOKEN_CACHE_KEY_ID: KEY_ID, TOKEN_CACHE_KEY: KEY },
+      /TOKEN_CACHE_KEY_ID: set either TOKEN_CACHE_KEY_ID .* or TOKEN_CACHE_KEY .*, not both/,
+    ],
+    ['in local mode', { TOKEN_CACHE_KEY_ID: KEY_ID }, /TOKEN_CACHE_KEY_ID: cloud mode only/],
+    [
+      'with a version',
+      { ...CLOUD, TOKEN_CACHE_KEY_ID: `${KEY_ID}/0123456789abcdef0123456789abcdef` },
+      /TOKEN_CACHE_KEY_ID: must be https:\/\/<vault>.vault.azure.net\/keys\/<name> \(versionless\), without a version/,
+    ],
+    [
+      'naming a secret',
+      { ...CLOUD, TOKEN_CACHE_KEY_ID: 'https://kv-tenantlink.vault.azure.net/secrets/token-cache' },
+      /TOKEN_CACHE_KEY_ID: must be https/,
+    ],
+    [
+      'missing, and no TOKEN_CACHE_KEY, with the sign-in app',
+      { ...CLOUD, ...OWN },
+      /TOKEN_CACHE_KEY: required with ADMIN_SIGNIN_CLIENT_ID .*set TOKEN_CACHE_KEY_ID/,
+    ],
+  ])('is refused %s', (_what, env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow(new RegExp(KEY.replace(/[+/=]/g, '.')));
   });
 });
 
