@@ -1,3 +1,4 @@
+import type { BotConnections } from './botConnections';
 import type { Faults } from './faults';
 import type { SandboxState } from './state';
 import type { SandboxTokens } from './tokens';
@@ -7,6 +8,8 @@ export interface SandboxContext {
   readonly state: SandboxState;
   readonly tokens: SandboxTokens;
   readonly faults: Faults;
+  /** The Azure Bot's OAuth connection settings, as its token service knows them. */
+  readonly connections: BotConnections;
   /** Root URL, e.g. `https://127.0.0.1:41234` (known once the server listens). */
   readonly url: () => string;
 }
