@@ -276,8 +276,13 @@ async function tokenCacheKey(config: Config): Promise<string | undefined> {
   return keptKey(resolve(config.storage.directory));
 }
 
-/** The configured store: durable on local disk by default; Azure Blob Storage or memory by config. */
-async function openStorage(config: Config): Promise<Storage> {
+/**
+ * The configured store: durable on local disk by default; Azure Blob Storage, Cosmos DB or memory
+ * by config (`npm run doctor` checks the same store through this function). The caller closes an
+ * {@link EmbeddedStorage} it opened.
+ * @throws Error when the embedded store's folder cannot be opened
+ */
+export async function openStorage(config: Config): Promise<Storage> {
   if (config.storage.kind === 'memory') return new MemoryStorage();
   if (config.storage.kind === 'cosmos') {
     const c = config.storage.cosmos;
