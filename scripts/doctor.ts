@@ -17,7 +17,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`tenantlink doctor: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `tenantlink doctor: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(2);
   },
 );

@@ -53,10 +53,11 @@ function azdEnvironmentName(cwd: string, env: Record<string, string | undefined>
 
 /**
  * The configuration keys azd's outputs (infra/main.bicep) fill when nothing else set them: same
- * names where the bot's configuration uses them, and the bot's identity from `BOT_ID` (the
- * user-assigned managed identity is the bot, `MicrosoftAppType=UserAssignedMSI`).
+ * names where the bot's configuration uses them, and, unless `TENANTLINK_MODE=local`, the bot's
+ * identity from `BOT_ID` (the user-assigned managed identity is the bot,
+ * `MicrosoftAppType=UserAssignedMSI`), its tenant and its Blob store.
  */
-function fromAzd(azd: Record<string, string>): Record<string, string> {
+function fromAzd(azd: Record<string, string>, local: boolean): Record<string, string> {
   const same = [
     'ADMIN_SIGNIN_CLIENT_ID',
     'ADMIN_SIGNIN_REDIRECT_URI',
@@ -72,6 +73,8 @@ function fromAzd(azd: Record<string, string>): Record<string, string> {
   ];
   const out: Record<string, string> = {};
   for (const k of same) if (azd[k]) out[k] = azd[k];
+  // An explicitly local run stays local: the deployment's identity and store are not taken.
+  if (local) return out;
   if (azd.BOT_ID) {
     out.MicrosoftAppId = azd.BOT_ID;
     out.MicrosoftAppType = 'UserAssignedMSI';
@@ -96,8 +99,7 @@ export function doctorEnvironment(
   const base = { ...dotenv, ...definedOnly(processEnv) };
   const name = azdEnvironmentName(cwd, base);
   const azd = name ? readEnvFile(join(cwd, '.azure', name, '.env')) : {};
-  // An explicitly local run stays local: the deployment's ids are then only compared with.
-  const filled = base.TENANTLINK_MODE === 'local' ? {} : fromAzd(azd);
+  const filled = fromAzd(azd, base.TENANTLINK_MODE === 'local');
   const env = { ...filled, ...base };
   const pick = (k: string): string => env[k] ?? azd[k] ?? '';
   const domain = pick('BOT_DOMAIN');

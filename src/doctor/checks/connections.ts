@@ -28,7 +28,12 @@ function normalize(scope: string): string {
 
 /** The scopes of `required` that `configured` (space or comma separated) lacks. */
 export function missingScopes(required: string, configured: string): string[] {
-  const have = new Set(configured.split(/[\s,]+/).filter(Boolean).map(normalize));
+  const have = new Set(
+    configured
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(normalize),
+  );
   return required.split(/\s+/).filter((s) => s && !have.has(normalize(s)));
 }
 
@@ -101,7 +106,12 @@ async function checkConnection(
 function unknownFix(ctx: DoctorContext, name: string, variable: string, scopes: string): string {
   const { t } = ctx;
   return ctx.config.mode === 'local'
-    ? t('doctor.fix.connectionUnknownLocal', { url: ctx.sandbox?.url ?? '', name, scopes, variable })
+    ? t('doctor.fix.connectionUnknownLocal', {
+        url: ctx.sandbox?.url ?? '',
+        name,
+        scopes,
+        variable,
+      })
     : t('doctor.fix.connectionUnknown', {
         bot: ctx.deployment.botName || '<bot>',
         name,

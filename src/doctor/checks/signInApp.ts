@@ -39,7 +39,11 @@ async function authorityFinding(ctx: DoctorContext): Promise<Finding> {
     const doc = JSON.parse(text) as Record<string, unknown>;
     const below = (k: string): boolean =>
       typeof doc[k] === 'string' && (doc[k] as string).startsWith(`${authority}/`);
-    if (typeof doc.issuer === 'string' && below('authorization_endpoint') && below('token_endpoint'))
+    if (
+      typeof doc.issuer === 'string' &&
+      below('authorization_endpoint') &&
+      below('token_endpoint')
+    )
       return pass('signInApp', t('doctor.pass.authority', { authority, issuer: doc.issuer }));
     problem = 'issuer, authorization_endpoint or token_endpoint missing or elsewhere';
   } catch (err) {
@@ -64,7 +68,9 @@ function redirectFinding(ctx: DoctorContext): Finding {
   const { t, config } = ctx;
   const uri = config.adminSignIn.redirectUri;
   const root = botRoot(ctx);
-  const expected = root ? `${root}${SIGN_IN_CALLBACK_PATH}` : `https://<bot host>${SIGN_IN_CALLBACK_PATH}`;
+  const expected = root
+    ? `${root}${SIGN_IN_CALLBACK_PATH}`
+    : `https://<bot host>${SIGN_IN_CALLBACK_PATH}`;
   if (config.mode === 'cloud' && !config.adminSignIn.clientId)
     return skip('signInApp', t('doctor.skip.adminSignIn'));
   if (!uri) {
