@@ -67,9 +67,9 @@ it('reads and changes connections in the shape of ARM, and resets them', async (
       serviceProviderDisplayName: 'Azure Active Directory v2',
     },
   });
-  expect((await http.call('PUT', '/_sandbox/tokenservice/connections/x', { body: {} })).status).toBe(
-    400,
-  );
+  expect(
+    (await http.call('PUT', '/_sandbox/tokenservice/connections/x', { body: {} })).status,
+  ).toBe(400);
   expect((await http.call('DELETE', '/_sandbox/tokenservice/connections/x')).status).toBe(404);
   await http.call('DELETE', '/_sandbox/tokenservice/connections/azureTarget');
   expect((await http.call('GET', '/_sandbox/tokenservice/connections/azureTarget')).status).toBe(
