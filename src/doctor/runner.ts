@@ -86,13 +86,7 @@ const CHECKS: readonly [CheckId, Check][] = [
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { env, deployment } = doctorEnvironment(options.cwd, options.env);
   const config = loadConfig({ ...env, PLAYGROUND: 'off' });
-  const localizer = new Localizer(join(projectRoot(), 'locales'));
-  const locale = options.locale ?? localeOf(env.LANG);
-  // The Localizer escapes parameters for Teams' Markdown (src/i18n/markdown.ts `plainText`); a
-  // terminal shows text as it is, so the backslash escapes are taken out again (the doctor's
-  // messages hold no backslash of their own).
-  const t: Translate = (key, params) =>
-    localizer.t(locale, key, params).replace(/\\([\\*`[\]<>|~_#+=.)&-])/g, '$1');
+  const t = doctorTranslator(options.locale ?? localeOf(env.LANG));
   const local = config.mode === 'local';
   const http = { timeoutMs: config.cloud.timeoutMs, maxRetries: config.cloud.maxRetries };
   const base: DoctorContext = {
@@ -174,7 +168,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       http: { ...http, ...(sandbox ? { caCertificatePem: sandbox.caCertificatePem } : {}) },
       endpoints: sandbox ?? config.cloud,
       userTokenClient: tokenClient(config, sandbox, base.onAzure),
-      connectionSettings: settingsReader(ctx0(config, deployment, operator), sandbox),
+      connectionSettings: settingsReader(config, deployment, operator, sandbox),
     };
     for (const [id, check] of CHECKS) {
       findings.push(...(await runCheck(id, check, { ...ctx, earlier: findings }, t)));
@@ -186,6 +180,17 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   const failed = findings.filter((f) => f.status === 'fail').length;
   return { mode: config.mode, findings, failed, text: formatReport(findings, config.mode, t) };
+}
+
+/**
+ * The doctor's messages in `locale` (en-US when undefined or unknown). The Localizer escapes
+ * parameters for Teams' Markdown (src/i18n/markdown.ts `plainText`); a terminal shows text as it
+ * is, so the backslash escapes are taken out again (the doctor's messages hold no backslash).
+ */
+export function doctorTranslator(locale: string | undefined): Translate {
+  const localizer = new Localizer(join(projectRoot(), 'locales'));
+  return (key, params) =>
+    localizer.t(locale, key, params).replace(/\\([\\*`[\]<>|~_#+=.)&-])/g, '$1');
 }
 
 /** One check; anything it throws is a finding, not the end of the run. */
@@ -213,24 +218,13 @@ function tokenClient(config: Config, sandbox: LocalCloudEndpoints | undefined, o
   return cloudUserTokenClient(config);
 }
 
-interface SettingsInputs {
-  readonly config: Config;
-  readonly deployment: DoctorContext['deployment'];
-  readonly operator: TokenCredential | undefined;
-}
-
-const ctx0 = (
-  config: Config,
-  deployment: DoctorContext['deployment'],
-  operator: TokenCredential | undefined,
-): SettingsInputs => ({ config, deployment, operator });
-
 /** Where the connections' settings are read: the sandbox, or ARM with the operator's credential. */
 function settingsReader(
-  inputs: SettingsInputs,
+  config: Config,
+  d: DoctorContext['deployment'],
+  operator: TokenCredential | undefined,
   sandbox: LocalCloudEndpoints | undefined,
 ): ConnectionSettingsReader | undefined {
-  const { config, deployment: d, operator } = inputs;
   if (config.mode === 'local')
     return sandbox ? sandboxConnectionSettings(sandbox, config.cloud.timeoutMs) : undefined;
   if (!operator || !d.subscriptionId || !d.resourceGroup || !d.botName) return undefined;
