@@ -1,4 +1,5 @@
 import type { ErrorName } from '../errors';
+import { redactString } from '../log';
 import type { CheckId, Finding } from './types';
 
 /** Shorthands for the doctor's findings (src/doctor/types.ts). */
@@ -18,8 +19,11 @@ export function fail(check: CheckId, error: ErrorName, text: string, fix: string
   return { check, status: 'fail', error, text, fix };
 }
 
-/** A short, single-line reason from anything thrown (no stack; callers redact nothing secret). */
+/**
+ * A short, single-line reason from anything thrown, for the report: no stack, at most 300
+ * characters, bearer tokens and JWTs a service may have echoed redacted (src/log.ts).
+ */
 export function reasonOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/\s+/g, ' ').slice(0, 300);
+  return redactString(text.replace(/\s+/g, ' ')).slice(0, 300);
 }

@@ -7,6 +7,7 @@ import {
 import type { LocalCloudEndpoints } from '../app';
 import { createBotAuthentication, userTokenClientFactory } from '../bot/adapter';
 import { connectorHttpClient } from '../bot/connectorHttp';
+import { redactString } from '../log';
 import type { Config } from '../config';
 
 /**
@@ -43,7 +44,7 @@ export async function probeConnection(
   } catch (err) {
     const text = errorText(err);
     if (/could not find connection setting/i.test(text)) return { kind: 'unknown' };
-    return { kind: 'error', reason: text.slice(0, 300) };
+    return { kind: 'error', reason: redactString(text).slice(0, 300) };
   }
 }
 

@@ -37,6 +37,7 @@ export function missingScopes(required: string, configured: string): string[] {
   return required.split(/\s+/).filter((s) => s && !have.has(normalize(s)));
 }
 
+/** One finding per connection (see above); all skipped in local mode without a reachable sandbox. */
 export const connectionsCheck: Check = async (ctx) => {
   if (ctx.config.mode === 'local' && !ctx.sandbox)
     return [skip('connections', ctx.t('doctor.skip.noSandbox'))];

@@ -34,6 +34,7 @@ interface Grant {
   readonly scope: string;
 }
 
+/** The consent finding (see above): not checked in local mode or without an operator sign-in. */
 export const consentCheck: Check = async (ctx) => {
   const { t, config, deployment } = ctx;
   if (config.mode === 'local') return [skip('consent', t('doctor.skip.consentLocal'))];

@@ -21,6 +21,7 @@ interface Reference {
   readonly properties?: { readonly status?: string; readonly details?: string };
 }
 
+/** One finding per unresolved reference, or one pass (see above). */
 export const keyVaultCheck: Check = async (ctx) => {
   const { t, deployment: d } = ctx;
   if (ctx.config.mode === 'local') return [skip('keyVault', t('doctor.skip.keyVaultLocal'))];

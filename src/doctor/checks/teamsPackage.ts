@@ -19,6 +19,7 @@ interface Manifest {
   webApplicationInfo?: { id?: string; resource?: string };
 }
 
+/** One finding per mismatched id, or one pass; not checked without a package or registration. */
 export const teamsPackageCheck: Check = async (ctx) => {
   const { t } = ctx;
   const file = ctx.packagePath;
