@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { connectionScopes } from '../../src/auth/permissions';
+import { startApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
 import { runDoctor, type DoctorReport } from '../../src/doctor/runner';
 import { ERRORS, type ErrorName } from '../../src/errors';
 import { configureLogging } from '../../src/log';
 import { startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { freePort } from '../helpers/freePort';
 import { testLogging } from '../helpers/logging';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 import { TEST_TOKEN_CACHE_KEY } from '../helpers/testApp';
@@ -222,4 +225,34 @@ it('passes the eTag round trip on the embedded store of a data folder', async ()
     expect.objectContaining({ check: 'storage', status: 'pass' }),
   );
   expect(report.failed).toBe(0);
+});
+
+it('checks a bot already running on its port instead of starting one, leaving its embedded store alone', async () => {
+  const port = String(await freePort());
+  const env = {
+    TENANTLINK_MODE: 'local',
+    PORT: port,
+    HOST: '127.0.0.1',
+    PLAYGROUND: 'off',
+    STORAGE: 'embedded',
+    STORAGE_DIR: join(dir, 'data'),
+    TOKEN_CACHE_KEY: TEST_TOKEN_CACHE_KEY,
+  };
+  const running = await startApp(loadConfig(env), { sandbox });
+  try {
+    const report = await doctor(env);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        check: 'endpoint',
+        status: 'pass',
+        text: `http://127.0.0.1:${port}/api/messages answers as this bot (HTTP 400 without a token).`,
+      }),
+    );
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ check: 'storage', status: 'skip' }),
+    );
+    expect(report.failed).toBe(0);
+  } finally {
+    await running.stop();
+  }
 });
