@@ -308,6 +308,7 @@ async function tokenCacheKey(config: Config): Promise<string | undefined> {
 }
 
 /**
+/**
  * The bot's own Azure credential: the user-assigned managed identity `AZURE_CLIENT_ID`, or
  * DefaultAzureCredential when it is empty (a developer's sign-in, a system-assigned identity).
  */
@@ -318,10 +319,17 @@ export function botCredential(config: Config): TokenCredential {
 }
 
 /**
- * The configured store: durable on local disk by default; Azure Blob Storage or memory by config.
- * @param identity the bot's credential, for Blob Storage reached by its account URL
+ * The configured store: durable on local disk by default; Azure Blob Storage, Cosmos DB or memory
+ * by config (`npm run doctor` checks the same store through this function). The caller closes an
+ * {@link EmbeddedStorage} it opened.
+ * @param identity the bot's credential, for Blob Storage reached by its account URL (default
+ *   {@link botCredential})
+ * @throws Error when the embedded store's folder cannot be opened
  */
-async function openStorage(config: Config, identity: () => TokenCredential): Promise<Storage> {
+export async function openStorage(
+  config: Config,
+  identity: () => TokenCredential = () => botCredential(config),
+): Promise<Storage> {
   if (config.storage.kind === 'memory') return new MemoryStorage();
   if (config.storage.kind === 'cosmos') {
     const c = config.storage.cosmos;

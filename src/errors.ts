@@ -107,6 +107,25 @@ export const ERRORS = {
     messageKey: 'error.internal',
   },
   internal: { code: 'TL-INTERNAL', messageKey: 'error.internal', status: 500 },
+  // Findings of `npm run doctor` (src/doctor/): printed to the operator with their fix, never in chat.
+  doctorBotIdentity: { code: 'TL-DOCTOR-BOT-IDENTITY', messageKey: 'doctor.fail.botIdentity' },
+  doctorEndpoint: { code: 'TL-DOCTOR-ENDPOINT', messageKey: 'doctor.fail.endpoint' },
+  doctorConnectionUnknown: {
+    code: 'TL-DOCTOR-CONNECTION-UNKNOWN',
+    messageKey: 'doctor.fail.connectionUnknown',
+  },
+  doctorScopeMissing: { code: 'TL-DOCTOR-SCOPE-MISSING', messageKey: 'doctor.fail.scopeMissing' },
+  doctorAuthority: { code: 'TL-DOCTOR-AUTHORITY', messageKey: 'doctor.fail.authority' },
+  doctorRedirectUri: { code: 'TL-DOCTOR-REDIRECT-URI', messageKey: 'doctor.fail.redirectUri' },
+  doctorConsent: { code: 'TL-DOCTOR-CONSENT-MISSING', messageKey: 'doctor.fail.consent' },
+  doctorStorage: { code: 'TL-DOCTOR-STORAGE', messageKey: 'doctor.fail.storage' },
+  doctorKeyVaultReference: {
+    code: 'TL-DOCTOR-KEYVAULT-REFERENCE',
+    messageKey: 'doctor.fail.keyVaultReference',
+  },
+  doctorAppId: { code: 'TL-DOCTOR-APP-ID', messageKey: 'doctor.fail.appId' },
+  /** A check could not run at all (the bot did not start, a service did not answer). */
+  doctorCheckFailed: { code: 'TL-DOCTOR-CHECK-FAILED', messageKey: 'doctor.fail.checkFailed' },
 } as const satisfies Record<string, ErrorDef>;
 
 /** Name of a catalogue entry. */

@@ -3,6 +3,7 @@ import {
   CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
   StatusCodes,
   type Activity,
   type InvokeResponse,
@@ -49,24 +50,42 @@ export function createBotAuthentication(
       )
     : new ConfigurationBotFrameworkAuthentication(
         {
-          MicrosoftAppId: config.bot.appId,
-          MicrosoftAppPassword: config.bot.appPassword,
-          MicrosoftAppType: config.bot.appType,
-          MicrosoftAppTenantId: config.bot.tenantId,
+          ...botCredentialSettings(config),
           ...(config.bot.oauthUrl ? { OAuthUrl: config.bot.oauthUrl } : {}),
           ...channelEndpoints(config),
-          ...(config.bot.certificateThumbprint
-            ? {
-                CertificateThumbprint: config.bot.certificateThumbprint,
-                CertificatePrivateKey: readFileSync(config.bot.certificateKeyFile, 'utf8'),
-              }
-            : {}),
         },
         credentialsFactory,
         undefined,
         undefined,
         connectorOptions,
       );
+}
+
+/** The bot's credential settings in botbuilder's configuration keys (cloud mode). */
+function botCredentialSettings(config: Config) {
+  return {
+    MicrosoftAppId: config.bot.appId,
+    MicrosoftAppPassword: config.bot.appPassword,
+    MicrosoftAppType: config.bot.appType,
+    MicrosoftAppTenantId: config.bot.tenantId,
+    ...(config.bot.certificateThumbprint
+      ? {
+          CertificateThumbprint: config.bot.certificateThumbprint,
+          CertificatePrivateKey: readFileSync(config.bot.certificateKeyFile, 'utf8'),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The bot's own credentials factory, exactly the one {@link createBotAuthentication} gets from
+ * botbuilder when none is given (ConfigurationBotFrameworkAuthentication builds a
+ * ConfigurationServiceClientCredentialFactory from the same settings): client secret, certificate
+ * or user-assigned managed identity. `npm run doctor` asks it for a token.
+ * @throws Error when the certificate's key file cannot be read
+ */
+export function botCredentialsFactory(config: Config): ServiceClientCredentialsFactory {
+  return new ConfigurationServiceClientCredentialFactory(botCredentialSettings(config));
 }
 
 /**

@@ -4,6 +4,8 @@ import {
   type WebResourceLike,
 } from '@azure/core-http-compat';
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
+import { fetch as undiciFetch } from 'undici';
+import { dispatcherFor } from '../cloud/http';
 
 /**
  * The transport of botbuilder's connector client (replies, updates and proactive posts to the
@@ -22,15 +24,24 @@ export interface ConnectorHttpClient {
  * A connector transport over Node's fetch with a deadline.
  * @param timeoutMs the longest a request may take, headers and body, in ms; a request's own
  *   shorter `timeout` wins
+ * @param caCertificatePem a certificate to trust for these requests only (the sandbox's token
+ *   service, in `npm run doctor`'s local mode); the system's CAs alone when undefined
  * @returns the client; its promise rejects with a `TimeoutError` (DOMException) past the deadline
  */
-export function connectorHttpClient(timeoutMs: number): ConnectorHttpClient {
+export function connectorHttpClient(
+  timeoutMs: number,
+  caCertificatePem?: string,
+): ConnectorHttpClient {
+  const dispatcher = dispatcherFor({ caCertificatePem });
+  // undici's own fetch takes its dispatcher; Node's global fetch is used otherwise.
+  const send = (dispatcher ? undiciFetch : fetch) as typeof fetch;
   return {
     async sendRequest(request) {
       const deadline = request.timeout > 0 ? Math.min(request.timeout, timeoutMs) : timeoutMs;
       const signals = [AbortSignal.timeout(deadline)];
       if (request.abortSignal) signals.push(request.abortSignal as AbortSignal);
-      const res = await fetch(request.url, {
+      const res = await send(request.url, {
+        ...(dispatcher ? ({ dispatcher } as object) : {}),
         method: request.method,
         headers: request.headers.rawHeaders(),
         body:

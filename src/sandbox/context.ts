@@ -1,3 +1,4 @@
+import type { BotConnections } from './botConnections';
 import type { Faults } from './faults';
 import type { SandboxVaultKeys } from './keyVaultKeys';
 import type { SandboxState } from './state';
@@ -10,6 +11,8 @@ export interface SandboxContext {
   readonly faults: Faults;
   /** The keys of the seeded key vaults (Key Vault's data plane). */
   readonly vaultKeys: SandboxVaultKeys;
+  /** The Azure Bot's OAuth connection settings, as its token service knows them. */
+  readonly connections: BotConnections;
   /** Root URL, e.g. `https://127.0.0.1:41234` (known once the server listens). */
   readonly url: () => string;
 }

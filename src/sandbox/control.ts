@@ -9,7 +9,7 @@ import { Router } from './router';
  * - `GET /accounts`: the sign-in identities with their (sandbox-only) passwords and the directories
  *   each belongs to, so the local sign-in card can offer them;
  * - `GET|POST|DELETE /faults`: read, set ({@link faultsSchema}) or clear injected faults;
- * - `POST /reset`: back to the seed, faults cleared;
+ * - `POST /reset`: back to the seed (the Azure Bot's OAuth connections too), faults cleared;
  * - `POST /portal/subscriptions/{id}/changeDirectory` with `{ destinationTenantId, ownerObjectId }`:
  *   what an admin does by hand in the Azure portal's "Change directory" when the API path is
  *   refused (the guided path); policies that block the move still apply;
@@ -122,6 +122,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
       })
       .add('POST', '/reset', () => {
         ctx.state.reset();
+        ctx.connections.reset();
         ctx.faults.clear();
         return { status: 204 };
       })

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../log';
 import { armRoutes } from './arm';
+import { BotConnections } from './botConnections';
 import { loopbackCertificate } from './certificate';
 import type { SandboxContext } from './context';
 import { controlRoutes } from './control';
@@ -164,7 +165,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const faults = new Faults();
   const tokens = await SandboxTokens.create(`https://${host}/login`);
   const vaultKeys = new SandboxVaultKeys(options.vaultKeys);
-  const ctx: SandboxContext = { state, tokens, faults, vaultKeys, url: () => url };
+  const connections = new BotConnections();
+  const ctx: SandboxContext = { state, tokens, faults, vaultKeys, connections, url: () => url };
 
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
@@ -308,6 +310,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     snapshot: () => state.snapshot(),
     reset: () => {
       state.reset();
+      connections.reset();
       faults.clear();
       vaultKeys.reset();
     },
