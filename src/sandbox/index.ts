@@ -18,6 +18,7 @@ import {
 } from './faults';
 import { graphRoutes } from './graph';
 import { loginRoutes } from './login';
+import { identityHeaderFor, managedIdentityRoutes } from './managedIdentity';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
 import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
@@ -47,6 +48,11 @@ export interface SandboxCloudOptions {
    * Microsoft's contracts, test/contracts). Never given a token: no Authorization header.
    */
   readonly recorder?: (call: RecordedCall) => void;
+  /**
+   * The identity platform's clock (epoch ms), `Date.now` by default: a test skews it to see how a
+   * client assertion outside its validity period is refused, without waiting.
+   */
+  readonly now?: () => number;
 }
 
 /** A Graph or ARM call as the sandbox received and answered it (no credentials). */
@@ -81,6 +87,12 @@ export interface SandboxEndpoints {
    * user's token or rewrite the world. Generated at each start, known to the bot and the tests.
    */
   readonly controlSecret: string;
+  /**
+   * Its managed identity endpoint, as App Service publishes one to an app: `IDENTITY_ENDPOINT`
+   * (`{url}/msi/token`) and `IDENTITY_HEADER` (see src/sandbox/managedIdentity.ts).
+   */
+  readonly identityEndpoint: string;
+  readonly identityHeader: string;
   /** Stops it. */
   stop(): Promise<void>;
 }
@@ -133,7 +145,14 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const state = new SandboxState(options.seed ?? DEFAULT_SEED);
   const faults = new Faults();
   const tokens = await SandboxTokens.create(`https://${host}/login`);
-  const ctx: SandboxContext = { state, tokens, faults, url: () => url };
+  const ctx: SandboxContext = {
+    state,
+    tokens,
+    faults,
+    url: () => url,
+    now: options.now ?? Date.now,
+    identityHeader: identityHeaderFor(controlSecret),
+  };
 
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
@@ -160,6 +179,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const graph: Router = graphRoutes(ctx, (sub) => dispatch('graph', graph, sub));
   const mounts: Mounted[] = [
     { prefix: '/login', api: 'login', router: loginRoutes(ctx) },
+    // The hosting's managed identity endpoint: identity platform traffic, counted as `login`.
+    { prefix: '/msi', api: 'login', router: managedIdentityRoutes(ctx) },
     { prefix: '/graph/v1.0', api: 'graph', router: graph },
     { prefix: '/arm', api: 'arm', router: armRoutes(ctx) },
     { prefix: '/_sandbox/tokenservice', api: 'control', router: tokenServiceRoutes(ctx) },
@@ -410,6 +431,8 @@ export function sandboxEndpointsAt(
     graphBaseUrl: `${url}/graph`,
     armEndpoint: `${url}/arm`,
     authorityHost: `${url}/login`,
+    identityEndpoint: `${url}/msi/token`,
+    identityHeader: identityHeaderFor(controlSecret),
     caCertificatePem,
     stop: async () => undefined,
   };
