@@ -26,7 +26,7 @@ const REDIRECT = 'http://127.0.0.1:3978/auth/azure/callback';
 function signInFor(storage: MemoryStorage, key = Sealer.newKey()): DirectorySignIn {
   return new DirectorySignIn(storage, {
     clientId: IDS.applications.test,
-    clientSecret: 'sandbox-secret',
+    credential: { clientSecret: 'sandbox-secret' },
     redirectUri: REDIRECT,
     authorityHost: sandbox.authorityHost,
     cacheKey: key,
