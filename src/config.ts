@@ -72,7 +72,8 @@ const Env = z
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
     ADMIN_SIGNIN_CLIENT_ID: z.string().default(''),
     ADMIN_SIGNIN_CLIENT_SECRET: z.string().default(''),
-    ADMIN_SIGNIN_CREDENTIAL: z.enum(['secret', 'managedIdentity']).optional(),
+    // Empty (as .env.sample leaves it) is "not set": the default below applies.
+    ADMIN_SIGNIN_CREDENTIAL: z.enum(['secret', 'managedIdentity', '']).optional(),
     ADMIN_SIGNIN_REDIRECT_URI: z.union([z.string().url(), z.literal('')]).default(''),
     TOKEN_CACHE_KEY: z
       .string()
@@ -196,7 +197,7 @@ const Env = z
  * user-assigned managed identity (`MicrosoftAppType=UserAssignedMSI`), else `secret`.
  */
 function adminSignInCredential(env: {
-  ADMIN_SIGNIN_CREDENTIAL?: 'secret' | 'managedIdentity' | undefined;
+  ADMIN_SIGNIN_CREDENTIAL?: 'secret' | 'managedIdentity' | '' | undefined;
   ADMIN_SIGNIN_CLIENT_SECRET: string;
   MicrosoftAppType: string;
 }): 'secret' | 'managedIdentity' {

@@ -130,11 +130,15 @@ export type SignInAppCredential =
  * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, and AADSTS70021 in
  * https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations):
  * no credential (7000218), a wrong or expired secret (7000215, 7000222, 70002), an assertion with a
- * bad signature (700027), outside its validity period (700024), not app-only (700229), or matching
- * no federated identity credential (70021).
+ * bad signature (700027), outside its validity period (700024), not app-only (700229), matching
+ * no federated identity credential (70021), or issued by another tenant than the app's (700236,
+ * "Entra ID tokens issued by issuer … may not be used for federated identity credential flows for
+ * applications or managed identities registered in this tenant": not in the reference, Entra's
+ * answer quoted on Microsoft Q&A, https://learn.microsoft.com/answers/questions/2139753; the doc's
+ * rule is that the app and the managed identity "must belong to the same tenant").
  */
 export const APP_CREDENTIAL_CODES: ReadonlySet<string> = new Set(
-  ['7000218', '7000215', '7000222', '70002', '700027', '700024', '700229', '70021'].map(
+  ['7000218', '7000215', '7000222', '70002', '700027', '700024', '700229', '70021', '700236'].map(
     (n) => `AADSTS${n}`,
   ),
 );

@@ -358,6 +358,10 @@ describe('ADMIN_SIGNIN_CREDENTIAL: the sign-in app without a secret (issue 26)',
         .adminSignIn.credential,
     ).toBe('secret');
     expect(loadConfig({ TENANTLINK_MODE: 'local' }).adminSignIn.credential).toBe('secret');
+    // Left empty, as .env.sample has it: the default.
+    expect(loadConfig({ ...MSI, ADMIN_SIGNIN_CREDENTIAL: '' }).adminSignIn.credential).toBe(
+      'managedIdentity',
+    );
   });
 
   it.each<[string, string, string]>([
@@ -394,7 +398,7 @@ describe('ADMIN_SIGNIN_CREDENTIAL: the sign-in app without a secret (issue 26)',
     [
       'another value',
       { ADMIN_SIGNIN_CREDENTIAL: 'certificate' },
-      /ADMIN_SIGNIN_CREDENTIAL: expected one of secret, managedIdentity/,
+      /ADMIN_SIGNIN_CREDENTIAL: expected one of secret, managedIdentity, /,
     ],
   ])('refuses %s, with the reason and never the secret', (_what, change, message) => {
     expect(() => loadConfig({ ...MSI, ...change })).toThrow(message);
