@@ -27,8 +27,9 @@ import { SandboxTokens } from './tokens';
 
 /**
  * The sandbox cloud: an in-process HTTPS server on loopback that emulates the parts of Microsoft's
- * cloud tenantlink uses: the identity platform (`/login`), Microsoft Graph v1.0 (`/graph/v1.0`) and
- * Azure Resource Manager (`/arm`), plus its own control API (`/_sandbox`). Its certificate is
+ * cloud tenantlink uses: the identity platform (`/login`), the hosting's managed identity endpoint
+ * (`/msi`, src/sandbox/managedIdentity.ts), Microsoft Graph v1.0 (`/graph/v1.0`) and Azure
+ * Resource Manager (`/arm`), plus its own control API (`/_sandbox`). Its certificate is
  * generated at start and returned so that only tenantlink's own clients trust it (DESIGN.md,
  * "Known traps": the Azure SDK bearer policy refuses plain http).
  */
