@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { tokenExchangeAudience } from './auth/managedIdentityAssertion';
 import { decodeKey } from './auth/sealedStore';
 import { parseKeyId } from './auth/wrappedKey';
 import type { OAuthConnections } from './auth/signIn';
@@ -72,6 +73,8 @@ const Env = z
     PLAYGROUND_PORT: z.coerce.number().int().min(1).max(65535).default(56150),
     ADMIN_SIGNIN_CLIENT_ID: z.string().default(''),
     ADMIN_SIGNIN_CLIENT_SECRET: z.string().default(''),
+    // Empty (as .env.sample leaves it) is "not set": the default below applies.
+    ADMIN_SIGNIN_CREDENTIAL: z.enum(['secret', 'managedIdentity', '']).optional(),
     ADMIN_SIGNIN_REDIRECT_URI: z.union([z.string().url(), z.literal('')]).default(''),
     TOKEN_CACHE_KEY: z
       .string()
@@ -82,8 +85,6 @@ const Env = z
       })
       .default(''),
     // Issue 26 keys, set by infra/ (App Service app settings); read by the code that uses them.
-    /** How the subscription admin's sign-in app authenticates: `secret` or `managedIdentity`. */
-    ADMIN_SIGNIN_CREDENTIAL: z.string().optional(),
     /** Telemetry exporter: `off`, `console` or `azuremonitor`. */
     TELEMETRY: z.string().optional(),
     /** Application Insights connection string (TELEMETRY=azuremonitor). */
@@ -171,12 +172,18 @@ const Env = z
       });
     }
     if (mode === 'cloud' && env.ADMIN_SIGNIN_CLIENT_ID) {
-      if (!env.ADMIN_SIGNIN_CLIENT_SECRET)
+      const credential = adminSignInCredential(env);
+      if (credential === 'secret' && !env.ADMIN_SIGNIN_CLIENT_SECRET)
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: ['ADMIN_SIGNIN_CLIENT_SECRET'],
-          message: 'required with ADMIN_SIGNIN_CLIENT_ID',
+          message:
+            'required with ADMIN_SIGNIN_CLIENT_ID and ADMIN_SIGNIN_CREDENTIAL=secret (or, secretless: ADMIN_SIGNIN_CREDENTIAL=managedIdentity with the user-assigned identity in AZURE_CLIENT_ID)',
         });
+      if (credential === 'managedIdentity') {
+        for (const issue of managedIdentityProblems(env))
+          ctx.addIssue({ code: z.ZodIssueCode.custom, ...issue });
+      }
       if (!env.ADMIN_SIGNIN_REDIRECT_URI.startsWith('https://'))
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
@@ -215,6 +222,57 @@ const Env = z
       });
     }
   });
+
+/**
+ * How the subscription admin's sign-in app authenticates (`ADMIN_SIGNIN_CREDENTIAL`): as set, else
+ * `secret` when `ADMIN_SIGNIN_CLIENT_SECRET` is set, else `managedIdentity` when the bot is a
+ * user-assigned managed identity (`MicrosoftAppType=UserAssignedMSI`), else `secret`.
+ */
+function adminSignInCredential(env: {
+  ADMIN_SIGNIN_CREDENTIAL?: 'secret' | 'managedIdentity' | '' | undefined;
+  ADMIN_SIGNIN_CLIENT_SECRET: string;
+  MicrosoftAppType: string;
+}): 'secret' | 'managedIdentity' {
+  if (env.ADMIN_SIGNIN_CREDENTIAL) return env.ADMIN_SIGNIN_CREDENTIAL;
+  if (env.ADMIN_SIGNIN_CLIENT_SECRET) return 'secret';
+  return env.MicrosoftAppType === 'UserAssignedMSI' ? 'managedIdentity' : 'secret';
+}
+
+/**
+ * What "Configure an application to trust a managed identity"
+ * (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity)
+ * rules out for `ADMIN_SIGNIN_CREDENTIAL=managedIdentity`, said to the operator before anything
+ * starts: a client secret beside it (contradictory: one more secret to leak); a system-assigned
+ * identity ("Only user-assigned managed identities can be used as a federated credential for
+ * apps": `AZURE_CLIENT_ID` must name one); another cloud than the three the doc gives a token
+ * exchange audience for ("Accessing resources in another cloud is not supported").
+ */
+function managedIdentityProblems(env: {
+  ADMIN_SIGNIN_CLIENT_SECRET: string;
+  AZURE_CLIENT_ID: string;
+  AUTHORITY_HOST: string;
+}): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  if (env.ADMIN_SIGNIN_CLIENT_SECRET)
+    problems.push({
+      path: ['ADMIN_SIGNIN_CLIENT_SECRET'],
+      message:
+        'must be empty with ADMIN_SIGNIN_CREDENTIAL=managedIdentity (the sign-in app trusts the managed identity; remove the secret from the settings and from the app registration)',
+    });
+  if (!env.AZURE_CLIENT_ID)
+    problems.push({
+      path: ['AZURE_CLIENT_ID'],
+      message:
+        "required with ADMIN_SIGNIN_CREDENTIAL=managedIdentity: the client id of the user-assigned managed identity the sign-in app's federated credential trusts (a system-assigned identity cannot be a federated credential)",
+    });
+  if (!tokenExchangeAudience(env.AUTHORITY_HOST))
+    problems.push({
+      path: ['AUTHORITY_HOST'],
+      message:
+        'ADMIN_SIGNIN_CREDENTIAL=managedIdentity works only in Microsoft Entra ID global (https://login.microsoftonline.com), US Government (https://login.microsoftonline.us) or China operated by 21Vianet (https://login.chinacloudapi.cn); elsewhere use ADMIN_SIGNIN_CREDENTIAL=secret',
+    });
+  return problems;
+}
 
 /** Validated configuration. Durations in ms. */
 export interface Config {
@@ -328,7 +386,8 @@ export interface Config {
   readonly playground: { readonly enabled: boolean; readonly port: number };
   /**
    * The subscription admin's own sign-in (src/auth/directorySignIn.ts): the app registration
-   * (multi-tenant, personal accounts allowed) and its secret, the redirect URI registered for it
+   * (multi-tenant, personal accounts allowed) and its credential (a secret, or the managed
+   * identity's federated credential), the redirect URI registered for it
    * (tenantlink's `/auth/azure/callback`), and the key that seals tokens at rest (base64, 32
    * bytes) or, in the cloud, the Key Vault key that wraps a key the bot makes (`cacheKeyId`,
    * src/auth/wrappedKey.ts; exclusive with `cacheKey`). In cloud mode, an empty `clientId` keeps the `azureSource` OAuth connections (which
@@ -337,6 +396,21 @@ export interface Config {
    */
   readonly adminSignIn: {
     readonly clientId: string;
+    /**
+     * How the sign-in app authenticates to the token endpoint (`ADMIN_SIGNIN_CREDENTIAL`):
+     * `secret` (`clientSecret`), or `managedIdentity`: a client assertion that is a token of the
+     * user-assigned managed identity `managedIdentityClientId` (`AZURE_CLIENT_ID`) for
+     * `assertionAudience`, which the app registration trusts through a federated identity
+     * credential (src/auth/managedIdentityAssertion.ts). Locally, the sandbox's app registration
+     * and identity for that credential.
+     */
+    readonly credential: 'secret' | 'managedIdentity';
+    readonly managedIdentityClientId: string;
+    /**
+     * The token exchange audience of the authority host's cloud (`api://AzureADTokenExchange` in
+     * the global service); empty for a host with none documented.
+     */
+    readonly assertionAudience: string;
     readonly clientSecret: string;
     readonly redirectUri: string;
     readonly cacheKey: string;
@@ -435,6 +509,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     playground: { enabled: e.PLAYGROUND === 'on', port: e.PLAYGROUND_PORT },
     adminSignIn: {
       clientId: e.ADMIN_SIGNIN_CLIENT_ID,
+      credential: adminSignInCredential(e),
+      managedIdentityClientId: e.AZURE_CLIENT_ID,
+      assertionAudience: tokenExchangeAudience(e.AUTHORITY_HOST) ?? '',
       clientSecret: e.ADMIN_SIGNIN_CLIENT_SECRET,
       redirectUri: e.ADMIN_SIGNIN_REDIRECT_URI,
       cacheKey: e.TOKEN_CACHE_KEY,

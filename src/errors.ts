@@ -28,6 +28,16 @@ export const ERRORS = {
     status: 401,
   },
   signInFailed: { code: 'TL-AUTH-SIGNIN-FAILED', messageKey: 'error.signInFailed', status: 400 },
+  /**
+   * The identity platform refused tenantlink's own sign-in app, not the admin: its credential
+   * (client secret, or the managed identity's client assertion and the federated identity
+   * credential that should trust it) is missing, wrong or expired. The operator fixes it.
+   */
+  signInCredential: {
+    code: 'TL-AUTH-SIGNIN-CREDENTIAL',
+    messageKey: 'signIn.directory.appCredential',
+    status: 503,
+  },
   /** A sign-in redirect with no valid pending sign-in (forged, replayed, expired) or malformed. */
   signInState: { code: 'TL-AUTH-SIGNIN-STATE', messageKey: 'signIn.page.refused', status: 400 },
   cloudUnauthorized: {

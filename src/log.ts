@@ -3,8 +3,8 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 /**
  * Structured logging for every module: one pino root logger, one named child per module
  * (`createLogger('graph')`). Tokens and secrets are redacted before a line is written:
- * Authorization headers, `access_token`/`refresh_token`/`id_token`/`client_secret`/`password`
- * fields, and any `Bearer …` or JWT-shaped substring inside any string value of a log object.
+ * Authorization headers, `access_token`/`refresh_token`/`id_token`/`client_secret`/
+ * `client_assertion`/`password` fields, the `X-IDENTITY-HEADER` of a managed identity request, and any `Bearer …` or JWT-shaped substring inside any string value of a log object.
  */
 export type { Logger } from 'pino';
 
@@ -37,6 +37,13 @@ const REDACT_PATHS = [
   '*.refreshToken',
   'clientSecret',
   '*.clientSecret',
+  // A client assertion (the managed identity's token) and App Service's identity header.
+  'client_assertion',
+  '*.client_assertion',
+  'clientAssertion',
+  '*.clientAssertion',
+  'headers["x-identity-header"]',
+  '*.headers["x-identity-header"]',
 ];
 
 const BEARER = /Bearer\s+[A-Za-z0-9\-_.~+/=]+/g;

@@ -11,6 +11,7 @@ import type { CloudHttpOptions } from '../cloud/http';
 import { ERRORS, TenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { accountFromToken } from './accountClaims';
+import type { AssertionIdentity } from './managedIdentityAssertion';
 import { UndiciNetworkModule } from './msalNetwork';
 import { CONNECTION_PERMISSIONS } from './permissions';
 import { PendingSignIns } from './pendingSignIns';
@@ -37,7 +38,27 @@ import type { Resource, SignedInAccount, UserKey } from './signIn';
  * - Tokens then come from that cache (`acquireTokenSilent` at the same tenant, MSAL refreshing
  *   them), for ARM and for Microsoft Graph of the subscription's directory; an expired or revoked
  *   refresh token ends the sign-in (`signInRequired`).
- * Nothing here logs a token, a code, a state or a verifier.
+ *
+ * The app authenticates with a client secret, or with no secret at all: a client assertion that is
+ * a token of the bot's user-assigned managed identity, which the app registration trusts through a
+ * federated identity credential (src/auth/managedIdentityAssertion.ts). "Configure an application
+ * to trust a managed identity"
+ * (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity)
+ * supports that for tenantlink's flow with these limits, which the configuration
+ * (src/config.ts) and the errors below tell the operator:
+ * - the app registration "must belong to the same tenant as the managed identity" (the bot's), and
+ *   the FIC names that tenant's issuer, the identity's object id and the cloud's audience exactly;
+ * - "If you need to access resources in another tenant, your app registration must be a
+ *   multitenant application and provisioned into the other tenant": the subscription's directory
+ *   is such another tenant, so the admin's consent there (which provisions the app) stays needed,
+ *   as with a secret; a Microsoft account signs in at that directory as its user (a tenant-specific
+ *   authority), never through `consumers`, where no app can be provisioned;
+ * - "Accessing resources in another cloud is not supported": one cloud, whose audience follows
+ *   `AUTHORITY_HOST`; system-assigned identities are not supported.
+ * A refusal of the app's credential (AADSTS70021 and the others of {@link APP_CREDENTIAL_CODES})
+ * is the operator's to fix, not the admin's: it is TL-AUTH-SIGNIN-CREDENTIAL, logged with the
+ * issuer, subject and audience the federated credential must name, and the admin is told so.
+ * Nothing here logs a token, an assertion, a code, a state or a verifier.
  */
 
 /** Who a sign-in is for and where its result goes (all of it JSON-safe; no secret). */
@@ -60,6 +81,11 @@ export type SignInRefusal =
   | 'declined'
   /** The token is for another directory than the subscription's. */
   | 'wrongDirectory'
+  /**
+   * The identity platform refused tenantlink's own app credential (TL-AUTH-SIGNIN-CREDENTIAL):
+   * the operator's configuration, not the admin's account.
+   */
+  | 'appCredential'
   /** The identity platform refused (its AADSTS code is in `detail`). */
   | 'failed';
 
@@ -85,12 +111,44 @@ export interface RedirectQuery {
   readonly error_description?: string;
 }
 
+/** A source of client assertions (src/auth/managedIdentityAssertion.ts `ManagedIdentityAssertion`). */
+export interface ClientAssertionSource {
+  /** The assertion (a JWT; never logged). */
+  get(): Promise<string>;
+  /** Drops a cached assertion the identity platform refused. */
+  forget(): void;
+  /** What a federated identity credential must name to trust it, once one was obtained. */
+  identity(): AssertionIdentity | undefined;
+}
+
+/** How the sign-in app authenticates: a client secret, or a client assertion. */
+export type SignInAppCredential =
+  { readonly clientSecret: string } | { readonly clientAssertion: ClientAssertionSource };
+
+/**
+ * The AADSTS codes that refuse the app's credential rather than the admin
+ * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, and AADSTS70021 in
+ * https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations):
+ * no credential (7000218), a wrong or expired secret (7000215, 7000222, 70002), an assertion with a
+ * bad signature (700027), outside its validity period (700024), not app-only (700229), matching
+ * no federated identity credential (70021), or issued by another tenant than the app's (700236,
+ * "Entra ID tokens issued by issuer … may not be used for federated identity credential flows for
+ * applications or managed identities registered in this tenant": not in the reference, Entra's
+ * answer quoted on Microsoft Q&A, https://learn.microsoft.com/answers/questions/2139753; the doc's
+ * rule is that the app and the managed identity "must belong to the same tenant").
+ */
+export const APP_CREDENTIAL_CODES: ReadonlySet<string> = new Set(
+  ['7000218', '7000215', '7000222', '70002', '700027', '700024', '700229', '70021', '700236'].map(
+    (n) => `AADSTS${n}`,
+  ),
+);
+
 /** Configuration of the sign-in. */
 export interface DirectorySignInOptions {
   /** App registration (multi-tenant, personal accounts allowed) of the sign-in. */
   readonly clientId: string;
-  /** Its client secret (never logged). */
-  readonly clientSecret: string;
+  /** Its credential (never logged). */
+  readonly credential: SignInAppCredential;
   /**
    * Where the identity platform sends the admin back: tenantlink's callback URL (a function: in
    * local mode the port is known once the server listens).
@@ -137,6 +195,16 @@ function aadsts(err: unknown): string {
   return typeof e.errorCode === 'string' && /^[a-z_]{1,64}$/.test(e.errorCode)
     ? e.errorCode
     : 'unknown';
+}
+
+/** MSAL's `auth` credential fields: `clientSecret`, or `clientAssertion` as a callback. */
+function credentialConfig(
+  credential: SignInAppCredential,
+): { clientSecret: string } | { clientAssertion: () => Promise<string> } {
+  if ('clientSecret' in credential) return { clientSecret: credential.clientSecret };
+  const source = credential.clientAssertion;
+  // Called by MSAL for each token request that authenticates the client.
+  return { clientAssertion: () => source.get() };
 }
 
 /** The subscription admin's sign-in at a directory chosen at run time (see the module comment). */
@@ -266,6 +334,8 @@ export class DirectorySignIn {
       this.forget(context.userId);
       return { ok: true, context, account };
     } catch (err) {
+      if (this.isAppCredentialRefusal(err))
+        return { ok: false, reason: 'appCredential', context, detail: this.appCredentialCode(err) };
       if (err instanceof ServerError || err instanceof InteractionRequiredAuthError)
         return { ok: false, reason: 'failed', context, detail: aadsts(err) };
       throw new TenantlinkError('cloudUnavailable', {
@@ -273,6 +343,42 @@ export class DirectorySignIn {
         cause: err,
       });
     }
+  }
+
+  /**
+   * Whether an error refuses the app's own credential: the managed identity gave no assertion, or
+   * the identity platform answered one of {@link APP_CREDENTIAL_CODES}. Logs it for the operator
+   * (with what the federated credential must name) and drops the refused assertion.
+   */
+  private isAppCredentialRefusal(err: unknown): boolean {
+    const code = this.appCredentialCode(err);
+    if (!code) return false;
+    const source =
+      'clientAssertion' in this.options.credential
+        ? this.options.credential.clientAssertion
+        : undefined;
+    // What the app registration's federated identity credential must name, exactly.
+    const federatedCredential = source?.identity();
+    source?.forget();
+    this.log.error(
+      {
+        code: ERRORS.signInCredential.code,
+        aadsts: code,
+        credential: source ? 'managedIdentity' : 'secret',
+        ...(federatedCredential ? { federatedCredential } : {}),
+      },
+      "the identity platform refused the sign-in app's own credential: fix the app registration's credential (see README, Troubleshooting)",
+    );
+    return true;
+  }
+
+  /** The code of an app credential refusal (see {@link isAppCredentialRefusal}), else undefined. */
+  private appCredentialCode(err: unknown): string | undefined {
+    if (err instanceof TenantlinkError && err.def === ERRORS.signInCredential)
+      return ERRORS.signInCredential.code;
+    if (!(err instanceof ServerError)) return undefined;
+    const code = aadsts(err);
+    return APP_CREDENTIAL_CODES.has(code) ? code : undefined;
   }
 
   /**
@@ -341,6 +447,14 @@ export class DirectorySignIn {
       this.memory.set(`${user}|${resource}`, token);
       return token;
     } catch (err) {
+      // The app's credential, not the user's sign-in: keep the sign-in, tell the operator.
+      if (this.isAppCredentialRefusal(err)) {
+        const code = this.appCredentialCode(err) ?? ERRORS.signInCredential.code;
+        throw new TenantlinkError('signInCredential', {
+          detail: `azure token: ${code}`,
+          params: { code },
+        });
+      }
       if (err instanceof InteractionRequiredAuthError || err instanceof ServerError) {
         // Expired, revoked (AADSTS70008, 50173, 700082) or no longer consented: sign in again.
         this.log.warn(
@@ -373,7 +487,7 @@ export class DirectorySignIn {
     return new ConfidentialClientApplication({
       auth: {
         clientId: this.options.clientId,
-        clientSecret: this.options.clientSecret,
+        ...credentialConfig(this.options.credential),
         authority: this.authority('organizations'),
         // The configured host is trusted as it is (also the sandbox's, or a sovereign cloud's).
         knownAuthorities: [new URL(this.options.authorityHost).host],

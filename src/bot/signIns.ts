@@ -2,7 +2,8 @@ import { TeamsSSOTokenExchangeMiddleware, type Storage } from 'botbuilder';
 import type { BotFrameworkAuthentication } from 'botframework-connector';
 import type { Dialog } from 'botbuilder-dialogs';
 import { BotTokenSource } from '../auth/botTokenSource';
-import { DirectorySignIn } from '../auth/directorySignIn';
+import { DirectorySignIn, type SignInAppCredential } from '../auth/directorySignIn';
+import { ManagedIdentityAssertion } from '../auth/managedIdentityAssertion';
 import { Sealer } from '../auth/sealedStore';
 import type { TokenSource } from '../auth/signIn';
 import { SplitTokenSource } from '../auth/splitTokenSource';
@@ -44,6 +45,17 @@ export interface LocalSignIn {
    * redirect URI is the bot's callback on loopback (the sandbox knows no other client).
    */
   readonly directoryClientId: string;
+  /**
+   * For `ADMIN_SIGNIN_CREDENTIAL=managedIdentity` locally: the sandbox's secretless app
+   * registration that trusts its seeded user-assigned identity, that identity's client id, and
+   * `useIdentityEndpoint`, which points this process's managed identity endpoint
+   * (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`, as App Service sets them) at the sandbox.
+   */
+  readonly federated: {
+    readonly clientId: string;
+    readonly managedIdentityClientId: string;
+    useIdentityEndpoint(): void;
+  };
 }
 
 /** The sign-ins of a run. */
@@ -126,11 +138,43 @@ export function composeSignIns(options: {
       callback: undefined,
     };
   }
-  const directory = new DirectorySignIn(storage, {
+  const federated = own.credential === 'managedIdentity';
+  let credential: SignInAppCredential;
+  let clientId: string;
+  if (local && federated) {
+    // The sandbox's secretless app and its managed identity endpoint.
+    local.federated.useIdentityEndpoint();
+    clientId = local.federated.clientId;
+    credential = {
+      clientAssertion: new ManagedIdentityAssertion({
+        clientId: local.federated.managedIdentityClientId,
+        audience: 'api://AzureADTokenExchange',
+        ...(http.caCertificatePem ? { caCertificatePem: http.caCertificatePem } : {}),
+      }),
+    };
+  } else if (local) {
     // Locally, the sandbox's app registration, never the configured one (nor its secret: the
-    // sandbox checks no client secret); Microsoft's cloud gets the configured ones.
-    clientId: local ? local.directoryClientId : own.clientId,
-    clientSecret: local ? 'sandbox' : own.clientSecret,
+    // sandbox checks no client secret's value).
+    clientId = local.directoryClientId;
+    credential = { clientSecret: 'sandbox' };
+  } else {
+    clientId = own.clientId;
+    credential = federated
+      ? {
+          clientAssertion: new ManagedIdentityAssertion({
+            clientId: own.managedIdentityClientId,
+            audience: own.assertionAudience,
+          }),
+        }
+      : { clientSecret: own.clientSecret };
+  }
+  log.info(
+    { credential: federated ? 'managedIdentity' : 'secret' },
+    'subscription admin sign-in app credential',
+  );
+  const directory = new DirectorySignIn(storage, {
+    clientId,
+    credential,
     redirectUri: local ? () => `${options.serverUrl()}${SIGN_IN_CALLBACK_PATH}` : own.redirectUri,
     authorityHost: endpoints.authorityHost,
     // Without a key (memory storage), tokens are sealed with a key of this run only.

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { SandboxSignInDialog } from '../dialogs/sandboxSignInDialog';
 import type { Localizer } from '../i18n';
 import { IDS, sandboxEndpointsAt, startSandboxCloud } from '../sandbox';
+import { identityHeaderFor } from '../sandbox/managedIdentity';
 import { startAgentsPlayground } from './agentsPlayground';
 
 /**
@@ -41,6 +42,16 @@ export const localMode: LocalMode = {
       office365Dialog: new SandboxSignInDialog(ids.office365, 'office365', tokens, localizer),
       sandbox: tokens,
       directoryClientId: IDS.applications.local,
+      federated: {
+        clientId: IDS.applications.federated,
+        managedIdentityClientId: IDS.managedIdentities.bot.clientId,
+        useIdentityEndpoint() {
+          // MSAL Node's App Service source reads these two variables of the process (as App
+          // Service sets them); locally they name the sandbox's endpoint, unless already set.
+          process.env.IDENTITY_ENDPOINT ??= `${endpoints.url}/msi/token`;
+          process.env.IDENTITY_HEADER ??= identityHeaderFor(endpoints.controlSecret);
+        },
+      },
     };
   },
 

@@ -394,7 +394,10 @@ export class DirectorySignInDialog extends ComponentDialog {
     const code = completion.detail ?? ERRORS.signInFailed.code;
     this.log.warn(
       {
-        code: ERRORS.signInFailed.code,
+        code:
+          completion.reason === 'appCredential'
+            ? ERRORS.signInCredential.code
+            : ERRORS.signInFailed.code,
         reason: completion.reason,
         aadsts: completion.detail,
         flowId: options.flowId,
@@ -409,7 +412,9 @@ export class DirectorySignInDialog extends ComponentDialog {
           ? this.t(locale, 'signIn.directory.wrongDirectory', params)
           : completion.reason === 'unknownState'
             ? this.t(locale, 'signIn.page.refused')
-            : this.t(locale, 'signIn.directory.failed', params);
+            : completion.reason === 'appCredential'
+              ? this.t(locale, ERRORS.signInCredential.messageKey, params)
+              : this.t(locale, 'signIn.directory.failed', params);
     return this.retry(step, message, '');
   }
 }

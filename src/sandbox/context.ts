@@ -15,6 +15,14 @@ export interface SandboxContext {
   readonly connections: BotConnections;
   /** Root URL, e.g. `https://127.0.0.1:41234` (known once the server listens). */
   readonly url: () => string;
+  /**
+   * The sandbox's clock (epoch ms) for what the identity platform checks in time: client
+   * assertions' validity and managed identity tokens' `iat`/`exp`. `Date.now` unless a test skews
+   * it (see `SandboxCloudOptions.now`).
+   */
+  readonly now: () => number;
+  /** The `IDENTITY_HEADER` its managed identity endpoint requires (src/sandbox/managedIdentity.ts). */
+  readonly identityHeader: string;
 }
 
 /** Case-insensitive equality of two emails or UPNs. */

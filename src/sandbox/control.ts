@@ -15,7 +15,12 @@ import { Router } from './router';
  *   refused (the guided path); policies that block the move still apply;
  * - `POST /portal/subscriptions/{id}/cancel`: the portal's "Cancel subscription", which leaves it
  *   `Disabled` ("it was explicitly disabled or canceled",
- *   https://learn.microsoft.com/azure/cost-management-billing/manage/subscription-states).
+ *   https://learn.microsoft.com/azure/cost-management-billing/manage/subscription-states);
+ * - `PATCH /applications/{appId}/federatedIdentityCredentials/{name}` with
+ *   `{ issuer, subject, audiences }`: creates or replaces an app registration's federated identity
+ *   credential, as Microsoft Graph's upsert does
+ *   (https://learn.microsoft.com/graph/api/federatedidentitycredential-upsert): what an operator
+ *   does in the Entra admin center (tests misconfigure one to see the sign-in refused).
  */
 export function controlRoutes(ctx: SandboxContext): Router {
   return (
@@ -119,6 +124,43 @@ export function controlRoutes(ctx: SandboxContext): Router {
             body: { error: { code: 'AccountNotFound', message: 'Unknown account.' } },
           };
         return { status: 200, body: { revoked: ctx.tokens.revokeAccount(p.accountId ?? '') } };
+      })
+      .add('PATCH', '/applications/:appId/federatedIdentityCredentials/:name', (req, p) => {
+        const body = (req.body ?? {}) as {
+          issuer?: unknown;
+          subject?: unknown;
+          audiences?: unknown;
+        };
+        const audiences = Array.isArray(body.audiences) ? body.audiences : [];
+        if (
+          typeof body.issuer !== 'string' ||
+          typeof body.subject !== 'string' ||
+          audiences.length !== 1 ||
+          typeof audiences[0] !== 'string'
+        )
+          return {
+            status: 400,
+            body: {
+              error: {
+                code: 'Request_BadRequest',
+                message: 'issuer, subject and exactly one audience are required.',
+              },
+            },
+          };
+        const saved = ctx.state.upsertFederatedIdentityCredential(p.appId ?? '', {
+          name: p.name ?? '',
+          issuer: body.issuer,
+          subject: body.subject,
+          audiences: [audiences[0]],
+        });
+        return saved
+          ? { status: 204 }
+          : {
+              status: 404,
+              body: {
+                error: { code: 'Request_ResourceNotFound', message: 'Unknown application.' },
+              },
+            };
       })
       .add('POST', '/reset', () => {
         ctx.state.reset();

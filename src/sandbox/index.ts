@@ -25,6 +25,7 @@ import {
   type SeedVaultKey,
 } from './keyVaultKeys';
 import { loginRoutes } from './login';
+import { identityHeaderFor, managedIdentityRoutes } from './managedIdentity';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
 import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
@@ -33,8 +34,9 @@ import { SandboxTokens } from './tokens';
 
 /**
  * The sandbox cloud: an in-process HTTPS server on loopback that emulates the parts of Microsoft's
- * cloud tenantlink uses: the identity platform (`/login`), Microsoft Graph v1.0 (`/graph/v1.0`) and
- * Azure Resource Manager (`/arm`), plus its own control API (`/_sandbox`). Its certificate is
+ * cloud tenantlink uses: the identity platform (`/login`), the hosting's managed identity endpoint
+ * (`/msi`, src/sandbox/managedIdentity.ts), Microsoft Graph v1.0 (`/graph/v1.0`) and Azure
+ * Resource Manager (`/arm`), plus its own control API (`/_sandbox`). Its certificate is
  * generated at start and returned so that only tenantlink's own clients trust it (DESIGN.md,
  * "Known traps": the Azure SDK bearer policy refuses plain http).
  */
@@ -56,6 +58,11 @@ export interface SandboxCloudOptions {
   readonly recorder?: (call: RecordedCall) => void;
   /** Keys to create in seeded vaults at start and at each reset (Key Vault's data plane). */
   readonly vaultKeys?: readonly SeedVaultKey[];
+  /**
+   * The identity platform's clock (epoch ms), `Date.now` by default: a test skews it to see how a
+   * client assertion outside its validity period is refused, without waiting.
+   */
+  readonly now?: () => number;
 }
 
 /** A Graph or ARM call as the sandbox received and answered it (no credentials). */
@@ -90,6 +97,12 @@ export interface SandboxEndpoints {
    * user's token or rewrite the world. Generated at each start, known to the bot and the tests.
    */
   readonly controlSecret: string;
+  /**
+   * Its managed identity endpoint, as App Service publishes one to an app: `IDENTITY_ENDPOINT`
+   * (`{url}/msi/token`) and `IDENTITY_HEADER` (see src/sandbox/managedIdentity.ts).
+   */
+  readonly identityEndpoint: string;
+  readonly identityHeader: string;
   /** Stops it. */
   stop(): Promise<void>;
 }
@@ -166,7 +179,16 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const tokens = await SandboxTokens.create(`https://${host}/login`);
   const vaultKeys = new SandboxVaultKeys(options.vaultKeys);
   const connections = new BotConnections();
-  const ctx: SandboxContext = { state, tokens, faults, vaultKeys, connections, url: () => url };
+  const ctx: SandboxContext = {
+    state,
+    tokens,
+    faults,
+    vaultKeys,
+    connections,
+    url: () => url,
+    now: options.now ?? Date.now,
+    identityHeader: identityHeaderFor(controlSecret),
+  };
 
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
@@ -193,6 +215,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const graph: Router = graphRoutes(ctx, (sub) => dispatch('graph', graph, sub));
   const mounts: Mounted[] = [
     { prefix: '/login', api: 'login', router: loginRoutes(ctx) },
+    // The hosting's managed identity endpoint: identity platform traffic, counted as `login`.
+    { prefix: '/msi', api: 'login', router: managedIdentityRoutes(ctx) },
     { prefix: '/graph/v1.0', api: 'graph', router: graph },
     { prefix: '/arm', api: 'arm', router: armRoutes(ctx) },
     // Key Vault's data plane; not a fault-injected API (faults name login, graph and arm).
@@ -466,6 +490,8 @@ export function sandboxEndpointsAt(
     graphBaseUrl: `${url}/graph`,
     armEndpoint: `${url}/arm`,
     authorityHost: `${url}/login`,
+    identityEndpoint: `${url}/msi/token`,
+    identityHeader: identityHeaderFor(controlSecret),
     caCertificatePem,
     stop: async () => undefined,
   };

@@ -3,7 +3,7 @@ import { authorizeAnswer, authorizePage, openIdConfiguration } from './authorize
 import { sameEmail, type SandboxContext } from './context';
 import { loginError } from './faults';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
-import type { SeedAccount } from './seed';
+import type { SeedAccount, SeedApplication } from './seed';
 import type { TenantRecord } from './state';
 import type { CodeGrant } from './tokens';
 import { AUDIENCES, defaultScopes, TOKEN_LIFETIME_S, apiForScope } from './tokens';
@@ -13,7 +13,7 @@ import { AUDIENCES, defaultScopes, TOKEN_LIFETIME_S, apiForScope } from './token
  * - `POST /{tenant}/oauth2/v2.0/token`: the resource-owner password grant
  *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc), open only to an app
  *   registration of the seed (else AADSTS700016) that is a public client or sends a client secret
- *   (else AADSTS7000218; see {@link passwordGrantClient}), and the refresh-token grant
+ *   (else AADSTS7000218; see {@link clientAuthentication}), and the refresh-token grant
  *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token),
  *   form-encoded, answering `{ token_type, scope, expires_in, ext_expires_in, access_token, refresh_token }`
  *   or the AADSTS error body;
@@ -21,7 +21,8 @@ import { AUDIENCES, defaultScopes, TOKEN_LIFETIME_S, apiForScope } from './token
  *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token):
  *   a code is redeemed once (AADSTS54005 after), within its lifetime (AADSTS70008), with the
  *   `code_verifier` of its challenge and with none for a code issued without one (AADSTS501481),
- *   and the same `redirect_uri` and `client_id`;
+ *   and the same `redirect_uri` and `client_id`, from a client that authenticates (a confidential
+ *   client with a secret or a client assertion matching a federated identity credential);
  *   with `openid` asked, the answer adds an `id_token`, and `client_info` when `client_info=1`;
  * - the authorize endpoint and OpenID metadata of src/sandbox/authorize.ts;
  * - `GET /common/userrealm/{email}?api-version=2.1`: the realm discovery MSAL uses, `NameSpaceType`
@@ -83,6 +84,9 @@ async function token(
   let tenant: TenantRecord | undefined;
   let codeGrant: CodeGrant | undefined;
   if (f.grant_type === 'authorization_code') {
+    // The client first (a refused credential leaves the code unused), once it is named at all.
+    const refused = f.client_id ? await clientAuthentication(ctx, segment, f, true) : undefined;
+    if (refused) return refused;
     const redeemed = redeemCode(ctx, f);
     if ('status' in redeemed) return redeemed;
     codeGrant = redeemed;
@@ -91,7 +95,7 @@ async function token(
     if (!account)
       return fail(400, 'invalid_grant', 'The user account does not exist in the directory.', 50034);
   } else if (f.grant_type === 'password') {
-    const refused = passwordGrantClient(ctx, segment, f);
+    const refused = await clientAuthentication(ctx, segment, f, true);
     if (refused) return refused;
     const named = ctx.state.accounts.filter((a) => sameEmail(a.signInName, f.username));
     if (named.length === 0)
@@ -106,6 +110,9 @@ async function token(
       );
     tenant = resolveTenant(ctx, segment, account);
   } else if (f.grant_type === 'refresh_token') {
+    // A confidential client's refresh is checked when it names itself (MSAL always does).
+    const refused = f.client_id ? await clientAuthentication(ctx, segment, f, false) : undefined;
+    if (refused) return refused;
     if (ctx.tokens.isRevoked(f.refresh_token ?? ''))
       return fail(
         400,
@@ -208,22 +215,46 @@ async function token(
   };
 }
 
+/** RFC 7523's client assertion type, the only one Entra takes (`client_assertion_type`). */
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
 /**
- * Checks the client of a password grant, as Entra does before it looks at the user's
- * credentials: the `client_id` must be an app registration (else 400 `unauthorized_client`,
- * AADSTS700016 "The application wasn't found in the directory/tenant"), and a confidential client
- * (not `isFallbackPublicClient`) must authenticate: "If the app is a confidential client, then it
- * must be included" (`client_secret` or `client_assertion`,
- * https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc), else 401 `invalid_client`,
- * AADSTS7000218 (https://learn.microsoft.com/entra/identity-platform/reference-error-codes; 401
- * for a failed client authentication, RFC 6749 §5.2). The sandbox checks no secret's value.
- * @returns the error answer, or undefined when the client may use the grant
+ * Authenticates the client of a token request, as Entra does before it looks at the grant:
+ * - the `client_id` must be an app registration (else 400 `unauthorized_client`, AADSTS700016
+ *   "The application wasn't found in the directory/tenant");
+ * - a confidential client (not `isFallbackPublicClient`) "must" authenticate on a password grant
+ *   (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc) and on a code redemption
+ *   ("client_secret … Required for confidential web apps", or a certificate / federated
+ *   `client_assertion`,
+ *   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token),
+ *   else AADSTS7000218 "The request body must contain the following parameter:
+ *   'client_assertion' or 'client_secret'";
+ * - a `client_secret` is refused by an app that has none (AADSTS7000215, "Invalid client secret
+ *   is provided"); the sandbox checks no secret's value otherwise;
+ * - a `client_assertion` must be of type {@link JWT_BEARER_ASSERTION} (else AADSTS9002313,
+ *   "Request is malformed or invalid"), a token this sandbox signed (else AADSTS700027, "Client
+ *   assertion failed signature validation"), within its validity period by the sandbox's clock
+ *   (else AADSTS700024, "Client assertion is not within its valid time range", Entra's text, e.g.
+ *   https://github.com/Azure/azure-cli/issues/28708), app-only (else AADSTS700229, "Only app-only
+ *   tokens can be used as Federated Identity Credentials for Microsoft Entra issuer"), and its
+ *   `iss`, `sub` and `aud` must equal, case-sensitively and without wildcard, the issuer, subject
+ *   and one audience of one of the app's federated identity credentials (else AADSTS70021, "No
+ *   matching federated identity record found for presented assertion", documented in "Important
+ *   considerations and restrictions for federated identity credentials",
+ *   https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations;
+ *   matching per "Configure an application to trust a managed identity",
+ *   https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity).
+ * Codes from https://learn.microsoft.com/entra/identity-platform/reference-error-codes unless
+ * cited otherwise; a failed client authentication is 401 `invalid_client` (RFC 6749 §5.2).
+ * @param requireCredential whether a confidential client must send a credential on this grant
+ * @returns the error answer, or undefined when the client is authenticated (or need not be)
  */
-function passwordGrantClient(
+async function clientAuthentication(
   ctx: SandboxContext,
   segment: string,
   f: Record<string, string>,
-): SandboxResponse | undefined {
+  requireCredential: boolean,
+): Promise<SandboxResponse | undefined> {
   const app = ctx.state.application(f.client_id ?? '');
   if (!app)
     return fail(
@@ -232,12 +263,62 @@ function passwordGrantClient(
       `Application with identifier '${f.client_id ?? ''}' was not found in the directory '${segment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
       700016,
     );
-  if (!app.isFallbackPublicClient && !f.client_secret && !f.client_assertion)
+  if (app.isFallbackPublicClient) return undefined;
+  if (f.client_secret && app.hasClientSecret === false)
+    return fail(401, 'invalid_client', 'Invalid client secret provided.', 7000215);
+  if (f.client_assertion) return assertionRefusal(ctx, app, f);
+  if (requireCredential && !f.client_secret)
     return fail(
       401,
       'invalid_client',
       "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       7000218,
+    );
+  return undefined;
+}
+
+/** Checks a `client_assertion` against the app's federated credentials (see {@link clientAuthentication}). */
+async function assertionRefusal(
+  ctx: SandboxContext,
+  app: SeedApplication,
+  f: Record<string, string>,
+): Promise<SandboxResponse | undefined> {
+  if (f.client_assertion_type !== JWT_BEARER_ASSERTION)
+    return fail(
+      400,
+      'invalid_request',
+      `Invalid request. Request is malformed or invalid: client_assertion_type must be '${JWT_BEARER_ASSERTION}'.`,
+      9002313,
+    );
+  const now = ctx.now();
+  const verified = await ctx.tokens.verifyAssertion(f.client_assertion ?? '', now);
+  if ('refused' in verified)
+    return verified.refused === 'timeRange'
+      ? fail(
+          401,
+          'invalid_client',
+          `Client assertion is not within its valid time range. Current time: ${new Date(now).toISOString()}.`,
+          700024,
+        )
+      : fail(401, 'invalid_client', 'Client assertion failed signature validation.', 700027);
+  const { claims } = verified;
+  if (!claims.appOnly)
+    return fail(
+      401,
+      'invalid_client',
+      'Only app-only tokens can be used as Federated Identity Credentials for Microsoft Entra issuer.',
+      700229,
+    );
+  const match = (app.federatedIdentityCredentials ?? []).some(
+    (fic) =>
+      fic.issuer === claims.iss && fic.subject === claims.sub && fic.audiences.includes(claims.aud),
+  );
+  if (!match)
+    return fail(
+      401,
+      'invalid_client',
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. Assertion Subject: '${claims.sub}'. Assertion Audience: '${claims.aud}'.`,
+      70021,
     );
   return undefined;
 }

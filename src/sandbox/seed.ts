@@ -190,12 +190,57 @@ export interface SeedApplication {
    * (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc), else AADSTS7000218.
    */
   readonly isFallbackPublicClient: boolean;
+  /**
+   * Whether the app has a client secret (`passwordCredentials`); true when absent. A secretless
+   * app refuses any `client_secret` (AADSTS7000215, "Invalid client secret is provided",
+   * https://learn.microsoft.com/entra/identity-platform/reference-error-codes); the sandbox checks
+   * no secret's value otherwise.
+   */
+  readonly hasClientSecret?: boolean;
+  /**
+   * Its federated identity credentials (Microsoft Graph `federatedIdentityCredential`,
+   * https://learn.microsoft.com/graph/api/resources/federatedidentitycredential): a client
+   * assertion whose `iss`, `sub` and `aud` match one of them exactly authenticates the app.
+   */
+  readonly federatedIdentityCredentials?: readonly SeedFederatedIdentityCredential[];
+}
+
+/**
+ * A federated identity credential of an app registration: "issuer and subject are the key pieces
+ * of information needed to set up the trust relationship … checked against the issuer and subject
+ * claims provided in the Managed Identity token", the audience "the value that appears in the aud
+ * claim"; case-sensitive, no wildcard ("Configure an application to trust a managed identity",
+ * https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity).
+ */
+export interface SeedFederatedIdentityCredential {
+  /** 3-120 characters, unique on the app. */
+  readonly name: string;
+  /** For a managed identity: its tenant's authority, `{authority host}/{tenant}/v2.0`. */
+  readonly issuer: string;
+  /** For a managed identity: its object (principal) id. */
+  readonly subject: string;
+  /** Exactly one today: `api://AzureADTokenExchange` in Microsoft Entra ID's global service. */
+  readonly audiences: readonly string[];
+}
+
+/**
+ * A user-assigned managed identity the sandbox's managed identity endpoint (src/sandbox/
+ * managedIdentity.ts) issues tokens for: its client id (`AZURE_CLIENT_ID`), its object (principal)
+ * id, which is the `sub` and `oid` of its tokens, and its directory.
+ */
+export interface SeedManagedIdentity {
+  readonly clientId: string;
+  readonly principalId: string;
+  readonly tenantId: string;
+  readonly displayName: string;
 }
 
 /** The whole seed. */
 export interface Seed {
   /** The app registrations the identity platform answers (see {@link SeedApplication}). */
   readonly applications: readonly SeedApplication[];
+  /** User-assigned managed identities of the hosting (see {@link SeedManagedIdentity}). */
+  readonly managedIdentities?: readonly SeedManagedIdentity[];
   readonly accounts: readonly SeedAccount[];
   readonly tenants: readonly SeedTenant[];
   readonly subscriptions: readonly SeedSubscription[];
@@ -213,6 +258,19 @@ export const IDS = {
     signInCard: 'tenantlink-sandbox',
     /** Tests' confidential web app (test/auth, test/sandbox). */
     test: 'tenantlink-test',
+    /**
+     * tenantlink's own sign-in in local mode with `ADMIN_SIGNIN_CREDENTIAL=managedIdentity`: a
+     * confidential web app with no client secret, trusting the bot's user-assigned managed identity
+     * ({@link IDS.managedIdentities.bot}) through a federated identity credential.
+     */
+    federated: 'tenantlink-local-federated',
+  },
+  managedIdentities: {
+    /** The bot's user-assigned managed identity (in Contoso, the bot's directory). */
+    bot: {
+      clientId: '7d3b6f1e-2a4c-4e8b-9f10-5c6d7e8f9a0b',
+      principalId: 'c4a1e2f3-5b6d-4c7e-8f90-a1b2c3d4e5f6',
+    },
   },
   tenants: {
     contoso: 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542',
@@ -257,6 +315,12 @@ const S = IDS.subscriptions;
 const G = IDS.groups;
 const noPolicy = { blockSubscriptionsLeavingTenant: false, blockSubscriptionsIntoTenant: false };
 
+/**
+ * The issuer host of the sandbox's tokens on its default interface (src/sandbox/tokens.ts: the
+ * issuer is `https://{host}/login/{tenant}/v2.0`, without the port, which changes at each start).
+ */
+export const SANDBOX_ISSUER_HOST = 'https://127.0.0.1';
+
 /** The path of tenantlink's sign-in redirect endpoint (src/bot/signInCallback.ts). */
 const CALLBACK_PATH = '/auth/azure/callback';
 
@@ -278,6 +342,21 @@ export const DEFAULT_SEED: Seed = {
       isFallbackPublicClient: true,
     },
     {
+      appId: IDS.applications.federated,
+      displayName: 'tenantlink (local mode, federated credential)',
+      redirectUris: [`http://127.0.0.1${CALLBACK_PATH}`, `http://localhost${CALLBACK_PATH}`],
+      isFallbackPublicClient: false,
+      hasClientSecret: false,
+      federatedIdentityCredentials: [
+        {
+          name: 'tenantlink-bot-identity',
+          issuer: `${SANDBOX_ISSUER_HOST}/login/${T.contoso}/v2.0`,
+          subject: IDS.managedIdentities.bot.principalId,
+          audiences: ['api://AzureADTokenExchange'],
+        },
+      ],
+    },
+    {
       appId: IDS.applications.test,
       displayName: 'tenantlink tests',
       redirectUris: [
@@ -285,6 +364,14 @@ export const DEFAULT_SEED: Seed = {
         `http://127.0.0.1${CALLBACK_PATH}`,
       ],
       isFallbackPublicClient: false,
+    },
+  ],
+  managedIdentities: [
+    {
+      clientId: IDS.managedIdentities.bot.clientId,
+      principalId: IDS.managedIdentities.bot.principalId,
+      tenantId: T.contoso,
+      displayName: 'tenantlink bot identity',
     },
   ],
   accounts: [

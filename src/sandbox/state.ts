@@ -4,6 +4,8 @@ import type {
   Seed,
   SeedAccount,
   SeedApplication,
+  SeedFederatedIdentityCredential,
+  SeedManagedIdentity,
   SeedPrincipal,
   SeedRoleAssignment,
   SeedSubscription,
@@ -133,6 +135,7 @@ const OWNER_ROLE_ID = BUILT_IN_ROLES.Owner;
 /** Mutable state of one sandbox. */
 export class SandboxState {
   applications: SeedApplication[] = [];
+  managedIdentities: SeedManagedIdentity[] = [];
   accounts: SeedAccount[] = [];
   tenants: TenantRecord[] = [];
   subscriptions: SubscriptionRecord[] = [];
@@ -147,6 +150,7 @@ export class SandboxState {
   reset(): void {
     const copy = structuredClone(this.seed) as Seed;
     this.applications = [...copy.applications];
+    this.managedIdentities = [...(copy.managedIdentities ?? [])];
     this.accounts = [...copy.accounts];
     this.tenants = copy.tenants.map((t) => ({
       ...t,
@@ -193,6 +197,27 @@ export class SandboxState {
   /** The app registration of a client id, if any. */
   application(appId: string): SeedApplication | undefined {
     return this.applications.find((a) => a.appId === appId);
+  }
+
+  /** The user-assigned managed identity of a client id, if any (client ids compare case-insensitively). */
+  managedIdentity(clientId: string): SeedManagedIdentity | undefined {
+    const id = clientId.toLowerCase();
+    return this.managedIdentities.find((m) => m.clientId.toLowerCase() === id);
+  }
+
+  /**
+   * Creates or replaces a federated identity credential of an app registration, by name (as
+   * Microsoft Graph's upsert does,
+   * https://learn.microsoft.com/graph/api/federatedidentitycredential-upsert).
+   * @returns false when no app registration has that client id
+   */
+  upsertFederatedIdentityCredential(appId: string, fic: SeedFederatedIdentityCredential): boolean {
+    const index = this.applications.findIndex((a) => a.appId === appId);
+    const app = this.applications[index];
+    if (!app) return false;
+    const others = (app.federatedIdentityCredentials ?? []).filter((f) => f.name !== fic.name);
+    this.applications[index] = { ...app, federatedIdentityCredentials: [...others, fic] };
+    return true;
   }
 
   account(accountId: string): SeedAccount | undefined {

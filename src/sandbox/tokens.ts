@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, generateKeyPair, jwtVerify, type KeyLike, type JWTPayload } from 'jose';
 import { CONSUMER_TENANT_ID } from '../domain/roles';
 import { consentedGraphPermissions } from '../auth/permissions';
-import type { SeedAccount } from './seed';
+import type { SeedAccount, SeedManagedIdentity } from './seed';
 import type { TenantRecord, UserRecord } from './state';
 
 /**
@@ -102,6 +102,24 @@ export interface CodeGrant {
 export type CodeRedemption =
   { readonly grant: CodeGrant } | { readonly refused: 'unknown' | 'redeemed' | 'expired' };
 
+/**
+ * Lifetime of a managed identity token, in seconds. The REST endpoint reference documents only
+ * that `expires_on` is in the answer; the sandbox gives them the lifetime of its other tokens.
+ */
+export const MANAGED_IDENTITY_TOKEN_LIFETIME_S = TOKEN_LIFETIME_S;
+
+/** The claims of a client assertion the token endpoint matches against federated credentials. */
+export interface AssertionClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: string;
+  /** Whether it is an app-only token (no `scp`, `idtyp` `app`): only those are accepted. */
+  readonly appOnly: boolean;
+}
+
+/** Why a client assertion is not even looked up against the federated credentials. */
+export type AssertionRefusal = 'signature' | 'timeRange';
+
 /** Issues and verifies the sandbox's tokens. */
 export class SandboxTokens {
   private readonly refreshGrants = new Map<string, RefreshGrant>();
@@ -167,6 +185,81 @@ export class SandboxTokens {
       .setNotBefore('0s')
       .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
       .sign(this.privateKey);
+  }
+
+  /**
+   * Signs a token of a user-assigned managed identity for `resource`, as Microsoft Entra issues it
+   * to an Azure resource's identity endpoint: an app-only v2.0 token (`idtyp` `app`, no `scp`)
+   * whose `iss` is the identity's tenant authority, `sub` and `oid` its object (principal) id,
+   * `aud` the resource (for `api://AzureADTokenExchange`, the value a federated identity
+   * credential names: "audiences specifies the value that appears in the aud claim in the
+   * managed identity token",
+   * https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity;
+   * claims per https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+   * @param nowMs the sandbox's clock (epoch ms): `iat`, `nbf` and `exp` follow it
+   */
+  async managedIdentityToken(
+    identity: SeedManagedIdentity,
+    resource: string,
+    nowMs: number,
+  ): Promise<{ token: string; expiresOn: number }> {
+    const iat = Math.floor(nowMs / 1000);
+    const exp = iat + MANAGED_IDENTITY_TOKEN_LIFETIME_S;
+    const token = await new SignJWT({
+      tid: identity.tenantId,
+      oid: identity.principalId,
+      azp: identity.clientId,
+      appid: identity.clientId,
+      idtyp: 'app',
+      ver: '2.0',
+    })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(`${this.issuerBase}/${identity.tenantId}/v2.0`)
+      .setAudience(resource)
+      .setSubject(identity.principalId)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(exp)
+      .sign(this.privateKey);
+    return { token, expiresOn: exp };
+  }
+
+  /**
+   * Checks a client assertion issued by this sandbox (a managed identity token): its signature,
+   * then its validity period against the sandbox's clock, as Entra does before it looks for a
+   * matching federated identity credential.
+   * @param nowMs the sandbox's clock (epoch ms)
+   * @returns its claims, or why it is refused: `signature` (not ours or malformed: AADSTS700027),
+   *   `timeRange` (expired or not yet valid: AADSTS700024)
+   */
+  async verifyAssertion(
+    assertion: string,
+    nowMs: number,
+  ): Promise<{ claims: AssertionClaims } | { refused: AssertionRefusal }> {
+    try {
+      const { payload } = await jwtVerify(assertion, this.publicKey, {
+        algorithms: ['RS256'],
+        currentDate: new Date(nowMs),
+      });
+      const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+      return {
+        claims: {
+          iss: String(payload.iss ?? ''),
+          sub: String(payload.sub ?? ''),
+          aud: String(aud ?? ''),
+          appOnly: payload.idtyp === 'app' && payload.scp === undefined,
+        },
+      };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      // jose names an `exp` in the past ERR_JWT_EXPIRED and an `nbf` in the future a failed
+      // `nbf` claim check.
+      const timeRange =
+        code === 'ERR_JWT_EXPIRED' ||
+        (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' &&
+          (err as { claim?: unknown }).claim === 'nbf');
+      return { refused: timeRange ? 'timeRange' : 'signature' };
+    }
   }
 
   /** A new opaque refresh token bound to an account in a directory (and the permissions asked for). */

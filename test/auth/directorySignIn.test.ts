@@ -1,6 +1,12 @@
 import { MemoryStorage } from 'botbuilder';
 import { decodeJwt } from 'jose';
-import { DirectorySignIn, type SignInContext } from '../../src/auth/directorySignIn';
+import {
+  DirectorySignIn,
+  type ClientAssertionSource,
+  type SignInAppCredential,
+  type SignInContext,
+} from '../../src/auth/directorySignIn';
+import { TenantlinkError } from '../../src/errors';
 import { Sealer } from '../../src/auth/sealedStore';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
 import { answerSignInPage, redirectQuery } from '../helpers/sandboxBrowser';
@@ -23,10 +29,16 @@ afterAll(async () => {
 const T = IDS.tenants;
 const REDIRECT = 'http://127.0.0.1:3978/auth/azure/callback';
 
-function signInFor(storage: MemoryStorage, key = Sealer.newKey()): DirectorySignIn {
-  return new DirectorySignIn(storage, {
+function signInFor(
+  storage: MemoryStorage,
+  key = Sealer.newKey(),
+  app: { clientId: string; credential: SignInAppCredential } = {
     clientId: IDS.applications.test,
-    clientSecret: 'sandbox-secret',
+    credential: { clientSecret: 'sandbox-secret' },
+  },
+): DirectorySignIn {
+  return new DirectorySignIn(storage, {
+    ...app,
     redirectUri: REDIRECT,
     authorityHost: sandbox.authorityHost,
     cacheKey: key,
@@ -194,5 +206,98 @@ describe('directory sign-in (MSAL Node, authorization code + PKCE)', () => {
       },
     );
     expect(await fresh.account('teams-user-kelley')).toBeUndefined();
+  });
+
+  describe('with a client assertion instead of a secret (the managed identity, issue 26)', () => {
+    afterEach(() => sandbox.reset());
+
+    /** Client assertions from the sandbox's managed identity endpoint, as App Service serves them. */
+    function identityAssertions(http: SandboxHttp): ClientAssertionSource & { asked: number } {
+      let last: string | undefined;
+      const source = {
+        asked: 0,
+        async get() {
+          source.asked++;
+          const res = await http.call(
+            'GET',
+            `/msi/token?resource=api://AzureADTokenExchange&api-version=2019-08-01&client_id=${IDS.managedIdentities.bot.clientId}`,
+            { headers: { 'x-identity-header': sandbox.identityHeader } },
+          );
+          last = res.body.access_token as string;
+          return last;
+        },
+        forget: () => (last = undefined),
+        identity: () => {
+          if (!last) return undefined;
+          const c = decodeJwt(last);
+          return { issuer: c.iss ?? '', subject: c.sub ?? '', audience: String(c.aud) };
+        },
+      };
+      return source;
+    }
+
+    it("signs in through the secretless app, and a refused assertion on a refresh keeps the user's sign-in", async () => {
+      const http = new SandboxHttp(sandbox);
+      const storage = new MemoryStorage();
+      const key = Sealer.newKey();
+      const assertions = identityAssertions(http);
+      const app = {
+        clientId: IDS.applications.federated,
+        credential: { clientAssertion: assertions },
+      };
+      const service = signInFor(storage, key, app);
+      const done = await service.complete(await signIn(service, T.defaultDirectory, 'kelley-msa'));
+      expect(done.ok).toBe(true);
+      expect(assertions.asked).toBe(1);
+      // The operator points the federated credential at another identity.
+      const patched = await http.call(
+        'PATCH',
+        `/_sandbox/applications/${IDS.applications.federated}/federatedIdentityCredentials/tenantlink-bot-identity`,
+        {
+          body: {
+            issuer: assertions.identity()!.issuer,
+            subject: '00000000-1111-2222-3333-444444444444',
+            audiences: ['api://AzureADTokenExchange'],
+          },
+        },
+      );
+      expect(patched.status).toBe(204);
+      // A new process must refresh for Graph: the app's credential is refused, not the user.
+      const fresh = signInFor(storage, key, app);
+      await expect(
+        fresh.credential('teams-user-kelley', 'graph').getToken([]),
+      ).rejects.toMatchObject({
+        def: { code: 'TL-AUTH-SIGNIN-CREDENTIAL' },
+        params: { code: 'AADSTS70021' },
+      });
+      // Once the operator fixes it, the user's sign-in works again: it was kept, not ended.
+      sandbox.reset();
+      expect(await fresh.account('teams-user-kelley')).toMatchObject({
+        tenantId: T.defaultDirectory,
+      });
+      await http.close();
+    });
+
+    it('answers TL-AUTH-SIGNIN-CREDENTIAL when the managed identity gives no assertion', async () => {
+      const service = signInFor(new MemoryStorage(), Sealer.newKey(), {
+        clientId: IDS.applications.federated,
+        credential: {
+          clientAssertion: {
+            get: () =>
+              Promise.reject(
+                new TenantlinkError('signInCredential', { detail: 'identity endpoint down' }),
+              ),
+            forget: () => undefined,
+            identity: () => undefined,
+          },
+        },
+      });
+      const done = await service.complete(await signIn(service, T.defaultDirectory, 'kelley-msa'));
+      expect(done).toMatchObject({
+        ok: false,
+        reason: 'appCredential',
+        detail: 'TL-AUTH-SIGNIN-CREDENTIAL',
+      });
+    });
   });
 });

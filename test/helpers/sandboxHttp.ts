@@ -15,7 +15,7 @@ export class SandboxHttp {
 
   /** Sends a request to `{sandbox.url}{path}`; `form` sends form-encoded, `body` JSON. */
   async call(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     options: {
       token?: string;

@@ -2,7 +2,13 @@ import { startApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { testLogging } from './logging';
 import { configureLogging } from '../../src/log';
-import { IDS, startSandboxCloud, type SandboxCloud, type Seed } from '../../src/sandbox';
+import {
+  IDS,
+  startSandboxCloud,
+  type SandboxCloud,
+  type SandboxCloudOptions,
+  type Seed,
+} from '../../src/sandbox';
 import {
   TeamsChannel,
   acknowledged,
@@ -45,13 +51,17 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts the sandbox cloud, tenantlink in local mode on a free port, and the test channel. */
+/**
+ * Starts the sandbox cloud, tenantlink in local mode on a free port, and the test channel.
+ * @param sandboxOptions more options of the sandbox (e.g. a skewed identity platform clock)
+ */
 export async function startHarness(
   env: Record<string, string> = {},
   seed?: Seed,
+  sandboxOptions: Omit<SandboxCloudOptions, 'seed'> = {},
 ): Promise<Harness> {
   configureLogging(testLogging());
-  const sandbox = await startSandboxCloud(seed ? { seed } : {});
+  const sandbox = await startSandboxCloud({ ...sandboxOptions, ...(seed ? { seed } : {}) });
   const config = localTestConfig({
     STORAGE: 'memory',
     CLOUD_TIMEOUT_MS: '5000',

@@ -81,6 +81,8 @@ const redeem = (
     form: {
       grant_type: 'authorization_code',
       client_id: IDS.applications.test,
+      // A confidential client authenticates (the sandbox checks no secret's value).
+      client_secret: 'sandbox',
       code,
       redirect_uri: REDIRECT,
       code_verifier: verifier,
@@ -278,6 +280,7 @@ describe('sandbox authorization code flow', () => {
       form: {
         grant_type: 'authorization_code',
         client_id: IDS.applications.test,
+        client_secret: 'sandbox',
         redirect_uri: REDIRECT,
         scope: ARM,
         ...form,

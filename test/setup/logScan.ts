@@ -4,7 +4,8 @@ import { join } from 'node:path';
 /**
  * What must never appear in a log line: a JWT (any access or id token), a bearer credential, an
  * Authorization header's value, and the fixed secrets the tests use (sandbox passwords, the
- * bot's test client secret, Azurite's well-known account key, a client_secret form field).
+ * bot's test client secret, Azurite's well-known account key, a client_secret or client_assertion
+ * form field, a managed identity request's X-IDENTITY-HEADER).
  */
 export const SECRET_PATTERNS: readonly RegExp[] = [
   /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]*/,
@@ -14,6 +15,8 @@ export const SECRET_PATTERNS: readonly RegExp[] = [
   /not-a-real-secret/,
   /Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/,
   /client_secret=(?!\[REDACTED\])[^&\s"]+/,
+  /client_assertion=(?!\[REDACTED\])[^&\s"]+/,
+  /"x-identity-header"\s*:\s*"(?!\[REDACTED\])[^"]+"/i,
 ];
 
 /** One log line that leaked, with where it was found (the line itself is not repeated). */

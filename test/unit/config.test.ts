@@ -302,6 +302,9 @@ describe('the subscription admin sign-in settings', () => {
       clientId: OWN.ADMIN_SIGNIN_CLIENT_ID,
       clientSecret: SECRET,
       redirectUri: OWN.ADMIN_SIGNIN_REDIRECT_URI,
+      credential: 'secret',
+      managedIdentityClientId: '',
+      assertionAudience: 'api://AzureADTokenExchange',
       cacheKey: KEY,
       cacheKeyId: '',
     });
@@ -326,6 +329,81 @@ describe('the subscription admin sign-in settings', () => {
   ])('refuses cloud mode with the client id and %s', (_what, change, message) => {
     expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).toThrow(message);
     expect(() => loadConfig({ ...CLOUD, ...OWN, ...change })).not.toThrow(new RegExp(SECRET));
+  });
+});
+
+describe('ADMIN_SIGNIN_CREDENTIAL: the sign-in app without a secret (issue 26)', () => {
+  const MSI = {
+    MicrosoftAppId: APP_ID,
+    MicrosoftAppType: 'UserAssignedMSI',
+    MicrosoftAppTenantId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    AZURE_CLIENT_ID: APP_ID,
+    ADMIN_SIGNIN_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+    ADMIN_SIGNIN_REDIRECT_URI: 'https://tenantlink.example/auth/azure/callback',
+    TOKEN_CACHE_KEY: 'q0Zs8Vb2Yt1kR7wXn4Lc9Pj3Hd6Mf5Ga2Eu8Tz0Oy1I=',
+  };
+  const SECRET = 'Qw8~admin-sign-in-secret.value';
+
+  it('defaults to the managed identity when the bot is a user-assigned identity and no secret is set', () => {
+    expect(loadConfig(MSI).adminSignIn).toMatchObject({
+      credential: 'managedIdentity',
+      managedIdentityClientId: APP_ID,
+      assertionAudience: 'api://AzureADTokenExchange',
+      clientSecret: '',
+    });
+  });
+
+  it('defaults to the secret when one is set, and otherwise when the bot is no managed identity', () => {
+    expect(
+      loadConfig({ ...MSI, MicrosoftAppType: 'MultiTenant', ADMIN_SIGNIN_CLIENT_SECRET: SECRET })
+        .adminSignIn.credential,
+    ).toBe('secret');
+    expect(loadConfig({ TENANTLINK_MODE: 'local' }).adminSignIn.credential).toBe('secret');
+    // Left empty, as .env.sample has it: the default.
+    expect(loadConfig({ ...MSI, ADMIN_SIGNIN_CREDENTIAL: '' }).adminSignIn.credential).toBe(
+      'managedIdentity',
+    );
+  });
+
+  it.each<[string, string, string]>([
+    ['the global service', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange'],
+    ['US Government', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov'],
+    ['China (21Vianet)', 'https://login.chinacloudapi.cn', 'api://AzureADTokenExchangeChina'],
+  ])('asks for the token exchange audience of %s', (_cloud, host, audience) => {
+    expect(loadConfig({ ...MSI, AUTHORITY_HOST: host }).adminSignIn.assertionAudience).toBe(
+      audience,
+    );
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'a client secret beside it',
+      { ADMIN_SIGNIN_CREDENTIAL: 'managedIdentity', ADMIN_SIGNIN_CLIENT_SECRET: SECRET },
+      /ADMIN_SIGNIN_CLIENT_SECRET: must be empty with ADMIN_SIGNIN_CREDENTIAL=managedIdentity/,
+    ],
+    [
+      'no user-assigned identity (a system-assigned one cannot be a federated credential)',
+      { AZURE_CLIENT_ID: '' },
+      /AZURE_CLIENT_ID: required with ADMIN_SIGNIN_CREDENTIAL=managedIdentity.*user-assigned/,
+    ],
+    [
+      'a cloud whose token exchange audience no document gives',
+      { AUTHORITY_HOST: 'https://login.example.org' },
+      /AUTHORITY_HOST: ADMIN_SIGNIN_CREDENTIAL=managedIdentity works only in Microsoft Entra ID global/,
+    ],
+    [
+      'the secret credential asked for without a secret',
+      { ADMIN_SIGNIN_CREDENTIAL: 'secret' },
+      /ADMIN_SIGNIN_CLIENT_SECRET: required with ADMIN_SIGNIN_CLIENT_ID and ADMIN_SIGNIN_CREDENTIAL=secret/,
+    ],
+    [
+      'another value',
+      { ADMIN_SIGNIN_CREDENTIAL: 'certificate' },
+      /ADMIN_SIGNIN_CREDENTIAL: expected one of secret, managedIdentity, /,
+    ],
+  ])('refuses %s, with the reason and never the secret', (_what, change, message) => {
+    expect(() => loadConfig({ ...MSI, ...change })).toThrow(message);
+    expect(() => loadConfig({ ...MSI, ...change })).not.toThrow(new RegExp(SECRET));
   });
 });
 

@@ -27,11 +27,13 @@ it('finds a JWT, a bearer header and a client secret written raw', () => {
       `{"msg":"token ${JWT}"}`,
       '{"headers":{"authorization":"Bearer abcdefghijklmnopqrstuvwxyz"}}',
       '{"body":"grant_type=client_credentials&client_secret=s3cr3t-value"}',
+      '{"body":"grant_type=authorization_code&client_assertion=opaque-assertion-value"}',
+      '{"headers":{"x-identity-header":"853b9a84-5bfa-4b22-a3f3-0b9a43d9ad8a"}}',
     ].join('\n'),
   );
   const { lines, leaks } = scanLogs(dir);
-  expect(lines).toBe(4);
-  expect(leaks.map((l) => l.line)).toEqual(expect.arrayContaining([2, 3, 4]));
+  expect(lines).toBe(6);
+  expect(leaks.map((l) => l.line)).toEqual(expect.arrayContaining([2, 3, 4, 5, 6]));
   expect(leaks.some((l) => l.line === 1)).toBe(false);
 });
 
@@ -43,7 +45,15 @@ it('finds nothing in what tenantlink logs when handed tokens and secrets', () =>
   log.warn(`failed with Authorization: Bearer ${JWT}`);
   log.error({ err: new Error(`token service said ${JWT}`) }, 'token service');
   log.info({ accessToken: JWT, refresh_token: JWT, password: 'Sandbox-Passw0rd!' }, 'fields');
+  log.info(
+    {
+      client_assertion: 'opaque-assertion-value',
+      clientAssertion: JWT,
+      headers: { 'x-identity-header': '853b9a84-5bfa-4b22-a3f3-0b9a43d9ad8a' },
+    },
+    'managed identity',
+  );
   const { lines, leaks } = scanLogs(dir);
-  expect(lines).toBe(4);
+  expect(lines).toBe(5);
   expect(leaks).toEqual([]);
 });
