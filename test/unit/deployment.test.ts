@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
 import { projectRoot } from '../../src/paths';
 
 /**
@@ -84,5 +85,38 @@ describe('infra/*.bicep', () => {
     expect(settings.length).toBeGreaterThan(10);
     const unknown = settings.filter((s) => !configKeys.has(s) && !appServiceSettings.has(s));
     expect(unknown).toEqual([]);
+  });
+
+  it('gives settings that load as a valid cloud configuration, secretless', () => {
+    // Values that Bicep computes at deployment stand in as values of the same form.
+    const computed: Record<string, string> = {
+      MicrosoftAppId: '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f',
+      MicrosoftAppTenantId: '6c4f3a52-4b9e-4b3a-9d0f-2f1d8f0c9a11',
+      AZURE_CLIENT_ID: '0d8f4c5e-2b7a-4e1c-8f3d-5a6b7c8d9e0f',
+      BLOB_ACCOUNT_URL: 'https://sttenantlinkabc.blob.core.windows.net/',
+      BLOB_CONTAINER: 'tenantlink',
+      CONNECTION_GRAPH: 'graph',
+      CONNECTION_AZURE_TARGET: 'azureTarget',
+      ADMIN_SIGNIN_CLIENT_ID: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f',
+      ADMIN_SIGNIN_REDIRECT_URI: 'https://app-tenantlink-abc.azurewebsites.net/auth/azure/callback',
+      TOKEN_CACHE_KEY_ID: 'https://kv-tenantlink-abc.vault.azure.net/keys/token-cache',
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+    };
+    const env: Record<string, string> = {};
+    for (const m of main.matchAll(/\{ name: '(\w+)', value: (.+) \}$/gm)) {
+      const literal = /^'([^'$]*)'$/.exec(m[2]!);
+      const value = literal ? literal[1] : computed[m[1]!];
+      expect([m[1], value]).toEqual([m[1], expect.any(String)]);
+      env[m[1]!] = value!;
+    }
+    const config = loadConfig(env);
+    expect(config.mode).toBe('cloud');
+    expect(config.adminSignIn).toMatchObject({
+      credential: 'managedIdentity',
+      clientSecret: '',
+      cacheKey: '',
+      cacheKeyId: computed.TOKEN_CACHE_KEY_ID,
+    });
   });
 });
