@@ -6,7 +6,7 @@ import type { OAuthConnections, Resource, SignInKind } from './signIn';
  * the higher ones that also allow it; the delegated permissions each OAuth connection asks for;
  * and which user properties a permission lets Graph return. The sandbox cloud enforces this map
  * (403 `Authorization_RequestDenied`, properties left out), and a test checks README.md,
- * .env.sample and infra/main.bicep against it. ARM has one delegated permission,
+ * .env.sample and infra/permissions.json (the Entra apps of infra/ read it) against it. ARM has one delegated permission,
  * `user_impersonation`; what a user may do there is Azure RBAC's to decide.
  */
 
