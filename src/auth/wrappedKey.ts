@@ -149,6 +149,48 @@ export async function openWrappedKey(options: WrappedKeyOptions): Promise<string
   return unwrapRecord(options, keyId, winner);
 }
 
+/** What {@link verifyWrappedKey} found (nothing secret). */
+export interface WrappedKeyState {
+  /**
+   * `unwrapped`: the stored record opened with its key version; `absent`: there is no record, and
+   * the key wrapped and unwrapped a throwaway key, as the bot's first start will.
+   */
+  readonly state: 'unwrapped' | 'absent';
+  /** Versioned identifier of the key version that opened it (`https://{vault}/keys/{name}/{version}`). */
+  readonly kid: string;
+}
+
+/**
+ * Parameter `record` of the errors whose fix is to delete the stored record (malformed, wrapped by
+ * another key, or not a token cache key): `TenantlinkError.params.record === RECORD_REPLACEABLE`.
+ */
+export const RECORD_REPLACEABLE = 'delete';
+
+/**
+ * Checks, read-only, that the bot will open its token cache key (`npm run doctor`,
+ * src/doctor/checks/tokenCacheKey.ts): when the store holds the record, unwraps it with the key
+ * version it names, as every start does, and drops the plain key at once; when it holds none,
+ * proves what the first start needs: the key exists (Key Vault "Get Key"), and the credential may
+ * wrap and unwrap with it, on a throwaway random key that is zeroed and never stored. Reading the
+ * key alone would pass an identity with only "Key Vault Reader", which may wrap with an RSA key but
+ * not unwrap (the `wrap/action` description, https://learn.microsoft.com/azure/key-vault/general/rbac-guide).
+ * Nothing is written to the store or the vault.
+ * @returns whether the record opened or is absent, and the key version used
+ * @throws as {@link openWrappedKey}: TenantlinkError tokenCacheKeyForbidden (403),
+ *   tokenCacheKeyUnavailable (no such key or version, vault unreachable, a record that is
+ *   malformed or wrapped by another key: then `params.record` is {@link RECORD_REPLACEABLE}),
+ *   configInvalid for a malformed `keyId`; storage errors as they are
+ */
+export async function verifyWrappedKey(options: WrappedKeyOptions): Promise<WrappedKeyState> {
+  const keyId = parseKeyId(options.keyId);
+  if ('problem' in keyId)
+    throw new TenantlinkError('configInvalid', { detail: `TOKEN_CACHE_KEY_ID ${keyId.problem}` });
+  const stored = await readRecord(options.storage);
+  const record = stored ?? (await wrapNewKey(options, keyId));
+  (await unwrapData(options, keyId, record)).fill(0);
+  return { state: stored ? 'unwrapped' : 'absent', kid: record.kid };
+}
+
 /** The stored record, or undefined when there is none. @throws on a malformed record */
 async function readRecord(storage: Storage): Promise<WrappedKeyRecord | undefined> {
   const item = (await storage.read([WRAPPED_KEY_RECORD]))[WRAPPED_KEY_RECORD] as
@@ -158,6 +200,7 @@ async function readRecord(storage: Storage): Promise<WrappedKeyRecord | undefine
   if (item.v !== 1 || item.alg !== WRAP_ALGORITHM || !kid || typeof item.wrapped !== 'string')
     throw new TenantlinkError('tokenCacheKeyUnavailable', {
       detail: `the wrapped token cache key record (${WRAPPED_KEY_RECORD}) is malformed: delete it to make a new key (the subscription admins sign in again)`,
+      params: { record: RECORD_REPLACEABLE },
     });
   return item as WrappedKeyRecord;
 }
@@ -197,12 +240,29 @@ async function wrapNewKey(options: WrappedKeyOptions, keyId: KeyId): Promise<Wra
   }
 }
 
-/** Unwraps a record with the key version that wrapped it. */
+/** Unwraps a record with the key version that wrapped it: the data key, base64. */
 async function unwrapRecord(
   options: WrappedKeyOptions,
   keyId: KeyId,
   record: WrappedKeyRecord,
 ): Promise<string> {
+  const key = await unwrapData(options, keyId, record);
+  try {
+    return key.toString('base64');
+  } finally {
+    key.fill(0);
+  }
+}
+
+/**
+ * Unwraps a record with the key version that wrapped it.
+ * @returns the 32-byte data key: the caller zeroes it once used
+ */
+async function unwrapData(
+  options: WrappedKeyOptions,
+  keyId: KeyId,
+  record: WrappedKeyRecord,
+): Promise<Buffer> {
   const versioned = parseVersioned(record.kid);
   const same =
     versioned &&
@@ -211,6 +271,7 @@ async function unwrapRecord(
   if (!same)
     throw new TenantlinkError('tokenCacheKeyUnavailable', {
       detail: `the token cache key in the store (${WRAPPED_KEY_RECORD}) was wrapped by ${record.kid}, not by TOKEN_CACHE_KEY_ID ${options.keyId}: set TOKEN_CACHE_KEY_ID back to that key, or delete the record to make a new key (the subscription admins sign in again)`,
+      params: { record: RECORD_REPLACEABLE },
     });
   let plain: Uint8Array;
   try {
@@ -222,15 +283,14 @@ async function unwrapRecord(
   }
   const key = Buffer.from(plain);
   plain.fill(0);
-  try {
-    if (key.length !== 32)
-      throw new TenantlinkError('tokenCacheKeyUnavailable', {
-        detail: `the token cache key unwrapped with ${record.kid} is not 32 bytes: the record is not a token cache key`,
-      });
-    return key.toString('base64');
-  } finally {
+  if (key.length !== 32) {
     key.fill(0);
+    throw new TenantlinkError('tokenCacheKeyUnavailable', {
+      detail: `the token cache key unwrapped with ${record.kid} is not 32 bytes: the record is not a token cache key`,
+      params: { record: RECORD_REPLACEABLE },
+    });
   }
+  return key;
 }
 
 /**

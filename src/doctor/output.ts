@@ -15,6 +15,7 @@ const TITLES: Readonly<Record<CheckId, (t: Translate) => string>> = {
   signInApp: (t) => t('doctor.check.signInApp'),
   consent: (t) => t('doctor.check.consent'),
   storage: (t) => t('doctor.check.storage'),
+  tokenCacheKey: (t) => t('doctor.check.tokenCacheKey'),
   keyVault: (t) => t('doctor.check.keyVault'),
   package: (t) => t('doctor.check.package'),
 };

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
+import type { KeyClientOptions } from '@azure/keyvault-keys';
 import { DefaultAzureCredential } from '@azure/identity';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import { request } from 'undici';
@@ -23,6 +24,7 @@ import { keyVaultCheck } from './checks/keyVault';
 import { signInAppCheck } from './checks/signInApp';
 import { storageCheck, storageFailure } from './checks/storage';
 import { teamsPackageCheck } from './checks/teamsPackage';
+import { tokenCacheKeyCheck } from './checks/tokenCacheKey';
 import {
   armConnectionSettings,
   sandboxConnectionSettings,
@@ -58,6 +60,10 @@ export interface DoctorOptions {
   readonly operator?: TokenCredential;
   /** Local mode's parts (tests); loaded from the development entry by default. */
   readonly local?: LocalMode;
+  /** The bot's credential on Azure (tests); src/app.ts `botCredential` by default. */
+  readonly botCredential?: TokenCredential;
+  /** Options of the Key Vault clients (tests: the sandbox's route and TLS); the SDK's by default. */
+  readonly keyVaultClientOptions?: KeyClientOptions;
 }
 
 /** The outcome: every finding, how many failed, and the report's text. */
@@ -75,6 +81,8 @@ const CHECKS: readonly [CheckId, Check][] = [
   ['connections', connectionsCheck],
   ['signInApp', signInAppCheck],
   ['consent', consentCheck],
+  // After the store's finding (printed after consent): it reads the store's wrapped key record.
+  ['tokenCacheKey', tokenCacheKeyCheck],
   ['keyVault', keyVaultCheck],
   ['package', teamsPackageCheck],
 ];
@@ -104,6 +112,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     packagePath:
       options.packagePath ?? resolve(options.cwd, 'appPackage', 'build', 'tenantlink.zip'),
     onAzure: Boolean(env.IDENTITY_ENDPOINT),
+    ...(options.botCredential ? { botCredential: options.botCredential } : {}),
+    ...(options.keyVaultClientOptions
+      ? { keyVaultClientOptions: options.keyVaultClientOptions }
+      : {}),
     earlier: [],
   };
 

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { KeyClientOptions } from '@azure/keyvault-keys';
 import type { Storage } from 'botbuilder';
 import type { UserTokenClient } from 'botframework-connector';
 import type { LocalCloudEndpoints } from '../app';
@@ -21,6 +22,7 @@ export type CheckId =
   | 'signInApp'
   | 'consent'
   | 'storage'
+  | 'tokenCacheKey'
   | 'keyVault'
   | 'package';
 
@@ -69,6 +71,16 @@ export interface DoctorContext {
   readonly packagePath: string;
   /** Whether this process runs on Azure App Service (IDENTITY_ENDPOINT set: managed identity available). */
   readonly onAzure: boolean;
+  /**
+   * The bot's own Azure credential on Azure (src/app.ts `botCredential` when absent); tests give
+   * the sandbox's managed identity.
+   */
+  readonly botCredential?: TokenCredential;
+  /**
+   * Options of the Key Vault clients (TLS trust, the sandbox's route `sandboxVaultRoute`), as
+   * src/app.ts `AppOptions.keyVaultClientOptions` gives the bot's; the SDK's defaults when absent.
+   */
+  readonly keyVaultClientOptions?: KeyClientOptions;
   /** Findings of checks already run (later checks skip what an earlier one found broken). */
   readonly earlier: readonly Finding[];
 }

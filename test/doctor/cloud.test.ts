@@ -76,6 +76,7 @@ it("passes the endpoint that refuses a tokenless POST with tenantlink's 401, and
     ['signInApp', 'skip'],
     ['consent', 'skip'],
     ['storage', 'pass'],
+    ['tokenCacheKey', 'skip'],
     ['keyVault', 'skip'],
     ['package', 'skip'],
   ]);
