@@ -86,7 +86,7 @@ const Env = z
       .default(''),
     // Issue 26 keys, set by infra/ (App Service app settings); read by the code that uses them.
     /** Telemetry exporter: `off`, `console` or `azuremonitor`. */
-    TELEMETRY: z.string().optional(),
+    TELEMETRY: z.enum(['off', 'console', 'azuremonitor', '']).optional(),
     /** Application Insights connection string (TELEMETRY=azuremonitor). */
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
     /** Versionless Key Vault key id, https://<vault>.vault.azure.net/keys/<name>: wraps the token cache key. */
@@ -110,6 +110,13 @@ const Env = z
         code: z.ZodIssueCode.custom,
         path: ['TENANTLINK_MODE'],
         message: 'local mode is refused while MicrosoftAppId/MicrosoftAppPassword are set',
+      });
+    }
+    if (env.TELEMETRY === 'azuremonitor' && !env.APPLICATIONINSIGHTS_CONNECTION_STRING) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['APPLICATIONINSIGHTS_CONNECTION_STRING'],
+        message: 'required when TELEMETRY=azuremonitor',
       });
     }
     if (env.STORAGE === 'blob' && !env.BLOB_CONNECTION_STRING && !env.BLOB_ACCOUNT_URL) {
@@ -281,6 +288,15 @@ export interface Config {
   /** Interface to listen on: `HOST`, else 127.0.0.1 in local mode and 0.0.0.0 in cloud mode. */
   readonly host: string;
   readonly logLevel: string;
+  /**
+   * OpenTelemetry (src/telemetry): `TELEMETRY`, by default `azuremonitor` in cloud mode when
+   * `APPLICATIONINSIGHTS_CONNECTION_STRING` is set, otherwise `off`; the connection string (not a
+   * secret by Microsoft's word, still never logged).
+   */
+  readonly telemetry: {
+    readonly mode: 'off' | 'console' | 'azuremonitor';
+    readonly connectionString: string;
+  };
   readonly bot: {
     readonly appId: string;
     readonly appPassword: string;
@@ -454,6 +470,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Local mode has no JWT check: it listens on loopback unless an address is set explicitly.
     host: e.HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
     logLevel: e.LOG_LEVEL,
+    telemetry: {
+      // Left empty (as .env.sample has it): the default.
+      mode:
+        e.TELEMETRY ||
+        (mode === 'cloud' && e.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'azuremonitor' : 'off'),
+      connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING ?? '',
+    },
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,
@@ -533,6 +556,10 @@ export function redactedSummary(config: Config): Record<string, unknown> {
   return {
     ...config,
     bot: { ...config.bot, appPassword: config.bot.appPassword ? '[set]' : '[empty]' },
+    telemetry: {
+      ...config.telemetry,
+      connectionString: config.telemetry.connectionString ? '[set]' : '[empty]',
+    },
     sandbox: { ...config.sandbox, secret: config.sandbox.secret ? '[set]' : '[empty]' },
     adminSignIn: {
       ...config.adminSignIn,

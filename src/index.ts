@@ -4,6 +4,7 @@ import { loadLocalMode, startApp } from './app';
 import { loadConfig, redactedSummary, type Config } from './config';
 import { ensurePrivateFolder, writePrivateFile } from './state/privateFiles';
 import type { DestinationStream } from 'pino';
+import { startTelemetry } from './telemetry';
 import { configureLogging, createLogger, writeAfterLogs } from './log';
 
 /**
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
 
   // Local mode (sandbox cloud, sandbox sign-in, Agents Playground) comes from the development
   // entry, which the production build leaves out.
+  // Telemetry first: the spans of every later call go through it (src/telemetry).
+  const telemetry = await startTelemetry(config);
   const local = config.mode === 'local' ? await loadLocalMode() : undefined;
   const app = await startApp(config, { local });
   let playground: { url: string; stop(): Promise<void> } | undefined;
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.scaleOut.shutdownGraceMs + 10_000).unref();
     await Promise.allSettled([playground?.stop(), app.stop()]);
+    await telemetry.shutdown();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

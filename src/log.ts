@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -87,6 +88,9 @@ export function configureLogging(options: {
   root = pino(
     {
       level: options.level,
+      // Correlated with the trace: the active span's ids on every line (OpenTelemetry's log
+      // correlation fields, https://opentelemetry.io/docs/specs/otel/compatibility/logging_trace_context/).
+      mixin: traceFields,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: {
         level: (label) => ({ level: label }),
@@ -124,6 +128,14 @@ export function configureLogging(options: {
 export function writeAfterLogs(text: string): void {
   if (destination) destination.write(text);
   else process.stdout.write(text);
+}
+
+/** `trace_id` and `span_id` of the active span (sampled or not), or nothing without one. */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type Pipeline,
 } from '@azure/core-rest-pipeline';
 import { parseRetryAfter, type CloudHttpOptions } from '../cloud/http';
+import { cloudAttempt, inCloudSpan } from '../telemetry/cloudSpans';
 import { TenantlinkError, errorNameForStatus } from '../errors';
 import { redactString } from '../log';
 import {
@@ -104,6 +105,18 @@ export class ArmClient {
       principalNotFoundRetryPolicy(options.replicationRetry ?? REPLICATION_RETRY_DEFAULTS),
       { phase: 'Retry' },
     );
+    // Per attempt (after the retry policy): status, correlation ids and 429s on the call's span.
+    this.pipeline.addPolicy(
+      {
+        name: 'tenantlinkTelemetry',
+        sendRequest: async (request, next) => {
+          const response = await next(request);
+          cloudAttempt('arm', response.status, response.headers);
+          return response;
+        },
+      },
+      { afterPhase: 'Retry' },
+    );
     this.httpClient = sharedHttpClient;
   }
 
@@ -116,6 +129,17 @@ export class ArmClient {
    */
   async send<T>(method: HttpMethods, path: string, body?: unknown): Promise<ArmResponse<T>> {
     const url = path.startsWith('https://') ? path : `${this.endpoint}${path}`;
+    // The span names the path below the endpoint (the sandbox's endpoint has a path of its own).
+    const below = url.startsWith(this.endpoint) ? url.slice(this.endpoint.length) : url;
+    return inCloudSpan('arm', method, below, () => this.sendInSpan<T>(method, url, body));
+  }
+
+  /** {@link send}, in the call's span. */
+  private async sendInSpan<T>(
+    method: HttpMethods,
+    url: string,
+    body: unknown,
+  ): Promise<ArmResponse<T>> {
     const request = createPipelineRequest({
       url,
       method,

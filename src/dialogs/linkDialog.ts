@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
   DialogReason,
+  DialogTurnStatus,
   WaterfallDialog,
   type DialogInstance,
   type DialogState,
@@ -17,6 +18,7 @@ import { reviewImpactJob } from '../link/impactJob';
 import { changeDirectoryJob } from '../link/moveJob';
 import { IMPACT_STAGE, MOVE_STAGE, readStage } from '../link/stageSchemas';
 import { CardPrompt } from './cardPrompt';
+import { inLinkStep, linkEnded, linkStarted } from '../telemetry/linkTrace';
 import { accessJob, afterAccessStep, grantAccessStep, startAccessStep } from './linkAccessSteps';
 import { confirmStep, reviewImpactStep, showImpactStep } from './linkReviewSteps';
 import { LINK_WAIT_DIALOG, afterMoveStep, startMoveStep, verifyStep } from './linkMoveSteps';
@@ -76,15 +78,21 @@ export class LinkDialog extends ComponentDialog {
         deps.background,
         {
           // Stages are read back from the dialog state: checked first (src/link/stageSchemas.ts).
-          impact: (userId, stage) =>
-            reviewImpactJob(kit.procedure, userId, readStage(IMPACT_STAGE, stage, 'impact')),
-          move: (userId, stage) =>
-            changeDirectoryJob(kit.procedure, userId, readStage(MOVE_STAGE, stage, 'move')),
-          access: accessJob(kit),
+          impact: (userId, stage) => {
+            const s = readStage(IMPACT_STAGE, stage, 'impact');
+            return inLinkStep(s, 'job.impact', () => reviewImpactJob(kit.procedure, userId, s));
+          },
+          move: (userId, stage) => {
+            const s = readStage(MOVE_STAGE, stage, 'move');
+            return inLinkStep(s, 'job.move', () => changeDirectoryJob(kit.procedure, userId, s));
+          },
+          access: (userId, stage, ...rest) =>
+            inLinkStep(stage, 'job.access', () => access(userId, stage, ...rest)),
         },
         deps.localizer,
       ),
     );
+    const access = accessJob(kit);
     // The seeds' procedure, in order; a step after a card reads that card's answer by its verb.
     const steps: LinkStep[] = [
       (step, s) => welcomeStep(kit, step, s),
@@ -101,10 +109,26 @@ export class LinkDialog extends ComponentDialog {
       kit.answer('access.grant', (step, s, a) => startAccessStep(kit, step, s, a)),
       (step, s) => afterAccessStep(kit, step, s),
     ];
+    // Each step's name in the link's trace (src/telemetry/linkTrace.ts).
+    const names = [
+      'welcome',
+      'signIn.office365',
+      'signIn.azure',
+      'preflight',
+      'impact.review',
+      'impact.show',
+      'confirm',
+      'move.start',
+      'move.after',
+      'move.verify',
+      'access.grant',
+      'access.start',
+      'access.after',
+    ];
     this.addDialog(
       new WaterfallDialog(
         `${LINK_DIALOG}.steps`,
-        steps.map((s) => this.guard(s)),
+        steps.map((s, i) => this.guard(names[i] ?? `step${i + 1}`, s)),
       ),
     );
     this.initialDialogId = `${LINK_DIALOG}.steps`;
@@ -127,6 +151,7 @@ export class LinkDialog extends ComponentDialog {
       if (s) {
         await this.kit.releaseLock(s);
         await this.kit.procedure.setStatus(s.flowId, 'cancelled');
+        linkEnded('cancelled');
       }
     }
     await super.endDialog(context, instance, reason);
@@ -135,7 +160,7 @@ export class LinkDialog extends ComponentDialog {
   // ---- helpers ---------------------------------------------------------------------------
 
   /** Wraps a step: state in `step.values`, and any failure ends the flow with a clear message. */
-  private guard(fn: LinkStep) {
+  private guard(name: string, fn: LinkStep) {
     return async (step: WaterfallStepContext): Promise<DialogTurnResult> => {
       const values = step.values as { link?: LinkState };
       if (!values.link) {
@@ -146,13 +171,20 @@ export class LinkDialog extends ComponentDialog {
           initiatorName: from.name ?? from.id,
           dryRun: (step.options as LinkOptions | undefined)?.dryRun === true,
         } satisfies LinkState;
+        linkStarted(values.link);
       }
       const s = values.link as LinkState;
-      try {
-        return await fn(step, s);
-      } catch (err) {
-        return this.kit.fail(step, s, asTenantlinkError(err));
-      }
+      const result = await inLinkStep(s, name, async () => {
+        try {
+          return await fn(step, s);
+        } catch (err) {
+          return this.kit.fail(step, s, asTenantlinkError(err));
+        }
+      });
+      // However the link ended (linked, failed, preflight failed, nothing to link…).
+      if (result.status === DialogTurnStatus.complete)
+        linkEnded((result.result as { outcome?: string } | undefined)?.outcome ?? 'ended');
+      return result;
     };
   }
 }

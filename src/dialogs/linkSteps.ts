@@ -18,6 +18,7 @@ import type { ImpactStage } from '../link/impactJob';
 import type { MoveStage } from '../link/moveJob';
 import { LinkProcedure, type FlowRef } from '../link/procedure';
 import { assertChosen, type LinkState } from '../link/stages';
+import { linkFailed } from '../telemetry/linkTrace';
 
 /**
  * What the steps of the link waterfall share: ids, dependencies, the jobs' stages, and a kit of
@@ -136,6 +137,7 @@ export class LinkStepKit {
     await answerInvoke(step.context, outcomeCard(text, e.code, 'Attention'));
     await step.context.sendActivity(`${text} (${e.code})`);
     await this.procedure.setStatus(s.flowId, 'failed');
+    linkFailed(e.code);
     return this.end(step, s, 'failed');
   }
 

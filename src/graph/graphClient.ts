@@ -12,6 +12,7 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 import { fetch as undiciFetch } from 'undici';
 import { dispatcherFor, parseRetryAfter, type CloudHttpOptions } from '../cloud/http';
 import { ERRORS, TenantlinkError, errorNameForStatus } from '../errors';
+import { cloudAttempt, inCloudSpan } from '../telemetry/cloudSpans';
 
 /**
  * Builds @microsoft/microsoft-graph-client instances for one signed-in user, pointed at
@@ -62,6 +63,7 @@ class UndiciFetchHandler implements Middleware {
         signal: AbortSignal.timeout(this.options.timeoutMs),
         ...(dispatcher ? { dispatcher } : {}),
       });
+      cloudAttempt('graph', response.status, response.headers);
       // The Graph client reads status, headers, json() and text(): undici's Response has them.
       context.response = response as unknown as Response;
     } catch (err) {
@@ -107,6 +109,12 @@ export function createGraphClient(
  * @param what short description for the log, e.g. `GET /me`
  */
 export async function graphCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  const [method = 'GET', path = '/'] = what.split(' ', 2);
+  return inCloudSpan('graph', method, path, () => graphCallInSpan(what, call));
+}
+
+/** {@link graphCall}, in the call's span. */
+async function graphCallInSpan<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {

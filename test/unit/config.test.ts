@@ -511,3 +511,36 @@ describe('TOKEN_CACHE_KEY (issue 25, defect 6b): decoded strictly', () => {
     expect(new Sealer(STANDARD).open(sealer.seal('plain', 'k'), 'k')).toBe('plain');
   });
 });
+
+describe('TELEMETRY (issue 26): OpenTelemetry exporters', () => {
+  const CONNECTION =
+    'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
+
+  it('is off locally, and Azure Monitor in the cloud once a connection string is set', () => {
+    expect(loadConfig({ TENANTLINK_MODE: 'local' }).telemetry.mode).toBe('off');
+    expect(
+      loadConfig({ TENANTLINK_MODE: 'local', APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION })
+        .telemetry.mode,
+    ).toBe('off');
+    expect(loadConfig({ TENANTLINK_MODE: 'local', TELEMETRY: 'console' }).telemetry.mode).toBe(
+      'console',
+    );
+    expect(loadConfig({ TENANTLINK_MODE: 'local', TELEMETRY: '' }).telemetry.mode).toBe('off');
+  });
+
+  it('never shows the connection string in the summary, and refuses Azure Monitor without one', () => {
+    const config = loadConfig({
+      TENANTLINK_MODE: 'local',
+      TELEMETRY: 'azuremonitor',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: CONNECTION,
+    });
+    expect(config.telemetry).toEqual({ mode: 'azuremonitor', connectionString: CONNECTION });
+    expect(JSON.stringify(redactedSummary(config))).not.toContain('InstrumentationKey');
+    expect(() => loadConfig({ TENANTLINK_MODE: 'local', TELEMETRY: 'azuremonitor' })).toThrow(
+      /APPLICATIONINSIGHTS_CONNECTION_STRING: required when TELEMETRY=azuremonitor/,
+    );
+    expect(() => loadConfig({ TENANTLINK_MODE: 'local', TELEMETRY: 'jaeger' })).toThrow(
+      /TELEMETRY: expected one of off, console, azuremonitor/,
+    );
+  });
+});
