@@ -14,12 +14,12 @@ import { startApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { TenantlinkError } from '../../src/errors';
 import { configureLogging } from '../../src/log';
-import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
-import { KEY_VAULT_ROLES, sandboxVaultRoute } from '../../src/sandbox/keyVaultKeys';
+import { startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { KEY_VAULT_ROLES } from '../../src/sandbox/keyVaultKeys';
 import { BlobStateStorage } from '../../src/state/cloudStorage';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { FAKE_CLOUD } from '../helpers/bareBot';
-import { editedSeed } from '../helpers/seeds';
+import { sandboxIdentity, sandboxKeyVaultOptions, vaultSeed } from '../helpers/sandboxVault';
 import { testLogging } from '../helpers/logging';
 
 /**
@@ -29,7 +29,6 @@ import { testLogging } from '../helpers/logging';
  * through @azure/keyvault-keys and its challenge authentication.
  */
 
-const T = IDS.tenants;
 const HOSTING = '5b0c1e2d-3f4a-4b5c-8d6e-7f8091a2b3c4';
 const VAULT = 'kv-tenantlink';
 const KEY = 'token-cache-kek';
@@ -43,37 +42,16 @@ const MI = {
   stranger: 'ad4a5f6e-7b8c-4d9e-8f1a-3b4c5d6e7f80',
 } as const;
 
-const seed = editedSeed((draft) => {
-  const contoso = draft.tenants.find((t) => t.id === T.contoso)!;
-  for (const [name, id] of Object.entries(MI))
-    contoso.principals.push({ id, displayName: `id-${name}`, principalType: 'ServicePrincipal' });
-  const assign = (principalId: string, roleDefinitionId: string, scope: string, n: number) => ({
-    name: `0000000${n}-1111-4222-8333-444455556666`,
-    principalId,
-    principalType: 'ServicePrincipal' as const,
-    roleDefinitionId,
-    scope,
-  });
-  draft.subscriptions.push({
-    subscriptionId: HOSTING,
-    displayName: 'tenantlink hosting',
-    tenantId: T.contoso,
-    changeTenant: 'allowed',
-    roleAssignments: [
-      assign(MI.bot, KEY_VAULT_ROLES.CryptoUser, `${VAULT_SCOPE}/keys/${KEY}`, 1),
-      assign(MI.officer, KEY_VAULT_ROLES.CryptoOfficer, '/resourceGroups/rg-tenantlink', 2),
-      assign(MI.reader, KEY_VAULT_ROLES.Reader, VAULT_SCOPE, 3),
-    ],
-    resources: [
-      {
-        name: VAULT,
-        type: 'Microsoft.KeyVault/vaults',
-        resourceGroup: 'rg-tenantlink',
-        location: 'westeurope',
-        properties: { tenantId: T.contoso, enableRbacAuthorization: true },
-      },
-    ],
-  });
+const seed = vaultSeed({
+  vault: VAULT,
+  resourceGroup: 'rg-tenantlink',
+  subscriptionId: HOSTING,
+  identities: MI,
+  assignments: [
+    [MI.bot, KEY_VAULT_ROLES.CryptoUser, `${VAULT_SCOPE}/keys/${KEY}`],
+    [MI.officer, KEY_VAULT_ROLES.CryptoOfficer, '/resourceGroups/rg-tenantlink'],
+    [MI.reader, KEY_VAULT_ROLES.Reader, VAULT_SCOPE],
+  ],
 });
 
 /** Every log line of this file, besides the run's scanned log folder. */
@@ -100,18 +78,7 @@ afterAll(async () => {
 beforeEach(() => sandbox.reset());
 
 /** The managed identity `principalId` as the bot's credential: tokens from the sandbox. */
-function identity(principalId: string): TokenCredential {
-  return {
-    getToken: async (scopes) => ({
-      token: await sandbox.keyVault.managedIdentityToken(
-        T.contoso,
-        principalId,
-        [scopes].flat()[0] ?? '',
-      ),
-      expiresOnTimestamp: Date.now() + 3_600_000,
-    }),
-  };
-}
+const identity = (principalId: string): TokenCredential => sandboxIdentity(sandbox, principalId);
 
 /** What the bot passes at start, for one identity and store. */
 function options(storage: Storage, principalId: string = MI.bot) {
@@ -119,13 +86,7 @@ function options(storage: Storage, principalId: string = MI.bot) {
     storage,
     keyId: KEY_ID,
     credential: identity(principalId),
-    clientOptions: {
-      tlsOptions: { ca: sandbox.caCertificatePem },
-      retryOptions: { maxRetries: 0 },
-      additionalPolicies: [
-        { policy: sandboxVaultRoute(sandbox.url), position: 'perRetry' as const },
-      ],
-    },
+    clientOptions: sandboxKeyVaultOptions(sandbox),
   };
 }
 

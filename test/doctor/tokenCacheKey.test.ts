@@ -14,9 +14,9 @@ import { doctorTranslator, runDoctor } from '../../src/doctor/runner';
 import type { DoctorContext } from '../../src/doctor/types';
 import { configureLogging } from '../../src/log';
 import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
-import { KEY_VAULT_ROLES, sandboxVaultRoute } from '../../src/sandbox/keyVaultKeys';
+import { KEY_VAULT_ROLES } from '../../src/sandbox/keyVaultKeys';
 import { testLogging } from '../helpers/logging';
-import { editedSeed } from '../helpers/seeds';
+import { sandboxIdentity, sandboxKeyVaultOptions, vaultSeed } from '../helpers/sandboxVault';
 
 /**
  * `npm run doctor`'s token cache key check against the sandbox's Key Vault data plane over HTTPS
@@ -39,41 +39,15 @@ const MI = {
   stranger: 'd3f4e5a6-7b8c-4d9e-8f0a-2b3c4d5e6f7a',
 } as const;
 
-const seed = editedSeed((draft) => {
-  const contoso = draft.tenants.find((t) => t.id === T.contoso)!;
-  for (const [name, id] of Object.entries(MI))
-    contoso.principals.push({ id, displayName: `id-${name}`, principalType: 'ServicePrincipal' });
-  draft.subscriptions.push({
-    subscriptionId: '6c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5',
-    displayName: 'doctor hosting',
-    tenantId: T.contoso,
-    changeTenant: 'allowed',
-    roleAssignments: [
-      {
-        name: '00000001-1111-4222-8333-444455556666',
-        principalId: MI.bot,
-        principalType: 'ServicePrincipal',
-        roleDefinitionId: KEY_VAULT_ROLES.CryptoUser,
-        scope: VAULT_SCOPE,
-      },
-      {
-        name: '00000002-1111-4222-8333-444455556666',
-        principalId: MI.reader,
-        principalType: 'ServicePrincipal',
-        roleDefinitionId: KEY_VAULT_ROLES.Reader,
-        scope: VAULT_SCOPE,
-      },
-    ],
-    resources: [
-      {
-        name: VAULT,
-        type: 'Microsoft.KeyVault/vaults',
-        resourceGroup: 'rg-doctor',
-        location: 'westeurope',
-        properties: { tenantId: T.contoso, enableRbacAuthorization: true },
-      },
-    ],
-  });
+const seed = vaultSeed({
+  vault: VAULT,
+  resourceGroup: 'rg-doctor',
+  subscriptionId: '6c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5',
+  identities: MI,
+  assignments: [
+    [MI.bot, KEY_VAULT_ROLES.CryptoUser, VAULT_SCOPE],
+    [MI.reader, KEY_VAULT_ROLES.Reader, VAULT_SCOPE],
+  ],
 });
 
 let sandbox: SandboxCloud;
@@ -87,27 +61,10 @@ afterAll(async () => {
 beforeEach(() => sandbox.reset());
 
 /** The managed identity `principalId`: Key Vault tokens from the sandbox. */
-function identity(principalId: string): TokenCredential {
-  return {
-    getToken: async (scopes) => ({
-      token: await sandbox.keyVault.managedIdentityToken(
-        T.contoso,
-        principalId,
-        [scopes].flat()[0] ?? '',
-      ),
-      expiresOnTimestamp: Date.now() + 3_600_000,
-    }),
-  };
-}
+const identity = (principalId: string): TokenCredential => sandboxIdentity(sandbox, principalId);
 
 /** The Key Vault clients' options: the sandbox's TLS and route. */
-function keyVaultClientOptions() {
-  return {
-    tlsOptions: { ca: sandbox.caCertificatePem },
-    retryOptions: { maxRetries: 0 },
-    additionalPolicies: [{ policy: sandboxVaultRoute(sandbox.url), position: 'perRetry' as const }],
-  };
-}
+const keyVaultClientOptions = () => sandboxKeyVaultOptions(sandbox);
 
 const deployment = {
   botId: BOT_CLIENT_ID,
