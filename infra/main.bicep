@@ -128,6 +128,7 @@ module app 'app.bicep' = {
       { name: 'ADMIN_SIGNIN_CREDENTIAL', value: 'managedIdentity' }
       { name: 'TOKEN_CACHE_KEY_ID', value: core.outputs.tokenCacheKeyId }
       { name: 'TELEMETRY', value: 'azuremonitor' }
+      { name: 'OTEL_SERVICE_NAME', value: 'tenantlink' }
       { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: core.outputs.insightsConnectionString }
       { name: 'JOB_LEASE_MS', value: '60000' }
       { name: 'JOB_SWEEP_MS', value: '15000' }

@@ -56,7 +56,8 @@ describe('infra/*.bicep', () => {
     [...read('src/config.ts').matchAll(/^\s{4}([A-Za-z_]+): z\s*(\.|$)/gm)].map((m) => m[1]!),
   );
   // App Service's own settings (https://learn.microsoft.com/azure/app-service/reference-app-settings).
-  const appServiceSettings = new Set(['SCM_DO_BUILD_DURING_DEPLOYMENT']);
+  // and OpenTelemetry's (the SDK reads them; https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
+  const appServiceSettings = new Set(['SCM_DO_BUILD_DURING_DEPLOYMENT', 'OTEL_SERVICE_NAME']);
 
   it('takes no secret: no @secure() parameter, none named like one, none in the parameters file', () => {
     expect(files).toEqual(expect.arrayContaining(['main.bicep', 'entra.bicep', 'bot.bicep']));
