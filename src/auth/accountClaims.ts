@@ -27,3 +27,53 @@ export function accountFromToken(
     identityProvider: typeof claims.idp === 'string' ? claims.idp : undefined,
   };
 }
+
+/** What of MSAL's `AuthenticationResult` (or its `AccountInfo`) names who signed in. */
+export interface IdTokenAccount {
+  /** The ID token's claims, as MSAL validated and parsed them. */
+  readonly idTokenClaims?: object;
+  /** MSAL's account: `tenantId`, `localAccountId` (oid), `username`, `name`, and its claims. */
+  readonly account?: {
+    readonly tenantId: string;
+    readonly localAccountId: string;
+    readonly username: string;
+    readonly name?: string;
+    readonly idTokenClaims?: object;
+  } | null;
+}
+
+/**
+ * Who signed in, read from the ID token MSAL returned with a token (never from the access token:
+ * "access tokens must be treated as opaque strings", and "Tokens that a Microsoft API receives
+ * might not always be a JWT that can be decoded",
+ * https://learn.microsoft.com/entra/identity-platform/access-tokens). Claims per
+ * https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference: `tid`, `oid`,
+ * `upn` or `email` or `preferred_username`, `name`, `idp`; MSAL's `account` fills what the
+ * claims lack. The returned object holds no token.
+ * @throws Error when neither the claims nor the account give the tenant and object ids
+ */
+export function accountFromIdToken(kind: SignInKind, result: IdTokenAccount): SignedInAccount {
+  // MSAL types the claims as `object`; each one read is checked to be a string below.
+  const claims = (result.idTokenClaims ?? result.account?.idTokenClaims ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const text = (v: unknown): string | undefined =>
+    typeof v === 'string' && v !== '' ? v : undefined;
+  const tenantId = text(claims.tid) ?? text(result.account?.tenantId);
+  const objectId = text(claims.oid) ?? text(result.account?.localAccountId);
+  if (!tenantId || !objectId) throw new Error('the sign-in returned no ID token claims');
+  return {
+    kind,
+    email:
+      text(claims.upn) ??
+      text(claims.email) ??
+      text(claims.preferred_username) ??
+      result.account?.username ??
+      '',
+    displayName: text(claims.name) ?? result.account?.name ?? '',
+    tenantId,
+    objectId,
+    identityProvider: text(claims.idp),
+  };
+}

@@ -10,7 +10,7 @@ import type { ChannelAccount, ConversationReference, Storage } from 'botbuilder'
 import type { CloudHttpOptions } from '../cloud/http';
 import { ERRORS, TenantlinkError } from '../errors';
 import { createLogger } from '../log';
-import { accountFromToken } from './accountClaims';
+import { accountFromIdToken } from './accountClaims';
 import type { AssertionIdentity } from './managedIdentityAssertion';
 import { UndiciNetworkModule } from './msalNetwork';
 import { CONNECTION_PERMISSIONS } from './permissions';
@@ -197,6 +197,23 @@ function aadsts(err: unknown): string {
     : 'unknown';
 }
 
+/**
+ * Whether a silent token failure ends the user's sign-in: MSAL's InteractionRequiredAuthError
+ * (`interaction_required`, `consent_required`, `login_required`, or its `bad_token` sub-error), or
+ * the identity platform's `invalid_grant`, "Some of the authentication material (auth code, refresh
+ * token, access token, PKCE challenge) was invalid, unparseable, missing, or otherwise unusable",
+ * whose client action is a new request to `/authorize`: an expired refresh token (AADSTS70008), a
+ * revoked one (AADSTS50173), one past its session's lifetime (AADSTS700082), or consent withdrawn
+ * (AADSTS65001). Every other `error`, such as `temporarily_unavailable` ("The server is temporarily
+ * too busy to handle the request"; client action "Retry the request"), leaves the sign-in as it is
+ * (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, "Handling error
+ * codes in your application"; RFC 6749 §5.2).
+ */
+export function endsSignIn(err: unknown): boolean {
+  if (err instanceof InteractionRequiredAuthError) return true;
+  return err instanceof ServerError && err.errorCode === 'invalid_grant';
+}
+
 /** MSAL's `auth` credential fields: `clientSecret`, or `clientAssertion` as a callback. */
 function credentialConfig(
   credential: SignInAppCredential,
@@ -216,8 +233,11 @@ export class DirectorySignIn {
   private readonly network: UndiciNetworkModule;
   private readonly crypto = new CryptoProvider();
   private readonly now: () => number;
-  /** Access tokens per `user|resource`, in memory only, until 5 minutes before they expire. */
-  private readonly memory = new Map<string, AccessToken>();
+  /**
+   * Access tokens per `user|resource`, with who they are for (from the ID token), in memory only,
+   * until 5 minutes before they expire.
+   */
+  private readonly memory = new Map<string, { token: AccessToken; account: SignedInAccount }>();
 
   constructor(
     storage: Storage,
@@ -320,7 +340,7 @@ export class DirectorySignIn {
         redirectUri: this.redirectUri(),
         scopes: DIRECTORY_SCOPES.arm,
       });
-      const account = accountFromToken('azure', result.accessToken);
+      const account = accountFromIdToken('azure', result);
       // A directory asked for by id must be the one the token is for; `organizations` takes any.
       const expected = GUID.test(context.tenantId) ? context.tenantId.toLowerCase() : undefined;
       if ((expected && account.tenantId !== expected) || !result.account)
@@ -393,7 +413,7 @@ export class DirectorySignIn {
   /** The account the user is signed in with, or undefined. */
   async account(user: UserKey): Promise<SignedInAccount | undefined> {
     try {
-      return accountFromToken('azure', (await this.token(user, 'arm')).token);
+      return (await this.silent(user, 'arm')).account;
     } catch (err) {
       if (err instanceof TenantlinkError && err.def.code === 'TL-AUTH-SIGNIN-REQUIRED')
         return undefined;
@@ -412,8 +432,24 @@ export class DirectorySignIn {
   }
 
   private async token(user: UserKey, resource: Resource): Promise<AccessToken> {
+    return (await this.silent(user, resource)).token;
+  }
+
+  /**
+   * A token for `resource` from the user's sealed cache (MSAL refreshing it when needed), and who
+   * it is for, read from the ID token MSAL keeps with it (an access token is opaque to a client,
+   * https://learn.microsoft.com/entra/identity-platform/access-tokens).
+   * @throws TenantlinkError signInRequired when there is no sign-in, or the identity platform
+   *   ended it (`invalid_grant`, interaction required: the sealed cache is deleted);
+   *   signInCredential when it refused the app's credential; cloudUnavailable for any other
+   *   failure, such as `temporarily_unavailable` (the sealed cache is kept)
+   */
+  private async silent(
+    user: UserKey,
+    resource: Resource,
+  ): Promise<{ token: AccessToken; account: SignedInAccount }> {
     const cached = this.memory.get(`${user}|${resource}`);
-    if (cached && cached.expiresOnTimestamp - this.now() > 5 * 60_000) return cached;
+    if (cached && cached.token.expiresOnTimestamp - this.now() > 5 * 60_000) return cached;
     const key = hashedKey(TOKENS, user);
     const plain = await this.sealed.get(key);
     if (!plain) throw new TenantlinkError('signInRequired', { detail: 'azure sign-in required' });
@@ -444,8 +480,9 @@ export class DirectorySignIn {
         token: result.accessToken,
         expiresOnTimestamp: result.expiresOn?.getTime() ?? this.now() + 5 * 60_000,
       };
-      this.memory.set(`${user}|${resource}`, token);
-      return token;
+      const entry = { token, account: accountFromIdToken('azure', result) };
+      this.memory.set(`${user}|${resource}`, entry);
+      return entry;
     } catch (err) {
       // The app's credential, not the user's sign-in: keep the sign-in, tell the operator.
       if (this.isAppCredentialRefusal(err)) {
@@ -455,7 +492,7 @@ export class DirectorySignIn {
           params: { code },
         });
       }
-      if (err instanceof InteractionRequiredAuthError || err instanceof ServerError) {
+      if (endsSignIn(err)) {
         // Expired, revoked (AADSTS70008, 50173, 700082) or no longer consented: sign in again.
         this.log.warn(
           { code: 'TL-AUTH-SIGNIN-REQUIRED', aadsts: aadsts(err) },
@@ -466,6 +503,12 @@ export class DirectorySignIn {
           detail: `azure sign-in ended (${aadsts(err)})`,
         });
       }
+      // Anything else (temporarily_unavailable, a 5xx, no answer) is the cloud's, not the
+      // sign-in's: the sealed cache stays, and a later call refreshes with the same refresh token.
+      this.log.warn(
+        { code: ERRORS.cloudUnavailable.code, aadsts: aadsts(err) },
+        'azure token refresh failed; the sign-in is kept',
+      );
       throw new TenantlinkError('cloudUnavailable', {
         detail: `azure token: ${aadsts(err)}`,
         cause: err,

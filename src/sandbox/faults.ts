@@ -34,8 +34,17 @@ const ruleSchema = z
       .optional(),
     /** Status to answer with; when absent the rule only delays (`delayMs`). */
     status: z.number().int().min(400).max(599).optional(),
-    /** Error code in the body (defaults per status). */
+    /**
+     * Error code in the body (defaults per status): on the identity platform (`login`) the OAuth
+     * `error`, e.g. `temporarily_unavailable` ("The server is temporarily too busy to handle the
+     * request", https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+     */
     code: z.string().optional(),
+    /**
+     * The AADSTS number of an identity platform (`login`) error (its `error_codes` and the
+     * description's prefix), e.g. 90033 (MsodsServiceUnavailable); 90002 when absent.
+     */
+    aadsts: z.number().int().min(1).max(99_999_999).optional(),
     /** Retry-After header value in seconds. */
     retryAfterSeconds: z.number().int().min(0).optional(),
     /** Extra delay before answering, in ms (longer than a client's timeout = a timeout). */
@@ -187,7 +196,8 @@ function faultResponse(api: SandboxApi, rule: Rule): SandboxResponse {
   const headers: Record<string, string> = {};
   if (rule.retryAfterSeconds !== undefined) headers['retry-after'] = String(rule.retryAfterSeconds);
   const message = `Injected fault: ${status} ${code}.`;
-  if (api === 'login') return { status, headers, body: loginError(code, message, [90002]) };
+  if (api === 'login')
+    return { status, headers, body: loginError(code, message, [rule.aadsts ?? 90002]) };
   if (api === 'graph') return { status, headers, body: graphError(code, message) };
   return { status, headers, body: armError(code, message) };
 }

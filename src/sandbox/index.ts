@@ -63,6 +63,12 @@ export interface SandboxCloudOptions {
    * client assertion outside its validity period is refused, without waiting.
    */
   readonly now?: () => number;
+  /**
+   * Whether the identity platform's delegated access tokens are opaque to clients (encrypted;
+   * see `SandboxTokens.create`): a test checks that tenantlink reads who signed in from the ID
+   * token, never from an access token. The sandbox's APIs accept them as usual.
+   */
+  readonly opaqueAccessTokens?: boolean;
 }
 
 /** A Graph or ARM call as the sandbox received and answered it (no credentials). */
@@ -176,7 +182,9 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   const controlSecret = options.controlSecret ?? randomBytes(32).toString('base64url');
   const state = new SandboxState(options.seed ?? DEFAULT_SEED);
   const faults = new Faults();
-  const tokens = await SandboxTokens.create(`https://${host}/login`);
+  const tokens = await SandboxTokens.create(`https://${host}/login`, {
+    opaqueAccessTokens: options.opaqueAccessTokens ?? false,
+  });
   const vaultKeys = new SandboxVaultKeys(options.vaultKeys);
   const connections = new BotConnections();
   const ctx: SandboxContext = {

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT, generateKeyPair, jwtVerify, type KeyLike, type JWTPayload } from 'jose';
+import {
+  CompactEncrypt,
+  SignJWT,
+  compactDecrypt,
+  generateKeyPair,
+  jwtVerify,
+  type KeyLike,
+  type JWTPayload,
+} from 'jose';
 import { CONSUMER_TENANT_ID } from '../domain/roles';
 import { consentedGraphPermissions } from '../auth/permissions';
 import type { SeedAccount, SeedManagedIdentity } from './seed';
@@ -133,15 +141,32 @@ export class SandboxTokens {
     private readonly privateKey: KeyLike,
     private readonly publicKey: KeyLike,
     private readonly issuerBase: string,
+    /** The key that makes user access tokens opaque (see {@link create}), when they are. */
+    private readonly opaqueKey: Uint8Array | undefined,
   ) {}
 
   /**
    * Generates the signing key pair.
    * @param issuerBase the sandbox's authority host (`https://127.0.0.1:port/login`)
+   * @param options.opaqueAccessTokens whether delegated access tokens are encrypted (a compact
+   *   JWE, `dir` + A256GCM, with a key only this sandbox has), so a client cannot read them:
+   *   "Tokens that a Microsoft API receives might not always be a JWT that can be decoded", and
+   *   tokens for Microsoft services "may also be encrypted for consumer (Microsoft account) users"
+   *   (https://learn.microsoft.com/entra/identity-platform/access-tokens,
+   *   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token).
+   *   The sandbox's APIs still accept them.
    */
-  static async create(issuerBase: string): Promise<SandboxTokens> {
+  static async create(
+    issuerBase: string,
+    options: { readonly opaqueAccessTokens?: boolean } = {},
+  ): Promise<SandboxTokens> {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
-    return new SandboxTokens(privateKey, publicKey, issuerBase);
+    return new SandboxTokens(
+      privateKey,
+      publicKey,
+      issuerBase,
+      options.opaqueAccessTokens ? new Uint8Array(randomBytes(32)) : undefined,
+    );
   }
 
   /**
@@ -156,12 +181,7 @@ export class SandboxTokens {
     api: Api,
     scopes: readonly string[] = defaultScopes(api),
   ): Promise<string> {
-    const idp =
-      account.kind === 'msa'
-        ? 'live.com'
-        : account.homeTenantId !== tenant.id
-          ? `https://sts.windows.net/${account.homeTenantId}/`
-          : undefined;
+    const idp = identityProvider(account, tenant);
     const payload: JWTPayload & Record<string, unknown> = {
       tid: tenant.id,
       oid: user.id,
@@ -176,7 +196,7 @@ export class SandboxTokens {
     if (idp) payload.idp = idp;
     if (account.homeTenantId === CONSUMER_TENANT_ID)
       payload.altsecid = `1:live.com:${account.accountId}`;
-    return new SignJWT(payload)
+    const signed = await new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
       .setIssuer(`${this.issuerBase}/${tenant.id}/v2.0`)
       .setAudience(AUDIENCES[api].aud)
@@ -185,6 +205,10 @@ export class SandboxTokens {
       .setNotBefore('0s')
       .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
       .sign(this.privateKey);
+    if (!this.opaqueKey) return signed;
+    return new CompactEncrypt(new TextEncoder().encode(signed))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .encrypt(this.opaqueKey);
   }
 
   /**
@@ -319,7 +343,8 @@ export class SandboxTokens {
   /**
    * Signs an ID token (v2.0) for a sign-in of `account` as `user` in `tenant` to the app
    * `clientId`, with the claims MSAL reads to build its account: `aud`, `iss`, `tid`, `oid`, `sub`,
-   * `preferred_username`, `name`, `nonce`
+   * `preferred_username`, `name`, `nonce`, and `idp` as in the access token (the reference lists
+   * it for ID tokens too: the identity provider when it is not the issuer, as for guests)
    * (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
    */
   async idToken(
@@ -329,12 +354,14 @@ export class SandboxTokens {
     clientId: string,
     nonce: string | undefined,
   ): Promise<string> {
+    const idp = identityProvider(account, tenant);
     const payload: JWTPayload & Record<string, unknown> = {
       ver: '2.0',
       tid: tenant.id,
       oid: user.id,
       name: user.displayName,
       preferred_username: account.signInName,
+      ...(idp ? { idp } : {}),
       ...(nonce ? { nonce } : {}),
     };
     return new SignJWT(payload)
@@ -405,7 +432,11 @@ export class SandboxTokens {
     const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
     if (!match?.[1]) return undefined;
     try {
-      const { payload } = await jwtVerify(match[1], this.publicKey, {
+      const jws =
+        this.opaqueKey && match[1].split('.').length === 5
+          ? new TextDecoder().decode((await compactDecrypt(match[1], this.opaqueKey)).plaintext)
+          : match[1];
+      const { payload } = await jwtVerify(jws, this.publicKey, {
         audience: AUDIENCES[api].aud,
         algorithms: ['RS256'],
       });
@@ -425,4 +456,17 @@ export class SandboxTokens {
       return undefined;
     }
   }
+}
+
+/**
+ * The `idp` claim of a user's tokens: `live.com` for a Microsoft account, the home tenant's issuer
+ * for a guest from another directory, absent for a member of the tenant (as in Entra tokens,
+ * https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference,
+ * https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
+ */
+function identityProvider(account: SeedAccount, tenant: TenantRecord): string | undefined {
+  if (account.kind === 'msa') return 'live.com';
+  return account.homeTenantId !== tenant.id
+    ? `https://sts.windows.net/${account.homeTenantId}/`
+    : undefined;
 }

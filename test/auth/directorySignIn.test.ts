@@ -208,6 +208,124 @@ describe('directory sign-in (MSAL Node, authorization code + PKCE)', () => {
     expect(await fresh.account('teams-user-kelley')).toBeUndefined();
   });
 
+  describe('when a refresh fails (issue 27)', () => {
+    afterEach(() => sandbox.reset());
+
+    /** Signs Kelley in, then returns a new process's sign-in over the same sealed cache. */
+    async function signedInThenRestarted(storage: MemoryStorage): Promise<DirectorySignIn> {
+      const key = Sealer.newKey();
+      const service = signInFor(storage, key);
+      expect(
+        (await service.complete(await signIn(service, T.defaultDirectory, 'kelley-msa'))).ok,
+      ).toBe(true);
+      // Nothing in memory; the cache has no Graph token yet, so asking for one must refresh.
+      return signInFor(storage, key);
+    }
+
+    it.each([400, 503])(
+      'keeps the sign-in when the identity platform is temporarily unavailable (HTTP %i)',
+      async (status) => {
+        const fresh = await signedInThenRestarted(new MemoryStorage());
+        sandbox.setFaults({
+          rules: [
+            {
+              api: 'login',
+              method: 'POST',
+              path: '/oauth2/v2\\.0/token$',
+              status,
+              code: 'temporarily_unavailable',
+              aadsts: 90033,
+            },
+          ],
+        });
+        await expect(
+          fresh.credential('teams-user-kelley', 'graph').getToken([]),
+        ).rejects.toMatchObject({ def: { code: 'TL-CLOUD-UNAVAILABLE' } });
+        expect(sandbox.injectedFaults().login).toBeGreaterThan(0);
+        // The cloud is back: the same refresh token works, with no new sign-in.
+        sandbox.setFaults({});
+        const graph = await fresh.credential('teams-user-kelley', 'graph').getToken([]);
+        expect(decodeJwt(graph!.token)).toMatchObject({
+          aud: '00000003-0000-0000-c000-000000000000',
+        });
+        expect(await fresh.account('teams-user-kelley')).toMatchObject({
+          tenantId: T.defaultDirectory,
+        });
+      },
+    );
+
+    it.each([70008, 50173, 700082])(
+      'ends the sign-in on invalid_grant (AADSTS%i)',
+      async (aadsts) => {
+        const fresh = await signedInThenRestarted(new MemoryStorage());
+        sandbox.setFaults({
+          rules: [
+            {
+              api: 'login',
+              method: 'POST',
+              path: '/oauth2/v2\\.0/token$',
+              status: 400,
+              code: 'invalid_grant',
+              aadsts,
+            },
+          ],
+        });
+        await expect(
+          fresh.credential('teams-user-kelley', 'graph').getToken([]),
+        ).rejects.toMatchObject({ def: { code: 'TL-AUTH-SIGNIN-REQUIRED' } });
+        sandbox.setFaults({});
+        expect(await fresh.account('teams-user-kelley')).toBeUndefined();
+      },
+    );
+  });
+
+  describe('with access tokens opaque to the client (issue 27)', () => {
+    let opaque: SandboxCloud;
+    beforeAll(async () => {
+      opaque = await startSandboxCloud({ opaqueAccessTokens: true });
+    });
+    afterAll(async () => {
+      await opaque.stop();
+    });
+
+    function opaqueSignIn(storage: MemoryStorage): DirectorySignIn {
+      return new DirectorySignIn(storage, {
+        clientId: IDS.applications.test,
+        credential: { clientSecret: 'sandbox-secret' },
+        redirectUri: REDIRECT,
+        authorityHost: opaque.authorityHost,
+        cacheKey: Sealer.newKey(),
+        http: { caCertificatePem: opaque.caCertificatePem, timeoutMs: 10_000, maxRetries: 0 },
+      });
+    }
+
+    it.each([
+      [
+        'kelley-msa',
+        'teams-user-kelley',
+        T.defaultDirectory,
+        { email: 'kelley.wall@outlook.com', identityProvider: 'live.com' },
+      ],
+      ['jane-work', 'teams-user-jane', T.contosoLab, { objectId: IDS.users.janeGuestInLab }],
+    ])('reads who signed in (%s) from the ID token', async (account, userId, tenantId, who) => {
+      const service = opaqueSignIn(new MemoryStorage());
+      const url = await service.begin(context(tenantId, userId));
+      const page = await answerSignInPage(url, opaque.caCertificatePem, { account });
+      const done = await service.complete(redirectQuery(page.location));
+      expect(done).toMatchObject({ ok: true, account: { tenantId, ...who } });
+      const arm = await service.credential(userId, 'arm').getToken([]);
+      // Not a JWT to the client, yet the sandbox's ARM takes it.
+      expect(() => decodeJwt(arm!.token)).toThrow();
+      const http = new SandboxHttp(opaque);
+      const subscriptions = await http.call('GET', '/arm/subscriptions?api-version=2022-12-01', {
+        token: arm!.token,
+      });
+      await http.close();
+      expect(subscriptions.status).toBe(200);
+      expect(await service.account(userId)).toMatchObject({ tenantId, ...who });
+    });
+  });
+
   describe('with a client assertion instead of a secret (the managed identity, issue 26)', () => {
     afterEach(() => sandbox.reset());
 
