@@ -7,6 +7,7 @@ import {
   createPipelineRequest,
   RestError,
   type HttpClient,
+  type HttpHeaders,
   type HttpMethods,
   type Pipeline,
 } from '@azure/core-rest-pipeline';
@@ -40,11 +41,13 @@ export interface ArmClientOptions extends CloudHttpOptions {
   readonly replicationRetry?: ReplicationRetryOptions;
 }
 
-/** A response: parsed JSON body, status and the correlation id ARM returned. */
+/** A response: parsed JSON body, status, the correlation id ARM returned and its headers. */
 export interface ArmResponse<T> {
   readonly status: number;
   readonly body: T;
   readonly correlationId: string | undefined;
+  /** The response's headers (names case-insensitive), e.g. Resource Graph's quota headers. */
+  readonly headers: HttpHeaders;
 }
 
 interface ArmErrorBody {
@@ -192,7 +195,7 @@ export class ArmClient {
         params: { serviceMessage: redactString(error?.message ?? '').slice(0, 300) },
       });
     }
-    return { status: response.status, body: parsed as T, correlationId };
+    return { status: response.status, body: parsed as T, correlationId, headers: response.headers };
   }
 
   /**

@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/core-auth';
 import type { InventoryPolicy, InventoryResource } from '../domain/inventory';
 import type { ResourceInventoryPort } from '../domain/ports';
+import { createLogger } from '../log';
 import { ArmClient, type ArmClientOptions } from './armClient';
+
+const log = createLogger('resourceGraph');
 
 /**
  * A subscription's resources and policy objects from Azure Resource Graph
@@ -9,13 +13,52 @@ import { ArmClient, type ArmClientOptions } from './armClient';
  * 2024-04-01; Azure/azure-rest-api-specs resourcegraph.json at commit
  * 423203f7370f6ca2aedbc2ebd3e57401a083e196). Pages of at most 1,000 rows (`$top`'s maximum) are
  * read while the answer carries a `$skipToken`, which is sent back with the same query and scope;
- * the queries project `id`, which Resource Graph needs to page in a stable order. Throttled
- * answers (429 with Retry-After) and 5xx are retried by the ARM pipeline. Each page is one query
- * of the user's quota (15 per 5 s, concepts/guidance-for-throttled-requests).
+ * the queries project `id`, which Resource Graph needs to page in a stable order.
+ *
+ * Throttling (MicrosoftDocs/azure-docs
+ * articles/governance/resource-graph/concepts/guidance-for-throttled-requests.md at commit
+ * 03adcc30b28ecad9f81aba5638a15fb1930f5ec0): each user has a quota of queries per time window
+ * (e.g. 15 per 5 s, "subject to change"), each page is one query of it ("each paginated query you
+ * send takes one query quota"), and every answer says what is left in `x-ms-user-quota-remaining`
+ * (int) and when it resets in `x-ms-user-quota-resets-after` (hh:mm:ss). As the doc's sample does,
+ * when the remaining quota is 0 the client waits the resets-after time before its next query. One
+ * client's queries go one at a time (the inventory asks for resources and policies together), so
+ * the last answer's headers always govern the next query. A 429 with Retry-After and 5xx are still
+ * retried by the ARM pipeline, as the fallback (another client of the same user spends the quota).
  */
 
 /** The Resource Graph api-version used. */
 export const RESOURCE_GRAPH_API = '2024-04-01';
+
+/** Resource Graph's header: the user's queries left in the current window (int). */
+export const QUOTA_REMAINING_HEADER = 'x-ms-user-quota-remaining';
+/** Resource Graph's header: time until the user's quota resets (hh:mm:ss). */
+export const QUOTA_RESETS_AFTER_HEADER = 'x-ms-user-quota-resets-after';
+
+/**
+ * How long to wait before the next query, from an answer's quota headers: the resets-after time
+ * (hh:mm:ss, in ms, fractions of a second rounded up) when the remaining quota is 0, else 0.
+ * Missing or malformed headers mean no wait (the 429 fallback stays).
+ * @param remaining `x-ms-user-quota-remaining`
+ * @param resetsAfter `x-ms-user-quota-resets-after`
+ * @returns ms to wait
+ */
+export function quotaWaitMs(
+  remaining: string | undefined,
+  resetsAfter: string | undefined,
+): number {
+  if (remaining === undefined || !/^\s*\d+\s*$/.test(remaining) || Number(remaining) > 0) return 0;
+  const match = /^\s*(\d+):([0-5]\d):([0-5]\d(?:\.\d+)?)\s*$/.exec(resetsAfter ?? '');
+  if (!match) return 0;
+  const [, h, m, sec] = match;
+  return Math.ceil((Number(h) * 3600 + Number(m) * 60 + Number(sec)) * 1000);
+}
+
+/** Options of a Resource Graph client. */
+export interface ResourceGraphOptions extends ArmClientOptions {
+  /** Waits the given ms when the quota is spent; a timer by default (tests record the wait). */
+  readonly pause?: (ms: number) => Promise<unknown>;
+}
 
 /** Rows per page: `QueryRequestOptions.$top`'s maximum. */
 export const RESOURCE_GRAPH_PAGE = 1000;
@@ -55,12 +98,18 @@ interface QueryResponse<T> {
   readonly data: T[];
 }
 
-/** Resource Graph client for one credential. */
+/** Resource Graph client for one credential (one user): its queries go one at a time. */
 export class ArmResourceInventory implements ResourceInventoryPort {
   private readonly arm: ArmClient;
+  private readonly pause: (ms: number) => Promise<unknown>;
+  /** The previous query, settled or not: the next one starts after it. */
+  private previous: Promise<unknown> = Promise.resolve();
+  /** ms to wait before the next query (the last answer spent the quota). */
+  private waitMs = 0;
 
-  constructor(credential: TokenCredential, options: ArmClientOptions) {
+  constructor(credential: TokenCredential, options: ResourceGraphOptions) {
     this.arm = new ArmClient(credential, options);
+    this.pause = options.pause ?? ((ms) => sleep(ms));
   }
 
   async resources(subscriptionId: string): Promise<InventoryResource[]> {
@@ -84,23 +133,46 @@ export class ArmResourceInventory implements ResourceInventoryPort {
     const rows: T[] = [];
     let skipToken: string | undefined;
     for (let page = 0; page < maxPages; page++) {
-      const { body } = await this.arm.send<QueryResponse<T>>(
-        'POST',
-        `/providers/Microsoft.ResourceGraph/resources?api-version=${RESOURCE_GRAPH_API}`,
-        {
-          subscriptions: [subscriptionId],
-          query,
-          options: {
-            $top: RESOURCE_GRAPH_PAGE,
-            resultFormat: 'objectArray',
-            ...(skipToken ? { $skipToken: skipToken } : {}),
-          },
+      const body = await this.query<T>({
+        subscriptions: [subscriptionId],
+        query,
+        options: {
+          $top: RESOURCE_GRAPH_PAGE,
+          resultFormat: 'objectArray',
+          ...(skipToken ? { $skipToken: skipToken } : {}),
         },
-      );
+      });
       rows.push(...(body.data ?? []));
       skipToken = body.$skipToken;
       if (!skipToken) break;
     }
     return rows;
+  }
+
+  /**
+   * Sends one query after the previous one settled, first waiting out a spent quota.
+   * @throws TenantlinkError from the ARM client
+   */
+  private query<T>(request: unknown): Promise<QueryResponse<T>> {
+    const run = this.previous.then(async () => {
+      if (this.waitMs > 0) {
+        const ms = this.waitMs;
+        this.waitMs = 0;
+        log.debug({ waitMs: ms }, 'Resource Graph quota spent: waiting for it to reset');
+        await this.pause(ms);
+      }
+      const { body, headers } = await this.arm.send<QueryResponse<T>>(
+        'POST',
+        `/providers/Microsoft.ResourceGraph/resources?api-version=${RESOURCE_GRAPH_API}`,
+        request,
+      );
+      this.waitMs = quotaWaitMs(
+        headers.get(QUOTA_REMAINING_HEADER),
+        headers.get(QUOTA_RESETS_AFTER_HEADER),
+      );
+      return body;
+    });
+    this.previous = run.catch(() => undefined);
+    return run;
   }
 }

@@ -2,7 +2,7 @@ import { isResponse, isVisible, rolesOf, armAuthed, subscriptionFor } from './ar
 import { authorizationRoutes } from './armAuthorization';
 import { changeTenantRoutes } from './armChangeTenant';
 import { keyVaultRoutes } from './armKeyVault';
-import { resourceGraphRoutes } from './resourceGraph';
+import { resourceGraphRoutes, type ResourceGraphQuotas } from './resourceGraph';
 import type { SandboxContext } from './context';
 import { Router } from './router';
 import type { SubscriptionRecord } from './state';
@@ -33,8 +33,12 @@ const subscriptionJson = (s: SubscriptionRecord): Record<string, unknown> => ({
   },
 });
 
-/** Builds the ARM routes (subscriptions, tenants, role assignments and definitions, directory change). */
-export function armRoutes(ctx: SandboxContext): Router {
+/**
+ * Builds the ARM routes (subscriptions, tenants, role assignments and definitions, directory
+ * change, Resource Graph, Key Vault).
+ * @param resourceGraphQuotas the users' Resource Graph quota windows (src/sandbox/resourceGraph.ts)
+ */
+export function armRoutes(ctx: SandboxContext, resourceGraphQuotas: ResourceGraphQuotas): Router {
   const router = new Router();
   const base = (): string => `${ctx.url()}/arm`;
 
@@ -96,7 +100,7 @@ export function armRoutes(ctx: SandboxContext): Router {
 
   authorizationRoutes(ctx, router, base);
   changeTenantRoutes(ctx, router);
-  resourceGraphRoutes(ctx, router);
+  resourceGraphRoutes(ctx, router, resourceGraphQuotas);
   keyVaultRoutes(ctx, router);
   return router;
 }

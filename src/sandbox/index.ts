@@ -5,6 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../log';
 import { armRoutes } from './arm';
+import {
+  RESOURCE_GRAPH_QUOTA_DEFAULTS,
+  ResourceGraphQuotas,
+  type ResourceGraphQuota,
+} from './resourceGraph';
 import { BotConnections } from './botConnections';
 import { loopbackCertificate } from './certificate';
 import type { SandboxContext } from './context';
@@ -69,6 +74,11 @@ export interface SandboxCloudOptions {
    * token, never from an access token. The sandbox's APIs accept them as usual.
    */
   readonly opaqueAccessTokens?: boolean;
+  /**
+   * Resource Graph's per-user query quota; {@link RESOURCE_GRAPH_QUOTA_DEFAULTS} (15 queries per
+   * 5 s, concepts/guidance-for-throttled-requests) by default. Its window follows {@link now}.
+   */
+  readonly resourceGraphQuota?: ResourceGraphQuota;
 }
 
 /** A Graph or ARM call as the sandbox received and answered it (no credentials). */
@@ -198,6 +208,10 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     identityHeader: identityHeaderFor(controlSecret),
   };
 
+  const resourceGraphQuotas = new ResourceGraphQuotas(
+    options.resourceGraphQuota ?? RESOURCE_GRAPH_QUOTA_DEFAULTS,
+    ctx.now,
+  );
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
   const resetTraffic = (): void => {
@@ -226,7 +240,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     // The hosting's managed identity endpoint: identity platform traffic, counted as `login`.
     { prefix: '/msi', api: 'login', router: managedIdentityRoutes(ctx) },
     { prefix: '/graph/v1.0', api: 'graph', router: graph },
-    { prefix: '/arm', api: 'arm', router: armRoutes(ctx) },
+    { prefix: '/arm', api: 'arm', router: armRoutes(ctx, resourceGraphQuotas) },
     // Key Vault's data plane; not a fault-injected API (faults name login, graph and arm).
     { prefix: '/keyvault', api: 'keyvault', router: keyVaultRoutes(ctx) },
     { prefix: '/_sandbox/tokenservice', api: 'control', router: tokenServiceRoutes(ctx) },
@@ -343,6 +357,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     reset: () => {
       state.reset();
       connections.reset();
+      resourceGraphQuotas.reset();
       faults.clear();
       vaultKeys.reset();
     },

@@ -24,11 +24,81 @@ import type { SubscriptionRecord } from './state';
  * - The query language is the subset tenantlink sends: a table (`resources`, `policyresources`),
  *   then `where` (`==`, `=~`, `!=`, `in~ (…)` joined by `and`/`or`), `project` (names and
  *   `alias = a.b.c` paths) and `order by`; anything else is refused as `InvalidQuery` (400).
- * - Every answer carries the throttling headers Resource Graph documents
- *   (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`,
- *   concepts/guidance-for-throttled-requests); the quota itself is not enforced (429 comes from the
- *   fault rules).
+ * - Throttling per user (MicrosoftDocs/azure-docs
+ *   articles/governance/resource-graph/concepts/guidance-for-throttled-requests.md at commit
+ *   03adcc30b28ecad9f81aba5638a15fb1930f5ec0, "Understand throttling headers" and "Pagination"):
+ *   each user (directory + object id) has a quota of queries per time window, 15 per 5 s by
+ *   default ({@link RESOURCE_GRAPH_QUOTA_DEFAULTS}); every query, each page included, takes one.
+ *   Every answer carries `x-ms-user-quota-remaining` (int, queries left in the window) and
+ *   `x-ms-user-quota-resets-after` (hh:mm:ss until the window resets, rounded up to whole seconds
+ *   so that a client waiting that long finds a new window). A query past the quota is answered
+ *   429 with `Retry-After` (seconds) and the ARM error `RateLimiting` as Resource Graph sends it
+ *   (body seen in Azure/azure-cli-extensions issue 3325); it takes no quota. The window follows the
+ *   sandbox's clock (`SandboxCloudOptions.now`), so a test can let it pass without waiting.
  */
+
+/** A Resource Graph quota: queries per window of `windowMs` ms, per user. */
+export interface ResourceGraphQuota {
+  /** Queries each user may send per window. */
+  readonly queries: number;
+  /** Length of the window in ms. */
+  readonly windowMs: number;
+}
+
+/**
+ * The documented example quota: "a user can send at most 15 queries within every 5-second window
+ * without being throttled" (concepts/guidance-for-throttled-requests).
+ */
+export const RESOURCE_GRAPH_QUOTA_DEFAULTS: ResourceGraphQuota = { queries: 15, windowMs: 5_000 };
+
+/**
+ * The users' quota windows of one sandbox.
+ */
+export class ResourceGraphQuotas {
+  private readonly windows = new Map<string, { start: number; used: number }>();
+
+  /**
+   * @param quota queries per window
+   * @param now the sandbox's clock (epoch ms)
+   */
+  constructor(
+    private readonly quota: ResourceGraphQuota,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Takes one query of a user's quota.
+   * @returns whether the query is allowed, and the throttling headers of its answer
+   */
+  take(user: string): { allowed: boolean; headers: Record<string, string> } {
+    const now = this.now();
+    let window = this.windows.get(user);
+    if (!window || now - window.start >= this.quota.windowMs) {
+      window = { start: now, used: 0 };
+      this.windows.set(user, window);
+    }
+    const allowed = window.used < this.quota.queries;
+    if (allowed) window.used++;
+    const resetsInS = Math.max(1, Math.ceil((window.start + this.quota.windowMs - now) / 1000));
+    const headers: Record<string, string> = {
+      'x-ms-user-quota-remaining': String(this.quota.queries - window.used),
+      'x-ms-user-quota-resets-after': hhmmss(resetsInS),
+    };
+    if (!allowed) headers['retry-after'] = String(resetsInS);
+    return { allowed, headers };
+  }
+
+  /** Forgets every window (the sandbox's reset). */
+  reset(): void {
+    this.windows.clear();
+  }
+}
+
+/** Seconds as `hh:mm:ss`. */
+function hhmmss(seconds: number): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+}
 
 const VERSIONS = ['2021-03-01', '2022-10-01', '2024-04-01'];
 /** Largest page (the spec's `$top` maximum). */
@@ -77,15 +147,14 @@ function offsetOf(token: string, fingerprint: string): number | undefined {
   }
 }
 
-const QUOTA_HEADERS = {
-  'x-ms-user-quota-remaining': '14',
-  'x-ms-user-quota-resets-after': '00:00:05',
-};
-
-function badRequest(code: string, message: string): SandboxResponse {
+function badRequest(
+  headers: Record<string, string>,
+  code: string,
+  message: string,
+): SandboxResponse {
   return {
     status: 400,
-    headers: QUOTA_HEADERS,
+    headers,
     body: {
       error: {
         code: 'BadRequest',
@@ -113,12 +182,41 @@ function scope(
   return readable.filter((s) => wanted.has(s.subscriptionId));
 }
 
-/** Adds the Resource Graph route to the ARM router. */
-export function resourceGraphRoutes(ctx: SandboxContext, router: Router): void {
+/**
+ * Adds the Resource Graph route to the ARM router.
+ * @param quotas the users' quota windows (the sandbox resets them with its world)
+ */
+export function resourceGraphRoutes(
+  ctx: SandboxContext,
+  router: Router,
+  quotas: ResourceGraphQuotas,
+): void {
   router.add(
     'POST',
     '/providers/Microsoft.ResourceGraph/resources',
     armAuthed(ctx, VERSIONS, (req, _p, caller) => {
+      const { allowed, headers: quotaHeaders } = quotas.take(
+        `${caller.tenantId.toLowerCase()}/${caller.objectId}`,
+      );
+      if (!allowed)
+        return {
+          status: 429,
+          headers: quotaHeaders,
+          body: {
+            error: {
+              code: 'RateLimiting',
+              message:
+                'Please provide below info when asking for support: timestamp, correlation id.',
+              details: [
+                {
+                  code: 'RateLimiting',
+                  message:
+                    'Client application has been throttled and should not attempt to repeat the request until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help.',
+                },
+              ],
+            },
+          },
+        };
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as {
         query?: unknown;
         subscriptions?: unknown;
@@ -132,14 +230,23 @@ export function resourceGraphRoutes(ctx: SandboxContext, router: Router): void {
       const options = body.options ?? {};
       const top = options.$top === undefined ? PAGE_MAX : Number(options.$top);
       if (!Number.isInteger(top) || top < 1 || top > PAGE_MAX)
-        return badRequest('InvalidQueryRequestOptions', '$top must be between 1 and 1000.');
+        return badRequest(
+          quotaHeaders,
+          'InvalidQueryRequestOptions',
+          '$top must be between 1 and 1000.',
+        );
       if (options.resultFormat !== undefined && options.resultFormat !== 'objectArray')
-        return badRequest('UnsupportedResultFormat', 'The sandbox answers objectArray only.');
+        return badRequest(
+          quotaHeaders,
+          'UnsupportedResultFormat',
+          'The sandbox answers objectArray only.',
+        );
       let query: Query;
       try {
         query = parseQuery(body.query);
       } catch (err) {
         return badRequest(
+          quotaHeaders,
           'InvalidQuery',
           `Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying. (${(err as Error).message})`,
         );
@@ -158,6 +265,7 @@ export function resourceGraphRoutes(ctx: SandboxContext, router: Router): void {
         const fromToken = offsetOf(options.$skipToken, fingerprint);
         if (fromToken === undefined)
           return badRequest(
+            quotaHeaders,
             'InvalidSkipToken',
             'The $skipToken is not valid for this query and scope.',
           );
@@ -167,7 +275,7 @@ export function resourceGraphRoutes(ctx: SandboxContext, router: Router): void {
       const next = offset + page.length;
       return {
         status: 200,
-        headers: QUOTA_HEADERS,
+        headers: quotaHeaders,
         body: {
           totalRecords: rows.length,
           count: page.length,

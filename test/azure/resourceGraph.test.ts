@@ -1,4 +1,4 @@
-import { ArmResourceInventory, RESOURCES_QUERY } from '../../src/azure/resourceGraph';
+import { ArmResourceInventory, RESOURCES_QUERY, quotaWaitMs } from '../../src/azure/resourceGraph';
 import { startSandboxCloud, IDS, type RecordedCall, type SandboxCloud } from '../../src/sandbox';
 import { INVENTORY_KINDS } from '../../src/domain/inventory';
 import { TenantlinkError } from '../../src/errors';
@@ -201,5 +201,138 @@ describe('every kind of the transfer table, read from the sandbox and classified
       'sqlEntraAuth',
       'devCenter',
     ]);
+  });
+});
+
+describe("Resource Graph's per-user quota (concepts/guidance-for-throttled-requests)", () => {
+  let world: SandboxCloud;
+  let worldHttp: SandboxHttp;
+  const worldCalls: RecordedCall[] = [];
+  // The sandbox's clock: one second passes per Resource Graph query (the recorder is told of each
+  // before its answer is sent) and the client's waits pass it on; nothing waits on a timer.
+  let clock = Date.now();
+  const QUOTA = { queries: 3, windowMs: 5_000 };
+
+  beforeAll(async () => {
+    world = await startSandboxCloud({
+      now: () => clock,
+      resourceGraphQuota: QUOTA,
+      recorder: (call) => {
+        worldCalls.push(call);
+        if (/ResourceGraph\/resources$/i.test(call.path)) clock += 1_000;
+      },
+      seed: editedSeed((draft) => {
+        const sub = draftSubscription(draft, S.payAsYouGo);
+        sub.resources = Array.from({ length: 9_001 }, (_, i) => ({
+          name: `st${String(i).padStart(5, '0')}`,
+          type: 'Microsoft.Storage/storageAccounts',
+          resourceGroup: 'rg-big',
+          location: 'westeurope',
+        }));
+        sub.policies = [
+          { name: 'allowed-locations', type: 'Microsoft.Authorization/policyAssignments' },
+        ];
+      }),
+    });
+    worldHttp = new SandboxHttp(world);
+  });
+  afterAll(async () => {
+    await worldHttp.close();
+    await world.stop();
+  });
+  beforeEach(() => {
+    world.reset();
+    worldCalls.length = 0;
+  });
+
+  async function client(pause: (ms: number) => Promise<unknown>): Promise<ArmResourceInventory> {
+    const token = await worldHttp.token(T.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+    return new ArmResourceInventory(
+      { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+      {
+        endpoint: world.armEndpoint,
+        scope: 'https://management.azure.com/.default',
+        caCertificatePem: world.caCertificatePem,
+        timeoutMs: 10_000,
+        // No retry: a 429 would fail the inventory, so only waiting on the headers gets through.
+        maxRetries: 0,
+        pause,
+      },
+    );
+  }
+  const queries = (): RecordedCall[] =>
+    worldCalls.filter((c) => /ResourceGraph\/resources$/i.test(c.path));
+
+  it('answers every query with the quota headers, and 429 with Retry-After past the quota', async () => {
+    const token = await worldHttp.token(T.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+    const ask = () =>
+      worldHttp.call(
+        'POST',
+        '/arm/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+        {
+          token,
+          body: {
+            subscriptions: [S.payAsYouGo],
+            query: 'resources | project id | order by id asc',
+          },
+        },
+      );
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await ask());
+    expect(
+      answers.map((a) => [
+        a.status,
+        a.headers['x-ms-user-quota-remaining'],
+        a.headers['x-ms-user-quota-resets-after'],
+      ]),
+    ).toEqual([
+      [200, '2', '00:00:05'],
+      [200, '1', '00:00:04'],
+      [200, '0', '00:00:03'],
+      // The clock is 3 s into the window: 2 s are left.
+      [429, '0', '00:00:02'],
+    ]);
+    expect(answers[3]!.headers['retry-after']).toBe('2');
+    expect(answers[3]!.body.error.code).toBe('RateLimiting');
+    // Once the window has passed, the user has a new quota.
+    clock += 2_000;
+    const later = await ask();
+    expect([later.status, later.headers['x-ms-user-quota-remaining']]).toEqual([200, '2']);
+  });
+
+  it('reads a big inventory by waiting out the quota the headers announce, never throttled', async () => {
+    const waits: number[] = [];
+    const inventory = await client(async (ms) => {
+      waits.push(ms);
+      clock += ms;
+    });
+    const taken = await takeInventory(inventory, S.payAsYouGo);
+    expect(taken.total).toBe(9_001);
+    // 10 pages of resources and one of policies, none refused.
+    expect(queries().map((c) => c.status)).toEqual(Array.from({ length: 11 }, () => 200));
+    // Every third query spends the quota 2 s into its window: "00:00:03" each time, waited in full.
+    expect(waits).toEqual([3_000, 3_000, 3_000]);
+  });
+
+  it('refuses a client that ignores the headers', async () => {
+    const inventory = await client(async () => undefined);
+    await expect(inventory.resources(S.payAsYouGo)).rejects.toMatchObject({
+      code: 'TL-CLOUD-THROTTLED',
+      serviceCode: 'RateLimiting',
+      retryAfterSeconds: 2,
+    });
+    expect(queries().map((c) => c.status)).toEqual([200, 200, 200, 429]);
+  });
+});
+
+describe('quotaWaitMs', () => {
+  it('waits the resets-after time only when no quota remains', () => {
+    expect(quotaWaitMs('0', '00:00:03')).toBe(3_000);
+    expect(quotaWaitMs('0', '01:02:03')).toBe(3_723_000);
+    expect(quotaWaitMs('0', '00:00:00.25')).toBe(250);
+    expect(quotaWaitMs('1', '00:00:03')).toBe(0);
+    expect(quotaWaitMs(undefined, '00:00:03')).toBe(0);
+    expect(quotaWaitMs('0', undefined)).toBe(0);
+    expect(quotaWaitMs('0', '3 seconds')).toBe(0);
   });
 });
