@@ -154,7 +154,7 @@ it('restores nothing twice when run again, and the change record exports the rep
     backup: Parameters<typeof planEntries>[0];
     restorePlan: Parameters<typeof planEntries>[1];
     restoreReport: { outcome: string }[];
-    customRoles: Parameters<typeof restoreAccess>[4];
+    customRoles: Parameters<typeof restoreAccess>[5];
   }[];
   expect(record!.restoreReport.map((r) => r.outcome).sort()).toEqual([
     'invitedRestored',
@@ -185,6 +185,7 @@ it('restores nothing twice when run again, and the change record exports the rep
   const again = await restoreAccess(
     clients.directory(credential('graph')),
     clients.azure(credential('arm')),
+    S.payAsYouGo,
     planEntries(record!.backup, record!.restorePlan),
     'https://portal.azure.com',
     record!.customRoles,
