@@ -153,7 +153,10 @@ export interface SeedResource {
 /** An Azure Policy object at the subscription (assignment, definition or exemption). */
 export interface SeedPolicy {
   readonly name: string;
-  /** `Microsoft.Authorization/policyAssignments`, `…/policyDefinitions` or `…/policyExemptions`. */
+  /**
+   * `Microsoft.Authorization/policyAssignments`, `…/policyDefinitions`, `…/policySetDefinitions`
+   * (a custom initiative) or `…/policyExemptions`.
+   */
   readonly type: string;
   readonly displayName?: string;
 }
@@ -827,6 +830,11 @@ export const DEFAULT_SEED: Seed = {
           name: 'allowed-locations',
           type: 'Microsoft.Authorization/policyAssignments',
           displayName: 'Allowed locations',
+        },
+        {
+          name: 'web-baseline',
+          type: 'Microsoft.Authorization/policySetDefinitions',
+          displayName: 'Web baseline (custom initiative)',
         },
       ],
     },
