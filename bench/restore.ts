@@ -72,6 +72,7 @@ export async function restore(count = 1000): Promise<BenchRow[]> {
     const run = await restoreAccess(
       office365,
       clients.azure(admin('arm')),
+      S,
       plan,
       'https://portal.azure.com',
       report.customRoles,

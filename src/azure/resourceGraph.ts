@@ -82,10 +82,16 @@ export const KEY_VAULTS_QUERY = [
   'order by id asc',
 ].join(' | ');
 
-/** The subscription's Azure Policy assignments, definitions and exemptions. */
+/**
+ * The subscription's Azure Policy assignments, definitions, initiatives (policy set definitions)
+ * and exemptions: the transfer doc's "Azure Policy" row counts "All Azure Policy objects,
+ * including custom definitions, assignments, exemptions" (src/domain/inventory.ts), and a custom
+ * initiative is a custom definition too (`microsoft.authorization/policysetdefinitions` in the
+ * `policyresources` table; https://learn.microsoft.com/azure/governance/policy/concepts/initiative-definition-structure).
+ */
 export const POLICIES_QUERY = [
   'policyresources',
-  "where type in~ ('microsoft.authorization/policyassignments', 'microsoft.authorization/policydefinitions', 'microsoft.authorization/policyexemptions')",
+  "where type in~ ('microsoft.authorization/policyassignments', 'microsoft.authorization/policydefinitions', 'microsoft.authorization/policysetdefinitions', 'microsoft.authorization/policyexemptions')",
   'project id, name, type',
   'order by id asc',
 ].join(' | ');

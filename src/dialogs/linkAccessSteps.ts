@@ -249,6 +249,7 @@ async function dryRunReport(
   await restoreAccess(
     recorder.directory(kit.directoryAs(step, 'office365')),
     recording,
+    s.subscription.subscriptionId,
     restore.entries,
     redirectUrl,
     restore.customRoles,

@@ -38,7 +38,10 @@ export interface InventoryResource {
 export interface InventoryPolicy {
   readonly id: string;
   readonly name: string;
-  /** `microsoft.authorization/policyassignments`, `…/policydefinitions`, `…/policyexemptions`. */
+  /**
+   * `microsoft.authorization/policyassignments`, `…/policydefinitions`, `…/policysetdefinitions`
+   * (initiatives) or `…/policyexemptions`.
+   */
   readonly type: string;
 }
 
@@ -103,8 +106,13 @@ export const KIND_SEVERITY: Readonly<Record<InventoryKind, InventorySeverity>> =
   // "Azure Synapse Analytics Workspace | Yes | Yes | You must update the tenant ID associated with
   // the Synapse Analytics Workspace."
   synapse: 'breaks',
-  // "Azure Policy | Yes | No | All Azure Policy objects … You must export, import, and re-assign
+  // "Azure Policy | Yes | No | All Azure Policy objects, including custom definitions, assignments,
+  // exemptions, and compliance data. | You must export, import, and re-assign
   // definitions. Then, create new policy assignments and any needed policy exemptions."
+  // Custom initiatives (policy set definitions, "policyType": "Custom") are custom definitions that
+  // "group several related policy definitions" (Azure Policy initiative definition structure,
+  // https://learn.microsoft.com/azure/governance/policy/concepts/initiative-definition-structure):
+  // counted here too, and exported and imported like the definitions.
   policy: 'breaks',
   // "Azure Files | Yes | Yes | You must re-create any ACLs." (only if its shares use identity-based
   // ACLs, which the account's properties do not show)
@@ -209,7 +217,8 @@ const SEVERITY_ORDER: readonly InventorySeverity[] = ['blocks', 'breaks', 'check
 /**
  * Groups the subscription's resources and policy objects by kind.
  * @param resources every row of the `resources` query
- * @param policies every row of the `policyresources` query (assignments, definitions, exemptions)
+ * @param policies every row of the `policyresources` query (assignments, definitions,
+ *   initiatives, exemptions)
  */
 export function classifyInventory(
   resources: readonly InventoryResource[],

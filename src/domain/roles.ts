@@ -80,3 +80,42 @@ export function isInheritedScope(scope: string, subscriptionId: string): boolean
   const s = scope.toLowerCase();
   return s !== own && !s.startsWith(`${own}/`);
 }
+
+/**
+ * Whether a custom role listed at a subscription belongs to it: every one of its assignable scopes
+ * is the subscription or below it. RoleDefinitions_List returns the role definitions "applicable at
+ * scope and above" (azure-rest-api-specs `authorization-RoleDefinitionsCalls.json`, 2022-04-01,
+ * commit 007a51db374076edb902fd44eb8299eea6336335), so a custom role defined at a management group
+ * (assignable scope `/providers/Microsoft.Management/managementGroups/{id}`) or shared with another
+ * subscription is listed too: the move does not delete it where it is, and it cannot be
+ * re-created in the subscription, so it is neither backed up nor counted as lost
+ * (https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription).
+ * @param role the role as listed (`assignableScopes` are full ARM scopes)
+ * @param subscriptionId the subscription it was listed at
+ * @returns false for a role without assignable scopes
+ */
+export function isSubscriptionCustomRole(
+  role: { readonly assignableScopes: readonly string[] },
+  subscriptionId: string,
+): boolean {
+  return (
+    role.assignableScopes.length > 0 &&
+    role.assignableScopes.every((s) => !isInheritedScope(s, subscriptionId))
+  );
+}
+
+/**
+ * The assignable scopes of a custom role that are the subscription or below it, the others
+ * (a management group, the root, another subscription) left out: what a re-creation in the moved
+ * subscription declares (the new directory has none of the old one's management groups, and the
+ * sandbox's RoleDefinitions_CreateOrUpdate refuses a scope outside the subscription).
+ * @param scopes full ARM scopes
+ * @param subscriptionId the moved subscription
+ * @returns the kept scopes, in their order (possibly none)
+ */
+export function scopesWithinSubscription(
+  scopes: readonly string[],
+  subscriptionId: string,
+): string[] {
+  return scopes.filter((s) => !isInheritedScope(s, subscriptionId));
+}

@@ -84,6 +84,7 @@ export async function giveAccessJob(
           target,
           flowId,
           by,
+          subscriptionId,
           stage.redirectUrl,
           work,
           (done) => {

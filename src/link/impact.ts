@@ -4,7 +4,7 @@ import type {
   DirectoryPerson,
   RoleAssignment,
 } from '../domain/model';
-import { isInheritedScope, roleGuid } from '../domain/roles';
+import { isInheritedScope, isSubscriptionCustomRole, roleGuid } from '../domain/roles';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 
 /**
@@ -13,7 +13,9 @@ import type { AzureManagementPort, Office365DirectoryPort } from '../domain/port
  * (https://learn.microsoft.com/azure/role-based-access-control/transfer-subscription). This lists
  * them, with principal names where the source directory can tell them, as the backup that the
  * change record keeps. Assignments inherited from a management group or the root are listed apart:
- * they are not the subscription's to delete or to re-create.
+ * they are not the subscription's to delete or to re-create. So are custom roles defined above the
+ * subscription (RoleDefinitions_List returns those "applicable at scope and above"): only those whose
+ * assignable scopes are all in the subscription are backed up ({@link isSubscriptionCustomRole}).
  */
 
 export type { BackedUpAssignment } from '../domain/model';
@@ -33,7 +35,10 @@ export interface ImpactReport {
   readonly byRole: Record<string, number>;
   /** The users of the old directory that hold the assignments, as it could read them (for the restore plan). */
   readonly formerUsers: DirectoryPerson[];
-  /** The subscription's custom role definitions, which the move deletes (backed up, re-created by the restore). */
+  /**
+   * The subscription's own custom role definitions (every assignable scope in it), which the move
+   * deletes (backed up, re-created by the restore); roles defined at a management group are not.
+   */
   readonly customRoles: CustomRoleDefinition[];
 }
 
@@ -49,12 +54,14 @@ export async function reviewImpact(
   sourceDirectory: Office365DirectoryPort | undefined,
   subscriptionId: string,
 ): Promise<ImpactReport> {
-  const [listed, customRoles] = await Promise.all([
+  const [listed, applicableRoles] = await Promise.all([
     azure.listRoleAssignments(`/subscriptions/${subscriptionId}`),
     azure.listCustomRoles(subscriptionId),
   ]);
   const assignments = listed.filter((a) => !isInheritedScope(a.scope, subscriptionId));
-  const customNames = new Map(customRoles.map((r) => [r.id, r.roleName]));
+  // Every listed custom role names assignments; only the subscription's own are backed up.
+  const customNames = new Map(applicableRoles.map((r) => [r.id, r.roleName]));
+  const customRoles = applicableRoles.filter((r) => isSubscriptionCustomRole(r, subscriptionId));
   const userIds = [
     ...new Set(listed.filter((a) => a.principalType === 'User').map((a) => a.principalId)),
   ];

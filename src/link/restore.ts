@@ -7,7 +7,7 @@ import {
   type RestorePlanEntry,
   type RestoreResult,
 } from '../domain/restorePlan';
-import { roleGuid } from '../domain/roles';
+import { roleGuid, scopesWithinSubscription } from '../domain/roles';
 import { asTenantlinkError } from '../errors';
 import { GRANT_CONCURRENCY } from './access';
 import type { BackedUpAssignment } from './impact';
@@ -71,6 +71,9 @@ function grantFor(entry: RestorePlanEntry, principalId: string): RoleGrant {
  * others; an assignment of a custom role that could not be re-created fails with its code.
  * @param directory Graph of the Office 365 directory as its Global Administrator
  * @param target ARM as the Office 365 admin (Owner of the subscription after the move)
+ * @param subscriptionId the moved subscription: custom roles are re-created there, with their
+ *   assignable scopes trimmed to it ({@link scopesWithinSubscription}); a backed-up role with no
+ *   scope in it (a management group's, in a change record written before issue 27) is left out
  * @param redirectUrl where invited guests land (the Azure portal of the directory)
  * @param customRoles the custom roles the move deleted (the change record's backup)
  * @param onProgress called after each plan entry with how many are done (of `entries.length`)
@@ -78,6 +81,7 @@ function grantFor(entry: RestorePlanEntry, principalId: string): RoleGrant {
 export async function restoreAccess(
   directory: Office365DirectoryPort,
   target: AzureManagementPort,
+  subscriptionId: string,
   entries: readonly RestorePlanEntry[],
   redirectUrl: string,
   customRoles: readonly CustomRoleDefinition[] = [],
@@ -85,8 +89,10 @@ export async function restoreAccess(
 ): Promise<RestoreRun> {
   const roles: CustomRoleResult[] = [];
   let done = 0;
-  for (const role of customRoles) {
-    const subscriptionId = role.assignableScopes[0]?.split('/')[2] ?? '';
+  for (const backedUp of customRoles) {
+    const assignableScopes = scopesWithinSubscription(backedUp.assignableScopes, subscriptionId);
+    if (assignableScopes.length === 0) continue;
+    const role = { ...backedUp, assignableScopes };
     try {
       const { created } = await target.putCustomRole(subscriptionId, role);
       roles.push({

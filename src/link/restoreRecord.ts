@@ -78,6 +78,7 @@ export async function restoreToRun(
  * Gives back the access the move removed (restore plan) and records every outcome in the change
  * record (audit and report). Runs in the access job, after the card click was answered.
  * @param by the initiator's Teams user id (the audit's `by`)
+ * @param subscriptionId the moved subscription (where custom roles are re-created)
  * @param redirectUrl where an invited guest lands (the portal, at the Office 365 directory)
  * @param onProgress called after each plan entry with how many are done
  * @returns the run, for the report card
@@ -89,6 +90,7 @@ export async function restoreAndRecord(
   target: AzureManagementPort,
   flowId: string,
   by: string,
+  subscriptionId: string,
   redirectUrl: string,
   restore: RestoreWork,
   onProgress?: (done: number) => void,
@@ -96,6 +98,7 @@ export async function restoreAndRecord(
   const run = await restoreAccess(
     directory,
     target,
+    subscriptionId,
     restore.entries,
     redirectUrl,
     restore.customRoles,

@@ -8,9 +8,12 @@ import type { Caller } from './tokens';
 /**
  * ARM role definitions of the sandbox (Microsoft.Authorization 2022-04-01,
  * azure-rest-api-specs `authorization-RoleDefinitionsCalls.json`): the built-in roles tenantlink
- * grants, and the subscription's custom roles, which can be listed (`$filter=type eq
+ * grants, and the custom roles applicable at the subscription, which can be listed (`$filter=type eq
  * 'CustomRole'` or `roleName eq '…'`), read, and created or updated with PUT (the restore
- * re-creates them after a move, which deletes them).
+ * re-creates them after a move, which deletes them). RoleDefinitions_List returns the definitions
+ * "applicable at scope and above", so a list at a subscription includes the custom roles of its
+ * management groups (assignable scope `/providers/Microsoft.Management/managementGroups/{id}`);
+ * a PUT at the subscription accepts only scopes in it.
  */
 
 const VERSIONS = ['2020-04-01-preview', '2022-04-01'];

@@ -123,7 +123,10 @@ export interface SeedSubscription {
    */
   readonly quotaId?: string;
   readonly roleAssignments: readonly SeedRoleAssignment[];
-  /** Custom role definitions whose assignable scope is the subscription (deleted by a move). */
+  /**
+   * Custom role definitions listed at the subscription: its own (assignable scope the subscription,
+   * deleted by a move) and, with {@link SeedCustomRole.assignableScopes}, those defined above it.
+   */
   readonly customRoles?: readonly SeedCustomRole[];
   /** Its resources, as Azure Resource Graph's `resources` table shows them. */
   readonly resources?: readonly SeedResource[];
@@ -150,7 +153,10 @@ export interface SeedResource {
 /** An Azure Policy object at the subscription (assignment, definition or exemption). */
 export interface SeedPolicy {
   readonly name: string;
-  /** `Microsoft.Authorization/policyAssignments`, `…/policyDefinitions` or `…/policyExemptions`. */
+  /**
+   * `Microsoft.Authorization/policyAssignments`, `…/policyDefinitions`, `…/policySetDefinitions`
+   * (a custom initiative) or `…/policyExemptions`.
+   */
   readonly type: string;
   readonly displayName?: string;
 }
@@ -162,6 +168,14 @@ export interface SeedCustomRole {
   readonly roleName: string;
   readonly description: string;
   readonly actions: readonly string[];
+  /**
+   * Full ARM assignable scopes; `[/subscriptions/{id}]` of its subscription when absent. A role
+   * defined at a management group has `/providers/Microsoft.Management/managementGroups/{id}`:
+   * RoleDefinitions_List at the subscription returns it too, as it returns every role definition
+   * "applicable at scope and above" (azure-rest-api-specs `authorization-RoleDefinitionsCalls.json`,
+   * 2022-04-01, commit 007a51db374076edb902fd44eb8299eea6336335).
+   */
+  readonly assignableScopes?: readonly string[];
 }
 
 /**
@@ -816,6 +830,11 @@ export const DEFAULT_SEED: Seed = {
           name: 'allowed-locations',
           type: 'Microsoft.Authorization/policyAssignments',
           displayName: 'Allowed locations',
+        },
+        {
+          name: 'web-baseline',
+          type: 'Microsoft.Authorization/policySetDefinitions',
+          displayName: 'Web baseline (custom initiative)',
         },
       ],
     },

@@ -84,7 +84,11 @@ export interface SubscriptionRecord extends Omit<
   visibleFrom?: number;
 }
 
-/** A custom role definition of a subscription (ARM roleDefinitions 2022-04-01, type CustomRole). */
+/**
+ * A custom role definition listed at a subscription (ARM roleDefinitions 2022-04-01, type
+ * CustomRole): its own, or one defined above it (a management group's) that RoleDefinitions_List
+ * returns with them ("applicable at scope and above").
+ */
 export interface CustomRoleRecord {
   /** GUID. */
   id: string;
@@ -169,7 +173,7 @@ export class SandboxState {
         permissions: [
           { actions: [...r.actions], notActions: [], dataActions: [], notDataActions: [] },
         ],
-        assignableScopes: [`/subscriptions/${s.subscriptionId}`],
+        assignableScopes: [...(r.assignableScopes ?? [`/subscriptions/${s.subscriptionId}`])],
       })),
       roleAssignments: s.roleAssignments.map((a) => ({
         ...a,
@@ -296,7 +300,8 @@ export class SandboxState {
   ): void {
     sub.tenantId = destinationTenantId;
     sub.visibleFrom = propagationDelayMs > 0 ? Date.now() + propagationDelayMs : undefined;
-    // The transfer deletes the subscription's custom roles with its role assignments.
+    // The transfer deletes the subscription's custom roles with its role assignments; those of the
+    // old directory's management groups stay there, no longer applicable: it leaves their hierarchy.
     sub.customRoles = [];
     const now = new Date().toISOString();
     sub.roleAssignments = [

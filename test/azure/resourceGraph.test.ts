@@ -172,6 +172,7 @@ describe('every kind of the transfer table, read from the sandbox and classified
         }));
         sub.policies = [
           { name: 'deny-public-ip', type: 'Microsoft.Authorization/policyAssignments' },
+          { name: 'tag-governance', type: 'Microsoft.Authorization/policySetDefinitions' },
         ];
       }),
     });
@@ -201,6 +202,11 @@ describe('every kind of the transfer table, read from the sandbox and classified
       'sqlEntraAuth',
       'devCenter',
     ]);
+    // A custom initiative (policy set definition) is an Azure Policy object the move loses too.
+    expect(inventory.groups.find((g) => g.kind === 'policy')).toMatchObject({
+      count: 2,
+      names: ['deny-public-ip', 'tag-governance'],
+    });
   });
 });
 

@@ -70,7 +70,9 @@ it('lists what else the move breaks, by kind, from Resource Graph, and records i
     /Key vaults\*\* \(1\): kv-kelley-web\. After the move, update the vault's tenant ID/,
   );
   expect(text).toMatch(/Data Lake Storage Gen2 accounts\*\* \(1\): stkelleylake/);
-  expect(text).toMatch(/Azure Policy objects\*\* \(1\): allowed-locations/);
+  // The assignment and the custom initiative (a policy set definition).
+  expect(text).toMatch(/Azure Policy objects\*\* \(2\): allowed-locations, web-baseline\./);
+  expect(text).toContain('Export the definitions, initiatives and assignments before the move');
   expect(text).toMatch(/Storage accounts \(Azure Files\)\*\* \(1\): stkelleyfiles/);
   expect(text).not.toContain('vnet-web');
   const record = await h.app.changes.get(flowIdOf(impact));

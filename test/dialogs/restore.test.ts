@@ -61,6 +61,14 @@ function seed(): Seed {
         description: 'Deploys the shop.',
         actions: ['Microsoft.Web/sites/*'],
       },
+      // Listed at the subscription too (RoleDefinitions_List: "at scope and above"), not its own.
+      {
+        id: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
+        roleName: 'Platform Operator',
+        description: 'Defined at the platform management group.',
+        actions: ['Microsoft.Compute/virtualMachines/restart/action'],
+        assignableScopes: ['/providers/Microsoft.Management/managementGroups/contoso-platform'],
+      },
     ];
   });
 }
@@ -132,6 +140,13 @@ it('gives back every user assignment at its original scope, inviting guests, and
   expect(assignmentsOf(GROUP_ID)).toEqual([]);
   expect(assignmentsOf(IDS.principals.buildPipelineSp)).toEqual([]);
 
+  // The impact card counts only the subscription's own custom role as lost and re-created.
+  const texts = h.channel
+    .activities(chat)
+    .map((a) => cardText(a.activity.attachments?.[0]?.content));
+  expect(texts.find((t) => t.includes('backed up and created again'))).toContain(
+    '1 custom role is backed up and created again in the new directory.',
+  );
   const report = h.channel
     .activities(chat)
     .map((a) => cardText(a.activity.attachments?.[0]?.content))
@@ -154,7 +169,7 @@ it('restores nothing twice when run again, and the change record exports the rep
     backup: Parameters<typeof planEntries>[0];
     restorePlan: Parameters<typeof planEntries>[1];
     restoreReport: { outcome: string }[];
-    customRoles: Parameters<typeof restoreAccess>[4];
+    customRoles: Parameters<typeof restoreAccess>[5];
   }[];
   expect(record!.restoreReport.map((r) => r.outcome).sort()).toEqual([
     'invitedRestored',
@@ -185,6 +200,7 @@ it('restores nothing twice when run again, and the change record exports the rep
   const again = await restoreAccess(
     clients.directory(credential('graph')),
     clients.azure(credential('arm')),
+    S.payAsYouGo,
     planEntries(record!.backup, record!.restorePlan),
     'https://portal.azure.com',
     record!.customRoles,

@@ -42,6 +42,7 @@ it('reports a refused invitation and a refused assignment as failed, and does th
   const { assignments: results } = await restoreAccess(
     directory,
     azure,
+    '00000000-0000-0000-0000-000000000001',
     [
       entry(1, { kind: 'invite', email: 'blocked@example.com' }),
       entry(2, { kind: 'invite', email: 'ok@example.com' }),
