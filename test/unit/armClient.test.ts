@@ -105,7 +105,9 @@ describe('ArmClient: success', () => {
       status: 200,
       body: { value: [{ subscriptionId: SUB }] },
       correlationId: CORRELATION,
+      headers: expect.anything(),
     });
+    expect(response.headers.get('x-ms-correlation-request-id')).toBe(CORRELATION);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]).toMatchObject({ method: 'GET', url: SUBSCRIPTIONS });
     expectBearer(server.requests);
