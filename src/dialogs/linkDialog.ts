@@ -72,6 +72,7 @@ export class LinkDialog extends ComponentDialog {
           ).users.map(userChoice),
       }),
     );
+    const access = accessJob(kit);
     this.addDialog(
       new WaitForBackgroundDialog<LinkJobStages>(
         LINK_WAIT_DIALOG,
@@ -92,43 +93,36 @@ export class LinkDialog extends ComponentDialog {
         deps.localizer,
       ),
     );
-    const access = accessJob(kit);
-    // The seeds' procedure, in order; a step after a card reads that card's answer by its verb.
-    const steps: LinkStep[] = [
-      (step, s) => welcomeStep(kit, step, s),
-      kit.answer('link.start', (step, s) => signInOffice365Step(kit, step, s)),
-      (step, s) => signInAzureStep(kit, step, s),
-      (step, s) => preflightStep(kit, step, s),
-      kit.answer('subscription.choose', (step, s, a) => reviewImpactStep(kit, step, s, a)),
-      (step, s) => showImpactStep(kit, step, s),
-      kit.answer('impact.continue', (step, s) => confirmStep(kit, step, s)),
-      kit.answer('move.confirm', (step, s) => startMoveStep(kit, step, s)),
-      (step, s) => afterMoveStep(kit, step, s),
-      (step, s) => verifyStep(kit, step, s),
-      (step, s) => grantAccessStep(kit, step, s),
-      kit.answer('access.grant', (step, s, a) => startAccessStep(kit, step, s, a)),
-      (step, s) => afterAccessStep(kit, step, s),
-    ];
-    // Each step's name in the link's trace (src/telemetry/linkTrace.ts).
-    const names = [
-      'welcome',
-      'signIn.office365',
-      'signIn.azure',
-      'preflight',
-      'impact.review',
-      'impact.show',
-      'confirm',
-      'move.start',
-      'move.after',
-      'move.verify',
-      'access.grant',
-      'access.start',
-      'access.after',
+    // The seeds' procedure, in order, each step with its name in the link's trace
+    // (src/telemetry/linkTrace.ts); a step after a card reads that card's answer by its verb.
+    const steps: [string, LinkStep][] = [
+      ['welcome', (step, s) => welcomeStep(kit, step, s)],
+      [
+        'signIn.office365',
+        kit.answer('link.start', (step, s) => signInOffice365Step(kit, step, s)),
+      ],
+      ['signIn.azure', (step, s) => signInAzureStep(kit, step, s)],
+      ['preflight', (step, s) => preflightStep(kit, step, s)],
+      [
+        'impact.review',
+        kit.answer('subscription.choose', (step, s, a) => reviewImpactStep(kit, step, s, a)),
+      ],
+      ['impact.show', (step, s) => showImpactStep(kit, step, s)],
+      ['confirm', kit.answer('impact.continue', (step, s) => confirmStep(kit, step, s))],
+      ['move.start', kit.answer('move.confirm', (step, s) => startMoveStep(kit, step, s))],
+      ['move.after', (step, s) => afterMoveStep(kit, step, s)],
+      ['move.verify', (step, s) => verifyStep(kit, step, s)],
+      ['access.grant', (step, s) => grantAccessStep(kit, step, s)],
+      [
+        'access.start',
+        kit.answer('access.grant', (step, s, a) => startAccessStep(kit, step, s, a)),
+      ],
+      ['access.after', (step, s) => afterAccessStep(kit, step, s)],
     ];
     this.addDialog(
       new WaterfallDialog(
         `${LINK_DIALOG}.steps`,
-        steps.map((s, i) => this.guard(names[i] ?? `step${i + 1}`, s)),
+        steps.map(([name, step]) => this.guard(name, step)),
       ),
     );
     this.initialDialogId = `${LINK_DIALOG}.steps`;
