@@ -3,8 +3,15 @@ import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
 import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
-import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/linkDialog';
-import { KeyVaultFixDialog, answerChecklistRefresh } from '../dialogs/linkKeyVaultSteps';
+import { AccessDialog } from '../dialogs/link/accessDialog';
+import { AfterMoveDialog } from '../dialogs/link/afterMoveDialog';
+import { BeforeYouBeginDialog } from '../dialogs/link/beforeYouBeginDialog';
+import { KeyVaultFixDialog, answerChecklistRefresh } from '../dialogs/link/keyVaultFixDialog';
+import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/link/linkDialog';
+import { MoveDialog } from '../dialogs/link/moveDialog';
+import { ReviewDialog } from '../dialogs/link/reviewDialog';
+import { SignInAzureDialog } from '../dialogs/link/signInAzureDialog';
+import { SignInOffice365Dialog } from '../dialogs/link/signInOffice365Dialog';
 import { RootDialog } from '../dialogs/rootDialog';
 import { AddOffice365Dialog, ExplainDialog, SignupDialog } from '../dialogs/scenarioDialogs';
 import type { Localizer } from '../i18n';
@@ -18,6 +25,9 @@ import { installTurnErrorHandler } from './server';
 import { TenantlinkBot } from './teamsBot';
 import { DEFAULT_PROPAGATION_WAIT, type PropagationWait } from '../link/move';
 import { LinkProcedure } from '../link/procedure';
+import { giveAccessJob } from '../link/accessJob';
+import { reviewImpactJob } from '../link/impactJob';
+import { changeDirectoryJob } from '../link/moveJob';
 import { createLogger } from '../log';
 
 /**
@@ -86,9 +96,43 @@ export function composeBot(deps: BotDeps): ComposedBot {
   );
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
+  // Each stage of the link gets the ports it uses (src/dialogs/link/).
+  const stage = { localizer, tokens, procedure };
+  const link = new LinkDialog({
+    signInOffice365: new SignInOffice365Dialog({
+      ...stage,
+      signInDialogId: signInDialogIds.office365,
+    }),
+    signInAzure: new SignInAzureDialog({ ...stage, signInDialogId: signInDialogIds.azure }),
+    beforeYouBegin: new BeforeYouBeginDialog({
+      ...stage,
+      userRealm: (email) => clients.userRealm(email),
+    }),
+    review: new ReviewDialog({
+      ...stage,
+      background,
+      impactJob: (userId, s) => reviewImpactJob(procedure, userId, s),
+    }),
+    move: new MoveDialog({
+      ...stage,
+      changes,
+      background,
+      moveJob: (userId, s) => changeDirectoryJob(procedure, userId, s),
+      guidedMoveDialogId: GUIDED_MOVE_DIALOG,
+    }),
+    access: new AccessDialog({
+      ...stage,
+      changes,
+      background,
+      accessJob: (userId, s, progress) => giveAccessJob(procedure, userId, s, progress),
+      notifier,
+      portalUrl: clients.portalUrl,
+    }),
+    afterMove: new AfterMoveDialog({ ...stage, changes }),
+  });
   const children = [
     ...deps.signInDialogs,
-    new LinkDialog({ ...readOnly, changes, notifier, background, procedure }),
+    link,
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, deps.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
     ),

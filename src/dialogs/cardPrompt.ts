@@ -66,6 +66,11 @@ export interface CardPromptOptions {
     /** the name of a live search the prompt was built with (see {@link CardSearchers}). */
     readonly source?: string;
   };
+  /**
+   * What the step that shows the card learned and the step that reads the answer needs (JSON),
+   * handed back untouched in the {@link CardAction}.
+   */
+  readonly carry?: unknown;
 }
 
 /**
@@ -83,6 +88,8 @@ export interface CardAction {
   readonly inputs: Readonly<Record<string, string>>;
   /** Who clicked (`from.id`). */
   readonly userId: string;
+  /** The prompt's {@link CardPromptOptions.carry}. */
+  readonly carry?: unknown;
 }
 
 const InvokeValue = z.object({
@@ -292,7 +299,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
       await answerInvoke(dc.context, options.retryCard ?? this.cardOf(options), this.ids(options));
       return Dialog.EndOfTurn;
     }
-    const result: CardAction = { verb, inputs, userId: from.id };
+    const result: CardAction = { verb, inputs, userId: from.id, carry: options.carry };
     return dc.endDialog(result);
   }
 }

@@ -1,5 +1,5 @@
 import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
-import { KEY_VAULT_FIX_DIALOG } from './linkKeyVaultSteps';
+import { KEY_VAULT_FIX_DIALOG } from './link/keyVaultFixDialog';
 import { ADD_OFFICE365_DIALOG, EXPLAIN_DIALOG, SIGNUP_DIALOG } from './scenarioDialogs';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { sendHistory } from './history';
@@ -13,7 +13,7 @@ import {
 } from 'botbuilder-dialogs';
 import { TurnContext } from 'botbuilder';
 import type { Localizer } from '../i18n';
-import { LINK_DIALOG, type LinkOptions } from './linkDialog';
+import { LINK_DIALOG, type LinkOptions } from './link/linkDialog';
 import { MY_ROLE_DIALOG, STATUS_DIALOG } from './accountDialogs';
 import type { TokenSource } from '../auth/signIn';
 
@@ -134,7 +134,7 @@ export class RootDialog extends ComponentDialog {
     const locale = step.context.activity.locale;
     switch (command) {
       case 'link':
-        return step.beginDialog(LINK_DIALOG);
+        return step.beginDialog(LINK_DIALOG, {} satisfies LinkOptions);
       case 'dryRun':
         return step.beginDialog(LINK_DIALOG, { dryRun: true } satisfies LinkOptions);
       case 'status':

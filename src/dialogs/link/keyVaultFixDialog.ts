@@ -5,85 +5,38 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { v4 as uuidv4 } from 'uuid';
-import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
-import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
-import type { Localizer } from '../i18n';
-import { fixKeyVaultsJob, type KeyVaultJobResult, type KeyVaultStage } from '../link/keyVaultJob';
-import type { LinkProcedure } from '../link/procedure';
-import { KEY_VAULT_STAGE, readStage } from '../link/stageSchemas';
-import { createLogger } from '../log';
-import type { ChangeRecordStore } from '../state/changeRecords';
-import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
-import { VERB_INPUTS } from './cardInputs';
-import { checklistFacts } from './inventoryCards';
-import { REFRESH_VERB, baseView, isShared } from './userSpecificViews';
-import { type LinkStepKit } from './linkSteps';
-import { assertChosen, type LinkState } from '../link/stages';
+import { cardAttachment, renderCard, type AdaptiveCardJson } from '../../cards/render';
+import { ERRORS, asTenantlinkError, errorFromJson } from '../../errors';
+import type { Localizer } from '../../i18n';
+import {
+  fixKeyVaultsJob,
+  type KeyVaultJobResult,
+  type KeyVaultStage,
+} from '../../link/keyVaultJob';
+import type { LinkProcedure } from '../../link/procedure';
+import { KEY_VAULT_STAGE, readStage } from '../../link/stageSchemas';
+import { createLogger } from '../../log';
+import type { ChangeRecordStore } from '../../state/changeRecords';
+import { answerInvoke, outcomeCard, parseCardAction } from '../cardPrompt';
+import { VERB_INPUTS } from '../cardInputs';
+import { REFRESH_VERB, baseView } from '../userSpecificViews';
 import {
   WaitForBackgroundDialog,
   jobResult,
   type BackgroundRunner,
   type WaitOptions,
-} from './waitForBackground';
+} from '../waitForBackground';
 
 /**
- * The end of the link and after it: the after-move checklist of what the inventory found
- * (Microsoft's "Step 3: Re-create resources"), and, when the subscription has key vaults, the
- * offer to update them to the new directory (src/link/keyVaults.ts). The link ends with the card;
- * its **Update the key vaults** button starts {@link KeyVaultFixDialog}: an explicit step,
- * confirmed by the card's toggle, for the link's initiator only, run as a background job and
- * recorded in the change record's audit trail. Pressing it again changes nothing more.
+ * After the move, once the link has ended: the checklist's **Update the key vaults** button
+ * (afterMoveDialog.ts) starts {@link KeyVaultFixDialog}: an explicit step, confirmed by the card's
+ * toggle, for the link's initiator only, run as a background job (src/link/keyVaultJob.ts) and
+ * recorded in the change record's audit trail. Pressing it again changes nothing more. A checklist
+ * posted to a shared conversation is refreshed per user by {@link answerChecklistRefresh}.
  */
 
 /** Id of the dialog that answers the checklist's key vault button. */
 export const KEY_VAULT_FIX_DIALOG = 'keyVaultFixDialog';
-
-/** Shows the checklist (with the key vault offer when there is one to make) and ends the link. */
-export async function checklistStep(
-  kit: LinkStepKit,
-  step: WaterfallStepContext,
-  s: LinkState,
-): Promise<DialogTurnResult> {
-  assertChosen(s);
-  const inventory = (await kit.deps.changes.get(s.flowId))?.inventory;
-  const cards = kit.cards(step);
-  const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
-  const facts = inventory ? checklistFacts(t, inventory) : [];
-  if (facts.length > 0) {
-    const title = t('checklist.title', { subscription: s.subscription.displayName });
-    const text = t('checklist.text', { directory: s.org.displayName });
-    const vaults = inventory?.groups.find((g) => g.kind === 'keyVault')?.count ?? 0;
-    const cardId = uuidv4();
-    const offered = vaults > 0 && !s.dryRun;
-    const card = !offered
-      ? renderCard('outcome', { title, text, color: 'Default', facts })
-      : renderCard('checklist', {
-          flowId: s.flowId,
-          cardId,
-          title,
-          text,
-          facts,
-          offerText: t('checklist.offer', { count: vaults, directory: s.org.displayName }),
-          offerLabel: t('checklist.fix'),
-          confirmLabel: t('checklist.confirmLabel', { directory: s.org.displayName }),
-          requiredMessage: t('checklist.confirmMissing'),
-          fixLabel: t('checklist.fix'),
-          laterLabel: t('checklist.later'),
-        });
-    if (offered && isShared(step.context.activity)) {
-      // A shared card's buttons would be everyone's: the message is read-only, and the
-      // initiator's client gets the offer with a refresh (answerChecklistRefresh).
-      await kit.deps.changes.update(s.flowId, (r) => void (r.checklist = { cardId, card }));
-      const note = t('card.onlyInitiator', { name: s.initiatorName });
-      const ids = { flowId: s.flowId, cardId, standing: 'checklist' } as const;
-      await step.context.sendActivity({
-        attachments: [cardAttachment(baseView(card, note, ids, s.initiatorId))],
-      });
-    } else await step.context.sendActivity({ attachments: [cardAttachment(card)] });
-  }
-  return kit.end(step, s, 'linked');
-}
 
 /** A card action as `parseCardAction` reads it. */
 type CardActionData = NonNullable<ReturnType<typeof parseCardAction>>;
