@@ -16,6 +16,7 @@ import type { Localizer } from '../i18n';
 import { LINK_DIALOG, type LinkOptions } from './link/linkDialog';
 import { MY_ROLE_DIALOG, STATUS_DIALOG } from './accountDialogs';
 import type { TokenSource } from '../auth/signIn';
+import { VERB } from './verbs';
 
 /**
  * The root of every conversation: routes the bot's commands (`help`, `link`, `status`,
@@ -122,8 +123,8 @@ export class RootDialog extends ComponentDialog {
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
     // The after-move checklist's button, pressed once the link has ended.
     const verb = parseCardAction(step.context)?.verb;
-    if (verb === 'keyvault.fix') return step.beginDialog(KEY_VAULT_FIX_DIALOG);
-    if (verb === 'checklist.done') {
+    if (verb === VERB.fixKeyVaults) return step.beginDialog(KEY_VAULT_FIX_DIALOG);
+    if (verb === VERB.checklistLater) {
       await answerInvoke(
         step.context,
         outcomeCard(this.localizer.t(step.context.activity.locale, 'checklist.laterDone')),
