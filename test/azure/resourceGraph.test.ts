@@ -152,7 +152,19 @@ describe('every kind of the transfer table, read from the sandbox and classified
     ['kv', 'Microsoft.KeyVault/vaults', { properties: { tenantId: T.defaultDirectory } }],
     ['lake2', 'Microsoft.Storage/storageAccounts', { properties: { isHnsEnabled: true } }],
     ['lake1', 'Microsoft.DataLakeStore/accounts', {}],
-    ['des', 'Microsoft.Compute/diskEncryptionSets', {}],
+    // A disk encryption set whose active key is in the subscription's Managed HSM `hsm` below,
+    // known by its URI's host (DiskEncryptionSet_Get.json; ManagedHsm_Get.json's hsmUri).
+    [
+      'des',
+      'Microsoft.Compute/diskEncryptionSets',
+      {
+        identity: { type: 'SystemAssigned' },
+        properties: {
+          activeKey: { keyUrl: 'https://westus.hsm.managedhsm.azure.net/keys/des' },
+          encryptionType: 'EncryptionAtRestWithCustomerKey',
+        },
+      },
+    ],
     ['sb', 'Microsoft.ServiceBus/namespaces', {}],
     ['syn', 'Microsoft.Synapse/workspaces', {}],
     ['files', 'Microsoft.Storage/storageAccounts', { properties: { isHnsEnabled: false } }],
@@ -284,7 +296,7 @@ describe('every kind of the transfer table, read from the sandbox and classified
     // Customer-managed keys: in the subscription's vault (it moves: breaks), elsewhere (check).
     expect(inventory.groups.find((g) => g.kind === 'customerKeyMoving')).toMatchObject({
       severity: 'breaks',
-      names: ['disk-ade', 'stcmk'],
+      names: ['des', 'disk-ade', 'stcmk'],
     });
     expect(inventory.groups.find((g) => g.kind === 'customerKey')).toMatchObject({
       severity: 'check',
