@@ -265,12 +265,11 @@ export function vaultIndexOf(resources: readonly InventoryResource[]): VaultInde
   return { ids, names, hosts };
 }
 
-/** The lower-case host of an https URI, or undefined when it is not one. */
+/** The lower-case host of a URI, or undefined when it is not a URI with a host. */
 function hostOf(uri: string | null | undefined): string | undefined {
   if (typeof uri !== 'string') return undefined;
   try {
-    const url = new URL(uri);
-    return url.protocol === 'https:' && url.hostname ? url.hostname.toLowerCase() : undefined;
+    return new URL(uri).hostname.toLowerCase() || undefined;
   } catch {
     return undefined;
   }
