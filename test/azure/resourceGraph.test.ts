@@ -410,6 +410,21 @@ describe("Resource Graph's per-user quota (concepts/guidance-for-throttled-reque
     expect([later.status, later.headers['x-ms-user-quota-remaining']]).toEqual([200, '2']);
   });
 
+  it("the control API's reset gives every user a new quota window, as the in-process reset does", async () => {
+    const token = await worldHttp.token(T.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+    const ask = () =>
+      worldHttp.call(
+        'POST',
+        '/arm/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+        { token, body: { subscriptions: [S.payAsYouGo], query: 'resources | project id' } },
+      );
+    for (let i = 0; i < QUOTA.queries; i++) expect((await ask()).status).toBe(200);
+    expect((await ask()).status).toBe(429);
+    expect((await worldHttp.call('POST', '/_sandbox/reset')).status).toBe(204);
+    const after = await ask();
+    expect([after.status, after.headers['x-ms-user-quota-remaining']]).toEqual([200, '2']);
+  });
+
   it('reads a big inventory by waiting out the quota the headers announce, never throttled', async () => {
     const waits: number[] = [];
     const inventory = await client(async (ms) => {
