@@ -48,6 +48,7 @@ const VERBS: Record<Verb, true> = {
   'move.verify': true,
   'access.grant': true,
   'keyvault.fix': true,
+  'card.refresh': true,
   'checklist.done': true,
 };
 

@@ -18,7 +18,7 @@ import { KEY_VAULT_STAGE, readStage } from '../../link/stageSchemas';
 import { createLogger } from '../../log';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import { answerInvoke, outcomeCard, parseCardAction } from '../cardPrompt';
-import { VERB_INPUTS } from '../verbs';
+import { VERBS } from '../verbs';
 import { REFRESH_VERB, baseView } from '../userSpecificViews';
 import {
   WaitForBackgroundDialog,
@@ -151,7 +151,7 @@ export class KeyVaultFixDialog extends ComponentDialog {
       );
       return step.endDialog();
     }
-    const answer = VERB_INPUTS[VERB.fixKeyVaults].safeParse(action?.data ?? {});
+    const answer = VERBS[VERB.fixKeyVaults].inputs.safeParse(action?.data ?? {});
     if (!answer.success || !answer.data.confirmKeyVaults) {
       // The card's toggle is required (Teams checks it); a payload without it changes nothing.
       this.log.info({ code: ERRORS.cardInvalid.code, flowId }, 'key vault update not confirmed');
