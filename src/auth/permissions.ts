@@ -19,6 +19,12 @@ export interface GraphOperation {
   readonly permissions: readonly [string, ...string[]];
   /** Microsoft's page that gives them. */
   readonly doc: string;
+  /**
+   * Where the docs give a pair ("User.ReadBasic.All and GroupMember.Read.All"): one of these is
+   * needed as well as one of `permissions` (a `Directory.*` permission alone covers both, so it
+   * is in `permissions` and here).
+   */
+  readonly alongside?: readonly [string, ...string[]];
 }
 
 const GRAPH = 'https://learn.microsoft.com/graph/api';
@@ -83,6 +89,19 @@ export const GRAPH_OPERATIONS = {
     permissions: ['User.Invite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
     doc: `${GRAPH}/invitation-post`,
   },
+  /**
+   * Whether a user is a member (transitively) of given groups (at most 20): the approvers of an
+   * approval policy's Entra group, and the holders of Global Administrator through a
+   * role-assignable group. Group memberships for other users need `User.ReadBasic.All and
+   * GroupMember.Read.All` (or the higher pairs, or `Directory.Read.All`).
+   */
+  checkMemberGroups: {
+    method: 'POST',
+    path: '/users/{id}/checkMemberGroups',
+    permissions: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    alongside: ['User.ReadBasic.All', 'User.Read.All', 'Directory.Read.All'],
+    doc: `${GRAPH}/user-checkmembergroups`,
+  },
   subscribedSkus: {
     method: 'GET',
     path: '/subscribedSkus',
@@ -133,7 +152,9 @@ export interface ConnectionPermissions {
  * - `graph` (the Office 365 admin): who they are and their roles, the tenant, its users to grant
  *   access to, the Global Administrators with their alternate emails (rule R4 reads `otherMails`:
  *   `User.Read.All`, which also covers listing users), PIM eligibility (covered by
- *   `RoleManagement.Read.Directory`), and guest invitations for the restore;
+ *   `RoleManagement.Read.Directory`), guest invitations for the restore, and at an approval
+ *   card's click whether the clicking user is an approver (`checkMemberGroups`:
+ *   `GroupMember.Read.All` with the `User.Read.All` it has; the approver need not sign in);
  * - `azureSourceGraph` (the subscription admin in the subscription's current directory): names of
  *   who loses access (basic profile), their roles and whether the directory has Office 365
  *   licences (`add office365`: `LicenseAssignment.Read.All`) — each one a user may consent to
@@ -146,7 +167,13 @@ export interface ConnectionPermissions {
 export const CONNECTION_PERMISSIONS = {
   graph: {
     resource: 'graph',
-    permissions: ['User.Read', 'User.Read.All', 'RoleManagement.Read.Directory', 'User.Invite.All'],
+    permissions: [
+      'User.Read',
+      'User.Read.All',
+      'RoleManagement.Read.Directory',
+      'User.Invite.All',
+      'GroupMember.Read.All',
+    ],
     operations: [
       'me',
       'organization',
@@ -156,6 +183,7 @@ export const CONNECTION_PERMISSIONS = {
       'getUser',
       'roleAssignments',
       'invitations',
+      'checkMemberGroups',
     ],
   },
   azureTarget: { resource: 'arm', permissions: ['user_impersonation'], operations: [] },

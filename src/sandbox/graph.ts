@@ -8,6 +8,7 @@ import {
   BASIC_PROFILE,
   FULL_PROFILE_PERMISSIONS,
   GRAPH_OPERATIONS,
+  type GraphOperation,
   type GraphOperationName,
 } from '../auth/permissions';
 import { rolesOfUser, type TenantRecord, type UserRecord } from './state';
@@ -125,7 +126,14 @@ export function graphRoutes(
           'Access token is empty, expired or not valid.',
         );
       const accepted: readonly string[] = operation ? GRAPH_OPERATIONS[operation].permissions : [];
-      if (operation && !caller.scopes.some((s) => accepted.includes(s)))
+      const alongside: readonly string[] | undefined = operation
+        ? (GRAPH_OPERATIONS[operation] as GraphOperation).alongside
+        : undefined;
+      if (
+        operation &&
+        (!caller.scopes.some((s) => accepted.includes(s)) ||
+          (alongside && !caller.scopes.some((s) => alongside.includes(s))))
+      )
         return error(
           403,
           'Authorization_RequestDenied',
@@ -248,6 +256,47 @@ export function graphRoutes(
     return {
       status: 200,
       body: project(userJsonFor(user, caller), req.url.searchParams.get('$select'), USER_DEFAULTS),
+    };
+  };
+
+  /**
+   * `POST /users/{id}/checkMemberGroups` (https://learn.microsoft.com/graph/api/user-checkmembergroups):
+   * of the body's `groupIds` (at most 20), those the user is a member of, transitively (a group
+   * member of a group); 404 `Request_ResourceNotFound` for an unknown user.
+   */
+  const checkMemberGroups: GraphHandler = (req, p, { tenant }) => {
+    const body = (req.body ?? {}) as { groupIds?: unknown };
+    const ids = body.groupIds;
+    if (!Array.isArray(ids) || ids.some((g) => typeof g !== 'string'))
+      return error(400, 'Request_BadRequest', 'groupIds must be an array of strings.');
+    if (ids.length > 20)
+      return error(400, 'Request_BadRequest', 'At most 20 groups can be checked per request.');
+    const key = (p.id ?? '').toLowerCase();
+    const user = tenant.users.find(
+      (u) => u.id === key || u.userPrincipalName.toLowerCase() === key,
+    );
+    if (!user)
+      return error(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${p.id ?? ''}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    const groups = tenant.groups ?? [];
+    const memberOf = new Set<string>();
+    let frontier = [user.id];
+    while (frontier.length > 0) {
+      const next = groups
+        .filter((g) => !memberOf.has(g.id) && g.members.some((m) => frontier.includes(m)))
+        .map((g) => g.id);
+      next.forEach((g) => memberOf.add(g));
+      frontier = next;
+    }
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${base()}/$metadata#Collection(Edm.String)`,
+        value: (ids as string[]).filter((g) => memberOf.has(g.toLowerCase())),
+      },
     };
   };
 
@@ -508,5 +557,6 @@ export function graphRoutes(
     )
     .add('POST', '/invitations', authed(invitations, 'invitations'))
     .add('GET', '/subscribedSkus', authed(subscribedSkus, 'subscribedSkus'))
+    .add('POST', '/users/:id/checkMemberGroups', authed(checkMemberGroups, 'checkMemberGroups'))
     .add('POST', '/$batch', batch);
 }

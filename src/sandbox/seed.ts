@@ -329,6 +329,13 @@ export const IDS = {
   groups: {
     /** Contoso's role-assignable group that holds Global Administrator; Lidia is its member. */
     contosoGlobalAdmins: '2f6c1a9e-7b3d-4e58-9c0a-4d1e8b7f6a35',
+    /**
+     * Contoso's change advisory board, the approvers of an approval policy (issue 29): Megan
+     * directly, Nestor through the nested on-call group; Jane is in neither.
+     */
+    contosoChangeBoard: '8b1d6e3f-4a2c-4f7e-9d05-3c6a1b2e7f48',
+    /** Contoso's on-call engineers, a member group of the change board. */
+    contosoOnCall: 'e4f7a2c9-1d3b-4e6a-8c50-7b9d2e1f3a64',
   },
   subscriptions: {
     payAsYouGo: 'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa',
@@ -602,6 +609,12 @@ export const DEFAULT_SEED: Seed = {
           displayName: 'Contoso Global Admins',
           members: [U.lidiaContoso],
         },
+        {
+          id: G.contosoChangeBoard,
+          displayName: 'Contoso Change Board',
+          members: [U.meganContoso, G.contosoOnCall],
+        },
+        { id: G.contosoOnCall, displayName: 'Contoso On-Call', members: [U.nestorContoso] },
       ],
       // Nestor may activate Global Administrator through PIM but has not.
       roleEligibilities: { [U.nestorContoso]: [DIRECTORY_ROLES.GlobalAdministrator] },

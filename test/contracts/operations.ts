@@ -449,6 +449,18 @@ export const GRAPH_CONTRACTS: readonly Contract[] = [
     source: 'graph-rbacapplication-list-roleassignments',
   },
   {
+    id: 'user: checkMemberGroups',
+    api: 'graph',
+    method: 'POST',
+    template: '/users/{id}/checkMemberGroups',
+    // "You can check up to a maximum of 20 groups per request."
+    requestBody: obj(['groupIds'], {
+      groupIds: { type: 'array', minItems: 1, maxItems: 20, items: str },
+    }),
+    responses: { 200: list(str) },
+    source: 'graph-user-checkmembergroups',
+  },
+  {
     id: 'Create invitation',
     api: 'graph',
     method: 'POST',

@@ -1,0 +1,86 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { GLOBAL_ADMINISTRATOR_ROLE_ID, type ApproverSource } from '../domain/approval';
+import { graphCall } from './graphClient';
+import { odataString } from './office365Directory';
+
+/**
+ * Who may approve a directory change (issue 29), asked of Microsoft Graph at each click with the
+ * Office 365 admin connection's token (the initiator's; the approver need not sign in): least
+ * privilege, as that connection's `User.Read.All` and `RoleManagement.Read.Directory` are there
+ * already and only `GroupMember.Read.All` is added (src/auth/permissions.ts).
+ * - a group's member: `POST /users/{id}/checkMemberGroups`
+ *   (https://learn.microsoft.com/graph/api/user-checkmembergroups; transitive);
+ * - a Global Administrator: `GET /roleManagement/directory/roleAssignments?$filter=roleDefinitionId
+ *   eq '<Global Administrator>'` (https://learn.microsoft.com/graph/api/rbacapplication-list-roleassignments),
+ *   held by the user directly or through a role-assignable group
+ *   (https://learn.microsoft.com/entra/identity/role-based-access-control/groups-concept), the
+ *   latter checked with checkMemberGroups.
+ */
+
+/** The Graph answers this module reads. */
+interface GraphPage<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+/** Most group ids one checkMemberGroups call takes (the API's limit). */
+const CHECK_LIMIT = 20;
+
+/** Whether a user is an approver under a policy's approver source. */
+export interface ApproverDirectoryPort {
+  /**
+   * @param objectId the clicking user's Entra object id in the policy's tenant
+   * @throws TenantlinkError mapped from Graph (a user not in the directory is not an approver)
+   */
+  isApprover(objectId: string, source: ApproverSource): Promise<boolean>;
+}
+
+/** {@link ApproverDirectoryPort} over a Graph client. */
+export class GraphApproverDirectory implements ApproverDirectoryPort {
+  constructor(private readonly client: Client) {}
+
+  async isApprover(objectId: string, source: ApproverSource): Promise<boolean> {
+    if (source.kind === 'group')
+      return (await this.memberOf(objectId, [source.groupId])).length > 0;
+    const holders = await this.globalAdministratorHolders();
+    if (holders.includes(objectId.toLowerCase())) return true;
+    // The other holders may be role-assignable groups (a user is never a member of a user).
+    const others = holders.filter((h) => h !== objectId.toLowerCase());
+    for (let i = 0; i < others.length; i += CHECK_LIMIT)
+      if ((await this.memberOf(objectId, others.slice(i, i + CHECK_LIMIT))).length > 0) return true;
+    return false;
+  }
+
+  /**
+   * Of `groupIds` (at most 20), those the user is a member of; none for a user not in the
+   * directory (Graph's 404).
+   */
+  private memberOf(objectId: string, groupIds: readonly string[]): Promise<string[]> {
+    return graphCall('POST /users/{id}/checkMemberGroups', async () => {
+      try {
+        const page = (await this.client
+          .api(`/users/${encodeURIComponent(objectId)}/checkMemberGroups`)
+          .post({ groupIds })) as GraphPage<string>;
+        return page.value.map((g) => g.toLowerCase());
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return [];
+        throw err;
+      }
+    });
+  }
+
+  /** Principal ids (lower case) holding Global Administrator at the directory scope. */
+  private globalAdministratorHolders(): Promise<string[]> {
+    const filter = `roleDefinitionId eq ${odataString(GLOBAL_ADMINISTRATOR_ROLE_ID)}`;
+    return graphCall('GET /roleManagement/directory/roleAssignments', async () => {
+      const ids: string[] = [];
+      let url: string | undefined = `/roleManagement/directory/roleAssignments?$filter=${filter}`;
+      while (url) {
+        const page = (await this.client.api(url).get()) as GraphPage<{ principalId: string }>;
+        ids.push(...page.value.map((a) => a.principalId.toLowerCase()));
+        url = page['@odata.nextLink'];
+      }
+      return [...new Set(ids)];
+    });
+  }
+}
