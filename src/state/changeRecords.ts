@@ -17,6 +17,14 @@ export type ChangeStatus =
   | 'requested'
   | 'impactReviewed'
   | 'confirmed'
+  /** Waiting for the approvals of the tenant's policy (issue 29). */
+  | 'awaitingApproval'
+  /** Approved: the move may be requested. */
+  | 'approved'
+  /** An approver rejected it: the link ended with nothing changed. */
+  | 'rejected'
+  /** The approvals did not come in time: the link ended with nothing changed. */
+  | 'expired'
   | 'moveRequested'
   | 'guided'
   | 'moveAccepted'

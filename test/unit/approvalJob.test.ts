@@ -1,0 +1,213 @@
+import { MemoryStorage } from 'botbuilder';
+import { DEFAULT_APPROVAL_EXPIRY_MS, type ApprovalPolicy } from '../../src/domain/approval';
+import type { ApproverDirectoryPort } from '../../src/graph/approvers';
+import {
+  ApprovalWakeups,
+  applyApprovalClick,
+  awaitApprovalJob,
+  requestApproval,
+  type ApprovalDeps,
+  type ApprovalStage,
+} from '../../src/link/approvalJob';
+import { ApprovalStore } from '../../src/state/approvals';
+import { ChangeRecordStore } from '../../src/state/changeRecords';
+
+/**
+ * The approval job (issue 29), botbuilder-free: time is the store's clock, moved by the job's
+ * own pause (no sleeps); a "restart" is a second run of the job over the same storage.
+ */
+
+const HOUR = 3600_000;
+let storage: MemoryStorage;
+let now: number;
+let reminders: number;
+let graphAsked: string[];
+const policy: ApprovalPolicy = {
+  required: 1,
+  approvers: { kind: 'group', groupId: '8b1d6e3f-4a2c-4f7e-9d05-3c6a1b2e7f48', groupName: 'CAB' },
+  channel: { teamId: '19:team@thread.tacv2', channelId: '19:chan@thread.tacv2', name: 'Changes' },
+  expiryMs: DEFAULT_APPROVAL_EXPIRY_MS,
+};
+const stage: ApprovalStage = {
+  flowId: 'f1',
+  initiatorId: '29:kelley',
+  initiatorName: 'Kelley',
+  subscriptionId: 'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa',
+  tenantId: 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542',
+  initiatorObjectId: 'oid-kelley',
+  policy,
+};
+const approvers: ApproverDirectoryPort = {
+  isApprover: async (objectId) => {
+    graphAsked.push(objectId);
+    return objectId === 'oid-megan' || objectId === 'oid-adele';
+  },
+};
+const click = (who: string, decision: 'approve' | 'reject' = 'approve', reason?: string) => ({
+  userId: `29:${who}`,
+  objectId: `oid-${who}`,
+  name: who,
+  decision,
+  reason,
+  cardVersion: 1,
+});
+
+/** Deps over the shared storage; `onPause` runs at each pause, after the clock moved. */
+function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefined): ApprovalDeps {
+  const d: ApprovalDeps = {
+    approvals: new ApprovalStore(storage, () => now),
+    changes: new ChangeRecordStore(storage),
+    notices: { remind: async () => void reminders++ },
+    pollMs: HOUR,
+    wakeups: new ApprovalWakeups(),
+    pause: async (ms) => {
+      now += ms;
+      await onPause(d);
+    },
+  };
+  return d;
+}
+
+beforeEach(async () => {
+  storage = new MemoryStorage();
+  now = Date.parse('2026-12-04T10:00:00Z');
+  reminders = 0;
+  graphAsked = [];
+  await new ChangeRecordStore(storage).update(
+    'f1',
+    () => undefined,
+    () => ({
+      flowId: 'f1',
+      initiatorId: '29:kelley',
+      initiatorName: 'Kelley',
+      subscriptionId: stage.subscriptionId,
+      subscriptionName: 'Pay-As-You-Go',
+      sourceTenantId: 'src',
+      destinationTenantId: stage.tenantId,
+      status: 'confirmed',
+      backup: [],
+      audit: [],
+      createdAt: new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+    }),
+  );
+});
+
+const record = () => new ChangeRecordStore(storage).get('f1');
+
+it('ends approved when an approver approves while it waits, audited', async () => {
+  let clicked = false;
+  const d = deps(async (self) => {
+    if (clicked) return;
+    clicked = true;
+    expect((await applyApprovalClick(self, approvers, 'f1', click('megan'))).kind).toBe('recorded');
+  });
+  await requestApproval(d, stage);
+  expect((await record())?.status).toBe('awaitingApproval');
+  const result = await awaitApprovalJob(d, stage);
+  expect(result.outcome).toBe('approved');
+  expect(result.decisions.map((x) => x.name)).toEqual(['megan']);
+  const r = await record();
+  expect(r?.status).toBe('approved');
+  expect(r?.audit.map((a) => [a.action, a.outcome])).toEqual([
+    ['approvalRequested', 'ok'],
+    ['approval:approve', 'ok'],
+    ['approval:approved', 'ok'],
+  ]);
+  expect(reminders).toBe(0);
+});
+
+it('expires after 24 h with one reminder, and a run after a restart neither reminds again nor changes the end', async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  await requestApproval(d, stage); // the stage again after a restart: one request, one audit line
+  const result = await awaitApprovalJob(d, stage);
+  expect(result).toEqual({ outcome: 'expired', decisions: [] });
+  expect(now).toBe(Date.parse('2026-12-05T10:00:00Z'));
+  expect(reminders).toBe(1);
+  expect(await awaitApprovalJob(deps(), stage)).toEqual(result);
+  expect(reminders).toBe(1);
+  const r = await record();
+  expect(r?.status).toBe('expired');
+  expect(r?.audit.map((a) => a.action)).toEqual(['approvalRequested', 'approval:expired']);
+});
+
+it('continues after the instance is lost mid-wait: the reminder already sent is not sent again', async () => {
+  const lost = deps(async () => {
+    if (reminders === 1) throw new Error('instance lost');
+  });
+  await requestApproval(lost, stage);
+  await expect(awaitApprovalJob(lost, stage)).rejects.toThrow('instance lost');
+  expect(reminders).toBe(1);
+  let clicked = false;
+  const other = deps(async (self) => {
+    if (!clicked) {
+      clicked = true;
+      await applyApprovalClick(self, approvers, 'f1', click('adele'));
+    }
+  });
+  expect((await awaitApprovalJob(other, stage)).outcome).toBe('approved');
+  expect(reminders).toBe(1);
+});
+
+it('ends rejected on a rejection with its reason; the initiator and a non-approver are refused and audited', async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  expect(await applyApprovalClick(d, approvers, 'f1', click('kelley'))).toEqual({
+    kind: 'refused',
+    why: 'initiator',
+  });
+  expect(graphAsked).toEqual([]); // the initiator is refused without asking Graph
+  expect(await applyApprovalClick(d, approvers, 'f1', click('jane'))).toEqual({
+    kind: 'refused',
+    why: 'notApprover',
+  });
+  const rejected = await applyApprovalClick(d, approvers, 'f1', click('megan', 'reject', 'freeze'));
+  expect(rejected.kind).toBe('recorded');
+  // A double click and a late approval change nothing.
+  expect(await applyApprovalClick(d, approvers, 'f1', click('megan', 'reject', 'again'))).toEqual({
+    kind: 'refused',
+    why: 'ended',
+  });
+  expect((await applyApprovalClick(d, approvers, 'f1', click('adele'))).kind).toBe('refused');
+  const result = await awaitApprovalJob(d, stage);
+  expect(result.outcome).toBe('rejected');
+  expect(result.decisions).toEqual([
+    expect.objectContaining({ name: 'megan', decision: 'reject', reason: 'freeze' }),
+  ]);
+  const r = await record();
+  expect(r?.status).toBe('rejected');
+  expect(r?.audit.map((a) => [a.action, a.outcome, a.code])).toEqual([
+    ['approvalRequested', 'ok', undefined],
+    ['approval:approve', 'refused', 'initiator'],
+    ['approval:approve', 'refused', 'notApprover'],
+    ['approval:reject', 'ok', undefined],
+    ['approval:rejected', 'refused', undefined],
+  ]);
+});
+
+it('wakes a wait on this instance at once when a click decides', async () => {
+  const wakeups = new ApprovalWakeups();
+  let woke = false;
+  let paused!: () => void;
+  const inPause = new Promise<void>((resolve) => (paused = resolve));
+  const d: ApprovalDeps = {
+    ...deps(),
+    wakeups,
+    // Waits for the wake only (the clock never moves): the job ends only if the click wakes it.
+    pause: (_ms, signal) =>
+      new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => {
+          woke = true;
+          resolve();
+        });
+        paused();
+      }),
+  };
+  await requestApproval(d, stage);
+  const waiting = awaitApprovalJob(d, stage);
+  await inPause;
+  await applyApprovalClick(d, approvers, 'f1', click('megan'));
+  expect((await waiting).outcome).toBe('approved');
+  expect(woke).toBe(true);
+});
