@@ -256,6 +256,52 @@ export interface ChannelNoticeCardData {
   portalUrl: string;
 }
 
+/** Data of cards/approval.json: the approval request of a link (issue 29). */
+export interface ApprovalCardData extends ActionIds {
+  title: string;
+  /** Who asks for what, and of whom. */
+  text: string;
+  color: 'Default' | 'Good' | 'Attention' | 'Warning' | 'Accent';
+  /** Subscription, from and to which directory, who asks, who is asked. */
+  facts: Fact[];
+  impactTitle: string;
+  /** The impact summary, one line each (who loses what). */
+  impact: { line: string }[];
+  decisionsTitle: string;
+  /** Approvals and rejections so far, one line each. */
+  decisions: { line: string }[];
+  /** When it expires (with `{{DATE()}}`/`{{TIME()}}`: each reader sees their own format). */
+  expires: string;
+  /** Whether this view has the reason and the buttons (an approver's own view). */
+  canDecide: boolean;
+  reasonLabel: string;
+  approveLabel: string;
+  rejectLabel: string;
+}
+
+/** Data of cards/policy.json: a tenant's approval policy, set by a Global Administrator. */
+export interface PolicyCardData extends ActionIds {
+  title: string;
+  text: string;
+  /** The policy in force, in words. */
+  current: string;
+  approversLabel: string;
+  /** `off`, `group` or `globalAdministrators`. */
+  approvers: string;
+  approverChoices: Choice[];
+  groupLabel: string;
+  groupId: string;
+  requiredLabel: string;
+  required: number;
+  channelLabel: string;
+  /** The chosen channel's team id ('' when none). */
+  channel: string;
+  channelChoices: Choice[];
+  expiryLabel: string;
+  expiryHours: number;
+  saveLabel: string;
+}
+
 /** Template name → its data shape. */
 export interface CardDataByTemplate {
   welcome: WelcomeCardData;
@@ -271,6 +317,8 @@ export interface CardDataByTemplate {
   outcome: OutcomeCardData;
   channelNotice: ChannelNoticeCardData;
   checklist: ChecklistCardData;
+  approval: ApprovalCardData;
+  policy: PolicyCardData;
 }
 
 /** Name of a template in cards/. */
@@ -294,6 +342,8 @@ export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'outcome',
   'channelNotice',
   'checklist',
+  'approval',
+  'policy',
 ];
 
 const templates = new Map<TemplateName, ACData.Template>();

@@ -43,6 +43,11 @@ export const VERB = {
   checklistLater: 'checklist.done',
   /** The automatic invoke of a user-specific view (src/dialogs/userSpecificViews.ts). */
   refresh: 'card.refresh',
+  /** An approver's answers on the approval card (issue 29). */
+  approve: 'approval.approve',
+  reject: 'approval.reject',
+  /** The policy card's save (a Global Administrator). */
+  savePolicy: 'policy.save',
 } as const;
 
 /**
@@ -52,9 +57,11 @@ export const VERB = {
  * - `checklist`: the after-move checklist, a card that outlives its link (its one handler,
  *   src/dialogs/link/checklistDialog.ts, begun by the root dialog);
  * - `view`: whichever answers the card it refreshes (its prompt, or the standing card its data
- *   names).
+ *   names);
+ * - `approval`: the approval card, a card of the policy's channel that any approver answers
+ *   (src/link/approvalJob.ts's applyApprovalClick, Graph checking the approver at the click).
  */
-export type VerbHandler = 'prompt' | 'checklist' | 'view';
+export type VerbHandler = 'prompt' | 'checklist' | 'view' | 'approval';
 
 /**
  * Each verb: the schema of its inputs and its handler. A click's `data` (Teams merges the card's
@@ -68,7 +75,10 @@ export const VERBS = {
     handler: 'prompt',
   },
   [VERB.restartSignIn]: { inputs: z.object({}), handler: 'prompt' },
-  [VERB.chooseSubscription]: { inputs: z.object({ subscriptionId: z.string() }), handler: 'prompt' },
+  [VERB.chooseSubscription]: {
+    inputs: z.object({ subscriptionId: z.string() }),
+    handler: 'prompt',
+  },
   // The impact card's acknowledgements (`ack_<kind>`), checked by the card's rules.
   [VERB.continueImpact]: { inputs: z.object({}), handler: 'prompt' },
   [VERB.confirmMove]: { inputs: z.object({ typedName: z.string() }), handler: 'prompt' },
@@ -88,6 +98,24 @@ export const VERBS = {
   [VERB.fixKeyVaults]: { inputs: z.object({ confirmKeyVaults: toggle }), handler: 'checklist' },
   [VERB.checklistLater]: { inputs: z.object({}), handler: 'checklist' },
   [VERB.refresh]: { inputs: z.object({}), handler: 'view' },
+  [VERB.approve]: {
+    inputs: z.object({ reason: z.string().max(500).optional() }),
+    handler: 'approval',
+  },
+  [VERB.reject]: {
+    inputs: z.object({ reason: z.string().trim().min(1).max(500) }),
+    handler: 'approval',
+  },
+  [VERB.savePolicy]: {
+    inputs: z.object({
+      approvers: z.enum(['off', 'group', 'globalAdministrators']),
+      groupId: z.string().optional(),
+      required: z.coerce.number().int().min(1).max(10).default(1),
+      channel: z.string().optional(),
+      expiryHours: z.coerce.number().min(1).max(168).default(24),
+    }),
+    handler: 'prompt',
+  },
 } as const satisfies Record<
   (typeof VERB)[keyof typeof VERB],
   { readonly inputs: z.ZodTypeAny; readonly handler: VerbHandler }
