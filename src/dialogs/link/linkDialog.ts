@@ -93,9 +93,9 @@ export class LinkDialog extends ComponentDialog {
     reason: DialogReason,
   ): Promise<void> {
     if (reason === DialogReason.cancelCalled) {
-      const active = (instance.state as { dialogs?: DialogState }).dialogs?.dialogStack[0];
-      const stage = this.stages.find((s) => s.id === active?.id);
-      if (active && stage) await stage.cancelled(active);
+      const inner = (instance.state as { dialogs?: DialogState }).dialogs?.dialogStack ?? [];
+      for (const active of inner)
+        await this.stages.find((s) => s.id === active.id)?.cancelled(active);
     }
     await super.endDialog(context, instance, reason);
   }
