@@ -49,6 +49,7 @@ const VERBS: Record<Verb, true> = {
   'access.grant': true,
   'keyvault.fix': true,
   'checklist.done': true,
+  'card.refresh': true,
 };
 
 interface Fixture<N extends TemplateName> {

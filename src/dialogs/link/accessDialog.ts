@@ -14,13 +14,14 @@ import type { AccessedFlow, MovedFlow } from '../../link/stages';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import { inLinkStep } from '../../telemetry/linkTrace';
 import { answerInvoke, outcomeCard } from '../cardPrompt';
-import type { VerbInputs } from '../cardInputs';
+import type { VerbInputs } from '../verbs';
 import { SEARCH_RESULTS_MAX } from '../cardSearch';
 import { LinkCards, userChoice } from '../linkCards';
 import { restoreChoiceOf, restoreKey, restoreReportCard } from '../restoreCards';
 import { jobResult, type BackgroundRunner, type ProgressReporter } from '../waitForBackground';
 import { dryRunAccess } from './accessDryRun';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
+import { VERB } from '../verbs';
 
 /**
  * Seed step 3: give Office 365 accounts access to the subscription (RBAC roles replace the retired
@@ -101,7 +102,7 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
       ['access.grant', (step, flow) => this.grantCard(step, flow)],
       [
         'access.start',
-        this.answered('access.grant', (step, flow, answer) => this.start(step, flow, answer)),
+        this.answered(VERB.grantAccess, (step, flow, answer) => this.start(step, flow, answer)),
       ],
       ['access.after', (step, flow) => this.afterAccess(step, flow)],
     ]);
@@ -127,13 +128,13 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
     return this.ask(step, flow, {
       cardId: ids.cardId,
       card: renderCard('grantAccess', data),
-      verbs: ['access.grant'],
+      verbs: [VERB.grantAccess],
       retryCard: renderCard('grantAccess', { ...data, error: cards.t('grant.pick') }),
       // More users than the card lists: its typeahead searches the directory live, and the chosen
       // ids are checked against the directory when the card is answered.
       ...(moreUsers ? { search: { dataset: data.usersDataset, source: 'users' } } : {}),
       rules: {
-        'access.grant': {
+        [VERB.grantAccess]: {
           required: ['principalIds'],
           oneOf: {
             ...(moreUsers ? {} : { principalIds: page.users.map((u) => u.id) }),
@@ -153,7 +154,7 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
   private async start(
     step: WaterfallStepContext<MovedFlow>,
     flow: MovedFlow,
-    answer: VerbInputs<'access.grant'>,
+    answer: VerbInputs<typeof VERB.grantAccess>,
   ): Promise<DialogTurnResult> {
     const cards = this.cards(step);
     const { role, restore } = answer;
@@ -206,11 +207,12 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
     readStage(ACCESS_JOB_STAGE, stage, 'access');
     const cards = new LinkCards(this.deps.localizer, stage.locale || undefined);
     const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
-    const role = t(`role.${stage.role}`);
+    const { role } = stage;
+    const roleName = t(`role.${role}`);
     const result = await this.deps.accessJob(userId, stage, (p) =>
       progress(
         outcomeCard(
-          t('grant.progress', { role, done: p.granted, total: p.grantTotal }),
+          t('grant.progress', { role: roleName, done: p.granted, total: p.grantTotal }),
           p.restoreTotal > 0
             ? t('restore.progress', { done: p.restored, total: p.restoreTotal })
             : '',

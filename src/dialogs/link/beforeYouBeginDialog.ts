@@ -9,9 +9,10 @@ import type { CloudClients } from '../../link/ports';
 import { runPreflight } from '../../link/preflight';
 import type { LinkProcedure } from '../../link/procedure';
 import type { AzureSignedInFlow, ChosenFlow } from '../../link/stages';
-import type { VerbInputs } from '../cardInputs';
+import type { VerbInputs } from '../verbs';
 import { screenSubscriptions } from '../chooseEligibility';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
+import { VERB } from '../verbs';
 
 /**
  * Seed step 2, "Before you begin": the rules R1–R5 (src/domain/rules.ts), then the choice of the
@@ -47,7 +48,7 @@ export class BeforeYouBeginDialog extends LinkStageDialog<
       ['preflight', (step, flow) => this.preflight(step, flow)],
       [
         'choose',
-        this.answered('subscription.choose', (step, flow, inputs, offer: Offer) =>
+        this.answered(VERB.chooseSubscription, (step, flow, inputs, offer: Offer) =>
           this.chosen(step, flow, inputs, offer),
         ),
       ],
@@ -111,7 +112,7 @@ export class BeforeYouBeginDialog extends LinkStageDialog<
       {
         cardId: ids.cardId,
         card: renderCard('chooseSubscription', data),
-        verbs: ['subscription.choose'],
+        verbs: [VERB.chooseSubscription],
         // More subscriptions than the card lists: the card's typeahead searches all of them.
         ...(data.dataset
           ? {
@@ -122,7 +123,7 @@ export class BeforeYouBeginDialog extends LinkStageDialog<
             }
           : {}),
         rules: {
-          'subscription.choose': {
+          [VERB.chooseSubscription]: {
             required: ['subscriptionId'],
             oneOf: { subscriptionId: candidates.map((c) => c.subscriptionId) },
           },
@@ -136,7 +137,7 @@ export class BeforeYouBeginDialog extends LinkStageDialog<
   private async chosen(
     step: WaterfallStepContext<AzureSignedInFlow>,
     flow: AzureSignedInFlow,
-    { subscriptionId }: VerbInputs<'subscription.choose'>,
+    { subscriptionId }: VerbInputs<typeof VERB.chooseSubscription>,
     offer: Offer,
   ): Promise<DialogTurnResult> {
     const subscription = offer.owned.find((x) => x.subscriptionId === subscriptionId);

@@ -25,7 +25,7 @@ import {
   type CardPromptOptions,
   type CardSearchers,
 } from '../cardPrompt';
-import { inputsOf, type Verb, type VerbInputs } from '../cardInputs';
+import { inputsOf, type Verb, type VerbInputs } from '../verbs';
 import { LinkCards } from '../linkCards';
 import {
   WaitForBackgroundDialog,
@@ -33,6 +33,7 @@ import {
   type JobTable,
   type WaitOptions,
 } from '../waitForBackground';
+import { VERB } from '../verbs';
 
 /**
  * The base of the link's stage dialogs (src/dialogs/link/*Dialog.ts), in the shape of
@@ -215,7 +216,7 @@ export abstract class LinkStageDialog<In extends object, Out, F extends FlowStar
     return async (step, flow) => {
       // The card prompt ends with a CardAction (src/dialogs/cardPrompt.ts).
       const action = step.result as CardAction | undefined;
-      if (!action || action.verb === 'link.cancel') return this.cancel(step, flow);
+      if (!action || action.verb === VERB.cancel) return this.cancel(step, flow);
       // `carry` is what this stage's own step gave its prompt (ask's `carried: C`).
       return answered(step, flow, inputsOf(action, verb), action.carry as C);
     };

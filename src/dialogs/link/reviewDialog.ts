@@ -13,6 +13,7 @@ import { answerInvoke, outcomeCard } from '../cardPrompt';
 import { ackIds, blockerLines, inventoryPart } from '../inventoryCards';
 import { jobResult, type BackgroundRunner } from '../waitForBackground';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
+import { VERB } from '../verbs';
 
 /**
  * Seed step 2, the review before the change: the chosen subscription's lock (one link per
@@ -51,8 +52,8 @@ export class ReviewDialog extends LinkStageDialog<ChosenFlow, ConfirmedFlow, Cho
     this.steps([
       ['impact.review', (step, flow) => this.review(step, flow)],
       ['impact.show', (step, flow) => this.showImpact(step, flow)],
-      ['confirm', this.answered('impact.continue', (step, flow) => this.confirm(step, flow))],
-      ['confirm.done', this.answered('move.confirm', (step, flow) => this.next(step, flow))],
+      ['confirm', this.answered(VERB.continueImpact, (step, flow) => this.confirm(step, flow))],
+      ['confirm.done', this.answered(VERB.confirmMove, (step, flow) => this.next(step, flow))],
     ]);
   }
 
@@ -153,10 +154,10 @@ export class ReviewDialog extends LinkStageDialog<ChosenFlow, ConfirmedFlow, Cho
     return this.ask(step, flow, {
       cardId: ids.cardId,
       card: card(''),
-      verbs: ['impact.continue'],
+      verbs: [VERB.continueImpact],
       retryCard: card(t('inventory.ackMissing')),
       rules: {
-        'impact.continue': {
+        [VERB.continueImpact]: {
           required: acks,
           oneOf: Object.fromEntries(acks.map((id) => [id, ['true']])),
         },
@@ -181,9 +182,9 @@ export class ReviewDialog extends LinkStageDialog<ChosenFlow, ConfirmedFlow, Cho
     return this.ask(step, flow, {
       cardId: ids.cardId,
       card: renderCard('confirm', cards.confirm(ids, subscription, org)),
-      verbs: ['move.confirm'],
+      verbs: [VERB.confirmMove],
       retryCard: renderCard('confirm', cards.confirm(ids, subscription, org, mismatch)),
-      rules: { 'move.confirm': { required: ['typedName'], equals: { typedName: name } } },
+      rules: { [VERB.confirmMove]: { required: ['typedName'], equals: { typedName: name } } },
     });
   }
 }

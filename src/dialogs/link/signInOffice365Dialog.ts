@@ -6,6 +6,7 @@ import type { FlowStart, SignedInFlow } from '../../link/stages';
 import { linkStarted } from '../../telemetry/linkTrace';
 import { answerInvoke, outcomeCard } from '../cardPrompt';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
+import { VERB } from '../verbs';
 
 /**
  * Seed step 1, first half: the welcome card (what the link does; a dry run says so), then the
@@ -33,7 +34,7 @@ export class SignInOffice365Dialog extends LinkStageDialog<LinkOptions, SignedIn
     super(SIGN_IN_OFFICE365_STAGE, deps);
     this.steps([
       ['welcome', (step, flow) => this.welcome(step, flow)],
-      ['signIn.office365', this.answered('link.start', (step, flow) => this.signIn(step, flow))],
+      ['signIn.office365', this.answered(VERB.start, (step, flow) => this.signIn(step, flow))],
       ['signIn.office365.done', (step, flow) => this.signedInto(step, flow)],
     ]);
   }
@@ -54,7 +55,7 @@ export class SignInOffice365Dialog extends LinkStageDialog<LinkOptions, SignedIn
   private welcome(step: WaterfallStepContext<FlowStart>, flow: FlowStart) {
     const ids = { flowId: flow.flowId, cardId: uuidv4() };
     const card = this.cards(step).welcome(ids, flow.dryRun === true);
-    return this.ask(step, flow, { cardId: ids.cardId, card, verbs: ['link.start'] });
+    return this.ask(step, flow, { cardId: ids.cardId, card, verbs: [VERB.start] });
   }
 
   private async signIn(
