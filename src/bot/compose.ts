@@ -20,7 +20,7 @@ import { ChangeRecordStore } from '../state/changeRecords';
 import { ConversationReferenceStore } from '../state/conversationReferences';
 import { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { AdapterBackgroundRunner, type LeaseOptions } from './backgroundRunner';
-import { ProactiveChannelNotifier } from './channelNotifier';
+import { LinkNotices, ProactiveChannelNotifier } from './channelNotifier';
 import { installTurnErrorHandler } from './server';
 import { TenantlinkBot } from './teamsBot';
 import { DEFAULT_PROPAGATION_WAIT, type PropagationWait } from '../link/move';
@@ -126,7 +126,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
       changes,
       background,
       accessJob: (userId, s, progress) => giveAccessJob(procedure, userId, s, progress),
-      notifier,
+      notices: new LinkNotices(localizer, procedure, notifier),
       portalUrl: clients.portalUrl,
     }),
     afterMove: new AfterMoveDialog({ ...stage, changes }),

@@ -6,7 +6,6 @@ import { RESTORE_CHOICE_LIMIT, cardAttachment, renderCard } from '../../cards/re
 import { GRANTABLE_ROLES } from '../../domain/roles';
 import { errorFromJson } from '../../errors';
 import type { AccessJobResult, AccessProgress, AccessStage } from '../../link/accessJob';
-import type { ChannelNotifier } from '../../link/ports';
 import type { LinkProcedure } from '../../link/procedure';
 import { restoreWork } from '../../link/restoreRecord';
 import { ACCESS_STAGE, readStage } from '../../link/stageSchemas';
@@ -36,10 +35,7 @@ export const GRANT_PAGE_SIZE = 50;
 
 /** What the stage uses. */
 export interface AccessPorts extends StagePorts {
-  readonly procedure: Pick<
-    LinkProcedure,
-    'setStatus' | 'unlock' | 'directory' | 'azure' | 'notifyOnce'
-  >;
+  readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock' | 'directory' | 'azure'>;
   readonly changes: ChangeRecordStore;
   readonly background: BackgroundRunner;
   /** The grant, restore and test (src/link/accessJob.ts `giveAccessJob`), as `userId`. */
@@ -48,10 +44,25 @@ export interface AccessPorts extends StagePorts {
     stage: AccessStage,
     progress: (p: AccessProgress) => void,
   ) => Promise<AccessJobResult>;
-  /** Tells the team channels (a dry run's notice). */
-  readonly notifier: ChannelNotifier;
+  /** The notices to the team channels (src/bot/channelNotifier.ts `LinkNotices`). */
+  readonly notices: AccessNotices;
   /** The Azure portal's URL. */
   readonly portalUrl: string;
+}
+
+/** The notices the stage asks for: the link's, once per flow, and a dry run's. */
+export interface AccessNotices {
+  linked(
+    flowId: string,
+    facts: AccessJobs['access']['notice'],
+    granted: AccessJobResult['grants'],
+    locale: string,
+  ): Promise<number>;
+  dryRun(
+    facts: Pick<AccessedFlow, 'subscription' | 'org'>,
+    name: string,
+    locale: string | undefined,
+  ): Promise<number>;
 }
 
 /** The access job's stage with the dialog's part: the locale and what the notice names. */
@@ -195,8 +206,8 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
 
   /**
    * The access job with its progress shown on the grant card, in the locale of the click that
-   * started it, and then the notice to the team channels (once per flow, src/link/procedure.ts
-   * `notifyOnce`): all of step 3 runs in the leased job, none in a turn.
+   * started it, and then the notice to the team channels (sent by the channel notifier, once per
+   * flow): all of step 3 runs in the leased job, none in a turn.
    */
   private async access(
     userId: string,
@@ -219,11 +230,11 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
         ),
       ),
     );
-    const { subscription, org, office365, portalUrl } = stage.notice;
-    const channels = await this.deps.procedure.notifyOnce(
+    const channels = await this.deps.notices.linked(
       stage.flowId,
-      org.tenantId,
-      cards.channelNotice(subscription, org, office365, result.grants, portalUrl),
+      stage.notice,
+      result.grants,
+      stage.locale,
     );
     return { ...result, channels };
   }

@@ -3,7 +3,7 @@ import { cardAttachment, renderCard } from '../../cards/render';
 import type { GrantableRole } from '../../domain/roles';
 import { grantAccess } from '../../link/access';
 import { WriteRecorder } from '../../link/dryRun';
-import type { ChannelNotifier } from '../../link/ports';
+import type { AccessNotices } from './accessDialog';
 import type { LinkProcedure } from '../../link/procedure';
 import { restoreAccess } from '../../link/restore';
 import { restoreToRun, type RestoreChoice } from '../../link/restoreRecord';
@@ -15,7 +15,7 @@ import type { LinkCards } from '../linkCards';
 export interface AccessDryRunPorts {
   readonly procedure: Pick<LinkProcedure, 'directory' | 'azure'>;
   readonly changes: ChangeRecordStore;
-  readonly notifier: ChannelNotifier;
+  readonly notices: Pick<AccessNotices, 'dryRun'>;
 }
 
 /** The grant card's answer, as the dry run reads it. */
@@ -73,14 +73,6 @@ export async function dryRunAccess(
     facts: plan.map((w, i) => ({ title: `${i + 1}. ${w.method}`, value: w.path })),
   });
   await context.sendActivity({ attachments: [cardAttachment(card)] });
-  await ports.notifier.notify(
-    flow.org.tenantId,
-    renderCard('outcome', {
-      title: cards.t('dryRun.channel', names),
-      text: cards.t('dryRun.channelText', { ...names, name: flow.initiatorName }),
-      color: 'Default',
-      facts: [],
-    }),
-  );
+  await ports.notices.dryRun(flow, flow.initiatorName, context.activity.locale);
   await context.sendActivity(cards.t('dryRun.done', { ...names, count: plan.length }));
 }
