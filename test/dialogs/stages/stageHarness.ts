@@ -161,6 +161,12 @@ export class StageHarness<In extends object> {
     return this.sent.filter((a) => typeof a.text === 'string').map((a) => a.text ?? '');
   }
 
+  /** Every acknowledgement toggle (`ack_<kind>`) of the last card, checked. */
+  acknowledged(): Record<string, string> {
+    const ids = JSON.stringify(this.lastCard()).match(/"id":"ack_[A-Za-z]+"/g) ?? [];
+    return Object.fromEntries(ids.map((m) => [m.slice(6, -1), 'true']));
+  }
+
   /** Clicks the `verb` button of the last card that has one, with `inputs`. */
   async click(verb: string, inputs: Record<string, string> = {}): Promise<void> {
     const data = this.actionData(verb);
