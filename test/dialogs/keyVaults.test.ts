@@ -168,6 +168,9 @@ describe('a key vault in the Azure RBAC model', () => {
 
   it('changes its tenant ID only, and reports the role assignments at the vault that the restore gave back', async () => {
     await runLink(r, { restore: true });
+    expect(cardText(checklistCard(r).card)).toContain(
+      'A vault in Azure RBAC mode gets its tenant ID only',
+    );
     const before = await vault(RBAC_VAULT, rHttp);
     expect(before).toMatchObject({ tenantId: T.defaultDirectory, enableRbacAuthorization: true });
 
