@@ -32,24 +32,22 @@ export async function fixKeyVaultsJob(
   stage: KeyVaultStage,
 ): Promise<KeyVaultJobResult> {
   const { flowId } = stage;
-  const { changes, clients, tokens } = procedure.deps;
-  const record = await changes.get(flowId);
+  const record = await procedure.changeRecord(flowId);
   const principals = await principalsGivenBack(
     record?.backup ?? [],
     record?.restorePlan ?? [],
     record?.restoreReport ?? [],
     procedure.directory(userId, 'office365'),
   );
-  const arm = tokens.credential(userId, 'office365', 'arm');
   const results = await fixKeyVaults(
-    clients.inventory(arm),
-    clients.keyVaults(arm),
+    procedure.inventory(userId, 'office365'),
+    procedure.keyVaults(userId, 'office365'),
     stage.subscriptionId,
     stage.tenantId,
     principals,
     removedAssignments(record?.backup ?? [], record?.restoreReport ?? []),
   );
-  await changes.update(flowId, (r) => {
+  await procedure.updateRecord(flowId, (r) => {
     r.audit = [
       ...r.audit,
       ...results.map((x) => ({
