@@ -18,7 +18,7 @@ import { SEARCH_RESULTS_MAX } from '../cardSearch';
 import { LinkCards, userChoice } from '../linkCards';
 import { restoreChoiceOf, restoreKey, restoreReportCard } from '../restoreCards';
 import { jobResult, type BackgroundRunner, type ProgressReporter } from '../waitForBackground';
-import { dryRunAccess } from './accessDryRun';
+import { dryRunAccess, type AccessNotices, type NoticeFacts } from './accessDryRun';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 import { VERB } from '../verbs';
 
@@ -50,21 +50,6 @@ export interface AccessPorts extends StagePorts {
   readonly portalUrl: string;
 }
 
-/** The notices the stage asks for: the link's, once per flow, and a dry run's. */
-export interface AccessNotices {
-  linked(
-    flowId: string,
-    facts: AccessJobs['access']['notice'],
-    granted: AccessJobResult['grants'],
-    locale: string,
-  ): Promise<number>;
-  dryRun(
-    facts: Pick<AccessedFlow, 'subscription' | 'org'>,
-    name: string,
-    locale: string | undefined,
-  ): Promise<number>;
-}
-
 /** The access job's stage with the dialog's part: the locale and what the notice names. */
 const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
   locale: z.string(),
@@ -80,9 +65,7 @@ const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
 interface AccessJobs {
   readonly access: AccessStage & {
     readonly locale: string;
-    readonly notice: Pick<AccessedFlow, 'subscription' | 'org' | 'office365'> & {
-      readonly portalUrl: string;
-    };
+    readonly notice: NoticeFacts;
   };
 }
 

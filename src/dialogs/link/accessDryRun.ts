@@ -3,13 +3,36 @@ import { cardAttachment, renderCard } from '../../cards/render';
 import type { GrantableRole } from '../../domain/roles';
 import { grantAccess } from '../../link/access';
 import { WriteRecorder } from '../../link/dryRun';
-import type { AccessNotices } from './accessDialog';
 import type { LinkProcedure } from '../../link/procedure';
 import { restoreAccess } from '../../link/restore';
 import { restoreToRun, type RestoreChoice } from '../../link/restoreRecord';
-import type { MovedFlow } from '../../link/stages';
+import type { AccessedFlow, MovedFlow } from '../../link/stages';
+import type { GrantResult } from '../../link/access';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import type { LinkCards } from '../linkCards';
+
+/** What the team channels' notice of a link names (the access job's stage keeps it: JSON). */
+export type NoticeFacts = Pick<AccessedFlow, 'subscription' | 'org' | 'office365'> & {
+  readonly portalUrl: string;
+};
+
+/**
+ * The notices the access stage asks for (src/bot/channelNotifier.ts `LinkNotices` renders and
+ * sends them): the link's, once per flow, and a dry run's.
+ */
+export interface AccessNotices {
+  linked(
+    flowId: string,
+    facts: NoticeFacts,
+    granted: readonly GrantResult[],
+    locale: string,
+  ): Promise<number>;
+  dryRun(
+    facts: Pick<AccessedFlow, 'subscription' | 'org'>,
+    name: string,
+    locale: string | undefined,
+  ): Promise<number>;
+}
 
 /** What the dry run of the access stage uses. */
 export interface AccessDryRunPorts {
