@@ -62,18 +62,21 @@ export const ORG: Organization = {
 
 const localizer = new Localizer();
 
-/** A sign-in dialog that ends at once with `account` (or nothing: cancelled). */
-export class FakeSignIn extends Dialog {
+/** A dialog that ends at once with `result` (a sign-in's account, the guided path's answer). */
+export class EndsWith<T> extends Dialog {
   constructor(
     id: string,
-    private readonly account: SignedInAccount | undefined,
+    private readonly result: T,
   ) {
     super(id);
   }
   override beginDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    return dc.endDialog(this.account);
+    return dc.endDialog(this.result);
   }
 }
+
+/** A sign-in dialog that ends at once with `account` (or nothing: cancelled). */
+export class FakeSignIn extends EndsWith<SignedInAccount | undefined> {}
 
 /** A background runner that runs a job at once and reports it when the test says so. */
 export class FakeBackground implements BackgroundRunner {
