@@ -6,7 +6,7 @@ import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
 import { AccessDialog } from '../dialogs/link/accessDialog';
 import { AfterMoveDialog } from '../dialogs/link/afterMoveDialog';
 import { BeforeYouBeginDialog } from '../dialogs/link/beforeYouBeginDialog';
-import { KeyVaultFixDialog, answerChecklistRefresh } from '../dialogs/link/keyVaultFixDialog';
+import { ChecklistDialog } from '../dialogs/link/checklistDialog';
 import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/link/linkDialog';
 import { MoveDialog } from '../dialogs/link/moveDialog';
 import { ReviewDialog } from '../dialogs/link/reviewDialog';
@@ -20,12 +20,13 @@ import { ChangeRecordStore } from '../state/changeRecords';
 import { ConversationReferenceStore } from '../state/conversationReferences';
 import { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { AdapterBackgroundRunner, type LeaseOptions } from './backgroundRunner';
-import { ProactiveChannelNotifier } from './channelNotifier';
+import { LinkNotices, ProactiveChannelNotifier } from './channelNotifier';
 import { installTurnErrorHandler } from './server';
 import { TenantlinkBot } from './teamsBot';
 import { DEFAULT_PROPAGATION_WAIT, type PropagationWait } from '../link/move';
 import { LinkProcedure } from '../link/procedure';
 import { giveAccessJob } from '../link/accessJob';
+import { fixKeyVaultsJob } from '../link/keyVaultJob';
 import { reviewImpactJob } from '../link/impactJob';
 import { changeDirectoryJob } from '../link/moveJob';
 import { createLogger } from '../log';
@@ -125,10 +126,17 @@ export function composeBot(deps: BotDeps): ComposedBot {
       changes,
       background,
       accessJob: (userId, s, progress) => giveAccessJob(procedure, userId, s, progress),
-      notifier,
+      notices: new LinkNotices(localizer, procedure, notifier),
       portalUrl: clients.portalUrl,
     }),
     afterMove: new AfterMoveDialog({ ...stage, changes }),
+  });
+  // The after-move checklist's one handler: its buttons and its refresh.
+  const checklist = new ChecklistDialog({
+    changes,
+    background,
+    localizer,
+    keyVaultJob: (userId, s) => fixKeyVaultsJob(procedure, userId, s),
   });
   const children = [
     ...deps.signInDialogs,
@@ -141,11 +149,11 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new SignupDialog(readOnly),
     new AddOffice365Dialog(readOnly),
     new ExplainDialog(readOnly),
-    new KeyVaultFixDialog({ changes, procedure, background, localizer }),
+    checklist,
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
   const bot = new TenantlinkBot(conversationState, root, references, localizer, (context, action) =>
-    answerChecklistRefresh(context, action, changes, localizer),
+    checklist.refresh(context, action),
   );
   background.attach(bot);
   return { bot, background, changes, references };

@@ -17,7 +17,7 @@ import { createLogger } from '../log';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 import { isETagConflict } from '../state/createOnly';
 import { TurnOutbox } from './turnOutbox';
-import { VERB } from '../dialogs/verbs';
+import { standingHandler } from '../dialogs/verbs';
 
 /**
  * The Teams activity handler: messages and Action.Execute invokes go to the dialog stack;
@@ -175,9 +175,8 @@ export class TenantlinkBot extends TeamsActivityHandler {
     const result = await dc.continueDialog();
     // A message starts a command; so does a card button that outlives its flow (the after-move
     // checklist's), which the root dialog recognises by its verb.
-    const standingCard = ([VERB.fixKeyVaults, VERB.checklistLater] as const).some(
-      (verb) => parseCardAction(context)?.verb === verb,
-    );
+    const verb = parseCardAction(context)?.verb;
+    const standingCard = verb !== undefined && standingHandler(verb) !== undefined;
     if (
       result.status === DialogTurnStatus.empty &&
       (context.activity.type === ActivityTypes.Message || standingCard)

@@ -1,5 +1,5 @@
-import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
-import { KEY_VAULT_FIX_DIALOG } from './link/keyVaultFixDialog';
+import { parseCardAction } from './cardPrompt';
+import { CHECKLIST_DIALOG } from './link/checklistDialog';
 import { ADD_OFFICE365_DIALOG, EXPLAIN_DIALOG, SIGNUP_DIALOG } from './scenarioDialogs';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { sendHistory } from './history';
@@ -16,7 +16,7 @@ import type { Localizer } from '../i18n';
 import { LINK_DIALOG, type LinkOptions } from './link/linkDialog';
 import { MY_ROLE_DIALOG, STATUS_DIALOG } from './accountDialogs';
 import type { TokenSource } from '../auth/signIn';
-import { VERB } from './verbs';
+import { standingHandler } from './verbs';
 
 /**
  * The root of every conversation: routes the bot's commands (`help`, `link`, `status`,
@@ -121,16 +121,10 @@ export class RootDialog extends ComponentDialog {
   }
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    // The after-move checklist's button, pressed once the link has ended.
+    // A standing card's button (the after-move checklist's, pressed once the link has ended):
+    // its handler, by the verb's entry in src/dialogs/verbs.ts.
     const verb = parseCardAction(step.context)?.verb;
-    if (verb === VERB.fixKeyVaults) return step.beginDialog(KEY_VAULT_FIX_DIALOG);
-    if (verb === VERB.checklistLater) {
-      await answerInvoke(
-        step.context,
-        outcomeCard(this.localizer.t(step.context.activity.locale, 'checklist.laterDone')),
-      );
-      return step.endDialog();
-    }
+    if (verb && standingHandler(verb) === 'checklist') return step.beginDialog(CHECKLIST_DIALOG);
     const command = recognizeCommand(step.context);
     const locale = step.context.activity.locale;
     switch (command) {

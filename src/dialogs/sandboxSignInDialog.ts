@@ -88,7 +88,10 @@ export class SandboxSignInDialog extends ComponentDialog {
       initiatorName: options.initiatorName,
       verbs: [VERB.selectAccount],
       rules: {
-        [VERB.selectAccount]: { required: ['choice'], oneOf: { choice: choices.map((c) => c.value) } },
+        [VERB.selectAccount]: {
+          required: ['choice'],
+          oneOf: { choice: choices.map((c) => c.value) },
+        },
       },
     });
   }

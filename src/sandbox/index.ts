@@ -23,12 +23,7 @@ import {
   type SandboxApi,
 } from './faults';
 import { graphRoutes } from './graph';
-import {
-  KEY_VAULT_RESOURCE,
-  SandboxVaultKeys,
-  keyVaultRoutes,
-  type SeedVaultKey,
-} from './keyVaultKeys';
+import { KEY_VAULT_RESOURCE, keyVaultRoutes } from './keyVaultKeys';
 import { loginRoutes } from './login';
 import { identityHeaderFor, managedIdentityRoutes } from './managedIdentity';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
@@ -36,6 +31,7 @@ import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
 import { tokenServiceRoutes } from './tokenService';
 import { SandboxTokens } from './tokens';
+import { SandboxVaultKeys, type SeedVaultKey } from './vaultKeyStore';
 
 /**
  * The sandbox cloud: an in-process HTTPS server on loopback that emulates the parts of Microsoft's

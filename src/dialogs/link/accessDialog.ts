@@ -6,7 +6,6 @@ import { RESTORE_CHOICE_LIMIT, cardAttachment, renderCard } from '../../cards/re
 import { GRANTABLE_ROLES } from '../../domain/roles';
 import { errorFromJson } from '../../errors';
 import type { AccessJobResult, AccessProgress, AccessStage } from '../../link/accessJob';
-import type { ChannelNotifier } from '../../link/ports';
 import type { LinkProcedure } from '../../link/procedure';
 import { restoreWork } from '../../link/restoreRecord';
 import { ACCESS_STAGE, readStage } from '../../link/stageSchemas';
@@ -19,7 +18,7 @@ import { SEARCH_RESULTS_MAX } from '../cardSearch';
 import { LinkCards, userChoice } from '../linkCards';
 import { restoreChoiceOf, restoreKey, restoreReportCard } from '../restoreCards';
 import { jobResult, type BackgroundRunner, type ProgressReporter } from '../waitForBackground';
-import { dryRunAccess } from './accessDryRun';
+import { dryRunAccess, type AccessNotices, type NoticeFacts } from './accessDryRun';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 import { VERB } from '../verbs';
 
@@ -36,10 +35,7 @@ export const GRANT_PAGE_SIZE = 50;
 
 /** What the stage uses. */
 export interface AccessPorts extends StagePorts {
-  readonly procedure: Pick<
-    LinkProcedure,
-    'setStatus' | 'unlock' | 'directory' | 'azure' | 'notifyOnce'
-  >;
+  readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock' | 'directory' | 'azure'>;
   readonly changes: ChangeRecordStore;
   readonly background: BackgroundRunner;
   /** The grant, restore and test (src/link/accessJob.ts `giveAccessJob`), as `userId`. */
@@ -48,8 +44,8 @@ export interface AccessPorts extends StagePorts {
     stage: AccessStage,
     progress: (p: AccessProgress) => void,
   ) => Promise<AccessJobResult>;
-  /** Tells the team channels (a dry run's notice). */
-  readonly notifier: ChannelNotifier;
+  /** The notices to the team channels (src/bot/channelNotifier.ts `LinkNotices`). */
+  readonly notices: AccessNotices;
   /** The Azure portal's URL. */
   readonly portalUrl: string;
 }
@@ -69,9 +65,7 @@ const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
 interface AccessJobs {
   readonly access: AccessStage & {
     readonly locale: string;
-    readonly notice: Pick<AccessedFlow, 'subscription' | 'org' | 'office365'> & {
-      readonly portalUrl: string;
-    };
+    readonly notice: NoticeFacts;
   };
 }
 
@@ -195,8 +189,8 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
 
   /**
    * The access job with its progress shown on the grant card, in the locale of the click that
-   * started it, and then the notice to the team channels (once per flow, src/link/procedure.ts
-   * `notifyOnce`): all of step 3 runs in the leased job, none in a turn.
+   * started it, and then the notice to the team channels (sent by the channel notifier, once per
+   * flow): all of step 3 runs in the leased job, none in a turn.
    */
   private async access(
     userId: string,
@@ -207,22 +201,23 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
     readStage(ACCESS_JOB_STAGE, stage, 'access');
     const cards = new LinkCards(this.deps.localizer, stage.locale || undefined);
     const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
-    const role = t(`role.${stage.role}`);
+    const { role } = stage;
+    const roleName = t(`role.${role}`);
     const result = await this.deps.accessJob(userId, stage, (p) =>
       progress(
         outcomeCard(
-          t('grant.progress', { role, done: p.granted, total: p.grantTotal }),
+          t('grant.progress', { role: roleName, done: p.granted, total: p.grantTotal }),
           p.restoreTotal > 0
             ? t('restore.progress', { done: p.restored, total: p.restoreTotal })
             : '',
         ),
       ),
     );
-    const { subscription, org, office365, portalUrl } = stage.notice;
-    const channels = await this.deps.procedure.notifyOnce(
+    const channels = await this.deps.notices.linked(
       stage.flowId,
-      org.tenantId,
-      cards.channelNotice(subscription, org, office365, result.grants, portalUrl),
+      stage.notice,
+      result.grants,
+      stage.locale,
     );
     return { ...result, channels };
   }

@@ -3,19 +3,42 @@ import { cardAttachment, renderCard } from '../../cards/render';
 import type { GrantableRole } from '../../domain/roles';
 import { grantAccess } from '../../link/access';
 import { WriteRecorder } from '../../link/dryRun';
-import type { ChannelNotifier } from '../../link/ports';
 import type { LinkProcedure } from '../../link/procedure';
 import { restoreAccess } from '../../link/restore';
 import { restoreToRun, type RestoreChoice } from '../../link/restoreRecord';
-import type { MovedFlow } from '../../link/stages';
+import type { AccessedFlow, MovedFlow } from '../../link/stages';
+import type { GrantResult } from '../../link/access';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import type { LinkCards } from '../linkCards';
+
+/** What the team channels' notice of a link names (the access job's stage keeps it: JSON). */
+export type NoticeFacts = Pick<AccessedFlow, 'subscription' | 'org' | 'office365'> & {
+  readonly portalUrl: string;
+};
+
+/**
+ * The notices the access stage asks for (src/bot/channelNotifier.ts `LinkNotices` renders and
+ * sends them): the link's, once per flow, and a dry run's.
+ */
+export interface AccessNotices {
+  linked(
+    flowId: string,
+    facts: NoticeFacts,
+    granted: readonly GrantResult[],
+    locale: string,
+  ): Promise<number>;
+  dryRun(
+    facts: Pick<AccessedFlow, 'subscription' | 'org'>,
+    name: string,
+    locale: string | undefined,
+  ): Promise<number>;
+}
 
 /** What the dry run of the access stage uses. */
 export interface AccessDryRunPorts {
   readonly procedure: Pick<LinkProcedure, 'directory' | 'azure'>;
   readonly changes: ChangeRecordStore;
-  readonly notifier: ChannelNotifier;
+  readonly notices: Pick<AccessNotices, 'dryRun'>;
 }
 
 /** The grant card's answer, as the dry run reads it. */
@@ -73,14 +96,6 @@ export async function dryRunAccess(
     facts: plan.map((w, i) => ({ title: `${i + 1}. ${w.method}`, value: w.path })),
   });
   await context.sendActivity({ attachments: [cardAttachment(card)] });
-  await ports.notifier.notify(
-    flow.org.tenantId,
-    renderCard('outcome', {
-      title: cards.t('dryRun.channel', names),
-      text: cards.t('dryRun.channelText', { ...names, name: flow.initiatorName }),
-      color: 'Default',
-      facts: [],
-    }),
-  );
+  await ports.notices.dryRun(flow, flow.initiatorName, context.activity.locale);
   await context.sendActivity(cards.t('dryRun.done', { ...names, count: plan.length }));
 }

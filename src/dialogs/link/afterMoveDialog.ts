@@ -12,7 +12,7 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  * After the move: the checklist of what the inventory found (Microsoft's "Step 3: Re-create
  * resources"), with, when the subscription has key vaults, the offer to update them to the new
  * directory. The link ends with the card; its **Update the key vaults** button is answered by
- * {@link KeyVaultFixDialog} (keyVaultFixDialog.ts) once the link has ended.
+ * the checklist's one handler (checklistDialog.ts) once the link has ended.
  */
 
 /** Id of the stage. */
@@ -68,7 +68,7 @@ export class AfterMoveDialog extends LinkStageDialog<AccessedFlow, never, Access
         });
     if (offered && isShared(step.context.activity)) {
       // A shared card's buttons would be everyone's: the message is read-only, and the
-      // initiator's client gets the offer with a refresh (answerChecklistRefresh).
+      // initiator's client gets the offer with a refresh (ChecklistDialog.refresh).
       await this.deps.changes.update(flowId, (r) => void (r.checklist = { cardId, card }));
       const note = t('card.onlyInitiator', { name: initiatorName });
       const ids = { flowId, cardId, standing: 'checklist' } as const;

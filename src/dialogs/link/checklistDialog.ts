@@ -5,119 +5,109 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { keyVaultReportCard } from '../../cards/keyVaultReport';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../../cards/render';
 import { ERRORS, asTenantlinkError, errorFromJson } from '../../errors';
 import type { Localizer } from '../../i18n';
-import {
-  fixKeyVaultsJob,
-  type KeyVaultJobResult,
-  type KeyVaultStage,
-} from '../../link/keyVaultJob';
-import type { LinkProcedure } from '../../link/procedure';
+import type { KeyVaultJobResult, KeyVaultStage } from '../../link/keyVaultJob';
 import { KEY_VAULT_STAGE, readStage } from '../../link/stageSchemas';
 import { createLogger } from '../../log';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import { answerInvoke, outcomeCard, parseCardAction } from '../cardPrompt';
-import { VERBS } from '../verbs';
-import { REFRESH_VERB, baseView } from '../userSpecificViews';
+import { VERB, VERBS } from '../verbs';
+import { baseView } from '../userSpecificViews';
 import {
   WaitForBackgroundDialog,
   jobResult,
   type BackgroundRunner,
   type WaitOptions,
 } from '../waitForBackground';
-import { VERB } from '../verbs';
 
 /**
- * After the move, once the link has ended: the checklist's **Update the key vaults** button
- * (afterMoveDialog.ts) starts {@link KeyVaultFixDialog}: an explicit step, confirmed by the card's
- * toggle, for the link's initiator only, run as a background job (src/link/keyVaultJob.ts) and
- * recorded in the change record's audit trail. Pressing it again changes nothing more. A checklist
- * posted to a shared conversation is refreshed per user by {@link answerChecklistRefresh}.
+ * The after-move checklist's one handler (afterMoveDialog.ts posts the card; the link has ended by
+ * the time it is answered, so the root dialog begins this for its verbs, src/dialogs/verbs.ts):
+ * - **Update the key vaults**: an explicit step, confirmed by the card's toggle, for the link's
+ *   initiator only, run as a background job (src/link/keyVaultJob.ts) and recorded in the change
+ *   record's audit trail. Pressing it again changes nothing more.
+ * - **Later**: the card says so.
+ * - Teams' refresh of a checklist posted to a shared conversation ({@link ChecklistDialog.refresh}).
  */
 
-/** Id of the dialog that answers the checklist's key vault button. */
-export const KEY_VAULT_FIX_DIALOG = 'keyVaultFixDialog';
+/** Id of the dialog that answers the checklist's buttons. */
+export const CHECKLIST_DIALOG = 'checklistDialog';
 
 /** A card action as `parseCardAction` reads it. */
 type CardActionData = NonNullable<ReturnType<typeof parseCardAction>>;
 
-/**
- * Answers Teams' refresh of a checklist posted to a group chat or channel (its user-specific
- * view, src/dialogs/userSpecificViews.ts): the full card with the key vault offer for the link's
- * initiator, the read-only card for anyone else. The link has ended by then, so no dialog waits
- * for it: the bot asks this first for every card action, parsed (`parseCardAction`).
- * @returns whether the turn was such a refresh (and is answered)
- * @throws Error from storage
- */
-export async function answerChecklistRefresh(
-  context: TurnContext,
-  action: CardActionData,
-  changes: ChangeRecordStore,
-  localizer: Localizer,
-): Promise<boolean> {
-  const data = action.data;
-  if (action.verb !== REFRESH_VERB || data.standing !== 'checklist') return false;
-  const flowId = typeof data.flowId === 'string' ? data.flowId : '';
-  const record = flowId ? await changes.get(flowId) : undefined;
-  const kept = record?.checklist;
-  if (!record || !kept || kept.cardId !== data.cardId) return false;
-  const ids = { flowId, cardId: kept.cardId, standing: 'checklist' } as const;
-  const card = kept.card as AdaptiveCardJson;
-  if (context.activity.from.id === record.initiatorId) {
-    await answerInvoke(context, card, { ...ids, initiatorId: record.initiatorId });
-    return true;
-  }
-  const note = localizer.t(context.activity.locale, 'card.onlyInitiator', {
-    name: record.initiatorName,
-  });
-  await answerInvoke(context, baseView(card, note, ids, record.initiatorId), {
-    ...ids,
-    initiatorId: record.initiatorId,
-  });
-  return true;
-}
-
-/** What the key vault dialog needs. */
-export interface KeyVaultFixDeps {
-  readonly changes: ChangeRecordStore;
-  /** Runs the update (src/link/keyVaultJob.ts) as the Office 365 admin. */
-  readonly procedure: LinkProcedure;
+/** What the checklist's handler uses. */
+export interface ChecklistPorts {
+  readonly changes: Pick<ChangeRecordStore, 'get'>;
+  /** The update (src/link/keyVaultJob.ts `fixKeyVaultsJob`), as the Teams user `userId`. */
+  readonly keyVaultJob: (userId: string, stage: KeyVaultStage) => Promise<KeyVaultJobResult>;
   readonly background: BackgroundRunner;
   readonly localizer: Localizer;
 }
 
-/** The stage of the key vault dialog's only job. */
+/** The stage of the checklist's only job. */
 interface KeyVaultJobStages {
   readonly keyVaults: KeyVaultStage;
 }
 
 const WAIT = 'keyVaultWait';
 
-/** Answers the checklist's key vault button (see the module comment). */
-export class KeyVaultFixDialog extends ComponentDialog {
+/** Answers the checklist's buttons and refreshes (see the module comment). */
+export class ChecklistDialog extends ComponentDialog {
   private readonly log = createLogger('key-vault-fix');
 
-  constructor(private readonly deps: KeyVaultFixDeps) {
-    super(KEY_VAULT_FIX_DIALOG);
+  constructor(private readonly deps: ChecklistPorts) {
+    super(CHECKLIST_DIALOG);
     this.addDialog(
       new WaitForBackgroundDialog<KeyVaultJobStages>(
         WAIT,
         deps.background,
         {
           keyVaults: (userId, stage) =>
-            fixKeyVaultsJob(deps.procedure, userId, readStage(KEY_VAULT_STAGE, stage, 'keyVaults')),
+            deps.keyVaultJob(userId, readStage(KEY_VAULT_STAGE, stage, 'keyVaults')),
         },
         deps.localizer,
       ),
     );
     this.addDialog(
-      new WaterfallDialog(`${KEY_VAULT_FIX_DIALOG}.steps`, [
+      new WaterfallDialog(`${CHECKLIST_DIALOG}.steps`, [
         this.start.bind(this),
         this.report.bind(this),
       ]),
     );
-    this.initialDialogId = `${KEY_VAULT_FIX_DIALOG}.steps`;
+    this.initialDialogId = `${CHECKLIST_DIALOG}.steps`;
+  }
+
+  /**
+   * Answers Teams' refresh of a checklist posted to a group chat or channel (its user-specific
+   * view, src/dialogs/userSpecificViews.ts): the full card with the key vault offer for the link's
+   * initiator, the read-only card for anyone else. No dialog waits for it (another link may run
+   * in the conversation): the bot asks this first for every card action, parsed.
+   * @returns whether the turn was such a refresh (and is answered)
+   * @throws Error from storage
+   */
+  async refresh(context: TurnContext, action: CardActionData): Promise<boolean> {
+    const data = action.data;
+    if (action.verb !== VERB.refresh || data.standing !== 'checklist') return false;
+    const flowId = typeof data.flowId === 'string' ? data.flowId : '';
+    const record = flowId ? await this.deps.changes.get(flowId) : undefined;
+    const kept = record?.checklist;
+    if (!record || !kept || kept.cardId !== data.cardId) return false;
+    const ids = { flowId, cardId: kept.cardId, standing: 'checklist' } as const;
+    const view = { ...ids, initiatorId: record.initiatorId };
+    const card = kept.card as AdaptiveCardJson;
+    if (context.activity.from.id === record.initiatorId) {
+      await answerInvoke(context, card, view);
+      return true;
+    }
+    const note = this.deps.localizer.t(context.activity.locale, 'card.onlyInitiator', {
+      name: record.initiatorName,
+    });
+    await answerInvoke(context, baseView(card, note, ids, record.initiatorId), view);
+    return true;
   }
 
   private t(
@@ -130,6 +120,10 @@ export class KeyVaultFixDialog extends ComponentDialog {
 
   private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const action = parseCardAction(step.context);
+    if (action?.verb === VERB.checklistLater) {
+      await answerInvoke(step.context, outcomeCard(this.t(step, 'checklist.laterDone')));
+      return step.endDialog();
+    }
     const flowId = typeof action?.data.flowId === 'string' ? action.data.flowId : '';
     const record = flowId ? await this.deps.changes.get(flowId) : undefined;
     const from = step.context.activity.from;
@@ -181,27 +175,8 @@ export class KeyVaultFixDialog extends ComponentDialog {
       await step.context.sendActivity(`${this.t(step, e.def.messageKey, e.params)} (${e.code})`);
       return step.endDialog();
     }
-    const { results } = result.value;
-    await step.context.sendActivity({
-      attachments: [
-        cardAttachment(
-          renderCard('outcome', {
-            title: this.t(step, 'keyVaults.title'),
-            text: '',
-            color: results.some((r) => r.outcome === 'failed') ? 'Attention' : 'Good',
-            facts: results.map((r) => ({
-              title: r.name,
-              value:
-                r.outcome === 'updated'
-                  ? this.t(step, 'keyVaults.updated', { policies: r.policies, dropped: r.dropped })
-                  : r.outcome === 'alreadyDone'
-                    ? this.t(step, 'keyVaults.alreadyDone')
-                    : this.t(step, 'keyVaults.failed', { code: r.errorCode ?? '' }),
-            })),
-          }),
-        ),
-      ],
-    });
+    const data = keyVaultReportCard((k, p) => this.t(step, k, p), result.value.results);
+    await step.context.sendActivity({ attachments: [cardAttachment(renderCard('outcome', data))] });
     return step.endDialog();
   }
 }
