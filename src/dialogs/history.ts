@@ -139,7 +139,7 @@ export async function answerHistoryAction(
   }
   await answerWithMessage(
     context,
-    t(isShared(context.activity) ? 'history.export.here' : 'history.export.sent'),
+    isShared(context.activity) ? t('history.export.here') : t('history.export.sent'),
   );
   await sendExport(context, t, [record], flowId);
   return true;
@@ -277,7 +277,8 @@ export class HistoryFileExport {
 
   /** The user declined: nothing is uploaded, and the chat says so. */
   async decline(context: TurnContext): Promise<void> {
-    await context.sendActivity(translator(context, this.deps.localizer)('history.export.declined'));
+    const t = translator(context, this.deps.localizer);
+    await context.sendActivity(t('history.export.declined'));
   }
 }
 
