@@ -221,6 +221,15 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     options.resourceGraphQuota ?? RESOURCE_GRAPH_QUOTA_DEFAULTS,
     ctx.now,
   );
+  /** Back to the seed: the world, the OAuth connections, quota windows, faults, vault keys. */
+  const resetWorld = (): void => {
+    state.reset();
+    connections.reset();
+    resourceGraphQuotas.reset();
+    faults.clear();
+    vaultKeys.reset();
+    fileUploads.reset();
+  };
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
   const resetTraffic = (): void => {
@@ -266,7 +275,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
           return { status: 204 };
         }),
     },
-    { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx) },
+    { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx, resetWorld) },
   ];
 
   /** The answer of the mounted service (or 404), the body read first. */
@@ -365,14 +374,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   return {
     ...sandboxEndpointsAt(url, pems.cert, controlSecret),
     snapshot: () => state.snapshot(),
-    reset: () => {
-      state.reset();
-      connections.reset();
-      resourceGraphQuotas.reset();
-      faults.clear();
-      vaultKeys.reset();
-      fileUploads.reset();
-    },
+    reset: resetWorld,
     setFaults: (settings) => {
       faults.set(settings);
     },
