@@ -258,7 +258,9 @@ export class HistoryFileExport {
       if (res.statusCode !== 200 && res.statusCode !== 201)
         throw new Error(`upload answered ${res.statusCode}`);
     } catch (err) {
-      log.warn({ code: ERRORS.exportUpload.code, err }, 'history upload failed');
+      // The message only: the upload URL is a capability (it authorizes the upload) and stays out.
+      const detail = err instanceof Error ? err.message : String(err);
+      log.warn({ code: ERRORS.exportUpload.code, detail }, 'history upload failed');
       await context.sendActivity(t(ERRORS.exportUpload.messageKey));
       return;
     }

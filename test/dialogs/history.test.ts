@@ -268,3 +268,19 @@ it('sends the records as JSON in a group chat, where Teams lets a bot send no fi
       .some((a) => a.activity.attachments?.[0]?.contentType === FILE_CONSENT_CONTENT_TYPE),
   ).toBe(false);
 });
+
+it('tells the user when the upload fails (the session is gone), and posts no file card', async () => {
+  await h.channel.say(USERS.kelley, 'history export');
+  const consent = last(chat);
+  const card = consent.activity.attachments[0];
+  const session = h.sandbox.fileUploads.createSession(card.name);
+  const gone = session.uploadUrl.replace(/[^/]+$/, 'no-such-session');
+  await h.channel.fileConsent(USERS.kelley, 'accept', card.content.acceptContext, consent.id, {
+    ...session,
+    uploadUrl: gone,
+  });
+  expect(last(chat).activity.text).toBe(
+    'The upload of the file failed. Try **history export** again later.',
+  );
+  expect(last(chat).activity.attachments).toBeUndefined();
+});
