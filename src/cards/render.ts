@@ -278,12 +278,9 @@ export function cardInstant(iso: string): CardInstant {
   return new Date(iso).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-const INSTANT = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:Z|[+-]\\d{2}:\\d{2})';
 /** A DATE()/TIME() call the doc (and the JS renderer's text-formatters) accept. */
-const VALID_DATE_FUNCTION = new RegExp(
-  `\\{\\{(?:DATE\\(${INSTANT}(?:, ?(?:COMPACT|LONG|SHORT))?\\)|TIME\\(${INSTANT}\\))\\}\\}`,
-  'g',
-);
+const VALID_DATE_FUNCTION =
+  /\{\{(?:DATE\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})(?:, ?(?:COMPACT|LONG|SHORT))?\)|TIME\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})\))\}\}/g;
 
 /**
  * The texts of a card that show an ISO date or time as plain text, not inside a valid
