@@ -24,12 +24,7 @@ import {
 } from './faults';
 import { SandboxFileUploads } from './fileUploads';
 import { graphRoutes } from './graph';
-import {
-  KEY_VAULT_RESOURCE,
-  SandboxVaultKeys,
-  keyVaultRoutes,
-  type SeedVaultKey,
-} from './keyVaultKeys';
+import { KEY_VAULT_RESOURCE, keyVaultRoutes } from './keyVaultKeys';
 import { loginRoutes } from './login';
 import { identityHeaderFor, managedIdentityRoutes } from './managedIdentity';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
@@ -37,6 +32,7 @@ import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
 import { tokenServiceRoutes } from './tokenService';
 import { SandboxTokens } from './tokens';
+import { SandboxVaultKeys, type SeedVaultKey } from './vaultKeyStore';
 
 /**
  * The sandbox cloud: an in-process HTTPS server on loopback that emulates the parts of Microsoft's
