@@ -48,6 +48,9 @@ export const VERB = {
   reject: 'approval.reject',
   /** The policy card's save (a Global Administrator). */
   savePolicy: 'policy.save',
+  /** The history cards' buttons: the link is the action's flowId. */
+  openHistory: 'history.open',
+  exportHistory: 'history.export',
 } as const;
 
 /**
@@ -59,9 +62,11 @@ export const VERB = {
  * - `view`: whichever answers the card it refreshes (its prompt, or the standing card its data
  *   names);
  * - `approval`: the approval card, a card of the policy's channel that any approver answers
- *   (src/link/approvalJob.ts's applyApprovalClick, Graph checking the approver at the click).
+ *   (src/link/approvalJob.ts's applyApprovalClick, Graph checking the approver at the click);
+ * - `history`: the history cards' buttons (src/dialogs/history.ts's answerHistoryAction, which
+ *   the bot asks before any dialog).
  */
-export type VerbHandler = 'prompt' | 'checklist' | 'view' | 'approval';
+export type VerbHandler = 'prompt' | 'checklist' | 'view' | 'approval' | 'history';
 
 /**
  * Each verb: the schema of its inputs and its handler. A click's `data` (Teams merges the card's
@@ -106,6 +111,8 @@ export const VERBS = {
     inputs: z.object({ reason: z.string().trim().min(1).max(500) }),
     handler: 'approval',
   },
+  [VERB.openHistory]: { inputs: z.object({}), handler: 'history' },
+  [VERB.exportHistory]: { inputs: z.object({}), handler: 'history' },
   [VERB.savePolicy]: {
     inputs: z.object({
       approvers: z.enum(['off', 'group', 'globalAdministrators']),
