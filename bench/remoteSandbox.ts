@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -18,6 +19,11 @@ export interface RemoteSandbox extends SandboxEndpoints {
   /** Graph/ARM/login calls since the last reset. */
   callCounts(): Promise<{ login: number; graph: number; arm: number }>;
   resetCallCounts(): Promise<void>;
+  /**
+   * CPU time (user + system, ms) the child has used so far, from `/proc/{pid}/stat` (fields 14
+   * and 15, in clock ticks of 1/100 s on Linux: proc(5)); undefined where there is no procfs.
+   */
+  cpuMs(): number | undefined;
 }
 
 /**
@@ -69,6 +75,16 @@ export async function startRemoteSandbox(
         .counts,
     resetCallCounts: async () => {
       await calls('DELETE');
+    },
+    cpuMs: () => {
+      try {
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        return undefined;
+      }
     },
     stop: async () => {
       await dispatcher.close();

@@ -49,14 +49,16 @@ export function activity(serviceUrl: string, text: string, conversationId = 'a:b
   });
 }
 
-async function load(url: string, body: string, seconds: number): Promise<autocannon.Result> {
+/** `amount` POSTs of `body` to `url`, 50 at a time (a fixed amount: a round on a loaded machine
+ * takes longer instead of measuring fewer turns). */
+async function load(url: string, body: string, amount: number): Promise<autocannon.Result> {
   return autocannon({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
     connections: 50,
-    duration: seconds,
+    amount,
   });
 }
 
@@ -65,22 +67,22 @@ async function load(url: string, body: string, seconds: number): Promise<autocan
  * echo bot then tenantlink (A/B/A/B…), each pair giving one p50 and one p99 ratio; the rows report
  * the median of the per-pair ratios with their spread (bench/stats.ts).
  * @param pairs rounds per bot (at least 10)
- * @param seconds duration of one round (s)
+ * @param turns turns in one round
  */
-export async function turnOverhead(pairs = 12, seconds = 1): Promise<BenchRow[]> {
+export async function turnOverhead(pairs = 12, turns = 500): Promise<BenchRow[]> {
   const sink = await startSinkConnector();
   const rig = await startRig();
   const echo = await startEchoBot();
   try {
     const body = activity(sink.url, 'help');
     const tenantlinkUrl = `${rig.app.server.url}/api/messages`;
-    await load(echo.url, body, 1); // warm-up
-    await load(tenantlinkUrl, body, 1);
+    await load(echo.url, body, turns); // warm-up
+    await load(tenantlinkUrl, body, turns);
     const e: autocannon.Result[] = [];
     const t: autocannon.Result[] = [];
     for (let i = 0; i < pairs; i++) {
-      e.push(await load(echo.url, body, seconds));
-      t.push(await load(tenantlinkUrl, body, seconds));
+      e.push(await load(echo.url, body, turns));
+      t.push(await load(tenantlinkUrl, body, turns));
     }
     const errors = [...e, ...t].reduce((n, r) => n + r.errors + r.non2xx, 0);
     const p50 = summarize(
@@ -100,7 +102,7 @@ export async function turnOverhead(pairs = 12, seconds = 1): Promise<BenchRow[]>
     const of = (rs: autocannon.Result[], pick: (r: autocannon.Result) => number): number =>
       round2(summarize(rs.map(pick)).median);
     const side = (rs: autocannon.Result[]): string =>
-      `p99 ${of(rs, (r) => r.latency.p99)} ms, ${Math.round(of(rs, (r) => r.requests.average))} req/s (medians of ${pairs} rounds of ${seconds} s)`;
+      `p99 ${of(rs, (r) => r.latency.p99)} ms, ${Math.round(of(rs, (r) => r.requests.average))} req/s (medians of ${pairs} rounds of ${turns} turns)`;
     return [
       {
         name: '1. echo bot p50 / p99',
