@@ -69,7 +69,7 @@ async function load(url: string, body: string, amount: number): Promise<autocann
  * @param pairs rounds per bot (at least 10)
  * @param turns turns in one round
  */
-export async function turnOverhead(pairs = 12, turns = 500): Promise<BenchRow[]> {
+export async function turnOverhead(pairs = 12, turns = 300): Promise<BenchRow[]> {
   const sink = await startSinkConnector();
   const rig = await startRig();
   const echo = await startEchoBot();
