@@ -13,6 +13,8 @@ import { ReviewDialog } from '../dialogs/link/reviewDialog';
 import { SignInAzureDialog } from '../dialogs/link/signInAzureDialog';
 import { SignInOffice365Dialog } from '../dialogs/link/signInOffice365Dialog';
 import { RootDialog } from '../dialogs/rootDialog';
+import { HistoryFileExport, answerHistoryAction } from '../dialogs/history';
+import type { CloudHttpOptions } from '../cloud/http';
 import { AddOffice365Dialog, ExplainDialog, SignupDialog } from '../dialogs/scenarioDialogs';
 import type { Localizer } from '../i18n';
 import type { CloudClients } from '../link/ports';
@@ -58,6 +60,8 @@ export interface BotDeps {
   readonly lease?: LeaseOptions;
   /** How long the link waits for a moved subscription to show in its new directory. */
   readonly propagation?: PropagationWait;
+  /** TLS trust and time limit of the export's upload (default: the system's CAs, 30 s). */
+  readonly http?: Pick<CloudHttpOptions, 'caCertificatePem' | 'timeoutMs'>;
 }
 
 /** The built bot and the stores a caller (or test) looks at. */
@@ -152,8 +156,20 @@ export function composeBot(deps: BotDeps): ComposedBot {
     checklist,
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
-  const bot = new TenantlinkBot(conversationState, root, references, localizer, (context, action) =>
-    checklist.refresh(context, action),
+  const files = new HistoryFileExport({
+    localizer,
+    changes,
+    http: deps.http ?? { timeoutMs: 30_000 },
+  });
+  const bot = new TenantlinkBot(
+    conversationState,
+    root,
+    references,
+    localizer,
+    async (context, action) =>
+      (await checklist.refresh(context, action)) ||
+      answerHistoryAction(context, action, { localizer, changes }),
+    files,
   );
   background.attach(bot);
   return { bot, background, changes, references };

@@ -39,13 +39,14 @@ export interface InventoryCardPart {
 export const ACK_UNREAD = 'ack_inventory';
 
 /**
- * Kinds whose "what to do" is said before the move ("use a different key vault first"): after the
- * move the checklist says what is left to do instead.
+ * What is left to do after the move, for the kinds whose "what to do" is said before it ("use a
+ * different key vault first"); undefined for the others, whose text already speaks of afterwards.
  */
-const AFTER_MOVE_ACTION: Partial<Record<InventoryGroup['kind'], string>> = {
-  customerKeyMoving: 'checklist.action.customerKeyMoving',
-  managedHsm: 'checklist.action.managedHsm',
-};
+function afterMoveAction(t: T, kind: InventoryGroup['kind']): string | undefined {
+  if (kind === 'customerKeyMoving') return t('checklist.action.customerKeyMoving');
+  if (kind === 'managedHsm') return t('checklist.action.managedHsm');
+  return undefined;
+}
 
 /**
  * One group as a line: kind, count, first names (and how many more), what to do (before the move,
@@ -60,7 +61,7 @@ function groupLine(t: T, g: InventoryGroup, afterMove = false): string {
     kind: t(`inventory.kind.${g.kind}`),
     count: g.count,
     names,
-    action: t((afterMove && AFTER_MOVE_ACTION[g.kind]) || `inventory.action.${g.kind}`),
+    action: (afterMove && afterMoveAction(t, g.kind)) || t(`inventory.action.${g.kind}`),
   });
 }
 

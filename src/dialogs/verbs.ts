@@ -41,6 +41,8 @@ export const VERB = {
   grantAccess: 'access.grant',
   fixKeyVaults: 'keyvault.fix',
   checklistLater: 'checklist.done',
+  historyOpen: 'history.open',
+  historyExport: 'history.export',
   /** The automatic invoke of a user-specific view (src/dialogs/userSpecificViews.ts). */
   refresh: 'card.refresh',
 } as const;
@@ -51,10 +53,12 @@ export const VERB = {
  *   checks the flow, the card, the initiator, the inputs);
  * - `checklist`: the after-move checklist, a card that outlives its link (its one handler,
  *   src/dialogs/link/checklistDialog.ts, begun by the root dialog);
+ * - `history`: the history cards (src/dialogs/history.ts `answerHistoryAction`, asked by the bot
+ *   before any dialog: they outlive every link);
  * - `view`: whichever answers the card it refreshes (its prompt, or the standing card its data
  *   names).
  */
-export type VerbHandler = 'prompt' | 'checklist' | 'view';
+export type VerbHandler = 'prompt' | 'checklist' | 'history' | 'view';
 
 /**
  * Each verb: the schema of its inputs and its handler. A click's `data` (Teams merges the card's
@@ -90,6 +94,9 @@ export const VERBS = {
   },
   [VERB.fixKeyVaults]: { inputs: z.object({ confirmKeyVaults: toggle }), handler: 'checklist' },
   [VERB.checklistLater]: { inputs: z.object({}), handler: 'checklist' },
+  // The history cards' buttons (src/dialogs/history.ts): the link is the action's flowId.
+  [VERB.historyOpen]: { inputs: z.object({}), handler: 'history' },
+  [VERB.historyExport]: { inputs: z.object({}), handler: 'history' },
   [VERB.refresh]: { inputs: z.object({}), handler: 'view' },
 } as const satisfies Record<
   (typeof VERB)[keyof typeof VERB],

@@ -22,6 +22,7 @@ import {
   type FaultSettingsInput,
   type SandboxApi,
 } from './faults';
+import { SandboxFileUploads } from './fileUploads';
 import { graphRoutes } from './graph';
 import { KEY_VAULT_RESOURCE, keyVaultRoutes } from './keyVaultKeys';
 import { loginRoutes } from './login';
@@ -148,6 +149,11 @@ export interface SandboxCloud extends SandboxEndpoints {
    * token a managed identity of the sandbox gets for it.
    */
   readonly keyVault: SandboxKeyVault;
+  /**
+   * OneDrive upload sessions (`/onedrive/upload/{id}`, src/sandbox/fileUploads.ts): a test makes
+   * the session Teams would make when a user accepts a file consent card, and reads the files.
+   */
+  readonly fileUploads: Pick<SandboxFileUploads, 'createSession' | 'uploaded'>;
 }
 
 /** The sandbox's Key Vault data plane, as tests drive it. */
@@ -171,8 +177,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 interface Mounted {
   readonly prefix: string;
-  readonly api: SandboxApi | 'control' | 'keyvault';
+  readonly api: SandboxApi | 'control' | 'keyvault' | 'files';
   readonly router: Router;
+  /** The body is handed to the handler as it came (a Buffer), not parsed. */
+  readonly raw?: boolean;
 }
 
 /**
@@ -193,6 +201,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   });
   const vaultKeys = new SandboxVaultKeys(options.vaultKeys);
   const connections = new BotConnections();
+  const fileUploads = new SandboxFileUploads(() => url, options.now ?? Date.now);
   const ctx: SandboxContext = {
     state,
     tokens,
@@ -215,6 +224,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     resourceGraphQuotas.reset();
     faults.clear();
     vaultKeys.reset();
+    fileUploads.reset();
   };
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
@@ -247,6 +257,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     { prefix: '/arm', api: 'arm', router: armRoutes(ctx, resourceGraphQuotas) },
     // Key Vault's data plane; not a fault-injected API (faults name login, graph and arm).
     { prefix: '/keyvault', api: 'keyvault', router: keyVaultRoutes(ctx) },
+    // OneDrive upload sessions (the URL authorizes); not a fault-injected API.
+    { prefix: '/onedrive/upload', api: 'files', router: fileUploads.routes(), raw: true },
     { prefix: '/_sandbox/tokenservice', api: 'control', router: tokenServiceRoutes(ctx) },
     {
       // Call counts and the write log, for a sandbox running in another process (benchmarks).
@@ -273,12 +285,12 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
       url: full,
       path: mount ? full.pathname.slice(mount.prefix.length) || '/' : full.pathname,
       headers: req.headers as Record<string, string | undefined>,
-      body: await readBody(req),
+      body: await readBody(req, mount?.raw ?? false),
     };
     (req as IncomingMessage & { recordedBody?: unknown }).recordedBody = request.body;
     if (!mount)
       return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown path.' } } };
-    if (mount.api === 'control' || mount.api === 'keyvault') {
+    if (mount.api === 'control' || mount.api === 'keyvault' || mount.api === 'files') {
       const match = mount.router.match(request.method, request.path);
       return match && match !== 405
         ? match.handler(request, match.params)
@@ -368,6 +380,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     callCounts: () => ({ ...calls }),
     writeLog: () => [...writes],
     resetCallCounts: resetTraffic,
+    fileUploads,
     keyVault: {
       createKey: (vault, name) => vaultKeys.createVersion(vault, name),
       managedIdentityToken: async (tenantId, principalId, resource) => {
@@ -475,7 +488,7 @@ function notFound(api: SandboxApi, req: SandboxRequest, status: 404 | 405): Sand
       };
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage, raw: boolean): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -483,6 +496,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new Error('request body too large');
     chunks.push(chunk as Buffer);
   }
+  if (raw) return Buffer.concat(chunks);
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');
   const type = req.headers['content-type'] ?? '';
