@@ -198,7 +198,7 @@ export class LinkCards {
           : [this.t('impact.warnCustomRoles')],
       billingText: this.t('impact.billing'),
       backupText: this.t('impact.backup'),
-      continueLabel: this.t('impact.continue'),
+      continueLabel: this.t('impact.continueLabel'),
       cancelLabel: this.t('card.cancel'),
     };
   }
