@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The package scripts' launcher: `node scripts/runtime.cjs <command> [args…]` runs the command on
- * a supported Node.js (22.12+, 24 or 26, package.json `engines`).
+ * a supported Node.js (22.19+, 24 or 26, package.json `engines`).
  *
  * "The running Node.js" is the one npm runs on (`npm_node_execpath`, which npm sets for its
  * scripts), else the one running this file: in a script, `node` is `node_modules/.bin/node`, the
@@ -24,14 +24,15 @@ const path = require('node:path');
 
 /**
  * Whether a Node.js version (`process.versions.node`, e.g. '24.22.3') is one the project
- * supports: 22 from 22.12 (the first 22 with `require(esm)` unflagged,
- * https://nodejs.org/en/blog/release/v22.12.0), 24 and 26 (the LTS lines).
+ * supports (package.json `engines`): 22 from 22.19 (undici 8's `engines` floor; `require(esm)`
+ * is unflagged since 22.12, https://nodejs.org/en/blog/release/v22.12.0), 24 and 26 (the LTS
+ * lines).
  * @param {string} version
  * @returns {boolean}
  */
 function isSupported(version) {
   const [major, minor] = version.split('.').map(Number);
-  return (major === 22 && minor >= 12) || major === 24 || major === 26;
+  return (major === 22 && minor >= 19) || major === 24 || major === 26;
 }
 
 /**
@@ -132,7 +133,7 @@ function main() {
   if (!choice) {
     const name = pinnedPackage(process.platform, process.arch);
     console.error(
-      `tenantlink needs Node.js 22.12+, 24 or 26; this is v${running.version}, and ${name} ` +
+      `tenantlink needs Node.js 22.19+, 24 or 26; this is v${running.version}, and ${name} ` +
         '(the pinned Node.js for this platform, an optional dependency) is not installed. ' +
         'Install a supported Node.js, or run `npm install` without --omit=optional.',
     );

