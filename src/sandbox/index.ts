@@ -212,6 +212,14 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     options.resourceGraphQuota ?? RESOURCE_GRAPH_QUOTA_DEFAULTS,
     ctx.now,
   );
+  /** Back to the seed: the world, the OAuth connections, quota windows, faults, vault keys. */
+  const resetWorld = (): void => {
+    state.reset();
+    connections.reset();
+    resourceGraphQuotas.reset();
+    faults.clear();
+    vaultKeys.reset();
+  };
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
   const resetTraffic = (): void => {
@@ -255,7 +263,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
           return { status: 204 };
         }),
     },
-    { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx) },
+    { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx, resetWorld) },
   ];
 
   /** The answer of the mounted service (or 404), the body read first. */
@@ -354,13 +362,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   return {
     ...sandboxEndpointsAt(url, pems.cert, controlSecret),
     snapshot: () => state.snapshot(),
-    reset: () => {
-      state.reset();
-      connections.reset();
-      resourceGraphQuotas.reset();
-      faults.clear();
-      vaultKeys.reset();
-    },
+    reset: resetWorld,
     setFaults: (settings) => {
       faults.set(settings);
     },
