@@ -72,3 +72,31 @@ it('runs the command with the chosen Node.js first on its PATH', () => {
   expect(run.status).toBe(0);
   expect(run.stdout.trim()).toBe(process.execPath);
 });
+
+/**
+ * A clean install (issue 30): no dependency's install script runs, each is named in
+ * `allowScripts` (npm 11; CI installs with --strict-allow-scripts, which fails on any other), and
+ * the one botbuilder-dialogs' postinstall did (deleting the recognizers' own copies of
+ * @microsoft/recognizers-text-number) the `overrides` entry does: one copy, the version it pins.
+ */
+it('denies every install script of the lock by name, and installs one recognizers-text-number', () => {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; hasInstallScript?: boolean }>;
+  };
+  const { allowScripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    allowScripts: Record<string, boolean>;
+  };
+  const name = (path: string): string => path.replace(/^.*node_modules\//, '');
+  const withScripts = Object.entries(lock.packages)
+    .filter(([, p]) => p.hasInstallScript)
+    .map(([path]) => name(path))
+    .sort();
+  expect(Object.keys(allowScripts).sort()).toEqual(withScripts);
+  expect(Object.values(allowScripts).every((allowed) => allowed === false)).toBe(true);
+  const numbers = Object.entries(lock.packages).filter(
+    ([path]) => name(path) === '@microsoft/recognizers-text-number',
+  );
+  expect(numbers.map(([path, p]) => [path, p.version])).toEqual([
+    ['node_modules/@microsoft/recognizers-text-number', '1.3.1'],
+  ]);
+});
