@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseNode, isSupported, pinnedPackage } from '../../scripts/runtime.cjs';
@@ -71,6 +71,31 @@ it('runs the command with the chosen Node.js first on its PATH', () => {
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout.trim()).toBe(process.execPath);
+});
+
+it('passes SIGTERM on to the command and exits with its exit code', async () => {
+  // The command stops on SIGTERM with exit code 3, as `npm start`'s bot stops gracefully.
+  const script = [
+    "process.on('SIGTERM', () => { process.stdout.write('stopping\\n'); process.exit(3); });",
+    "process.stdout.write('ready\\n');",
+    'setInterval(() => {}, 1000);',
+  ].join(' ');
+  const launcher = spawn(
+    process.execPath,
+    [join(root, 'scripts', 'runtime.cjs'), 'node', '-e', script],
+    { cwd: root, env: { ...process.env, npm_node_execpath: process.execPath } },
+  );
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
+  await new Promise<void>((resolve) =>
+    launcher.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolve();
+    }),
+  );
+  launcher.kill('SIGTERM');
+  expect(await exited).toBe(3);
+  expect(out).toContain('stopping');
 });
 
 /**
