@@ -213,6 +213,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     instanceId: config.scaleOut.instanceId,
     lease: { leaseMs: config.scaleOut.jobLeaseMs, sweepMs: config.scaleOut.jobSweepMs },
     propagation: config.cloud.propagation,
+    http,
   });
   const server = await startBotServer({
     adapter,

@@ -100,6 +100,13 @@ export const ERRORS = {
   subscriptionBusy: { code: 'TL-LINK-SUBSCRIPTION-BUSY', messageKey: 'lock.held', status: 409 },
   cardInvalid: { code: 'TL-CARD-INVALID', messageKey: 'error.invalidCard', status: 400 },
   /**
+   * A file consent answer tenantlink does not act on (src/dialogs/history.ts): not in a personal
+   * chat, not the card's user, or an upload URL that is not https. Nothing is uploaded.
+   */
+  exportRefused: { code: 'TL-EXPORT-REFUSED', messageKey: 'history.export.refused', status: 400 },
+  /** The upload of an exported file to the URL Teams gave failed (network, or not 200/201). */
+  exportUpload: { code: 'TL-EXPORT-UPLOAD', messageKey: 'history.export.failed', status: 502 },
+  /**
    * At start: the bot's identity may not use the Key Vault key that wraps the token cache key
    * (TOKEN_CACHE_KEY_ID): Key Vault answered 403 (src/auth/wrappedKey.ts). Never shown in chat.
    */

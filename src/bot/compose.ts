@@ -6,6 +6,8 @@ import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
 import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/linkDialog';
 import { KeyVaultFixDialog, answerChecklistRefresh } from '../dialogs/linkKeyVaultSteps';
 import { RootDialog } from '../dialogs/rootDialog';
+import { HistoryFileExport, answerHistoryAction } from '../dialogs/history';
+import type { CloudHttpOptions } from '../cloud/http';
 import { AddOffice365Dialog, ExplainDialog, SignupDialog } from '../dialogs/scenarioDialogs';
 import type { Localizer } from '../i18n';
 import type { CloudClients } from '../link/ports';
@@ -47,6 +49,8 @@ export interface BotDeps {
   readonly lease?: LeaseOptions;
   /** How long the link waits for a moved subscription to show in its new directory. */
   readonly propagation?: PropagationWait;
+  /** TLS trust and time limit of the export's upload (default: the system's CAs, 30 s). */
+  readonly http?: Pick<CloudHttpOptions, 'caCertificatePem' | 'timeoutMs'>;
 }
 
 /** The built bot and the stores a caller (or test) looks at. */
@@ -100,8 +104,20 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new KeyVaultFixDialog({ changes, procedure, background, localizer }),
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
-  const bot = new TenantlinkBot(conversationState, root, references, localizer, (context, action) =>
-    answerChecklistRefresh(context, action, changes, localizer),
+  const files = new HistoryFileExport({
+    localizer,
+    changes,
+    http: deps.http ?? { timeoutMs: 30_000 },
+  });
+  const bot = new TenantlinkBot(
+    conversationState,
+    root,
+    references,
+    localizer,
+    async (context, action) =>
+      (await answerChecklistRefresh(context, action, changes, localizer)) ||
+      answerHistoryAction(context, action, { localizer, changes }),
+    files,
   );
   background.attach(bot);
   return { bot, background, changes, references };

@@ -3,6 +3,7 @@ import {
   TeamsActivityHandler,
   TurnContext,
   type ConversationState,
+  type FileConsentCardResponse,
   type InvokeResponse,
   type StatePropertyAccessor,
   type TeamsChannelData,
@@ -17,6 +18,12 @@ import { createLogger } from '../log';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 import { isETagConflict } from '../state/createOnly';
 import { TurnOutbox } from './turnOutbox';
+
+/** Answers to a file consent card (accept with the upload session, or decline). */
+export interface FileConsentAnswers {
+  accept(context: TurnContext, response: FileConsentCardResponse): Promise<void>;
+  decline(context: TurnContext, response: FileConsentCardResponse): Promise<void>;
+}
 
 /**
  * The Teams activity handler: messages and Action.Execute invokes go to the dialog stack;
@@ -44,6 +51,8 @@ export class TenantlinkBot extends TeamsActivityHandler {
       context: TurnContext,
       action: { readonly verb: string; readonly data: Record<string, unknown> },
     ) => Promise<boolean> = async () => false,
+    /** Answers the file consent card of an export (src/dialogs/history.ts); none: ignored. */
+    private readonly files?: FileConsentAnswers,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -157,6 +166,26 @@ export class TenantlinkBot extends TeamsActivityHandler {
       );
     }
     return { status: 200 };
+  }
+
+  /**
+   * `fileConsent/invoke` with `action: accept` (TeamsActivityHandler routes it here): the user
+   * accepted a file consent card; `uploadInfo` names the upload session
+   * (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4).
+   */
+  protected override async handleTeamsFileConsentAccept(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    await this.files?.accept(context, response);
+  }
+
+  /** `fileConsent/invoke` with `action: decline`: the user declined a file consent card. */
+  protected override async handleTeamsFileConsentDecline(
+    context: TurnContext,
+    response: FileConsentCardResponse,
+  ): Promise<void> {
+    await this.files?.decline(context, response);
   }
 
   /**

@@ -252,8 +252,97 @@ export interface ChannelNoticeCardData {
   title: string;
   text: string;
   facts: Fact[];
+  /** When the link completed, shown as "{atLabel} {{DATE}} {{TIME}}" (absent: not shown). */
+  at?: CardInstant;
+  atLabel?: string;
   portalLabel: string;
   portalUrl: string;
+}
+
+/**
+ * An instant for a card, as an Adaptive Cards template shows it with `{{DATE(…)}}`/`{{TIME(…)}}`
+ * in a TextBlock so that each reader's client formats it ("Text features",
+ * https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features): RFC 3339 ending in
+ * `Z` or an offset, e.g. `Date.prototype.toISOString()`. Never put one in a card as plain text.
+ */
+export type CardInstant = string;
+
+/**
+ * An ISO time as a {@link CardInstant}: UTC, whole seconds (`2026-11-30T13:24:42Z`). The doc's
+ * valid forms have no fraction of a second, and the JS renderer (adaptivecards' text-formatters)
+ * shows `{{DATE(…)}}` with one as raw text.
+ * @param iso any time `Date.parse` reads, e.g. `2026-11-30T13:24:42.528Z`
+ * @throws RangeError when it is not a time
+ */
+export function cardInstant(iso: string): CardInstant {
+  return new Date(iso).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** A DATE()/TIME() call the doc (and the JS renderer's text-formatters) accept. */
+const VALID_DATE_FUNCTION =
+  /\{\{(?:DATE\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})(?:, ?(?:COMPACT|LONG|SHORT))?\)|TIME\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})\))\}\}/g;
+
+/**
+ * The texts of a card that show an ISO date or time as plain text, not inside a valid
+ * `{{DATE(…)}}` or `{{TIME(…)}}` (which every reader's client formats): for tests and the
+ * renderer's warning.
+ */
+export function rawDatesIn(card: unknown): string[] {
+  const found: string[] = [];
+  // The functions work in a TextBlock's text only; anywhere else they show as written.
+  const walk = (node: unknown, textBlockText: boolean): void => {
+    if (typeof node === 'string') {
+      const bare = textBlockText ? node.replace(VALID_DATE_FUNCTION, '') : node;
+      if (/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\{\{(?:DATE|TIME)\(/.test(bare)) found.push(node);
+    } else if (Array.isArray(node)) node.forEach((n) => walk(n, false));
+    else if (node && typeof node === 'object') {
+      const isTextBlock = (node as { type?: unknown }).type === 'TextBlock';
+      for (const [k, v] of Object.entries(node)) walk(v, isTextBlock && k === 'text');
+    }
+  };
+  walk(card, false);
+  return found;
+}
+
+/** One link of cards/historyList.json, with its Open button (`history.open`). */
+export interface HistoryRow extends ActionIds {
+  subscription: string;
+  /** When the link started. */
+  at: CardInstant;
+  /** Status and who started it. */
+  line: string;
+  openLabel: string;
+}
+
+/** Data of cards/historyList.json: the last links into the directory. */
+export interface HistoryListCardData {
+  title: string;
+  text: string;
+  rows: HistoryRow[];
+}
+
+/** Data of cards/historyRecord.json: one link's record, with its Export button (`history.export`). */
+export interface HistoryRecordCardData extends ActionIds {
+  title: string;
+  color: 'Default' | 'Good' | 'Attention' | 'Warning';
+  /** "Started by {name}:" before the start's date and time. */
+  startedLabel: string;
+  createdAt: CardInstant;
+  updatedLabel: string;
+  updatedAt: CardInstant;
+  facts: Fact[];
+  assignmentsTitle: string;
+  /** One line per removed assignment and its fate (the first RECORD_LINES_MAX of src/dialogs/history.ts). */
+  assignments: string[];
+  /** '' or "…and N more". */
+  assignmentsMore: string;
+  checklistTitle: string;
+  checklist: string[];
+  auditTitle: string;
+  /** The audit trail's last entries: when, and what. */
+  audit: { at: CardInstant; line: string }[];
+  auditMore: string;
+  exportLabel: string;
 }
 
 /** Template name → its data shape. */
@@ -271,6 +360,8 @@ export interface CardDataByTemplate {
   outcome: OutcomeCardData;
   channelNotice: ChannelNoticeCardData;
   checklist: ChecklistCardData;
+  historyList: HistoryListCardData;
+  historyRecord: HistoryRecordCardData;
 }
 
 /** Name of a template in cards/. */
@@ -294,6 +385,8 @@ export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'outcome',
   'channelNotice',
   'checklist',
+  'historyList',
+  'historyRecord',
 ];
 
 const templates = new Map<TemplateName, ACData.Template>();
@@ -323,6 +416,9 @@ export function renderCard<N extends TemplateName>(
 ): AdaptiveCardJson {
   // Names from Teams or Azure in the data cannot become disguised links (see ./markdown.ts).
   const card = dropNulls(template(name).expand({ $root: defuseAll(data) })) as AdaptiveCardJson;
+  if (rawDatesIn(card).length > 0)
+    // Each reader should see their own format: the builder passes dates for DATE()/TIME().
+    log.warn({ code: 'TL-CARD-RAW-DATE', template: name }, 'card shows a date as plain text');
   const bytes = Buffer.byteLength(JSON.stringify(card));
   if (bytes > CARD_SIZE_LIMIT_BYTES) {
     // Teams refuses the message; the builders summarise to stay under the limit, so this is a bug.

@@ -48,6 +48,9 @@ export const VERB_INPUTS = {
   }),
   'keyvault.fix': z.object({ confirmKeyVaults: toggle }),
   'checklist.done': z.object({}),
+  // The history cards' buttons (src/dialogs/history.ts): the link is the action's flowId.
+  'history.open': z.object({}),
+  'history.export': z.object({}),
 } as const;
 
 /** Verbs of tenantlink's cards. */

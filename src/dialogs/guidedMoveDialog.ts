@@ -5,7 +5,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
-import { renderCard, type GuidedMoveCardData } from '../cards/render';
+import { cardInstant, renderCard, type GuidedMoveCardData } from '../cards/render';
 import type { Localizer } from '../i18n';
 import { isInDirectory } from '../link/move';
 import type { AzureManagementPort } from '../domain/ports';
@@ -120,7 +120,8 @@ export class GuidedMoveDialog extends ComponentDialog {
       cardId,
       status: this.localizer.t(locale, 'guided.notYet', {
         directory: o.destinationName,
-        time: new Date().toISOString(),
+        // Shown in the status TextBlock: each reader's client writes the time its own way.
+        time: `{{TIME(${cardInstant(new Date().toISOString())})}}`,
       }),
     };
     await answerInvoke(step.context, renderCard('guidedMove', this.card(locale, next, cardId)), {

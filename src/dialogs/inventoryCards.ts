@@ -38,8 +38,21 @@ export interface InventoryCardPart {
 /** The toggle id of the inventory that could not be read ("I checked the resources myself"). */
 export const ACK_UNREAD = 'ack_inventory';
 
-/** One group as a line: kind, count, first names (and how many more), what to do. */
-function groupLine(t: T, g: InventoryGroup): string {
+/**
+ * What is left to do after the move, for the kinds whose "what to do" is said before it ("use a
+ * different key vault first"); undefined for the others, whose text already speaks of afterwards.
+ */
+function afterMoveAction(t: T, kind: InventoryGroup['kind']): string | undefined {
+  if (kind === 'customerKeyMoving') return t('checklist.action.customerKeyMoving');
+  if (kind === 'managedHsm') return t('checklist.action.managedHsm');
+  return undefined;
+}
+
+/**
+ * One group as a line: kind, count, first names (and how many more), what to do (before the move,
+ * or after it for the checklist).
+ */
+function groupLine(t: T, g: InventoryGroup, afterMove = false): string {
   const more = g.count - g.names.length;
   const names =
     g.names.map(plainText).join(', ') +
@@ -48,7 +61,7 @@ function groupLine(t: T, g: InventoryGroup): string {
     kind: t(`inventory.kind.${g.kind}`),
     count: g.count,
     names,
-    action: t(`inventory.action.${g.kind}`),
+    action: (afterMove && afterMoveAction(t, g.kind)) || t(`inventory.action.${g.kind}`),
   });
 }
 
@@ -107,7 +120,7 @@ export function checklistFacts(t: T, inventory: Inventory): Fact[] {
   return [
     ...todo.map((g, i) => ({
       title: `${i + 1}.`,
-      value: `${groupLine(t, g)} ${t('checklist.how', { url: KIND_GUIDE[g.kind] })}`,
+      value: `${groupLine(t, g, true)} ${t('checklist.how', { url: KIND_GUIDE[g.kind] })}`,
     })),
     {
       title: `${todo.length + 1}.`,

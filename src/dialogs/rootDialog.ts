@@ -35,6 +35,7 @@ export type Command =
   | 'myRole'
   | 'history'
   | 'historyJson'
+  | 'historyExport'
   | 'signup'
   | 'addOffice365'
   | 'explain'
@@ -58,6 +59,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'add office 365': 'addOffice365',
   explain: 'explain',
   'history json': 'historyJson',
+  'history export': 'historyExport',
   'sign out': 'signOut',
   signout: 'signOut',
   logout: 'signOut',
@@ -82,6 +84,9 @@ export function recognizeCommand(context: TurnContext): Command | undefined {
     .trim();
   return COMMANDS[normalized];
 }
+
+/** What each history command sends. */
+const HISTORY_MODES = { history: 'card', historyJson: 'json', historyExport: 'export' } as const;
 
 /** The root dialog. */
 export class RootDialog extends ComponentDialog {
@@ -149,7 +154,8 @@ export class RootDialog extends ComponentDialog {
         return step.beginDialog(EXPLAIN_DIALOG);
       case 'history':
       case 'historyJson':
-        await sendHistory(step.context, this.localizer, this.changes, command === 'historyJson');
+      case 'historyExport':
+        await sendHistory(step.context, this.localizer, this.changes, HISTORY_MODES[command]);
         return step.endDialog();
       case 'signOut':
         await this.tokens.signOut(step.context.activity.from.id);

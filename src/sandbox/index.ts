@@ -22,13 +22,9 @@ import {
   type FaultSettingsInput,
   type SandboxApi,
 } from './faults';
+import { SandboxFileUploads } from './fileUploads';
 import { graphRoutes } from './graph';
-import {
-  KEY_VAULT_RESOURCE,
-  SandboxVaultKeys,
-  keyVaultRoutes,
-  type SeedVaultKey,
-} from './keyVaultKeys';
+import { KEY_VAULT_RESOURCE, keyVaultRoutes } from './keyVaultKeys';
 import { loginRoutes } from './login';
 import { identityHeaderFor, managedIdentityRoutes } from './managedIdentity';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
@@ -36,6 +32,7 @@ import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
 import { tokenServiceRoutes } from './tokenService';
 import { SandboxTokens } from './tokens';
+import { SandboxVaultKeys, type SeedVaultKey } from './vaultKeyStore';
 
 /**
  * The sandbox cloud: an in-process HTTPS server on loopback that emulates the parts of Microsoft's
@@ -152,6 +149,11 @@ export interface SandboxCloud extends SandboxEndpoints {
    * token a managed identity of the sandbox gets for it.
    */
   readonly keyVault: SandboxKeyVault;
+  /**
+   * OneDrive upload sessions (`/onedrive/upload/{id}`, src/sandbox/fileUploads.ts): a test makes
+   * the session Teams would make when a user accepts a file consent card, and reads the files.
+   */
+  readonly fileUploads: Pick<SandboxFileUploads, 'createSession' | 'uploaded'>;
 }
 
 /** The sandbox's Key Vault data plane, as tests drive it. */
@@ -175,8 +177,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 interface Mounted {
   readonly prefix: string;
-  readonly api: SandboxApi | 'control' | 'keyvault';
+  readonly api: SandboxApi | 'control' | 'keyvault' | 'files';
   readonly router: Router;
+  /** The body is handed to the handler as it came (a Buffer), not parsed. */
+  readonly raw?: boolean;
 }
 
 /**
@@ -197,6 +201,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   });
   const vaultKeys = new SandboxVaultKeys(options.vaultKeys);
   const connections = new BotConnections();
+  const fileUploads = new SandboxFileUploads(() => url, options.now ?? Date.now);
   const ctx: SandboxContext = {
     state,
     tokens,
@@ -219,6 +224,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     resourceGraphQuotas.reset();
     faults.clear();
     vaultKeys.reset();
+    fileUploads.reset();
   };
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
@@ -251,6 +257,8 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     { prefix: '/arm', api: 'arm', router: armRoutes(ctx, resourceGraphQuotas) },
     // Key Vault's data plane; not a fault-injected API (faults name login, graph and arm).
     { prefix: '/keyvault', api: 'keyvault', router: keyVaultRoutes(ctx) },
+    // OneDrive upload sessions (the URL authorizes); not a fault-injected API.
+    { prefix: '/onedrive/upload', api: 'files', router: fileUploads.routes(), raw: true },
     { prefix: '/_sandbox/tokenservice', api: 'control', router: tokenServiceRoutes(ctx) },
     {
       // Call counts and the write log, for a sandbox running in another process (benchmarks).
@@ -277,12 +285,12 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
       url: full,
       path: mount ? full.pathname.slice(mount.prefix.length) || '/' : full.pathname,
       headers: req.headers as Record<string, string | undefined>,
-      body: await readBody(req),
+      body: await readBody(req, mount?.raw ?? false),
     };
     (req as IncomingMessage & { recordedBody?: unknown }).recordedBody = request.body;
     if (!mount)
       return { status: 404, body: { error: { code: 'NotFound', message: 'Unknown path.' } } };
-    if (mount.api === 'control' || mount.api === 'keyvault') {
+    if (mount.api === 'control' || mount.api === 'keyvault' || mount.api === 'files') {
       const match = mount.router.match(request.method, request.path);
       return match && match !== 405
         ? match.handler(request, match.params)
@@ -372,6 +380,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     callCounts: () => ({ ...calls }),
     writeLog: () => [...writes],
     resetCallCounts: resetTraffic,
+    fileUploads,
     keyVault: {
       createKey: (vault, name) => vaultKeys.createVersion(vault, name),
       managedIdentityToken: async (tenantId, principalId, resource) => {
@@ -479,7 +488,7 @@ function notFound(api: SandboxApi, req: SandboxRequest, status: 404 | 405): Sand
       };
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage, raw: boolean): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -487,6 +496,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new Error('request body too large');
     chunks.push(chunk as Buffer);
   }
+  if (raw) return Buffer.concat(chunks);
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');
   const type = req.headers['content-type'] ?? '';

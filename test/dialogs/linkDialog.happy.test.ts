@@ -120,7 +120,7 @@ it('lists the link in history, as a card and as JSON, only in the destination di
   await h.channel.say(USERS.kelley, 'history');
   const card = cardText(h.channel.lastCard(chat).card);
   expect(card).toMatch(/The last link into this directory/);
-  expect(card).toMatch(/Pay-As-You-Go · \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  expect(card).toMatch(/Pay-As-You-Go · \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\}/);
   expect(card).toMatch(/linked · started by Kelley Wall/);
 
   await h.channel.say(USERS.kelley, 'history json');

@@ -1,3 +1,4 @@
+import { rawDatesIn } from '../../src/cards/render';
 import { IDS } from '../../src/sandbox';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
@@ -188,6 +189,11 @@ describe('directory change refused by the API', () => {
     // Verify before the admin did it: not yet, the card stays.
     const early = await click(h, USERS.kelley, chat, 'move.verify');
     expect(cardText(early.body.value)).toMatch(/Not yet/);
+    // The time of the check in each reader's own format (Adaptive Cards' TIME()), not raw ISO.
+    expect(cardText(early.body.value)).toMatch(
+      /\(\{\{TIME\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\}\}\)/,
+    );
+    expect(rawDatesIn(early.body.value)).toEqual([]);
 
     // The admin changes the directory in the portal, then verifies.
     const http = new SandboxHttp(h.sandbox);

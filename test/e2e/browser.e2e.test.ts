@@ -50,7 +50,9 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-  page.setDefaultTimeout(30_000);
+  // No clock of Playwright's own: a step waits on the page until it holds, and Jest's timeout
+  // is the only bound (a loaded machine makes the test slower, never wrong).
+  page.setDefaultTimeout(0);
 });
 
 afterAll(async () => {
@@ -161,4 +163,25 @@ it('links Pay-As-You-Go to Contoso through the Playground page and tells the Gen
       (a) => a.principalId === IDS.users.janeContoso && a.roleDefinitionId === BUILT_IN_ROLES.Owner,
     ),
   ).toHaveLength(1);
+});
+
+it("lists the link in history and opens its record, dates in the reader's own format", async () => {
+  await page.getByText('Personal Chat').first().click();
+  await page.locator('[contenteditable="true"][role="textbox"]').last().click();
+  await page.keyboard.type('history');
+  await page.keyboard.press('Enter');
+
+  let card = await cardWith('The last link into this directory');
+  await photograph(card, '11-history');
+  // The renderer formats Adaptive Cards' DATE()/TIME() (text features): no call shows as written.
+  expect(await card.innerText()).not.toMatch(/\{\{(DATE|TIME)\(|\d{4}-\d\d-\d\dT/);
+  await card.getByRole('button', { name: 'Open' }).click();
+
+  card = await cardWith('Pay-As-You-Go: linked');
+  await photograph(card, '12-history-record');
+  const text = await card.innerText();
+  expect(text).not.toMatch(/\{\{(DATE|TIME)\(|\d{4}-\d\d-\d\dT/);
+  expect(text).toContain('Started by Kelley Wall');
+  expect(text).toContain('changeTenantRequest');
+  expect(text).toContain(IDS.tenants.contoso);
 });

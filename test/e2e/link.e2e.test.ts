@@ -58,7 +58,6 @@ it('links Pay-As-You-Go to Contoso through the Agents Playground and tells the t
   const cardWith = async (verb: string): Promise<StreamMessage> => {
     const m = await driver.waitFor(
       (x) => x.conversationId === chat && JSON.stringify(x.card ?? {}).includes(`"${verb}"`),
-      15_000,
       seen,
     );
     seen = driver.all().indexOf(m) + 1;

@@ -103,32 +103,18 @@ export class PlaygroundDriver {
   }
 
   /**
-   * The first recorded message (from index `from`) that matches, waiting for it if needed.
-   * @throws Error after `timeoutMs` (ms), listing the last messages
+   * The first recorded message (from index `from`) that matches, waiting for it if needed: woken
+   * by each message the stream records, never by a clock (Jest's timeout is the only bound).
    */
-  async waitFor(
-    predicate: (m: StreamMessage) => boolean,
-    timeoutMs = 15_000,
-    from = 0,
-  ): Promise<StreamMessage> {
-    const deadline = Date.now() + timeoutMs;
+  async waitFor(predicate: (m: StreamMessage) => boolean, from = 0): Promise<StreamMessage> {
     for (;;) {
       const found = this.messages.slice(from).find(predicate);
       if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        const last = this.messages
-          .slice(-5)
-          .map((m) => `${m.conversationId}: ${m.text ?? JSON.stringify(m.card).slice(0, 120)}`);
-        throw new Error(`no matching message within ${timeoutMs} ms; last: ${last.join(' || ')}`);
-      }
       await new Promise<void>((resolve) => {
         const wake = (): void => {
           this.waiters.delete(wake);
-          clearTimeout(timer);
           resolve();
         };
-        const timer = setTimeout(wake, left);
         this.waiters.add(wake);
       });
     }

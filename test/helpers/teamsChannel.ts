@@ -136,6 +136,30 @@ export class TeamsChannel {
     });
   }
 
+  /**
+   * The user answers a file consent card (`fileConsent/invoke`, as Teams sends it: "Send and
+   * receive files using bot", https://learn.microsoft.com/microsoftteams/platform/bots/how-to/bots-filesv4):
+   * `accept` with the `uploadInfo` of the upload session Teams made (in tests the sandbox's,
+   * `sandbox.fileUploads.createSession`), or `decline`; `context` is the card's accept or
+   * decline context.
+   */
+  async fileConsent(
+    user: TeamsUser,
+    action: 'accept' | 'decline',
+    context: unknown,
+    replyToId: string,
+    uploadInfo?: Record<string, unknown>,
+    conversationId = personalChat(user),
+  ): Promise<InvokeResult> {
+    return this.post({
+      ...this.base(user, conversationId),
+      type: 'invoke',
+      name: 'fileConsent/invoke',
+      replyToId,
+      value: { type: 'fileUpload', action, context, ...(uploadInfo ? { uploadInfo } : {}) },
+    });
+  }
+
   /** Sends an arbitrary activity (for malformed-input tests). */
   async raw(activity: Record<string, unknown>): Promise<InvokeResult> {
     return this.post(activity);

@@ -50,7 +50,10 @@ it('shows no hard-coded string in the whole link', async () => {
     for (const att of a.activity.attachments ?? []) seen.push(...uiStrings(att.content));
   }
   expect(seen.length).toBeGreaterThan(40);
-  const hardCoded = seen.filter((s) => !s.includes('⟦') && !DATA.test(s));
+  // Dates are Adaptive Cards' DATE()/TIME(): each reader's client writes them in its own format.
+  const hardCoded = seen
+    .map((s) => s.replace(/ · \{\{DATE\([^)]*\)\}\} \{\{TIME\([^)]*\)\}\}/g, ''))
+    .filter((s) => !s.includes('⟦') && !DATA.test(s));
   expect(hardCoded).toEqual([]);
   // The move really happened in the pseudo-locale too.
   expect(

@@ -2,10 +2,13 @@ import { pseudoLocalize } from '../../src/i18n/pseudo';
 import { classifyInventory } from '../../src/domain/inventory';
 import { inventoryPart } from '../../src/dialogs/inventoryCards';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   TEMPLATE_NAMES,
   cardAttachment,
+  cardInstant,
+  rawDatesIn,
   renderCard,
   type AdaptiveCardJson,
   type CardDataByTemplate,
@@ -49,6 +52,8 @@ const VERBS: Record<Verb, true> = {
   'access.grant': true,
   'keyvault.fix': true,
   'checklist.done': true,
+  'history.open': true,
+  'history.export': true,
 };
 
 interface Fixture<N extends TemplateName> {
@@ -404,6 +409,8 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
         { title: 'Subscription', value: `${SUB.name} (${SUB.id})` },
         { title: 'Linked by', value: 'Kelley Wall (admin@contoso.onmicrosoft.com)' },
       ],
+      at: '2026-11-30T13:24:42Z',
+      atLabel: 'When',
       portalLabel: 'Open in the Azure portal',
       portalUrl: `https://portal.azure.com/#@${CONTOSO.tenantId}/resource/subscriptions/${SUB.id}/overview`,
     },
@@ -411,8 +418,58 @@ const FIXTURES: { [N in TemplateName]: Fixture<N> } = {
       'Office 365 and Azure are linked',
       `${SUB.name} (${SUB.id})`,
       'Kelley Wall (admin@contoso.onmicrosoft.com)',
+      'When {{DATE(2026-11-30T13:24:42Z, SHORT)}} {{TIME(2026-11-30T13:24:42Z)}}',
     ],
     verbs: [],
+    inputs: [],
+  },
+  historyList: {
+    data: {
+      title: 'The last link into this directory',
+      text: 'Open a link for its record.',
+      rows: [
+        {
+          ...ids,
+          subscription: SUB.name,
+          at: '2026-11-30T13:24:42Z',
+          line: 'linked · started by Kelley Wall',
+          openLabel: 'Open',
+        },
+      ],
+    },
+    texts: [
+      `${SUB.name} · {{DATE(2026-11-30T13:24:42Z, SHORT)}} {{TIME(2026-11-30T13:24:42Z)}}`,
+      'linked · started by Kelley Wall',
+    ],
+    verbs: ['history.open'],
+    inputs: [],
+  },
+  historyRecord: {
+    data: {
+      ...ids,
+      title: `${SUB.name}: linked`,
+      color: 'Good',
+      startedLabel: 'Started by Kelley Wall:',
+      createdAt: '2026-11-30T13:20:00Z',
+      updatedLabel: 'Last change:',
+      updatedAt: '2026-11-30T13:24:42Z',
+      facts: [{ title: 'Subscription', value: `${SUB.name} (${SUB.id})` }],
+      assignmentsTitle: 'The role assignment the move removed',
+      assignments: ['sam.dev@outlook.com · Contributor · the subscription: given back'],
+      assignmentsMore: '',
+      checklistTitle: 'After-move checklist',
+      checklist: ['Nothing left to check.'],
+      auditTitle: 'Audit trail (1 change)',
+      audit: [{ at: '2026-11-30T13:22:00Z', line: 'changeTenantRequest · done' }],
+      auditMore: '',
+      exportLabel: 'Export as a file',
+    },
+    texts: [
+      'Started by Kelley Wall: {{DATE(2026-11-30T13:20:00Z, SHORT)}} {{TIME(2026-11-30T13:20:00Z)}}',
+      'sam.dev@outlook.com · Contributor · the subscription: given back',
+      '{{DATE(2026-11-30T13:22:00Z, SHORT)}} {{TIME(2026-11-30T13:22:00Z)}} · changeTenantRequest · done',
+    ],
+    verbs: ['history.export'],
     inputs: [],
   },
 };
@@ -494,6 +551,10 @@ describe('card templates', () => {
         .filter((o) => typeof o.type === 'string' && o.type.startsWith('Input.'))
         .map((o) => o.id);
       expect(inputIds).toEqual(fixture.inputs);
+    });
+
+    it('shows no date or time as plain text (DATE()/TIME() in a TextBlock only)', () => {
+      expect(rawDatesIn(render(name))).toEqual([]);
     });
 
     it('renders the same card twice (templates are not mutated by expansion)', () => {
@@ -800,6 +861,9 @@ describe("Teams' rules for every template, with the longest text a locale can br
     'findIdUrl',
     'subscriptionId',
     'dataset',
+    'at',
+    'createdAt',
+    'updatedAt',
   ]);
 
   /** The fixture with every text pseudo-localized (qps-ploc: accented and about 40 % longer). */
@@ -832,4 +896,67 @@ describe("Teams' rules for every template, with the longest text a locale can br
       for (const a of actions) expect(TEAMS_ACTIONS).toContain(a.type);
     },
   );
+});
+
+describe('dates on cards (Adaptive Cards DATE()/TIME(), each reader sees their own format)', () => {
+  it('writes an instant as the functions read it: UTC, whole seconds', () => {
+    expect(cardInstant('2026-11-30T13:24:42.528Z')).toBe('2026-11-30T13:24:42Z');
+    expect(cardInstant('2026-11-30T14:24:42+01:00')).toBe('2026-11-30T13:24:42Z');
+  });
+
+  it('finds a date shown as plain text, and accepts one inside DATE()/TIME() of a TextBlock', () => {
+    const ok = {
+      type: 'TextBlock',
+      text: 'At {{DATE(2026-11-30T13:24:42Z, SHORT)}} {{TIME(2026-11-30T13:24:42Z)}}',
+    };
+    expect(rawDatesIn({ body: [ok] })).toEqual([]);
+    const raw = { type: 'TextBlock', text: 'At 2026-11-30T13:24:42.528Z' };
+    expect(rawDatesIn({ body: [ok, raw] })).toEqual([raw.text]);
+    // Fractions of a second: the renderers show the call as written.
+    const fraction = { type: 'TextBlock', text: '{{DATE(2026-11-30T13:24:42.528Z)}}' };
+    expect(rawDatesIn(fraction)).toEqual([fraction.text]);
+    // In a FactSet the functions are not evaluated.
+    const fact = {
+      type: 'FactSet',
+      facts: [{ title: 'When', value: '{{DATE(2026-11-30T13:24:42Z)}}' }],
+    };
+    expect(rawDatesIn(fact)).toHaveLength(1);
+    expect(
+      rawDatesIn({ type: 'FactSet', facts: [{ title: 'When', value: '2026-11-30 13:24 UTC' }] }),
+    ).toHaveLength(1);
+  });
+
+  it('binds every instant field of a template inside DATE()/TIME() of a TextBlock', () => {
+    const instantFields = /\$\{(at|createdAt|updatedAt)\}/g;
+    for (const name of TEMPLATE_NAMES) {
+      const text = JSON.stringify(
+        JSON.parse(readFileSync(join(__dirname, '../../cards', `${name}.json`), 'utf8')),
+      );
+      const outside = text
+        .replace(/\{\{(?:DATE|TIME)\(\$\{\w+\}(?:, ?(?:COMPACT|LONG|SHORT))?\)\}\}/g, '')
+        .match(instantFields);
+      expect({ name, outside }).toEqual({ name, outside: null });
+    }
+  });
+
+  it('writes every DATE()/TIME() so that the adaptivecards JS renderer formats it (Playground)', () => {
+    // The renderer's own patterns (its text-formatters module is ES only: read as text).
+    const source = readFileSync(
+      join(__dirname, '../../node_modules/adaptivecards/lib/text-formatters.js'),
+      'utf8',
+    );
+    const patterns = [...source.matchAll(/new (?:Date|Time)Formatter\(\/(.+?)\/g\)/g)].map(
+      (m) => new RegExp(m[1]!, 'g'),
+    );
+    expect(patterns).toHaveLength(2);
+    for (const name of TEMPLATE_NAMES) {
+      for (const text of strings(render(name)).filter((t) => /\{\{(DATE|TIME)\(/.test(t))) {
+        const left = patterns.reduce((t, p) => t.replace(p, ''), text);
+        expect({ name, left }).toEqual({
+          name,
+          left: expect.not.stringMatching(/\{\{(DATE|TIME)\(/),
+        });
+      }
+    }
+  });
 });

@@ -106,6 +106,17 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'test.${g.outcome}': Object.keys(OUTCOMES).map((o) => `test.${o}`),
   'principalType.${type}': ['User', 'Group', 'ServicePrincipal'].map((t) => `principalType.${t}`),
   'history.status.${r.status}': Object.keys(CHANGE_STATUSES).map((x) => `history.status.${x}`),
+  "history.reason.${fate.reason ?? 'other'}": [
+    'group',
+    'servicePrincipal',
+    'noEmail',
+    'other',
+    'notChosen',
+  ].map((r) => `history.reason.${r}`),
+  'history.fate.${fate.kind}': ['givenBack', 'notCarried', 'failed', 'removed'].map(
+    (k) => `history.fate.${k}`,
+  ),
+  'history.outcome.${e.outcome}': ['ok', 'refused', 'failed'].map((o) => `history.outcome.${o}`),
   'inventory.kind.${g.kind}': INVENTORY_KINDS.map((k) => `inventory.kind.${k}`),
   'inventory.action.${g.kind}': INVENTORY_KINDS.map((k) => `inventory.action.${k}`),
 };
