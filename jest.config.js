@@ -5,7 +5,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  testTimeout: 30000,
+  // A safety net, not a bound a test relies on (tests wait on state): generous so that a loaded
+  // machine makes the whole-link tests slower, never failed.
+  testTimeout: 120000,
   maxWorkers: 2,
   // Every log line of the run goes to files that the teardown scans for tokens and secrets.
   globalSetup: '<rootDir>/test/setup/globalSetup.ts',

@@ -56,3 +56,44 @@ export function scaledSeed(options: { contosoUsers: number; assignments: number 
   }
   return { ...seed, tenants, subscriptions };
 }
+
+/** Resource types of the inventory benchmark, with the identity each one has. */
+const INVENTORY_TYPES: readonly [string, string | undefined][] = [
+  ['Microsoft.Compute/virtualMachines', 'SystemAssigned'],
+  ['Microsoft.Network/networkInterfaces', undefined],
+  ['Microsoft.Compute/disks', undefined],
+  ['Microsoft.KeyVault/vaults', undefined],
+  ['Microsoft.ManagedIdentity/userAssignedIdentities', undefined],
+  ['Microsoft.Storage/storageAccounts', undefined],
+  ['Microsoft.Web/sites', 'SystemAssigned, UserAssigned'],
+  ['Microsoft.Network/virtualNetworks', undefined],
+];
+
+/**
+ * `seed` with Pay-As-You-Go holding `count` resources of eight types (issue 17's inventory
+ * benchmark): virtual machines and web apps with managed identities, storage accounts with and
+ * without Data Lake Storage Gen2, key vaults, in 40 resource groups.
+ */
+export function withResources(seed: Seed, count: number): Seed {
+  const subscriptions = seed.subscriptions.map((s) =>
+    s.subscriptionId !== IDS.subscriptions.payAsYouGo
+      ? s
+      : {
+          ...s,
+          resources: Array.from({ length: count }, (_, i) => {
+            const [type, identity] = INVENTORY_TYPES[i % INVENTORY_TYPES.length]!;
+            return {
+              name: `contoso-workload-${String(i).padStart(5, '0')}`,
+              type,
+              resourceGroup: `rg-${i % 40}`,
+              location: 'westeurope',
+              ...(identity ? { identity: { type: identity } } : {}),
+              ...(type === 'Microsoft.Storage/storageAccounts'
+                ? { properties: { isHnsEnabled: i % 2 === 0 } }
+                : {}),
+            };
+          }),
+        },
+  );
+  return { ...seed, subscriptions };
+}

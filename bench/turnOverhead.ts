@@ -3,11 +3,13 @@ import autocannon from 'autocannon';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import * as restify from 'restify';
 import { startSinkConnector, startRig, type BenchRow } from './common';
+import { pairRatios, round2, spreadNote, summarize } from './stats';
 
 /**
  * Benchmark 1: the cost of a text turn (`help`) through tenantlink against a bare botbuilder echo
- * bot on restify, both answering to the same sink connector, driven by autocannon in the same run.
- * Reported as ratios of latency percentiles (targets: p50 ≤ 1.3×, p99 ≤ 1.5×).
+ * bot on restify, both answering to the same sink connector, driven by autocannon in the same run,
+ * in alternating short rounds so that both see the same load of the (shared) machine. Reported as
+ * medians of the per-pair ratios of latency percentiles (targets: p50 ≤ 1.3×, p99 ≤ 1.5×).
  */
 
 /** A bare botbuilder echo bot on restify (the baseline of benchmarks 1 and 5). */
@@ -47,53 +49,86 @@ export function activity(serviceUrl: string, text: string, conversationId = 'a:b
   });
 }
 
-async function load(url: string, body: string, seconds: number): Promise<autocannon.Result> {
+/** `amount` POSTs of `body` to `url`, 50 at a time (a fixed amount: a round on a loaded machine
+ * takes longer instead of measuring fewer turns). */
+async function load(url: string, body: string, amount: number): Promise<autocannon.Result> {
   return autocannon({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
     connections: 50,
-    duration: seconds,
+    amount,
   });
 }
 
-/** Runs benchmark 1 and returns its rows. */
-export async function turnOverhead(seconds = 5): Promise<BenchRow[]> {
+/**
+ * Runs benchmark 1 and returns its rows: after a warm-up of each, `pairs` pairs of short rounds,
+ * echo bot then tenantlink (A/B/A/B…), each pair giving one p50 and one p99 ratio; the rows report
+ * the median of the per-pair ratios with their spread (bench/stats.ts).
+ * @param pairs rounds per bot (at least 10)
+ * @param turns turns in one round
+ */
+export async function turnOverhead(pairs = 12, turns = 300): Promise<BenchRow[]> {
   const sink = await startSinkConnector();
   const rig = await startRig();
   const echo = await startEchoBot();
   try {
     const body = activity(sink.url, 'help');
-    await load(echo.url, body, 1); // warm-up
-    await load(`${rig.app.server.url}/api/messages`, body, 1);
-    const e = await load(echo.url, body, seconds);
-    const t = await load(`${rig.app.server.url}/api/messages`, body, seconds);
-    const errors = e.errors + e.non2xx + t.errors + t.non2xx;
+    const tenantlinkUrl = `${rig.app.server.url}/api/messages`;
+    await load(echo.url, body, turns); // warm-up
+    await load(tenantlinkUrl, body, turns);
+    const e: autocannon.Result[] = [];
+    const t: autocannon.Result[] = [];
+    for (let i = 0; i < pairs; i++) {
+      e.push(await load(echo.url, body, turns));
+      t.push(await load(tenantlinkUrl, body, turns));
+    }
+    const errors = [...e, ...t].reduce((n, r) => n + r.errors + r.non2xx, 0);
+    const p50 = summarize(
+      pairRatios(
+        e.map((r) => r.latency.p50),
+        t.map((r) => r.latency.p50),
+        1,
+      ),
+    );
+    const p99 = summarize(
+      pairRatios(
+        e.map((r) => r.latency.p99),
+        t.map((r) => r.latency.p99),
+        1,
+      ),
+    );
+    const of = (rs: autocannon.Result[], pick: (r: autocannon.Result) => number): number =>
+      round2(summarize(rs.map(pick)).median);
+    const side = (rs: autocannon.Result[]): string =>
+      `p99 ${of(rs, (r) => r.latency.p99)} ms, ${Math.round(of(rs, (r) => r.requests.average))} req/s (medians of ${pairs} rounds of ${turns} turns)`;
     return [
       {
         name: '1. echo bot p50 / p99',
-        value: e.latency.p50,
+        value: of(e, (r) => r.latency.p50),
         unit: 'ms',
-        note: `p99 ${e.latency.p99} ms, ${Math.round(e.requests.average)} req/s`,
+        note: side(e),
       },
       {
         name: '1. tenantlink p50 / p99',
-        value: t.latency.p50,
+        value: of(t, (r) => r.latency.p50),
         unit: 'ms',
-        note: `p99 ${t.latency.p99} ms, ${Math.round(t.requests.average)} req/s`,
+        note: side(t),
       },
       {
-        name: '1. p50 ratio tenantlink/echo',
-        value: round(t.latency.p50 / Math.max(e.latency.p50, 1)),
+        name: '1. p50 ratio tenantlink/echo (median of pairs)',
+        value: round2(p50.median),
         unit: '×',
         target: 1.3,
+        note: spreadNote(p50),
       },
       {
-        name: '1. p99 ratio tenantlink/echo',
-        value: round(t.latency.p99 / Math.max(e.latency.p99, 1)),
+        name: '1. p99 ratio tenantlink/echo (median of pairs)',
+        value: round2(p99.median),
         unit: '×',
         target: 1.5,
+        note: spreadNote(p99),
       },
       { name: '1. errors', value: errors, unit: 'count', target: 0 },
     ];
@@ -103,5 +138,3 @@ export async function turnOverhead(seconds = 5): Promise<BenchRow[]> {
     sink.server.close();
   }
 }
-
-const round = (n: number): number => Math.round(n * 100) / 100;

@@ -4,7 +4,7 @@ import {
   type WebResourceLike,
 } from '@azure/core-http-compat';
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
-import { fetch as undiciFetch } from 'undici';
+import { request as undiciRequest, type Dispatcher } from 'undici';
 import { dispatcherFor } from '../cloud/http';
 
 /**
@@ -13,6 +13,10 @@ import { dispatcherFor } from '../cloud/http';
  * ever: a service URL that accepts a connection and never answers blocked that conversation's
  * turns indefinitely (issue 20). The connector's retry policies still run above this transport,
  * so a timed-out send is retried or reported like any other network failure.
+ *
+ * It sends with undici's `request`, not `fetch`: a reply is one small JSON POST, and fetch's
+ * WHATWG layer (web streams, Headers, Response) cost about as much CPU per turn as the rest of the
+ * turn's own work (a CPU profile of `npm run bench`'s turn-overhead load, issue 30).
  */
 
 /** What botbuilder's ConnectorClient takes as `httpClient` (core-http's HttpClient shape). */
@@ -21,7 +25,7 @@ export interface ConnectorHttpClient {
 }
 
 /**
- * A connector transport over Node's fetch with a deadline.
+ * A connector transport over undici with a deadline.
  * @param timeoutMs the longest a request may take, headers and body, in ms; a request's own
  *   shorter `timeout` wins
  * @param caCertificatePem a certificate to trust for these requests only (the sandbox's token
@@ -33,16 +37,14 @@ export function connectorHttpClient(
   caCertificatePem?: string,
 ): ConnectorHttpClient {
   const dispatcher = dispatcherFor({ caCertificatePem });
-  // undici's own fetch takes its dispatcher; Node's global fetch is used otherwise.
-  const send = (dispatcher ? undiciFetch : fetch) as typeof fetch;
   return {
     async sendRequest(request) {
       const deadline = request.timeout > 0 ? Math.min(request.timeout, timeoutMs) : timeoutMs;
       const signals = [AbortSignal.timeout(deadline)];
       if (request.abortSignal) signals.push(request.abortSignal as AbortSignal);
-      const res = await send(request.url, {
-        ...(dispatcher ? ({ dispatcher } as object) : {}),
-        method: request.method,
+      const res = await undiciRequest(request.url, {
+        ...(dispatcher ? { dispatcher } : {}),
+        method: request.method as Dispatcher.HttpMethod,
         headers: request.headers.rawHeaders(),
         body:
           typeof request.body === 'string' || request.body instanceof Uint8Array
@@ -50,10 +52,11 @@ export function connectorHttpClient(
             : undefined,
         signal: AbortSignal.any(signals),
       });
-      const bodyAsText = await res.text();
+      const bodyAsText = await res.body.text();
       const headers = createHttpHeaders();
-      res.headers.forEach((value, name) => headers.set(name, value));
-      return { request, status: res.status, headers: toHttpHeadersLike(headers), bodyAsText };
+      for (const [name, value] of Object.entries(res.headers))
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      return { request, status: res.statusCode, headers: toHttpHeadersLike(headers), bodyAsText };
     },
   };
 }

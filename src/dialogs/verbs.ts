@@ -41,6 +41,8 @@ export const VERB = {
   grantAccess: 'access.grant',
   fixKeyVaults: 'keyvault.fix',
   checklistLater: 'checklist.done',
+  historyOpen: 'history.open',
+  historyExport: 'history.export',
   /** The automatic invoke of a user-specific view (src/dialogs/userSpecificViews.ts). */
   refresh: 'card.refresh',
   /** An approver's answers on the approval card (issue 29). */
@@ -48,9 +50,6 @@ export const VERB = {
   reject: 'approval.reject',
   /** The policy card's save (a Global Administrator). */
   savePolicy: 'policy.save',
-  /** The history cards' buttons: the link is the action's flowId. */
-  openHistory: 'history.open',
-  exportHistory: 'history.export',
 } as const;
 
 /**
@@ -59,14 +58,14 @@ export const VERB = {
  *   checks the flow, the card, the initiator, the inputs);
  * - `checklist`: the after-move checklist, a card that outlives its link (its one handler,
  *   src/dialogs/link/checklistDialog.ts, begun by the root dialog);
+ * - `history`: the history cards (src/dialogs/history.ts `answerHistoryAction`, asked by the bot
+ *   before any dialog: they outlive every link);
  * - `view`: whichever answers the card it refreshes (its prompt, or the standing card its data
  *   names);
  * - `approval`: the approval card, a card of the policy's channel that any approver answers
- *   (src/link/approvalJob.ts's applyApprovalClick, Graph checking the approver at the click);
- * - `history`: the history cards' buttons (src/dialogs/history.ts's answerHistoryAction, which
- *   the bot asks before any dialog).
+ *   (src/link/approvalJob.ts's applyApprovalClick, Graph checking the approver at the click).
  */
-export type VerbHandler = 'prompt' | 'checklist' | 'view' | 'approval' | 'history';
+export type VerbHandler = 'prompt' | 'checklist' | 'history' | 'view' | 'approval';
 
 /**
  * Each verb: the schema of its inputs and its handler. A click's `data` (Teams merges the card's
@@ -102,6 +101,9 @@ export const VERBS = {
   },
   [VERB.fixKeyVaults]: { inputs: z.object({ confirmKeyVaults: toggle }), handler: 'checklist' },
   [VERB.checklistLater]: { inputs: z.object({}), handler: 'checklist' },
+  // The history cards' buttons (src/dialogs/history.ts): the link is the action's flowId.
+  [VERB.historyOpen]: { inputs: z.object({}), handler: 'history' },
+  [VERB.historyExport]: { inputs: z.object({}), handler: 'history' },
   [VERB.refresh]: { inputs: z.object({}), handler: 'view' },
   [VERB.approve]: {
     inputs: z.object({ reason: z.string().max(500).optional() }),
@@ -111,8 +113,6 @@ export const VERBS = {
     inputs: z.object({ reason: z.string().trim().min(1).max(500) }),
     handler: 'approval',
   },
-  [VERB.openHistory]: { inputs: z.object({}), handler: 'history' },
-  [VERB.exportHistory]: { inputs: z.object({}), handler: 'history' },
   [VERB.savePolicy]: {
     inputs: z.object({
       approvers: z.enum(['off', 'group', 'globalAdministrators']),

@@ -9,7 +9,9 @@ export type Json = any;
 export class SandboxHttp {
   private readonly agent: Agent;
 
-  constructor(private readonly sandbox: SandboxCloud) {
+  constructor(
+    private readonly sandbox: Pick<SandboxCloud, 'url' | 'caCertificatePem' | 'controlSecret'>,
+  ) {
     this.agent = new Agent({ connect: { ca: sandbox.caCertificatePem } });
   }
 

@@ -51,11 +51,11 @@ const VERBS: Record<Verb, true> = {
   'move.verify': true,
   'access.grant': true,
   'keyvault.fix': true,
+  'checklist.done': true,
   'card.refresh': true,
   'approval.approve': true,
   'approval.reject': true,
   'policy.save': true,
-  'checklist.done': true,
   'history.open': true,
   'history.export': true,
 };
