@@ -20,6 +20,7 @@ import { startBotServer, type BotServer } from './bot/server';
 import type { CloudHttpOptions } from './cloud/http';
 import type { Config } from './config';
 import { ERRORS, TenantlinkError } from './errors';
+import { GraphApproverDirectory } from './graph/approvers';
 import { createGraphClient } from './graph/graphClient';
 import { GraphOffice365Directory } from './graph/office365Directory';
 import { Localizer } from './i18n';
@@ -129,6 +130,10 @@ export interface AppOptions {
   readonly credential?: TokenCredential;
   /** Options of the Key Vault clients (TLS trust, extra policies); the SDK's defaults when absent. */
   readonly keyVaultClientOptions?: KeyClientOptions;
+  /** The approvals' clock (epoch ms; issue 29's expiry): `Date.now` when absent. */
+  readonly now?: () => number;
+  /** Longest time between two looks of the approval job at its request (ms; default 30 s). */
+  readonly approvalPollMs?: number;
 }
 
 /**
@@ -214,6 +219,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     lease: { leaseMs: config.scaleOut.jobLeaseMs, sweepMs: config.scaleOut.jobSweepMs },
     propagation: config.cloud.propagation,
     http,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.approvalPollMs !== undefined ? { approvalPollMs: options.approvalPollMs } : {}),
   });
   const server = await startBotServer({
     adapter,
@@ -262,6 +269,14 @@ export function cloudClients(
   return {
     directory: (credential: TokenCredential) =>
       new GraphOffice365Directory(
+        createGraphClient(credential, {
+          ...http,
+          baseUrl: endpoints.graphBaseUrl,
+          scopes: [RESOURCE_SCOPES.graph],
+        }),
+      ),
+    approvers: (credential: TokenCredential) =>
+      new GraphApproverDirectory(
         createGraphClient(credential, {
           ...http,
           baseUrl: endpoints.graphBaseUrl,

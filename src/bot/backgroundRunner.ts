@@ -87,6 +87,12 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
   private swept = false;
   /** Jobs whose conversation this instance is waking now (overlapping sweeps skip them). */
   private readonly waking = new Set<string>();
+  /** How many running jobs wait for people now ({@link parked}); {@link idle} leaves them out. */
+  private parkedCount = 0;
+  /** The {@link idle} waits to wake when a job parks. */
+  private readonly parkers = new Set<() => void>();
+  /** Aborts at shutdown: the parked jobs end. */
+  private readonly stopping = new AbortController();
 
   /**
    * @param appId the bot's app id ('' in local mode)
@@ -162,9 +168,50 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
     return this.running.has(waitId);
   }
 
-  /** Resolves when no job is running here (tests and graceful shutdown). */
+  /**
+   * Resolves when no job is running here (tests and graceful shutdown), leaving out the jobs
+   * parked in a wait for people ({@link parked}): those end when someone answers, not by
+   * themselves. A parked job that wakes is counted again until its result is reported.
+   */
   async idle(): Promise<void> {
-    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+    while (this.tasks.size > this.parkedCount) {
+      let parker = (): void => undefined;
+      // Whichever comes first: a job ends (tasks never reject), or one parks.
+      await Promise.race([
+        ...this.tasks,
+        new Promise<void>((resolve) => this.parkers.add((parker = resolve))),
+      ]);
+      this.parkers.delete(parker);
+    }
+  }
+
+  /**
+   * Runs `wait` (a job's wait for people, e.g. the approval job's pause between two looks at
+   * its request) without counting the job as running for {@link idle}. Call it only from inside
+   * a job's work.
+   */
+  async parked<T>(wait: Promise<T>): Promise<T> {
+    if (this.stopping.signal.aborted) throw new Error('background runner stopped');
+    this.parkedCount += 1;
+    this.notifyParkers();
+    let stop = (): void => undefined;
+    // A shut-down runner ends its parked jobs (another instance takes them over).
+    const stopped = new Promise<never>((_, reject) => {
+      stop = () => reject(new Error('background runner stopped'));
+      this.stopping.signal.addEventListener('abort', stop, { once: true });
+    });
+    try {
+      return await Promise.race([wait, stopped]);
+    } finally {
+      this.stopping.signal.removeEventListener('abort', stop);
+      this.parkedCount -= 1;
+    }
+  }
+
+  /** Wakes the {@link idle} waits so that they count the parked jobs again. */
+  private notifyParkers(): void {
+    for (const resolve of this.parkers) resolve();
+    this.parkers.clear();
   }
 
   /**
@@ -227,9 +274,11 @@ export class AdapterBackgroundRunner implements BackgroundRunner {
     const timeout = new Promise<boolean>((resolve) =>
       setTimeout(() => resolve(false), graceMs).unref(),
     );
-    const done = await Promise.race([finished, timeout]);
+    await Promise.race([finished, timeout]);
     this.stopped = true;
-    if (done) return [];
+    // Parked jobs (waiting for people) end here: their leases are released like the others'.
+    this.stopping.abort();
+    if (this.running.size === 0) return [];
     const unfinished = [...this.running];
     const released = this.updatePending((jobs) => {
       let changed = false;

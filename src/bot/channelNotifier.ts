@@ -81,6 +81,34 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
     return sent;
   }
 
+  /**
+   * Posts `card` in one team's channel (the approval card, issue 29), through the team's saved
+   * conversation reference as {@link notify} does.
+   * @param teamId the team (its General channel's conversation id)
+   * @returns whether it was posted (false: the bot is not in that team, or it has no reference)
+   * @throws Error from the Bot Connector other than the bot's removal from the team
+   */
+  async post(teamId: string, card: Record<string, unknown>): Promise<boolean> {
+    const ref = (await this.references.list()).find((r) => r.teamId === teamId);
+    if (!ref) return false;
+    await this.limiter(ref.reference.conversation?.id ?? ref.teamId).removeTokens(1);
+    let failure: unknown;
+    await this.adapter.continueConversationAsync(this.appId, ref.reference, async (context) => {
+      try {
+        await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] });
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure === undefined) return true;
+    const status = (failure as { statusCode?: number }).statusCode;
+    if (status === 403 || /BotNotInConversationRoster/.test(String((failure as Error).message))) {
+      await this.references.remove(ref.teamId);
+      return false;
+    }
+    throw failure;
+  }
+
   private limiter(conversationId: string): TokenBucket {
     let limiter = this.limiters.get(conversationId);
     if (!limiter) {

@@ -32,6 +32,14 @@ import { fixKeyVaultsJob } from '../link/keyVaultJob';
 import { reviewImpactJob } from '../link/impactJob';
 import { changeDirectoryJob } from '../link/moveJob';
 import { createLogger } from '../log';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { answerApprovalAction } from '../dialogs/approvalActions';
+import { outcomeCard } from '../dialogs/cardPrompt';
+import { ApprovalDialog } from '../dialogs/link/approvalDialog';
+import { TenantlinkError } from '../errors';
+import { ApprovalWakeups, type ApprovalDeps } from '../link/approvalJob';
+import { ApprovalPolicyStore } from '../state/approvalPolicies';
+import { ApprovalStore } from '../state/approvals';
 
 /**
  * Builds the bot for any adapter: state on `storage`, the dialogs on the ports, the background
@@ -62,6 +70,10 @@ export interface BotDeps {
   readonly propagation?: PropagationWait;
   /** TLS trust and time limit of the export's upload (default: the system's CAs, 30 s). */
   readonly http?: Pick<CloudHttpOptions, 'caCertificatePem' | 'timeoutMs'>;
+  /** The approvals' clock (epoch ms; issue 29's expiry): `Date.now` when absent. */
+  readonly now?: () => number;
+  /** Longest time between two looks of the approval job at its request (ms; default 30 s). */
+  readonly approvalPollMs?: number;
 }
 
 /** The built bot and the stores a caller (or test) looks at. */
@@ -99,6 +111,26 @@ export function composeBot(deps: BotDeps): ComposedBot {
     },
     createLogger('link-procedure'),
   );
+  // The approval step (issue 29): the tenants' policies, the requests, the wait as a parked job.
+  const policies = new ApprovalPolicyStore(storage, deps.now);
+  const approval: ApprovalDeps = {
+    approvals: new ApprovalStore(storage, deps.now),
+    changes,
+    notices: {
+      remind: async (request) => {
+        const text = localizer.t(undefined, 'approval.reminder', {
+          name: request.initiatorName,
+          channel: request.policy.channel.name,
+        });
+        await notifier.post(request.policy.channel.teamId, outcomeCard(text));
+      },
+    },
+    // The wait for people does not count as a running job (the runner's idle()).
+    pause: (ms, signal) =>
+      background.parked(sleep(ms, undefined, { signal, ref: false }).catch(() => undefined)),
+    ...(deps.approvalPollMs !== undefined ? { pollMs: deps.approvalPollMs } : {}),
+    wakeups: new ApprovalWakeups(),
+  };
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
   // Each stage of the link gets the ports it uses (src/dialogs/link/).
@@ -117,6 +149,14 @@ export function composeBot(deps: BotDeps): ComposedBot {
       ...stage,
       background,
       impactJob: (userId, s) => reviewImpactJob(procedure, userId, s),
+    }),
+    approval: new ApprovalDialog({
+      ...stage,
+      policies,
+      approval,
+      changes,
+      background,
+      channel: notifier,
     }),
     move: new MoveDialog({
       ...stage,
@@ -168,6 +208,15 @@ export function composeBot(deps: BotDeps): ComposedBot {
     localizer,
     async (context, action) =>
       (await checklist.refresh(context, action)) ||
+      (await answerApprovalAction(context, action, {
+        localizer,
+        approval,
+        approvers: (credential) => {
+          if (!clients.approvers) throw new TenantlinkError('internal', { detail: 'no approvers' });
+          return clients.approvers(credential);
+        },
+        credential: (userId) => tokens.credential(userId, 'office365', 'graph'),
+      })) ||
       answerHistoryAction(context, action, { localizer, changes }),
     files,
   );

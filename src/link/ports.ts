@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { ApproverDirectoryPort } from '../graph/approvers';
 import type {
   AzureManagementPort,
   KeyVaultPort,
@@ -14,6 +15,11 @@ import type {
 export interface CloudClients {
   /** Microsoft Graph for the directory of the credential's token. */
   directory(credential: TokenCredential): Office365DirectoryPort;
+  /**
+   * Graph's approver check (issue 29: checkMemberGroups, Global Administrator holders) for the
+   * credential's directory; absent where no approval is wired (fake clients of unit tests).
+   */
+  approvers?(credential: TokenCredential): ApproverDirectoryPort;
   /** Azure Resource Manager for the credential's account and directory. */
   azure(credential: TokenCredential): AzureManagementPort;
   /** Azure Resource Graph for the credential's account and directory (the inventory). */

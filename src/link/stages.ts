@@ -46,6 +46,9 @@ export interface ChosenFlow extends OfferedFlow {
 /** After the review: the impact acknowledged and the subscription's name typed (its lock held). */
 export type ConfirmedFlow = ChosenFlow;
 
+/** After the approval stage: approved, or no policy asks for one (issue 29). */
+export type ApprovedFlow = ChosenFlow;
+
 /** After the move: the subscription trusts the Office 365 directory (a dry run: its plan so far). */
 export type MovedFlow = ChosenFlow;
 
@@ -64,7 +67,11 @@ export interface LinkResult {
     /** Stopped before the confirm card: a resource cannot change directory. */
     | 'blocked'
     /** Moved; the new directory did not show the subscription within the propagation wait. */
-    | 'awaitingDirectory';
+    | 'awaitingDirectory'
+    /** An approver rejected the directory change (issue 29): nothing changed. */
+    | 'rejected'
+    /** The approvals did not come in time (issue 29): nothing changed. */
+    | 'expired';
   readonly flowId: string;
 }
 

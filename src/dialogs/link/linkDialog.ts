@@ -10,6 +10,7 @@ import {
 import { TenantlinkError } from '../../errors';
 import type {
   AccessedFlow,
+  ApprovedFlow,
   AzureSignedInFlow,
   ChosenFlow,
   ConfirmedFlow,
@@ -23,7 +24,7 @@ import type { LinkOptions } from './signInOffice365Dialog';
 /**
  * The link of the seeds as a list of stage dialogs, one file each in src/dialogs/link/: sign in
  * to Office 365 → sign in to Azure → before you begin (R1–R5, the choice) → review (lock, impact,
- * acknowledgements, confirm) → move (job, guided path, verify) → access (grant, restore, test,
+ * acknowledgements, confirm) → approval (issue 29: only under a tenant's policy) → move (job, guided path, verify) → access (grant, restore, test,
  * the channels told) → after the move (checklist, key vaults). Each stage takes the one before as
  * its options and ends with the next one's, or with how the link ended (src/link/stages.ts).
  */
@@ -39,7 +40,9 @@ export interface LinkStages {
   readonly signInAzure: LinkStage<SignedInFlow, AzureSignedInFlow>;
   readonly beforeYouBegin: LinkStage<AzureSignedInFlow, ChosenFlow>;
   readonly review: LinkStage<ChosenFlow, ConfirmedFlow>;
-  readonly move: LinkStage<ConfirmedFlow, MovedFlow>;
+  /** Four eyes before the move (issue 29): passes through without a policy. */
+  readonly approval: LinkStage<ConfirmedFlow, ApprovedFlow>;
+  readonly move: LinkStage<ApprovedFlow, MovedFlow>;
   readonly access: LinkStage<MovedFlow, AccessedFlow>;
   readonly afterMove: LinkStage<AccessedFlow, never>;
 }
@@ -60,9 +63,18 @@ export class LinkDialog extends ComponentDialog {
 
   constructor(stages: LinkStages) {
     super(LINK_DIALOG);
-    const { signInOffice365, signInAzure, beforeYouBegin, review, move, access, afterMove } =
-      stages;
-    const order = [signInOffice365, signInAzure, beforeYouBegin, review, move, access, afterMove];
+    const { signInOffice365, signInAzure, beforeYouBegin, review, approval, move } = stages;
+    const { access, afterMove } = stages;
+    const order = [
+      signInOffice365,
+      signInAzure,
+      beforeYouBegin,
+      review,
+      approval,
+      move,
+      access,
+      afterMove,
+    ];
     this.stages = order;
     for (const stage of order) this.addDialog(stage);
     const [first, ...rest] = order;

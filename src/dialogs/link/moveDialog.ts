@@ -96,7 +96,7 @@ export class MoveDialog extends LinkStageDialog<ConfirmedFlow, MovedFlow, Confir
         flow.office365.objectId,
       );
       if (outcome.kind === 'refused') throw outcome.error;
-      return this.next(step, { ...flow, plan: recorder.writes });
+      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), ...recorder.writes] });
     }
     return this.runJob<MoveJobs, 'move'>(step, 'move', {
       ...flowRef(flow),

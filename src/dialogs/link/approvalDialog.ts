@@ -1,0 +1,150 @@
+import type { TurnContext } from 'botbuilder';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import type { PlannedWrite } from '../../domain/model';
+import { errorFromJson } from '../../errors';
+import {
+  awaitApprovalJob,
+  requestApproval,
+  type ApprovalDeps,
+  type ApprovalJobResult,
+  type ApprovalStage,
+} from '../../link/approvalJob';
+import type { ConfirmedFlow } from '../../link/stages';
+import type { ApprovalPolicyStore } from '../../state/approvalPolicies';
+import type { ChangeRecordStore } from '../../state/changeRecords';
+import { inLinkStep } from '../../telemetry/linkTrace';
+import { ApprovalCards, type ApprovalSubject } from '../approvalCards';
+import { jobResult, type BackgroundRunner } from '../waitForBackground';
+import { LinkStageDialog, type StagePorts } from './linkStageDialog';
+
+/**
+ * The approval stage (issue 29), between the review (typed confirmation) and the move: without a
+ * policy for the Office 365 tenant it passes the flow on unchanged (no card, no message). With
+ * one, it makes the approval request (src/link/approvalJob.ts), posts the approval card in the
+ * policy's team channel, shows the initiator "waiting for approval", and waits for the approval
+ * job as a leased background job (like the move's): approved → the move stage; rejected or
+ * expired → the link ends with nothing changed (its lock released, the record's status says
+ * why). A dry run lists the approval step in its plan and posts nothing.
+ */
+
+/** Id of the stage. */
+export const APPROVAL_STAGE_DIALOG = 'linkStage.approval';
+
+/** Posts a card in one team's channel (src/bot/channelNotifier.ts `post`). */
+export interface ChannelPoster {
+  /** @returns false when the bot is not in that team */
+  post(teamId: string, card: Record<string, unknown>): Promise<boolean>;
+}
+
+/** What the stage uses. */
+export interface ApprovalPorts extends StagePorts {
+  readonly policies: Pick<ApprovalPolicyStore, 'get'>;
+  /** The approval request's stores, notices and wait (src/link/approvalJob.ts). */
+  readonly approval: ApprovalDeps;
+  readonly changes: Pick<ChangeRecordStore, 'get'>;
+  readonly background: BackgroundRunner;
+  readonly channel: ChannelPoster;
+}
+
+/** The stage's background job. */
+interface ApprovalJobs {
+  readonly approval: ApprovalStage;
+}
+
+/** With a policy, asks for approval and waits; without one, passes the flow on. */
+export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow, ConfirmedFlow> {
+  constructor(private readonly deps: ApprovalPorts) {
+    super(APPROVAL_STAGE_DIALOG, deps);
+    this.jobs<ApprovalJobs>(deps.background, {
+      approval: (_userId, stage) =>
+        inLinkStep(stage, 'job.approval', () => awaitApprovalJob(deps.approval, stage)),
+    });
+    this.steps([
+      ['approval.ask', (step, flow) => this.askApproval(step, flow)],
+      ['approval.after', (step, flow) => this.afterApproval(step, flow)],
+    ]);
+  }
+
+  protected enter(_context: TurnContext, options: ConfirmedFlow): ConfirmedFlow {
+    return options;
+  }
+
+  /** The tenant's policy: none → on to the move; else the request, the cards and the wait. */
+  private async askApproval(
+    step: WaterfallStepContext<ConfirmedFlow>,
+    flow: ConfirmedFlow,
+  ): Promise<DialogTurnResult> {
+    const policy = await this.deps.policies.get(flow.org.tenantId);
+    if (!policy) return this.next(step, flow);
+    const cards = new ApprovalCards(this.deps.localizer, step.context.activity.locale);
+    if (flow.dryRun) {
+      const summary = cards.t('approval.dryRun', {
+        asked: cards.asked(policy),
+        channel: policy.channel.name,
+      });
+      const write: PlannedWrite = {
+        method: 'POST',
+        path: `/teams/${policy.channel.teamId}/approval`,
+        summary,
+      };
+      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), write] });
+    }
+    const stage: ApprovalStage = {
+      flowId: flow.flowId,
+      initiatorId: flow.initiatorId,
+      initiatorName: flow.initiatorName,
+      subscriptionId: flow.subscription.subscriptionId,
+      tenantId: flow.org.tenantId,
+      initiatorObjectId: flow.office365.objectId,
+      policy,
+    };
+    const request = await requestApproval(this.deps.approval, stage);
+    // The channel's card with Approve / Reject: Graph checks whoever clicks (approvalActions.ts).
+    const posted = await this.deps.channel.post(
+      policy.channel.teamId,
+      cards.approval(request, await this.subject(flow), true),
+    );
+    if (!posted) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
+    await step.context.sendActivity({
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          content: cards.waiting(request),
+        },
+      ],
+    });
+    return this.runJob<ApprovalJobs, 'approval'>(step, 'approval', stage);
+  }
+
+  /** How the request ended: approved → the move; rejected or expired → the link ends here. */
+  private async afterApproval(
+    step: WaterfallStepContext<ConfirmedFlow>,
+    flow: ConfirmedFlow,
+  ): Promise<DialogTurnResult> {
+    const result = jobResult<ApprovalJobResult>(step);
+    if (!result.ok) return this.fail(step, flow, errorFromJson(result.error));
+    const { outcome } = result.value;
+    const cards = new ApprovalCards(this.deps.localizer, step.context.activity.locale);
+    if (outcome === 'approved') {
+      await step.context.sendActivity(cards.t('approval.ended.approved'));
+      return this.next(step, flow);
+    }
+    // The approval job recorded the status (rejected / expired) and the audit entry.
+    await step.context.sendActivity(
+      cards.t(outcome === 'rejected' ? 'approval.ended.rejected' : 'approval.ended.expired'),
+    );
+    return this.end(step, flow, outcome === 'rejected' ? 'rejected' : 'expired');
+  }
+
+  /** What the approval card names: the subscription, the directories, who loses what. */
+  private async subject(flow: ConfirmedFlow): Promise<ApprovalSubject> {
+    const record = await this.deps.changes.get(flow.flowId);
+    return {
+      subscriptionName: flow.subscription.displayName,
+      subscriptionId: flow.subscription.subscriptionId,
+      sourceName: flow.sourceName,
+      destinationName: flow.org.displayName,
+      impact: (record?.backup ?? []).map((a) => `${a.principalName}: ${a.roleName}`),
+    };
+  }
+}
