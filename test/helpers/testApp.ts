@@ -1,4 +1,4 @@
-import { startApp, type App } from '../../src/app';
+import { startApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { testLogging } from './logging';
 import { configureLogging } from '../../src/log';
@@ -54,11 +54,13 @@ export interface Harness {
 /**
  * Starts the sandbox cloud, tenantlink in local mode on a free port, and the test channel.
  * @param sandboxOptions more options of the sandbox (e.g. a skewed identity platform clock)
+ * @param appOptions more options of tenantlink (e.g. the approvals' clock)
  */
 export async function startHarness(
   env: Record<string, string> = {},
   seed?: Seed,
   sandboxOptions: Omit<SandboxCloudOptions, 'seed'> = {},
+  appOptions: Pick<AppOptions, 'now' | 'approvalPollMs'> = {},
 ): Promise<Harness> {
   configureLogging(testLogging());
   const sandbox = await startSandboxCloud({ ...sandboxOptions, ...(seed ? { seed } : {}) });
@@ -68,7 +70,7 @@ export async function startHarness(
     CLOUD_MAX_RETRIES: '2',
     ...env,
   });
-  const app = await startApp(config, { sandbox });
+  const app = await startApp(config, { ...appOptions, sandbox });
   const channel = new TeamsChannel(`${app.server.url}/api/messages`);
   await channel.start();
   return {
