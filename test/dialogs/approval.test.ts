@@ -3,7 +3,15 @@ import type { RecordedCall } from '../../src/sandbox';
 import { IDS } from '../../src/sandbox';
 import { ApprovalPolicyStore } from '../../src/state/approvalPolicies';
 import { actionData, cardText, personalChat, type TeamsUser } from '../helpers/teamsChannel';
-import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
+import {
+  USERS,
+  click,
+  dryRunPlan,
+  linkUpToConfirm,
+  runLink,
+  startHarness,
+  type Harness,
+} from '../helpers/testApp';
 import { until } from '../helpers/until';
 
 /**
@@ -135,4 +143,21 @@ it('refuses the initiator and a non-approver; the request still waits', async ()
   const refused = (await h.app.changes.get(flowId))!.audit.filter((a) => a.outcome === 'refused');
   expect(refused.map((a) => a.code)).toEqual(['initiator', 'notApprover']);
   expect(changeRequests()).toEqual([]);
+});
+
+it('a dry run lists the approval step and posts no approval card', async () => {
+  await new ApprovalPolicyStore(h.app.storage).set(IDS.tenants.contoso, POLICY, {
+    id: USERS.kelley.id,
+    name: USERS.kelley.name,
+  });
+  const before = h.channel.activities(TEAM).length;
+  await runLink(h, { command: 'link --dry-run' });
+  expect(h.sandbox.writeLog()).toEqual([]);
+  const plan = dryRunPlan(h, chat);
+  expect(plan[0]).toBe(`POST /teams/${TEAM}/approval`);
+  // No approval card: only the dry run's notice reached the channel.
+  const posted = h.channel.activities(TEAM).slice(before);
+  expect(posted.map((a) => cardText(a.activity.attachments[0].content)).join(' ')).not.toMatch(
+    /Approval needed/,
+  );
 });
