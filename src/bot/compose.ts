@@ -36,6 +36,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { answerApprovalAction } from '../dialogs/approvalActions';
 import { outcomeCard } from '../dialogs/cardPrompt';
 import { ApprovalDialog } from '../dialogs/link/approvalDialog';
+import { PolicyDialog, answerPolicySave } from '../dialogs/policyDialog';
 import { TenantlinkError } from '../errors';
 import { ApprovalWakeups, type ApprovalDeps } from '../link/approvalJob';
 import { ApprovalPolicyStore } from '../state/approvalPolicies';
@@ -182,6 +183,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     localizer,
     keyVaultJob: (userId, s) => fixKeyVaultsJob(procedure, userId, s),
   });
+  const policyDeps = { ...readOnly, policies, references };
   const children = [
     ...deps.signInDialogs,
     link,
@@ -193,6 +195,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new SignupDialog(readOnly),
     new AddOffice365Dialog(readOnly),
     new ExplainDialog(readOnly),
+    new PolicyDialog(policyDeps),
     checklist,
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
@@ -217,6 +220,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
         },
         credential: (userId) => tokens.credential(userId, 'office365', 'graph'),
       })) ||
+      (await answerPolicySave(context, action, policyDeps)) ||
       answerHistoryAction(context, action, { localizer, changes }),
     files,
   );

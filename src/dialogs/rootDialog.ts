@@ -1,4 +1,5 @@
 import { parseCardAction } from './cardPrompt';
+import { POLICY_DIALOG } from './policyDialog';
 import { CHECKLIST_DIALOG } from './link/checklistDialog';
 import { ADD_OFFICE365_DIALOG, EXPLAIN_DIALOG, SIGNUP_DIALOG } from './scenarioDialogs';
 import type { ChangeRecordStore } from '../state/changeRecords';
@@ -37,6 +38,7 @@ export type Command =
   | 'history'
   | 'historyJson'
   | 'historyExport'
+  | 'policy'
   | 'signup'
   | 'addOffice365'
   | 'explain'
@@ -55,6 +57,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   myrole: 'myRole',
   role: 'myRole',
   history: 'history',
+  policy: 'policy',
   signup: 'signup',
   'add office365': 'addOffice365',
   'add office 365': 'addOffice365',
@@ -147,6 +150,8 @@ export class RootDialog extends ComponentDialog {
         return step.beginDialog(ADD_OFFICE365_DIALOG);
       case 'explain':
         return step.beginDialog(EXPLAIN_DIALOG);
+      case 'policy':
+        return step.beginDialog(POLICY_DIALOG);
       case 'history':
       case 'historyJson':
       case 'historyExport':

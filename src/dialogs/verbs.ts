@@ -63,7 +63,8 @@ export const VERB = {
  * - `view`: whichever answers the card it refreshes (its prompt, or the standing card its data
  *   names);
  * - `approval`: the approval card, a card of the policy's channel that any approver answers
- *   (src/link/approvalJob.ts's applyApprovalClick, Graph checking the approver at the click).
+ *   (src/link/approvalJob.ts's applyApprovalClick, Graph checking the approver at the click),
+ *   and the policy card's save (src/dialogs/policyDialog.ts, Graph checking Global Administrator).
  */
 export type VerbHandler = 'prompt' | 'checklist' | 'history' | 'view' | 'approval';
 
@@ -121,7 +122,8 @@ export const VERBS = {
       channel: z.string().optional(),
       expiryHours: z.coerce.number().min(1).max(168).default(24),
     }),
-    handler: 'prompt',
+    // Answered before any dialog, like the approval card (src/dialogs/policyDialog.ts).
+    handler: 'approval',
   },
 } as const satisfies Record<
   (typeof VERB)[keyof typeof VERB],

@@ -161,3 +161,58 @@ it('a dry run lists the approval step and posts no approval card', async () => {
     /Approval needed/,
   );
 });
+
+describe('the policy command', () => {
+  const janeChat = personalChat(USERS.jane);
+
+  it('shows a Global Administrator the policy card; Save stores the policy, audited', async () => {
+    await h.channel.say(USERS.kelley, 'policy');
+    await click(h, USERS.kelley, chat, 'signin.select', {
+      choice: `kelley-work|${IDS.tenants.contoso}`,
+    });
+    expect(cardText(h.channel.lastCard(chat).card)).toContain('Approval policy');
+    const r = await click(h, USERS.kelley, chat, 'policy.save', {
+      approvers: 'group',
+      groupId: IDS.groups.contosoChangeBoard,
+      required: '2',
+      channel: TEAM,
+      expiryHours: '12',
+    });
+    expect(r.body?.value).toBe('Approval policy saved.');
+    const stored = await new ApprovalPolicyStore(h.app.storage).read(IDS.tenants.contoso);
+    expect(stored.policy).toEqual(
+      expect.objectContaining({
+        required: 2,
+        expiryMs: 12 * 3600_000,
+        channel: expect.objectContaining({ teamId: TEAM, name: 'Contoso IT' }),
+        approvers: expect.objectContaining({ groupId: IDS.groups.contosoChangeBoard }),
+      }),
+    );
+    expect(stored.changes.map((c) => c.by)).toEqual([USERS.kelley.id]);
+  });
+
+  it('refuses anyone but a Global Administrator, on the command and on Save', async () => {
+    await h.channel.say(USERS.jane, 'policy', janeChat);
+    await click(h, USERS.jane, janeChat, 'signin.select', {
+      choice: `jane-work|${IDS.tenants.contoso}`,
+    });
+    expect(h.channel.texts(janeChat).at(-1)).toMatch(/Only a Global Administrator/);
+    // A Save from Kelley's card, clicked by Jane (signed in, no role), changes nothing.
+    await h.channel.say(USERS.kelley, 'policy');
+    await click(h, USERS.kelley, chat, 'signin.select', {
+      choice: `kelley-work|${IDS.tenants.contoso}`,
+    });
+    const { id, card } = h.channel.lastCard(chat);
+    const r = await h.channel.invoke(
+      USERS.jane,
+      'policy.save',
+      { ...actionData(card, 'policy.save'), approvers: 'off' },
+      id,
+      janeChat,
+    );
+    expect(r.body?.value).toMatch(/Only a Global Administrator/);
+    expect(
+      (await new ApprovalPolicyStore(h.app.storage).read(IDS.tenants.contoso)).changes,
+    ).toEqual([]);
+  });
+});
