@@ -165,6 +165,11 @@ it('a dry run lists the approval step and posts no approval card', async () => {
 describe('the policy command', () => {
   const janeChat = personalChat(USERS.jane);
 
+  it('is listed by help', async () => {
+    await h.channel.say(USERS.kelley, 'help');
+    expect(h.channel.texts(chat).at(-1)).toMatch(/\*\*policy\*\*/);
+  });
+
   it('shows a Global Administrator the policy card; Save stores the policy, audited', async () => {
     await h.channel.say(USERS.kelley, 'policy');
     await click(h, USERS.kelley, chat, 'signin.select', {
