@@ -1,0 +1,20 @@
+/**
+ * Jest configuration of the mutation run (`npm run mutate`, stryker.config.mjs): only the fast
+ * tests that exercise src/domain and src/link through their public functions (unit tests on fake
+ * ports), not the dialog tests that boot the whole
+ * app over HTTP, so that a run stays well under 30 minutes on two cores.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  roots: ['<rootDir>/test'],
+  testMatch: [
+    '<rootDir>/test/unit/{armClient,customRolesAboveSubscription,eligibility,inventory,keyVaults,linkStages,moveJob,names,restore,restorePlan,rules,stageSchemas,writeRecorder,notifyOnce,linkJobs,impact,access,dryRun,preflight,move,restoreRecord,procedure,domainModel}.test.ts',
+  ],
+  // tsconfig.json's isolatedModules makes ts-jest transpile each file alone (no type check).
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  testTimeout: 30000,
+  // Logs are silent (no TENANTLINK_TEST_LOG_DIR: the log scan is the ordinary suite's job).
+  setupFiles: ['<rootDir>/test/setup/logging.ts'],
+};
