@@ -77,7 +77,10 @@ describe('waitForDirectory', () => {
       SUB,
       DEST,
       { timeoutMs: 3_600_000, firstPollMs: 100, maxPollMs: 350 },
-      async (ms) => void pauses.push(ms),
+      async (ms) => {
+        pauses.push(ms);
+        if (pauses.length > 10) throw new Error('still waiting after the directory showed it');
+      },
     );
     expect(seen).toBe(true);
     expect(port.calls).toBe(5);
@@ -106,6 +109,7 @@ describe('waitForDirectory', () => {
       async (ms) => {
         pauses.push(ms);
         clock += ms;
+        if (pauses.length > 10) throw new Error('still waiting past the deadline');
       },
     );
     now.mockRestore();
