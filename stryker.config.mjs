@@ -24,7 +24,8 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 85, break: 85 },
   concurrency: 2,
-  timeoutMS: 10000,
+  // Generous: on a loaded machine a mutant's tests can take seconds, and a timeout restarts a worker.
+  timeoutMS: 30000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
