@@ -12,8 +12,8 @@ module.exports = {
   testMatch: [
     '<rootDir>/test/unit/{eligibility,inventory,keyVaults,linkStages,moveJob,names,restore,restorePlan,rules,stageSchemas,writeRecorder,notifyOnce,linkJobs,impact,access,dryRun,preflight,move,restoreRecord,procedure,domainModel}.test.ts',
   ],
-  // tsconfig.json's isolatedModules makes ts-jest transpile each file alone (no type check).
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // esbuild, not ts-jest: see test/mutation/esbuildTransform.js.
+  transform: { '^.+\\.ts$': '<rootDir>/test/mutation/esbuildTransform.js' },
   // The tests take only MemoryStorage from botbuilder (the same class, which botbuilder re-exports
   // from botbuilder-core): loading all of botbuilder costs seconds per test file and mutant.
   moduleNameMapper: { '^botbuilder$': 'botbuilder-core/lib/memoryStorage' },
