@@ -24,8 +24,9 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 85, break: 85 },
   concurrency: 2,
-  // Generous: on a loaded machine a mutant's tests can take seconds, and a timeout restarts a worker.
-  timeoutMS: 30000,
+  // Generous: on a loaded machine a fresh worker's first run can take minutes, and a timeout
+  // restarts the worker (whose first run then times out again).
+  timeoutMS: 180000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
