@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { tokenExchangeAudience } from './auth/managedIdentityAssertion';
-import { decodeKey } from './auth/sealedStore';
-import { parseKeyId } from './auth/wrappedKey';
-import type { OAuthConnections } from './auth/signIn';
+import {
+  decodeKey,
+  parseKeyId,
+  tokenExchangeAudience,
+  type OAuthConnections,
+} from './configFormats';
 import { TenantlinkError } from './errors';
 
 /**

@@ -6,7 +6,7 @@ import {
   ServerError,
   type ICachePlugin,
 } from '@azure/msal-node';
-import type { ChannelAccount, ConversationReference, Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import type { CloudHttpOptions } from '../cloud/http';
 import { ERRORS, TenantlinkError } from '../errors';
 import { createLogger } from '../log';
@@ -14,7 +14,7 @@ import { accountFromIdToken } from './accountClaims';
 import type { AssertionIdentity } from './managedIdentityAssertion';
 import { UndiciNetworkModule } from './msalNetwork';
 import { CONNECTION_PERMISSIONS } from './permissions';
-import { PendingSignIns } from './pendingSignIns';
+import { PendingSignIns, type SignInContext } from './pendingSignIns';
 import { hashedKey, SealedStore, Sealer, type Sealed } from './sealedStore';
 import { UNKNOWN_SIGN_IN_ERROR, sanitizedLogField, signInErrorCode } from './signInErrors';
 import type { Resource, SignedInAccount, UserKey } from './signIn';
@@ -61,17 +61,11 @@ import type { Resource, SignedInAccount, UserKey } from './signIn';
  * Nothing here logs a token, an assertion, a code, a state or a verifier.
  */
 
-/** Who a sign-in is for and where its result goes (all of it JSON-safe; no secret). */
-export interface SignInContext {
-  /** Teams user id of the initiator (the token cache's owner). */
-  readonly userId: UserKey;
-  readonly flowId: string;
-  /** Directory (tenant id) to sign in to. */
-  readonly tenantId: string;
-  readonly conversation: Partial<ConversationReference>;
-  readonly from: ChannelAccount;
-  readonly locale?: string;
-}
+/**
+ * Who a sign-in is for and where its result goes: kept with the pending sign-in
+ * (src/auth/pendingSignIns.ts, where it is declared, so the two modules form no import circle).
+ */
+export type { SignInContext };
 
 /** Why a completion was refused: the chat message and the log code follow from it. */
 export type SignInRefusal =

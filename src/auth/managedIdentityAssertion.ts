@@ -24,29 +24,6 @@ import { TenantlinkError } from '../errors';
 export const REFRESH_BEFORE_MS = 5 * 60_000;
 
 /**
- * The token exchange audience of each cloud, by authority host: "The value must be one of the
- * following depending on the target cloud" (Microsoft Entra ID global service, US Government,
- * China operated by 21Vianet; the doc above); authority hosts per "National clouds"
- * (https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud).
- */
-const AUDIENCES: Readonly<Record<string, string>> = {
-  'login.microsoftonline.com': 'api://AzureADTokenExchange',
-  'login.microsoftonline.us': 'api://AzureADTokenExchangeUSGov',
-  'login.chinacloudapi.cn': 'api://AzureADTokenExchangeChina',
-  'login.partner.microsoftonline.cn': 'api://AzureADTokenExchangeChina',
-};
-
-/**
- * The token exchange audience for an authority host.
- * @param authorityHost e.g. `https://login.microsoftonline.com`
- * @returns the audience, or undefined for a host no cloud documents one for
- */
-export function tokenExchangeAudience(authorityHost: string): string | undefined {
-  if (!URL.canParse(authorityHost)) return undefined;
-  return AUDIENCES[new URL(authorityHost).hostname.toLowerCase()];
-}
-
-/**
  * What a federated identity credential must name to trust the assertion: its `iss`, `sub` and
  * `aud` (no secret: the identity's tenant authority, object id and the audience).
  */

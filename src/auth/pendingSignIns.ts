@@ -1,8 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import type { Storage } from 'botbuilder';
+import type { ChannelAccount, ConversationReference, Storage } from 'botbuilder';
 import { updateItem } from '../state/createOnly';
 import { hashedKey, type Sealed, type Sealer } from './sealedStore';
-import type { SignInContext } from './directorySignIn';
+import type { UserKey } from './signIn';
+
+/**
+ * Who a sign-in is for and where its result goes (all of it JSON-safe; no secret): stored with
+ * the pending sign-in, handed back when its redirect completes it (src/auth/directorySignIn.ts).
+ */
+export interface SignInContext {
+  /** Teams user id of the initiator (the token cache's owner). */
+  readonly userId: UserKey;
+  readonly flowId: string;
+  /** Directory (tenant id) to sign in to. */
+  readonly tenantId: string;
+  readonly conversation: Partial<ConversationReference>;
+  readonly from: ChannelAccount;
+  readonly locale?: string;
+}
 
 /**
  * The sign-ins started and not yet completed: each under the SHA-256 of its random `state` (32

@@ -136,7 +136,11 @@ export interface ConnectionPermissions {
  *   `RoleManagement.Read.Directory`), and guest invitations for the restore;
  * - `azureSourceGraph` (the subscription admin in the subscription's current directory): names of
  *   who loses access (basic profile), their roles and whether the directory has Office 365
- *   licences (`add office365`: `LicenseAssignment.Read.All`);
+ *   licences (`add office365`: `LicenseAssignment.Read.All`) — each one a user may consent to
+ *   for themselves (`requiresAdminConsent: false` in Microsoft's Graph permissions file,
+ *   microsoftgraph/microsoft-graph-devx-content permissions/new/permissions.json; vendored in
+ *   test/contracts/graphConsent.json), since the subscription admin is often no administrator of
+ *   that directory;
  * - `azureTarget` and `azureSource`: ARM.
  */
 export const CONNECTION_PERMISSIONS = {

@@ -2,7 +2,6 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { request } from 'undici';
 import { dispatcherFor, type CloudHttpOptions } from '../cloud/http';
 import { TenantlinkError } from '../errors';
-import { IDS } from '../sandbox/seed';
 import { accountFromToken } from './accountClaims';
 import { connectionNameFor, connectionScopes } from './permissions';
 import {
@@ -61,19 +60,24 @@ export class SandboxTokenService implements TokenSource {
   private readonly authorityHost: string;
   private readonly controlUrl: string;
   private readonly controlSecret: string;
+  private readonly cardClientId: string;
 
   /**
    * @param sandbox the sandbox's authority host (`…/login`), root URL (for `/_sandbox/accounts`
    *   and its token service) and the secret of its control API
    * @param http TLS trust and timeout
+   * @param cardClientId the sign-in card's app registration in the sandbox (a public client; the
+   *   composition root passes the sandbox seed's id, so no client imports the sandbox)
    */
   constructor(
     sandbox: { authorityHost: string; url: string; controlSecret: string },
     private readonly http: CloudHttpOptions,
+    cardClientId: string,
   ) {
     this.authorityHost = sandbox.authorityHost;
     this.controlUrl = sandbox.url;
     this.controlSecret = sandbox.controlSecret;
+    this.cardClientId = cardClientId;
   }
 
   /**
@@ -119,7 +123,7 @@ export class SandboxTokenService implements TokenSource {
       // The connection's own scopes, as a Bot Service OAuth connection asks for them.
       scope: connectionScopes(connectionNameFor(kind, resource)),
       // The card's app registration in the sandbox: a public client, which may use this grant.
-      client_id: IDS.applications.signInCard,
+      client_id: this.cardClientId,
     });
     if (!token.refresh_token)
       throw new TenantlinkError('signInFailed', { detail: 'no refresh token' });

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Storage } from 'botbuilder';
+import { decodeKey } from '../configFormats';
 import { TenantlinkError } from '../errors';
 import { ensurePrivateFolder, readOrCreatePrivateFile } from '../state/privateFiles';
 
@@ -24,36 +25,6 @@ export interface Sealed {
 /** The storage key of a record about `id` (a Teams user id, a state): a hash, never the id. */
 export function hashedKey(prefix: string, id: string): string {
   return `${prefix}/${createHash('sha256').update(id, 'utf8').digest('hex')}`;
-}
-
-/** The form of a token cache key, as configuration errors state it. */
-export const KEY_FORM = '32 random bytes, base64 (openssl rand -base64 32)';
-
-/** Standard base64 of 32 bytes (43 characters and one `=`), or base64url without padding. */
-const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
-const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/;
-
-/**
- * Decodes a token cache key strictly: standard base64 with its padding (what
- * `openssl rand -base64 32` prints) or base64url without padding, of exactly 32 bytes, in its one
- * canonical spelling (Node's decoder alone skips characters outside the alphabet, ignores the
- * bits past the last byte and accepts any length: `!!!!` before a key, or a typo, would pass).
- * A key of one byte repeated (all zeros, a placeholder) is refused: it is no secret.
- * @returns the key, or why it is refused (a phrase that never quotes the key)
- */
-export function decodeKey(text: string): { key: Buffer } | { problem: string } {
-  const encoding = BASE64_KEY.test(text)
-    ? 'base64'
-    : BASE64URL_KEY.test(text)
-      ? 'base64url'
-      : undefined;
-  const key = encoding ? Buffer.from(text, encoding) : undefined;
-  // Re-encoding gives the text back only when it had no stray bits in its last character.
-  if (!encoding || !key || key.length !== 32 || key.toString(encoding) !== text)
-    return { problem: `must be ${KEY_FORM}` };
-  if (key.every((b) => b === key[0]))
-    return { problem: `must be ${KEY_FORM}, not one byte repeated` };
-  return { key };
 }
 
 /** Seals and opens values with one key. */

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { OAuthConnections } from '../configFormats';
 
 /**
  * The SignIn port: how the dialogs obtain an identity and tokens for the two sign-ins of the
@@ -50,21 +51,8 @@ export interface TokenSource {
   signOut(user: UserKey, kind?: SignInKind): Promise<void>;
 }
 
-/**
- * The Bot Framework OAuth connection names of the Azure Bot resource, one per sign-in and API:
- * a token service token has one audience, so each (sign-in, resource) pair is its own connection
- * (https://learn.microsoft.com/azure/bot-service/bot-builder-concept-authentication).
- */
-export interface OAuthConnections {
-  /** Office 365 admin, Microsoft Graph (delegated; Teams SSO capable). */
-  readonly graph: string;
-  /** Office 365 admin, Azure Resource Manager (`user_impersonation`). */
-  readonly azureTarget: string;
-  /** Subscription admin, Azure Resource Manager, common authority (`user_impersonation`). */
-  readonly azureSource: string;
-  /** Subscription admin, Microsoft Graph of the subscription's current directory (`User.ReadBasic.All`). */
-  readonly azureSourceGraph: string;
-}
+/** The OAuth connection names (their form is configuration's: src/configFormats.ts). */
+export type { OAuthConnections };
 
 /** The connection that gives `kind`'s token for `resource`. */
 export function connectionFor(

@@ -3,6 +3,7 @@ import type { Storage } from 'botbuilder';
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { CryptographyClient, KeyClient, type KeyClientOptions } from '@azure/keyvault-keys';
+import { parseKeyId, type KeyId } from '../configFormats';
 import { TenantlinkError } from '../errors';
 import { createLogger } from '../log';
 import { CREATE_ONLY_ETAG, isETagConflict } from '../state/createOnly';
@@ -43,9 +44,6 @@ export const WRAPPED_KEY_RECORD = 'tokenCacheKey/wrapped';
 /** The wrap algorithm, from the RSA algorithms of "About keys". */
 export const WRAP_ALGORITHM = 'RSA-OAEP-256';
 
-/** Form of `TOKEN_CACHE_KEY_ID`, as configuration errors state it. */
-export const KEY_ID_FORM = 'https://<vault>.vault.azure.net/keys/<name> (versionless)';
-
 /**
  * The record in the store: the data key wrapped by the key version `kid`. Nothing in it is
  * secret without Key Vault.
@@ -59,41 +57,6 @@ export interface WrappedKeyRecord {
   readonly wrapped: string;
   /** When it was made (ISO 8601). */
   readonly created: string;
-}
-
-/** A parsed versionless key identifier. */
-export interface KeyId {
-  /** `https://{vault host}` */
-  readonly vaultUrl: string;
-  readonly name: string;
-}
-
-/** Key Vault object names: 1–127 letters, digits and dashes ("About keys, secrets, and certificates"). */
-const KEY_NAME = /^[0-9A-Za-z-]{1,127}$/;
-
-/**
- * Parses `TOKEN_CACHE_KEY_ID`: an https URL with no port, query, fragment or user, whose path is
- * `/keys/{name}` ("Object identifiers":
- * https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-and-certificates#object-identifiers).
- * A version is refused: new records are wrapped with the key's current version.
- * @returns the vault URL and key name, or why the text is refused (a phrase)
- */
-export function parseKeyId(text: string): KeyId | { problem: string } {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { problem: `must be ${KEY_ID_FORM}` };
-  }
-  const segments = url.pathname.split('/').slice(1);
-  const plain = url.protocol === 'https:' && !url.port && !url.search && !url.hash && !url.username;
-  if (!plain || segments[0] !== 'keys' || !KEY_NAME.test(segments[1] ?? ''))
-    return { problem: `must be ${KEY_ID_FORM}` };
-  if (segments.length !== 2)
-    return {
-      problem: `must be ${KEY_ID_FORM}, without a version: records are wrapped with the key's current version`,
-    };
-  return { vaultUrl: `https://${url.host}`, name: segments[1]! };
 }
 
 /** What {@link openWrappedKey} needs. */

@@ -7,6 +7,15 @@ import { ArmClient, type ArmClientOptions } from './armClient';
  * `Vaults_Update` PATCH with `VaultPatchParameters`), for updating a vault's tenant ID and access
  * policies after the subscription changed directory ("Moving an Azure Key Vault to another
  * subscription", https://learn.microsoft.com/azure/key-vault/general/move-subscription).
+ *
+ * A vault's permission model is `properties.enableRbacAuthorization` (`VaultProperties`, default
+ * false): "When true, the key vault will use Role Based Access Control (RBAC) for authorization of
+ * data actions, and the access policies specified in vault properties will be ignored"; in the
+ * PATCH body, "If null or not specified, the value of this property will not change", as for every
+ * `VaultPatchProperties` property (keyvault.json 2023-07-01, read from a mirror of
+ * Azure/azure-rest-api-specs: check-spelling-sandbox/azure-rest-api-specs at commit
+ * 5feb5d02c0c11bcd3aac75673d4a42943f05dbf4). So an RBAC-mode vault's PATCH carries the tenant ID
+ * only, and its access policies are left as they are.
  */
 
 /** The Key Vault management api-version used. */
@@ -18,6 +27,7 @@ interface Vault {
   readonly properties: {
     readonly tenantId: string;
     readonly accessPolicies?: KeyVaultAccessPolicy[];
+    readonly enableRbacAuthorization?: boolean | null;
   };
 }
 
@@ -37,12 +47,12 @@ export class ArmKeyVaults implements KeyVaultPort {
   async update(
     vaultId: string,
     tenantId: string,
-    accessPolicies: readonly KeyVaultAccessPolicy[],
+    accessPolicies: readonly KeyVaultAccessPolicy[] | undefined,
   ): Promise<{ state: KeyVaultState; correlationId: string | undefined }> {
     const { body, correlationId } = await this.arm.send<Vault>(
       'PATCH',
       `${vaultId}?api-version=${KEY_VAULT_API}`,
-      { properties: { tenantId, accessPolicies } },
+      { properties: accessPolicies ? { tenantId, accessPolicies } : { tenantId } },
     );
     return { state: this.state(body), correlationId };
   }
@@ -53,6 +63,7 @@ export class ArmKeyVaults implements KeyVaultPort {
       name: vault.name,
       tenantId: vault.properties.tenantId,
       accessPolicies: vault.properties.accessPolicies ?? [],
+      rbacAuthorization: vault.properties.enableRbacAuthorization === true,
     };
   }
 }

@@ -64,13 +64,32 @@ export interface ResourceGraphOptions extends ArmClientOptions {
 export const RESOURCE_GRAPH_PAGE = 1000;
 
 /**
- * Every resource of the subscription with the properties the transfer doc's rows depend on
- * (src/domain/inventory.ts): identity, a key vault's or workspace's tenant, Data Lake Storage
- * Gen2, a SQL server's Microsoft Entra administrator.
+ * Every resource of the subscription with the properties the transfer doc's rows and warnings
+ * depend on (src/domain/inventory.ts cites each): identity, the resource's tenant
+ * (`properties.tenantId`, as the doc's "List other known resources" query reads it), Data Lake
+ * Storage Gen2, a SQL server's Microsoft Entra administrator, and where customer-managed keys are:
+ * a storage account's key source and key vault URI, a SQL server's TDE protector key (`keyId`), a
+ * disk encryption set's active key, a disk's Azure Disk Encryption settings
+ * (`encryptionSettingsCollection`, the doc's query's `enabled == true`), and the URIs of the
+ * subscription's key vaults and Managed HSMs that tell whether a key moves with it.
  */
 export const RESOURCES_QUERY = [
   'resources',
-  'project id, name, type, kind, identityType = identity.type, tenantId = properties.tenantId, isHnsEnabled = properties.isHnsEnabled, sqlAdministratorType = properties.administrators.administratorType',
+  [
+    'project id, name, type, kind, identityType = identity.type',
+    'tenantId = properties.tenantId',
+    'isHnsEnabled = properties.isHnsEnabled',
+    'sqlAdministratorType = properties.administrators.administratorType',
+    'keySource = properties.encryption.keySource',
+    'keyVaultUri = properties.encryption.keyvaultproperties.keyvaulturi',
+    'sqlKeyId = properties.keyId',
+    'activeKeyUrl = properties.activeKey.keyUrl',
+    'activeKeyVaultId = properties.activeKey.sourceVault.id',
+    'adeEnabled = properties.encryptionSettingsCollection.enabled',
+    'adeSettings = properties.encryptionSettingsCollection.encryptionSettings',
+    'vaultUri = properties.vaultUri',
+    'hsmUri = properties.hsmUri',
+  ].join(', '),
   'order by id asc',
 ].join(' | ');
 

@@ -19,7 +19,7 @@ import {
 } from 'botframework-connector';
 import type { Config } from '../config';
 import { connectorHttpClient } from './connectorHttp';
-import type { ServerAccess } from './server';
+import type { ServerAccess } from './serverAccess';
 
 /**
  * The Bot Framework authentication for the configured mode. In cloud mode every request to

@@ -16,6 +16,7 @@ import { HTML_PAGE_HEADERS } from '../i18n/htmlPage';
 import { createLogger } from '../log';
 import { ActivityShape } from './activityShape';
 import type { TenantlinkAdapter } from './adapter';
+import type { ServerAccess } from './serverAccess';
 import type { CallbackPage } from './signInCallback';
 import { SIGN_IN_CALLBACK_PATH } from './signInCallback';
 import {
@@ -40,18 +41,6 @@ export interface BotServer {
   readonly url: string;
   close(): Promise<void>;
 }
-
-/**
- * Who may call the server. Cloud mode: `authenticate` validates the `Authorization` header (the
- * Bot Framework JWT: signature, issuer, audience, endorsement) before any byte of the body is
- * read, and rejects when it is not valid. Local mode (no credentials, the Agents Playground signs
- * with a dummy key): requests with an `Origin` header (a web page) are refused and the activity's
- * `serviceUrl` must be on this machine, so no page or other host can drive the bot or make it post
- * elsewhere.
- */
-export type ServerAccess =
-  | { readonly kind: 'cloud'; readonly authenticate: (authHeader: string) => Promise<void> }
-  | { readonly kind: 'local' };
 
 /** Limits of the server (bytes and milliseconds). */
 export interface ServerLimits {

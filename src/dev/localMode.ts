@@ -36,7 +36,7 @@ export const localMode: LocalMode = {
     localizer: Localizer,
     ids: { readonly office365: string; readonly azure: string },
   ): LocalSignIn {
-    const tokens = new SandboxTokenService(endpoints, http);
+    const tokens = new SandboxTokenService(endpoints, http, IDS.applications.signInCard);
     return {
       tokens,
       office365Dialog: new SandboxSignInDialog(ids.office365, 'office365', tokens, localizer),

@@ -38,8 +38,20 @@ export interface InventoryCardPart {
 /** The toggle id of the inventory that could not be read ("I checked the resources myself"). */
 export const ACK_UNREAD = 'ack_inventory';
 
-/** One group as a line: kind, count, first names (and how many more), what to do. */
-function groupLine(t: T, g: InventoryGroup): string {
+/**
+ * Kinds whose "what to do" is said before the move ("use a different key vault first"): after the
+ * move the checklist says what is left to do instead.
+ */
+const AFTER_MOVE_ACTION: Partial<Record<InventoryGroup['kind'], string>> = {
+  customerKeyMoving: 'checklist.action.customerKeyMoving',
+  managedHsm: 'checklist.action.managedHsm',
+};
+
+/**
+ * One group as a line: kind, count, first names (and how many more), what to do (before the move,
+ * or after it for the checklist).
+ */
+function groupLine(t: T, g: InventoryGroup, afterMove = false): string {
   const more = g.count - g.names.length;
   const names =
     g.names.map(plainText).join(', ') +
@@ -48,7 +60,7 @@ function groupLine(t: T, g: InventoryGroup): string {
     kind: t(`inventory.kind.${g.kind}`),
     count: g.count,
     names,
-    action: t(`inventory.action.${g.kind}`),
+    action: t((afterMove && AFTER_MOVE_ACTION[g.kind]) || `inventory.action.${g.kind}`),
   });
 }
 
@@ -107,7 +119,7 @@ export function checklistFacts(t: T, inventory: Inventory): Fact[] {
   return [
     ...todo.map((g, i) => ({
       title: `${i + 1}.`,
-      value: `${groupLine(t, g)} ${t('checklist.how', { url: KIND_GUIDE[g.kind] })}`,
+      value: `${groupLine(t, g, true)} ${t('checklist.how', { url: KIND_GUIDE[g.kind] })}`,
     })),
     {
       title: `${todo.length + 1}.`,

@@ -6,6 +6,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
+import { keyVaultReportCard } from '../cards/keyVaultReport';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
 import { ERRORS, asTenantlinkError, errorFromJson } from '../errors';
 import type { Localizer } from '../i18n';
@@ -227,27 +228,8 @@ export class KeyVaultFixDialog extends ComponentDialog {
       await step.context.sendActivity(`${this.t(step, e.def.messageKey, e.params)} (${e.code})`);
       return step.endDialog();
     }
-    const { results } = result.value;
-    await step.context.sendActivity({
-      attachments: [
-        cardAttachment(
-          renderCard('outcome', {
-            title: this.t(step, 'keyVaults.title'),
-            text: '',
-            color: results.some((r) => r.outcome === 'failed') ? 'Attention' : 'Good',
-            facts: results.map((r) => ({
-              title: r.name,
-              value:
-                r.outcome === 'updated'
-                  ? this.t(step, 'keyVaults.updated', { policies: r.policies, dropped: r.dropped })
-                  : r.outcome === 'alreadyDone'
-                    ? this.t(step, 'keyVaults.alreadyDone')
-                    : this.t(step, 'keyVaults.failed', { code: r.errorCode ?? '' }),
-            })),
-          }),
-        ),
-      ],
-    });
+    const data = keyVaultReportCard((k, p) => this.t(step, k, p), result.value.results);
+    await step.context.sendActivity({ attachments: [cardAttachment(renderCard('outcome', data))] });
     return step.endDialog();
   }
 }

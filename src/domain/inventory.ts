@@ -13,7 +13,44 @@
  * - `breaks`: it is impacted and recoverable with actions after the move (the table's "What you can
  *   do"): the admin acknowledges each group before the confirm card;
  * - `check`: it may be impacted depending on how it is used (the table's rows whose impact the
- *   resource's properties cannot show, and the doc's warning on encryption keys in key vaults).
+ *   resource's properties cannot show, and the resources the doc's "List other known resources"
+ *   query finds with no row of their own).
+ *
+ * Customer-managed keys: the doc warns twice (under the table and under "List key vaults"): "If you
+ * are using encryption at rest for a resource, such as a storage account or SQL database, that has
+ * a dependency on a key vault that is being transferred, it can lead to an unrecoverable scenario.
+ * If you have this situation, you should take steps to use a different key vault or temporarily
+ * disable customer-managed keys to avoid this unrecoverable scenario." A resource whose key is in
+ * a key vault (or Managed HSM) of the subscription being moved is therefore `breaks`
+ * (`customerKeyMoving`), one whose key is elsewhere `check` (`customerKey`). What names the key,
+ * per resource type (Azure/azure-rest-api-specs, property names as the specs spell them):
+ * - storage accounts: `properties.encryption.keySource` `Microsoft.Keyvault` and the vault's
+ *   `properties.encryption.keyvaultproperties.keyvaulturi`
+ *   (specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01/examples/
+ *   StorageAccountEnableCMK.json at commit d64572e92b815d47de3ffcdbcc37c75fab0375da);
+ * - SQL servers: the TDE protector's key, `properties.keyId` ("A CMK URI of the key to use for
+ *   encryption", ServerProperties in specification/sql/resource-manager/Microsoft.Sql/stable/
+ *   2021-11-01/Servers.json at commit 152c1a62d604952fea30dbf96949a317560392e7);
+ * - disk encryption sets: `properties.activeKey.keyUrl` and `.sourceVault.id`
+ *   (specification/compute/resource-manager/Microsoft.Compute/DiskRP/stable/2023-04-02/examples/
+ *   diskEncryptionSetExamples/DiskEncryptionSet_Get.json at commit
+ *   1fc7d717e7f0b4f991a1bb36e552281f09c1edab);
+ * - Azure Disk Encryption: `properties.encryptionSettingsCollection.enabled == true`, the
+ *   condition of the doc's own query, and the vaults of its `encryptionSettings[]`'
+ *   `diskEncryptionKey.sourceVault.id` / `keyEncryptionKey.sourceVault.id` (same DiskRP folder,
+ *   examples/diskExamples/Disk_Get.json at the same commit).
+ * A key's vault is in the subscription when its URI's host is that of one of the subscription's
+ * vaults (`properties.vaultUri`) or Managed HSMs (`properties.hsmUri`, ManagedHsm_Get.json of
+ * specification/keyvault/resource-manager/Microsoft.KeyVault/stable/2023-07-01 at commit
+ * 3873f33d7b91f28c55d7c98b6eb7da8aa5a5bda4), or the host's first label is one's name (vault names
+ * are DNS names), or a `sourceVault.id` is one's id.
+ *
+ * The doc's "List other known resources" query is `resources | where type !=
+ * "microsoft.azureactivedirectory/b2cdirectories" | where identity <> "" or properties.tenantId
+ * <> "" or properties.encryptionSettingsCollection.enabled == true`: identities and Azure Disk
+ * Encryption have their kinds; any other resource with a `properties.tenantId` and no row of its
+ * own is `tenantBound` (`check`), and a Managed HSM (`microsoft.keyvault/managedhsms`, which has
+ * one) is `managedHsm` (`check`). The doc at that commit names no Azure Stack registration.
  */
 
 /** A resource as tenantlink's Resource Graph query projects it (see src/azure/resourceGraph.ts). */
@@ -32,6 +69,27 @@ export interface InventoryResource {
   readonly isHnsEnabled?: boolean | null;
   /** `properties.administrators.administratorType` of a SQL server (`ActiveDirectory`). */
   readonly sqlAdministratorType?: string | null;
+  /** A storage account's `properties.encryption.keySource` (`Microsoft.Storage`/`Microsoft.Keyvault`). */
+  readonly keySource?: string | null;
+  /** A storage account's `properties.encryption.keyvaultproperties.keyvaulturi`. */
+  readonly keyVaultUri?: string | null;
+  /** A SQL server's `properties.keyId`: the URI of its TDE protector's key in a key vault. */
+  readonly sqlKeyId?: string | null;
+  /** A disk encryption set's `properties.activeKey.keyUrl`. */
+  readonly activeKeyUrl?: string | null;
+  /** A disk encryption set's `properties.activeKey.sourceVault.id`. */
+  readonly activeKeyVaultId?: string | null;
+  /** A disk's `properties.encryptionSettingsCollection.enabled` (Azure Disk Encryption). */
+  readonly adeEnabled?: boolean | null;
+  /**
+   * A disk's `properties.encryptionSettingsCollection.encryptionSettings`: each with
+   * `diskEncryptionKey.sourceVault.id` and optionally `keyEncryptionKey.sourceVault.id`.
+   */
+  readonly adeSettings?: unknown;
+  /** A key vault's `properties.vaultUri`. */
+  readonly vaultUri?: string | null;
+  /** A Managed HSM's `properties.hsmUri`. */
+  readonly hsmUri?: string | null;
 }
 
 /** A policy object from Resource Graph's `policyresources` table. */
@@ -48,12 +106,16 @@ export interface InventoryPolicy {
 /** How bad a kind of resource is hit by the move (see the module comment). */
 export type InventorySeverity = 'blocks' | 'breaks' | 'check';
 
-/** Every kind of resource the table names that tenantlink recognises. */
+/**
+ * Every kind of resource the doc names that tenantlink recognises, in the order the card lists
+ * them within a severity (a key that can become unrecoverable first among those that break).
+ */
 export const INVENTORY_KINDS = [
   'aks',
   'domainServices',
   'sqlEntraAuth',
   'devCenter',
+  'customerKeyMoving',
   'systemIdentity',
   'userIdentity',
   'keyVault',
@@ -66,6 +128,9 @@ export const INVENTORY_KINDS = [
   'storageFiles',
   'fileSync',
   'mysqlServer',
+  'customerKey',
+  'managedHsm',
+  'tenantBound',
 ] as const;
 
 /** A kind of resource: one of {@link INVENTORY_KINDS}. */
@@ -122,6 +187,19 @@ export const KIND_SEVERITY: Readonly<Record<InventoryKind, InventorySeverity>> =
   // "Azure database for MySQL with Microsoft Entra authentication integration enabled | Yes | No"
   // (Entra authentication is a sub-resource of the server: not visible in its properties)
   mysqlServer: 'check',
+  // The doc's warning (module comment): a key in a key vault "that is being transferred … can
+  // lead to an unrecoverable scenario … use a different key vault or temporarily disable
+  // customer-managed keys": acknowledged before the move like every kind that breaks.
+  customerKeyMoving: 'breaks',
+  // The key is in a key vault that stays where it is: the resource's identity, which the move
+  // breaks (rows "System-assigned/User-assigned managed identities"), must be given access to it
+  // again, as the "Azure Managed Disks" row says for disk encryption sets.
+  customerKey: 'check',
+  // A Managed HSM is a key vault bound to its directory (`properties.tenantId`); the doc's query
+  // lists it, its table has no row for it.
+  managedHsm: 'check',
+  // "List other known resources": `properties.tenantId <> ""`, with no row of its own.
+  tenantBound: 'check',
 };
 
 const TRANSFER_DOC =
@@ -149,13 +227,111 @@ export const KIND_GUIDE: Readonly<Record<InventoryKind, string>> = {
   storageFiles: `${TRANSFER_DOC}#update-acls`,
   fileSync: 'https://learn.microsoft.com/azure/storage/files/storage-files-faq#azure-file-sync',
   mysqlServer: `${TRANSFER_DOC}#understand-the-impact-of-transferring-a-subscription`,
+  customerKeyMoving: `${TRANSFER_DOC}#list-key-vaults`,
+  customerKey: `${TRANSFER_DOC}#list-key-vaults`,
+  managedHsm: `${TRANSFER_DOC}#list-other-known-resources`,
+  tenantBound: `${TRANSFER_DOC}#list-other-known-resources`,
 };
 
 /** The transfer doc's "Review other security methods" (access keys, certificates to rotate). */
 export const ROTATE_CREDENTIALS_GUIDE = `${TRANSFER_DOC}#review-other-security-methods`;
 
-/** The kinds a resource belongs to (one resource can be in two: a key vault with an identity). */
-export function kindsOf(resource: InventoryResource): InventoryKind[] {
+/**
+ * The subscription's key vaults and Managed HSMs, to tell whether a key is in one of them (see the
+ * module comment): their ids, names and URI hosts, lower-case.
+ */
+export interface VaultIndex {
+  readonly ids: ReadonlySet<string>;
+  readonly names: ReadonlySet<string>;
+  readonly hosts: ReadonlySet<string>;
+}
+
+const VAULT_TYPES = new Set(['microsoft.keyvault/vaults', 'microsoft.keyvault/managedhsms']);
+
+/** The vault index of a subscription's resources. */
+export function vaultIndexOf(resources: readonly InventoryResource[]): VaultIndex {
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  const hosts = new Set<string>();
+  for (const r of resources) {
+    if (!VAULT_TYPES.has(r.type.toLowerCase())) continue;
+    ids.add(r.id.toLowerCase());
+    names.add(r.name.toLowerCase());
+    for (const uri of [r.vaultUri, r.hsmUri]) {
+      const host = hostOf(uri);
+      if (host) hosts.add(host);
+    }
+  }
+  return { ids, names, hosts };
+}
+
+/** The lower-case host of a URI, or undefined when it is not a URI with a host. */
+function hostOf(uri: string | null | undefined): string | undefined {
+  if (typeof uri !== 'string') return undefined;
+  try {
+    return new URL(uri).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where a resource's customer-managed keys are: `undefined` when it has none (or none that
+ * tenantlink can read), else whether one of them is in a vault of `vaults` (the subscription).
+ */
+export function customerKeyPlace(
+  resource: InventoryResource,
+  vaults: VaultIndex,
+): 'moving' | 'elsewhere' | undefined {
+  const type = resource.type.toLowerCase();
+  const uris: string[] = [];
+  const vaultIds: string[] = [];
+  if (
+    type === 'microsoft.storage/storageaccounts' &&
+    (resource.keySource ?? '').toLowerCase() === 'microsoft.keyvault'
+  )
+    uris.push(resource.keyVaultUri ?? '');
+  else if (type === 'microsoft.sql/servers' && resource.sqlKeyId) uris.push(resource.sqlKeyId);
+  else if (type === 'microsoft.compute/diskencryptionsets' && resource.activeKeyUrl) {
+    uris.push(resource.activeKeyUrl);
+    if (resource.activeKeyVaultId) vaultIds.push(resource.activeKeyVaultId);
+  } else if (resource.adeEnabled === true) vaultIds.push(...adeVaultIds(resource.adeSettings));
+  else return undefined;
+  const moving =
+    uris.some((uri) => {
+      const host = hostOf(uri);
+      return (
+        host !== undefined && (vaults.hosts.has(host) || vaults.names.has(host.split('.')[0]!))
+      );
+    }) || vaultIds.some((id) => vaults.ids.has(id.toLowerCase()));
+  return moving ? 'moving' : 'elsewhere';
+}
+
+/** The `sourceVault.id`s of Azure Disk Encryption settings (see {@link InventoryResource}). */
+function adeVaultIds(settings: unknown): string[] {
+  if (!Array.isArray(settings)) return [];
+  const ids: string[] = [];
+  for (const setting of settings as unknown[]) {
+    if (!setting || typeof setting !== 'object') continue;
+    for (const key of ['diskEncryptionKey', 'keyEncryptionKey']) {
+      const ref = (setting as Record<string, unknown>)[key] as
+        { sourceVault?: { id?: unknown } } | undefined;
+      const id = ref?.sourceVault?.id;
+      if (typeof id === 'string') ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/**
+ * The kinds a resource belongs to (one resource can be in two: a key vault with an identity).
+ * @param vaults the subscription's key vaults and Managed HSMs, which tell whether a
+ *   customer-managed key moves with it (none: every key counts as elsewhere)
+ */
+export function kindsOf(
+  resource: InventoryResource,
+  vaults: VaultIndex = vaultIndexOf([]),
+): InventoryKind[] {
   const type = resource.type.toLowerCase();
   const kinds: InventoryKind[] = [];
   const byType: Record<string, InventoryKind> = {
@@ -165,6 +341,7 @@ export function kindsOf(resource: InventoryResource): InventoryKind[] {
     'microsoft.devcenter/projects': 'devCenter',
     'microsoft.managedidentity/userassignedidentities': 'userIdentity',
     'microsoft.keyvault/vaults': 'keyVault',
+    'microsoft.keyvault/managedhsms': 'managedHsm',
     'microsoft.datalakestore/accounts': 'dataLakeGen1',
     'microsoft.compute/diskencryptionsets': 'diskEncryptionSet',
     'microsoft.servicebus/namespaces': 'serviceBus',
@@ -179,6 +356,8 @@ export function kindsOf(resource: InventoryResource): InventoryKind[] {
     kinds.push('sqlEntraAuth');
   if (type === 'microsoft.storage/storageaccounts')
     kinds.push(resource.isHnsEnabled === true ? 'dataLakeGen2' : 'storageFiles');
+  const keyPlace = customerKeyPlace(resource, vaults);
+  if (keyPlace) kinds.push(keyPlace === 'moving' ? 'customerKeyMoving' : 'customerKey');
   // A resource's own identity breaks whatever its type (the doc's query: `identity has
   // 'SystemAssigned'`); a user-assigned one attached to it must be re-created and attached again.
   const identity = (resource.identityType ?? '').toLowerCase();
@@ -188,6 +367,15 @@ export function kindsOf(resource: InventoryResource): InventoryKind[] {
     type !== 'microsoft.managedidentity/userassignedidentities'
   )
     kinds.push('userIdentity');
+  // The doc's query: `properties.tenantId <> ""`, B2C directories left out; a resource whose
+  // type has its own row (key vaults, Synapse workspaces, Managed HSMs) is counted there.
+  if (
+    typeof resource.tenantId === 'string' &&
+    resource.tenantId !== '' &&
+    !direct &&
+    type !== 'microsoft.azureactivedirectory/b2cdirectories'
+  )
+    kinds.push('tenantBound');
   return [...new Set(kinds)];
 }
 
@@ -230,7 +418,8 @@ export function classifyInventory(
     names.push(name);
     found.set(kind, names);
   };
-  for (const r of resources) for (const kind of kindsOf(r)) add(kind, r.name);
+  const vaults = vaultIndexOf(resources);
+  for (const r of resources) for (const kind of kindsOf(r, vaults)) add(kind, r.name);
   for (const p of policies) add('policy', p.name);
   const groups = [...found.entries()]
     .map(([kind, names]) => ({

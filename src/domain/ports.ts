@@ -178,6 +178,12 @@ export interface KeyVaultState {
   /** The directory the vault authenticates against. */
   readonly tenantId: string;
   readonly accessPolicies: readonly KeyVaultAccessPolicy[];
+  /**
+   * `properties.enableRbacAuthorization` (false when absent, the spec's default): the vault's data
+   * actions are authorized by Azure role assignments and its access policies "will be ignored"
+   * (Microsoft.KeyVault 2023-07-01 `VaultProperties`, see src/azure/keyVaults.ts).
+   */
+  readonly rbacAuthorization: boolean;
 }
 
 /** Key vaults through Azure Resource Manager (src/azure/keyVaults.ts). */
@@ -186,11 +192,13 @@ export interface KeyVaultPort {
   get(vaultId: string): Promise<KeyVaultState>;
   /**
    * Sets the vault's tenant ID and replaces its access policies (a PATCH).
+   * @param accessPolicies the vault's new policies; undefined leaves them out of the PATCH (an
+   *   RBAC-mode vault ignores them, and a PATCH property not specified does not change)
    * @throws TenantlinkError cloudForbidden without write access, …
    */
   update(
     vaultId: string,
     tenantId: string,
-    accessPolicies: readonly KeyVaultAccessPolicy[],
+    accessPolicies: readonly KeyVaultAccessPolicy[] | undefined,
   ): Promise<{ state: KeyVaultState; correlationId: string | undefined }>;
 }

@@ -61,7 +61,7 @@ export async function giveAccessJob(
   const users = await directory.usersById([...stage.principalIds]);
   const target = procedure.azure(userId, 'office365');
   const work = await restoreToRun(
-    procedure.deps.changes,
+    { get: (id) => procedure.changeRecord(id) },
     flowId,
     stage.restore,
     stage.restoreChoice,
@@ -94,7 +94,7 @@ export async function giveAccessJob(
         )
       : undefined;
   const tested = await testAccess(target, subscriptionId, users, role);
-  await procedure.deps.changes.update(flowId, (r) => {
+  await procedure.updateRecord(flowId, (r) => {
     r.status = 'accessGranted';
     r.audit = [
       ...r.audit,

@@ -44,7 +44,6 @@ export async function reviewImpactJob(
   stage: ImpactStage,
 ): Promise<ImpactJobResult> {
   const { flowId, subscriptionId } = stage;
-  const { tokens, clients, changes } = procedure.deps;
   const report = await reviewImpact(
     procedure.azure(userId, 'azure'),
     procedure.directory(userId, 'azure'),
@@ -54,10 +53,7 @@ export async function reviewImpactJob(
   let inventory: Inventory | undefined;
   let inventoryError: string | undefined;
   try {
-    inventory = await takeInventory(
-      clients.inventory(tokens.credential(userId, 'azure', 'arm')),
-      subscriptionId,
-    );
+    inventory = await takeInventory(procedure.inventory(userId, 'azure'), subscriptionId);
   } catch (err) {
     // The review goes on: the admin is asked to check the resources by hand.
     const e = asTenantlinkError(err);
@@ -65,7 +61,7 @@ export async function reviewImpactJob(
     procedure.log.warn({ code: e.code, flowId, err: e }, 'resource inventory unavailable');
   }
   const now = new Date().toISOString();
-  await changes.update(
+  await procedure.updateRecord(
     flowId,
     (r) => {
       r.status = 'impactReviewed';

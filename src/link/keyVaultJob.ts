@@ -1,4 +1,9 @@
-import { fixKeyVaults, principalsGivenBack, type KeyVaultFixResult } from './keyVaults';
+import {
+  fixKeyVaults,
+  principalsGivenBack,
+  removedAssignments,
+  type KeyVaultFixResult,
+} from './keyVaults';
 import type { FlowRef, LinkProcedure } from './procedure';
 
 /** The key vault update after the move (the after-move checklist's offer). */
@@ -16,8 +21,9 @@ export interface KeyVaultJobResult {
 
 /**
  * The key vault update, as the Office 365 admin (Owner after the move): each vault's tenant ID
- * and its access policies carried to the people whose access was given back; every vault's
- * outcome in the audit trail.
+ * and its access policies carried to the people whose access was given back, or for an RBAC-mode
+ * vault its role assignments counted from the backup and the restore report (given back by the
+ * restore, not granted again here); every vault's outcome in the audit trail.
  * @throws TenantlinkError from Graph or ARM, or Error from storage
  */
 export async function fixKeyVaultsJob(
@@ -26,23 +32,22 @@ export async function fixKeyVaultsJob(
   stage: KeyVaultStage,
 ): Promise<KeyVaultJobResult> {
   const { flowId } = stage;
-  const { changes, clients, tokens } = procedure.deps;
-  const record = await changes.get(flowId);
+  const record = await procedure.changeRecord(flowId);
   const principals = await principalsGivenBack(
     record?.backup ?? [],
     record?.restorePlan ?? [],
     record?.restoreReport ?? [],
     procedure.directory(userId, 'office365'),
   );
-  const arm = tokens.credential(userId, 'office365', 'arm');
   const results = await fixKeyVaults(
-    clients.inventory(arm),
-    clients.keyVaults(arm),
+    procedure.inventory(userId, 'office365'),
+    procedure.keyVaults(userId, 'office365'),
     stage.subscriptionId,
     stage.tenantId,
     principals,
+    removedAssignments(record?.backup ?? [], record?.restoreReport ?? []),
   );
-  await changes.update(flowId, (r) => {
+  await procedure.updateRecord(flowId, (r) => {
     r.audit = [
       ...r.audit,
       ...results.map((x) => ({

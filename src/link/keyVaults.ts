@@ -2,6 +2,7 @@ import type { BackedUpAssignment } from '../domain/model';
 import type {
   KeyVaultAccessPolicy,
   KeyVaultPort,
+  KeyVaultState,
   Office365DirectoryPort,
   ResourceInventoryPort,
 } from '../domain/ports';
@@ -18,19 +19,55 @@ import { asTenantlinkError } from '../errors';
  * tenant ID, and the old policies carried to the people whose access was given back (the same
  * permissions, for their account in the new directory); a policy of anyone else is dropped and
  * counted. Idempotent: a vault already on the new directory with only its policies is left alone.
+ *
+ * A vault in the Azure RBAC permission model (`enableRbacAuthorization`) ignores its access
+ * policies (keyvault.json 2023-07-01 `VaultProperties`, see src/azure/keyVaults.ts): its access is
+ * by role assignments at the vault or below it (its keys, secrets, certificates), which "are also
+ * tied to this tenant ID"; "If Key Vault is using Azure RBAC permission model. You need to also
+ * remove key vault role assignments", then "set new access policy entries or role assignments"
+ * ("Moving an Azure Key Vault to another subscription",
+ * https://learn.microsoft.com/azure/key-vault/general/move-subscription; read from
+ * MicrosoftDocs/azure-docs articles/key-vault/general/move-subscription.md at commit
+ * 30a8d80d86e388d9230a5e73f9da8c6cbcf9cbc0). The move has already deleted them with every role
+ * assignment of the subscription, at every scope (transfer-subscription, above), so they are in
+ * the change record's backup and restore plan with the others: the restore re-creates them at the
+ * vault's scope for the people it carries (src/link/restore.ts), once. For such a vault this step
+ * only changes the tenant ID (its policies are not written), and reports its role assignments
+ * from the backup and the restore report ({@link vaultAssignments}), without granting them again.
  */
+
+/** How a vault authorizes data actions (`enableRbacAuthorization`). */
+export type KeyVaultModel = 'accessPolicies' | 'rbac';
+
+/** The role assignments at an RBAC-mode vault (or below it) that the move removed. */
+export interface VaultRoleAssignments {
+  /** In the change record's backup: removed by the move. */
+  readonly removed: number;
+  /** Of those, given back by the restore (restored, invited and restored, or already there). */
+  readonly givenBack: number;
+}
 
 /** What happened to one vault. */
 export interface KeyVaultFixResult {
   readonly id: string;
   readonly name: string;
   readonly outcome: 'updated' | 'alreadyDone' | 'failed';
-  /** Access policies it has now (carried across). */
+  /** Its permission model, as read (absent when the vault could not be read). */
+  readonly model?: KeyVaultModel;
+  /** Access policies it has now (carried across); 0 for an RBAC-mode vault (not written). */
   readonly policies: number;
-  /** Old policies not carried (their principal's access was not given back). */
+  /** Old policies not carried (their principal's access was not given back); 0 for RBAC mode. */
   readonly dropped: number;
+  /** An RBAC-mode vault's role assignments, from the backup and the restore report. */
+  readonly roleAssignments?: VaultRoleAssignments;
   readonly errorCode?: string;
   readonly correlationId?: string;
+}
+
+/** A removed role assignment as this step needs it: its scope, and whether it was given back. */
+export interface RemovedAssignment {
+  readonly scope: string;
+  readonly givenBack: boolean;
 }
 
 /** The restore's outcomes that mean the person holds access again in the new directory. */
@@ -66,6 +103,38 @@ export async function principalsGivenBack(
     }
   }
   return map;
+}
+
+/**
+ * Every role assignment the move removed (the change record's backup, which holds those of the
+ * subscription at every scope), with whether the restore gave it back.
+ * @param report the restore report's outcomes by assignment id (none when no restore ran)
+ */
+export function removedAssignments(
+  backup: readonly BackedUpAssignment[],
+  report: readonly { assignmentId: string; outcome: string }[],
+): RemovedAssignment[] {
+  const outcome = new Map(report.map((r) => [r.assignmentId, r.outcome]));
+  return backup.map((b) => ({
+    scope: b.scope,
+    givenBack: GIVEN_BACK.has(outcome.get(b.id) ?? ''),
+  }));
+}
+
+/**
+ * The removed role assignments at a vault: at its scope or below it (a key, secret or
+ * certificate, `{vaultId}/secrets/{name}`); ARM scopes compare case-insensitively.
+ */
+export function vaultAssignments(
+  vaultId: string,
+  removed: readonly RemovedAssignment[],
+): VaultRoleAssignments {
+  const id = vaultId.toLowerCase();
+  const at = removed.filter((a) => {
+    const scope = a.scope.toLowerCase();
+    return scope === id || scope.startsWith(`${id}/`);
+  });
+  return { removed: at.length, givenBack: at.filter((a) => a.givenBack).length };
 }
 
 /** The vault's policies for the new directory: carried to the principals given back, merged. */
@@ -104,6 +173,10 @@ function carried(
 /**
  * Updates every key vault of the subscription to the new directory (see the module comment).
  * @param tenantId the new directory (lower-case GUID)
+ * @param principals old directory object id → new one, for the access policies
+ *   ({@link principalsGivenBack})
+ * @param removed the role assignments the move removed ({@link removedAssignments}), for the
+ *   report of RBAC-mode vaults
  * @returns one result per vault, in Resource Graph's order; a vault that failed does not stop the
  *   others
  * @throws TenantlinkError when the vaults cannot be listed
@@ -114,12 +187,17 @@ export async function fixKeyVaults(
   subscriptionId: string,
   tenantId: string,
   principals: ReadonlyMap<string, string>,
+  removed: readonly RemovedAssignment[] = [],
 ): Promise<KeyVaultFixResult[]> {
   const target = tenantId.toLowerCase();
   const results: KeyVaultFixResult[] = [];
   for (const row of await inventory.keyVaults(subscriptionId)) {
     try {
       const state = await vaults.get(row.id);
+      if (state.rbacAuthorization) {
+        results.push(await fixRbacVault(vaults, state, target, removed));
+        continue;
+      }
       const next = carried(state.accessPolicies, target, principals);
       const done =
         state.tenantId.toLowerCase() === target &&
@@ -129,6 +207,7 @@ export async function fixKeyVaults(
           id: state.id,
           name: state.name,
           outcome: 'alreadyDone',
+          model: 'accessPolicies',
           policies: state.accessPolicies.length,
           dropped: 0,
         });
@@ -139,6 +218,7 @@ export async function fixKeyVaults(
         id: state.id,
         name: state.name,
         outcome: 'updated',
+        model: 'accessPolicies',
         policies: next.policies.length,
         dropped: next.dropped,
         ...(correlationId ? { correlationId } : {}),
@@ -157,4 +237,28 @@ export async function fixKeyVaults(
     }
   }
   return results;
+}
+
+/**
+ * An RBAC-mode vault: its tenant ID only (its access policies are ignored and left as they are),
+ * and its role assignments as the backup and the restore report count them.
+ * @throws TenantlinkError from ARM
+ */
+async function fixRbacVault(
+  vaults: KeyVaultPort,
+  state: KeyVaultState,
+  target: string,
+  removed: readonly RemovedAssignment[],
+): Promise<KeyVaultFixResult> {
+  const common = {
+    id: state.id,
+    name: state.name,
+    model: 'rbac' as const,
+    policies: 0,
+    dropped: 0,
+    roleAssignments: vaultAssignments(state.id, removed),
+  };
+  if (state.tenantId.toLowerCase() === target) return { ...common, outcome: 'alreadyDone' };
+  const { correlationId } = await vaults.update(state.id, target, undefined);
+  return { ...common, outcome: 'updated', ...(correlationId ? { correlationId } : {}) };
 }

@@ -1,5 +1,5 @@
 import { errorToJson, type TenantlinkErrorJson } from '../errors';
-import { changeDirectoryByApi, waitForDirectory } from './move';
+import { changeDirectoryByApi } from './move';
 import type { FlowRef, LinkProcedure } from './procedure';
 
 /**
@@ -44,7 +44,7 @@ export async function changeDirectoryJob(
 ): Promise<MoveJobResult> {
   const { flowId, initiatorId: by, subscriptionId, destinationTenantId } = stage;
   const target = procedure.azure(userId, 'office365');
-  const before = (await procedure.deps.changes.get(flowId))?.status;
+  const before = (await procedure.changeRecord(flowId))?.status;
   const outcome = await changeDirectoryByApi(
     procedure.azure(userId, 'azure'),
     target,
@@ -71,12 +71,7 @@ export async function changeDirectoryJob(
       });
     const visible =
       outcome.alreadyThere ||
-      (await waitForDirectory(
-        target,
-        subscriptionId,
-        destinationTenantId,
-        procedure.deps.propagation,
-      ));
+      (await procedure.waitForDirectory(target, subscriptionId, destinationTenantId));
     return { kind: 'moved', alreadyThere: outcome.alreadyThere, visible };
   }
   await procedure.recordRefusal(stage, outcome.error, outcome.stage);

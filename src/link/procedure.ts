@@ -2,11 +2,21 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { v4 as uuidv4 } from 'uuid';
 import type { Logger } from 'pino';
 import type { SignInKind, TokenSource } from '../auth/signIn';
-import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
+import type {
+  AzureManagementPort,
+  KeyVaultPort,
+  Office365DirectoryPort,
+  ResourceInventoryPort,
+} from '../domain/ports';
 import { asTenantlinkError, type TenantlinkError } from '../errors';
-import type { AuditEntry, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
+import type {
+  AuditEntry,
+  ChangeRecord,
+  ChangeRecordStore,
+  ChangeStatus,
+} from '../state/changeRecords';
 import type { SubscriptionLock, SubscriptionLockStore } from '../state/subscriptionLocks';
-import { isInDirectory } from './move';
+import { isInDirectory, waitForDirectory } from './move';
 import type { PropagationWait } from './move';
 import type { ChannelNotifier, CloudClients } from './ports';
 
@@ -45,14 +55,18 @@ const NOTICE_WAIT_MS = 10_000;
 /** Pause between two looks at the record while another run holds the notice, in ms. */
 const NOTICE_POLL_MS = 200;
 
-/** The clouds and the change record of the link, for a Teams user's two sign-ins. */
+/**
+ * The clouds and the change record of the link, for a Teams user's two sign-ins. The jobs reach
+ * the clouds, the record, the lock and the notifier only through these methods (its dependencies
+ * stay private: issue 28).
+ */
 export class LinkProcedure {
   /**
    * @param deps token source, cloud clients, change records, propagation wait
    * @param log the link's logger (never given a token)
    */
   constructor(
-    readonly deps: LinkProcedureDeps,
+    private readonly deps: LinkProcedureDeps,
     readonly log: Logger,
   ) {}
 
@@ -64,6 +78,55 @@ export class LinkProcedure {
   /** Microsoft Graph as one of the user's signed-in accounts. */
   directory(userId: string, kind: SignInKind): Office365DirectoryPort {
     return this.deps.clients.directory(this.deps.tokens.credential(userId, kind, 'graph'));
+  }
+
+  /** Azure Resource Graph (the inventory) as one of the user's signed-in accounts. */
+  inventory(userId: string, kind: SignInKind): ResourceInventoryPort {
+    return this.deps.clients.inventory(this.deps.tokens.credential(userId, kind, 'arm'));
+  }
+
+  /** Key vaults through ARM as one of the user's signed-in accounts. */
+  keyVaults(userId: string, kind: SignInKind): KeyVaultPort {
+    return this.deps.clients.keyVaults(this.deps.tokens.credential(userId, kind, 'arm'));
+  }
+
+  /**
+   * Waits, with the configured propagation wait, for the subscription to show in `tenantId`'s
+   * directory (src/link/move.ts `waitForDirectory`).
+   * @param target ARM as an account of that directory
+   * @returns whether it showed before the wait ran out
+   * @throws TenantlinkError from ARM other than a transient one or "not there"
+   */
+  waitForDirectory(
+    target: AzureManagementPort,
+    subscriptionId: string,
+    tenantId: string,
+  ): Promise<boolean> {
+    return waitForDirectory(target, subscriptionId, tenantId, this.deps.propagation);
+  }
+
+  /**
+   * The flow's change record, if it has one (a flow before the impact review has none).
+   * @throws Error from storage
+   */
+  changeRecord(flowId: string): Promise<ChangeRecord | undefined> {
+    return this.deps.changes.get(flowId);
+  }
+
+  /**
+   * Changes the flow's change record (optimistic concurrency: `change` may run again on a
+   * conflict, so it only mutates the record it is given; src/state/changeRecords.ts).
+   * @param create the new record, when the flow has none yet (absent: none is an error)
+   * @returns the record as written
+   * @throws Error when there is no record and no `create`, when it keeps changing under us, or
+   *   from storage
+   */
+  updateRecord(
+    flowId: string,
+    change: (r: ChangeRecord) => void | false,
+    create?: () => ChangeRecord,
+  ): Promise<ChangeRecord> {
+    return this.deps.changes.update(flowId, change, create);
   }
 
   /**

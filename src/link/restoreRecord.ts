@@ -28,7 +28,7 @@ export interface RestoreChoice {
 
 /** The flow's restore plan (from its change record): its entries and the custom roles to re-create. */
 export async function restoreWork(
-  changes: ChangeRecordStore,
+  changes: Pick<ChangeRecordStore, 'get'>,
   flowId: string,
 ): Promise<RestoreWork> {
   const record = await changes.get(flowId);
@@ -65,7 +65,7 @@ export function chosenRestore(
  * @throws Error from storage
  */
 export async function restoreToRun(
-  changes: ChangeRecordStore,
+  changes: Pick<ChangeRecordStore, 'get'>,
   flowId: string,
   restore: boolean,
   choice: RestoreChoice | undefined,
@@ -105,7 +105,7 @@ export async function restoreAndRecord(
     onProgress,
   );
   const results = run.assignments;
-  await procedure.deps.changes.update(flowId, (r) => {
+  await procedure.updateRecord(flowId, (r) => {
     r.restoreReport = results.map(
       ({ assignmentId, outcome, reason, errorCode, correlationId }) => ({
         assignmentId,

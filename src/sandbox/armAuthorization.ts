@@ -7,11 +7,15 @@ import type { Router, SandboxResponse } from './router';
 import { isAboveSubscription, type RoleAssignmentRecord, type SubscriptionRecord } from './state';
 
 /**
- * Microsoft.Authorization of the sandbox's ARM (2022-04-01): role assignments at subscription and
- * resource-group scope (list with `atScope()` / `assignedTo()` / `principalId eq`, PUT with ARM's
- * validation and 409 RoleAssignmentExists, DELETE) and the built-in role definitions. Shapes from
- * Azure/azure-rest-api-specs `authorization-RoleAssignmentsCalls.json` and
- * `authorization-RoleDefinitionsCalls.json`.
+ * Microsoft.Authorization of the sandbox's ARM (2022-04-01): role assignments at subscription,
+ * resource-group and resource scope (list with `atScope()` / `assignedTo()` / `principalId eq`,
+ * PUT with ARM's validation and 409 RoleAssignmentExists, DELETE) and the built-in role
+ * definitions. Shapes from Azure/azure-rest-api-specs `authorization-RoleAssignmentsCalls.json`
+ * and `authorization-RoleDefinitionsCalls.json`, whose `{scope}` is any of these ("The scope of
+ * the operation or resource. Valid scopes are: subscription …, resource group …, or resource
+ * (format: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{resourceProviderNamespace}/[{parentResourcePath}/]{resourceType}/{resourceName}'").
+ * A resource scope is, for instance, a key vault in the Azure RBAC permission model, or one of
+ * its keys or secrets (https://learn.microsoft.com/azure/key-vault/general/rbac-guide).
  */
 
 const AUTHORIZATION_VERSIONS = ['2020-04-01-preview', '2022-04-01'];
@@ -70,10 +74,11 @@ export function authorizationRoutes(ctx: SandboxContext, router: Router, base: (
   const scopeTemplates = [
     '/subscriptions/:subscriptionId',
     '/subscriptions/:subscriptionId/resourceGroups/:resourceGroup',
+    '/subscriptions/:subscriptionId/resourceGroups/:resourceGroup/providers/:resource*',
   ];
   for (const scopeTemplate of scopeTemplates) {
     const scopeOf = (p: Record<string, string>): string =>
-      `/subscriptions/${(p.subscriptionId ?? '').toLowerCase()}${p.resourceGroup ? `/resourceGroups/${p.resourceGroup}` : ''}`;
+      `/subscriptions/${(p.subscriptionId ?? '').toLowerCase()}${p.resourceGroup ? `/resourceGroups/${p.resourceGroup}` : ''}${p.resource ? `/providers/${p.resource}` : ''}`;
 
     router.add(
       'GET',

@@ -13,7 +13,13 @@ import type { SubscriptionRecord } from './state';
  * - `Vaults_Get`: `GET …/providers/Microsoft.KeyVault/vaults/{vaultName}` → 200 `Vault`
  *   (`properties.tenantId`, `sku`, `accessPolicies`, `vaultUri`);
  * - `Vaults_Update`: `PATCH` the same path with `VaultPatchParameters` (`properties.tenantId`,
- *   `properties.accessPolicies`, …) → 200 `Vault`.
+ *   `properties.accessPolicies`, `properties.enableRbacAuthorization`, …) → 200 `Vault`; a
+ *   property "null or not specified" does not change.
+ * A vault's permission model is the seed's `properties.enableRbacAuthorization` (`VaultProperties`:
+ * "If null or not specified, the vault is created with the default value of false"). In RBAC mode
+ * "the access policies specified in vault properties will be ignored": they are kept and returned
+ * as written, and grant nothing (the sandbox's Key Vault data plane, src/sandbox/keyVaultKeys.ts,
+ * authorizes by role assignments only).
  * The vaults are the subscription's seeded resources of type `Microsoft.KeyVault/vaults`, the same
  * records Resource Graph lists. Reading needs a role on the subscription, patching Owner.
  */
@@ -46,7 +52,7 @@ function vaultJson(sub: SubscriptionRecord, v: VaultResource): Record<string, un
       tenantId: p.tenantId ?? sub.tenantId,
       accessPolicies: p.accessPolicies ?? [],
       enabledForDeployment: false,
-      enableRbacAuthorization: false,
+      enableRbacAuthorization: p.enableRbacAuthorization === true,
       vaultUri: `https://${v.name}.vault.azure.net/`,
       provisioningState: 'Succeeded',
       publicNetworkAccess: 'Enabled',
@@ -96,9 +102,17 @@ export function keyVaultRoutes(ctx: SandboxContext, router: Router): void {
         return armFail(400, 'BadRequest', "The request body must contain 'properties'.");
       if (patch.accessPolicies !== undefined && !Array.isArray(patch.accessPolicies))
         return armFail(400, 'BadRequest', "'properties.accessPolicies' must be an array.");
+      const rbac = patch.enableRbacAuthorization;
+      if (rbac !== undefined && rbac !== null && typeof rbac !== 'boolean')
+        return armFail(
+          400,
+          'BadRequest',
+          "'properties.enableRbacAuthorization' must be a boolean.",
+        );
       const properties = { ...(vault.properties ?? {}) };
       if (typeof patch.tenantId === 'string') properties.tenantId = patch.tenantId.toLowerCase();
       if (Array.isArray(patch.accessPolicies)) properties.accessPolicies = patch.accessPolicies;
+      if (typeof rbac === 'boolean') properties.enableRbacAuthorization = rbac;
       (vault as { properties?: Record<string, unknown> }).properties = properties;
       return { status: 200, body: vaultJson(sub, vault) };
     }),

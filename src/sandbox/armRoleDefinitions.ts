@@ -1,6 +1,7 @@
 import { BUILT_IN_ROLES, GRANTABLE_ROLES } from '../domain/roles';
 import { armAuthed, armFail, isResponse, ownedSubscriptionFor, subscriptionFor } from './armAccess';
 import type { SandboxContext } from './context';
+import { KEY_VAULT_DATA_ROLES } from './keyVaultKeys';
 import type { Router, SandboxResponse } from './router';
 import type { CustomRoleRecord, SubscriptionRecord } from './state';
 import type { Caller } from './tokens';
@@ -28,11 +29,16 @@ const ROLE_DESCRIPTIONS: Record<string, string> = {
   Reader: 'View all resources, but does not allow you to make any changes.',
 };
 
-/** Whether a role definition GUID is a built-in role or one of the subscription's custom roles. */
+/**
+ * Whether a role definition GUID is a built-in role (those tenantlink grants, and the Key Vault
+ * data roles of {@link KEY_VAULT_DATA_ROLES}, assigned at a vault in the Azure RBAC model) or one
+ * of the subscription's custom roles.
+ */
 export function roleDefinitionExists(sub: SubscriptionRecord, guid: string): boolean {
   const id = guid.toLowerCase();
   return (
     (Object.values(BUILT_IN_ROLES) as string[]).includes(id) ||
+    id in KEY_VAULT_DATA_ROLES ||
     sub.customRoles.some((r) => r.id === id)
   );
 }

@@ -1,8 +1,8 @@
 import type { BotConnections } from './botConnections';
 import type { Faults } from './faults';
-import type { SandboxVaultKeys } from './keyVaultKeys';
 import type { SandboxState } from './state';
 import type { SandboxTokens } from './tokens';
+import type { SandboxVaultKeys } from './vaultKeyStore';
 
 /** What every emulated API of one sandbox shares: its world, its token issuer, its faults, its URL. */
 export interface SandboxContext {

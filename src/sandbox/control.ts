@@ -9,7 +9,8 @@ import { Router } from './router';
  * - `GET /accounts`: the sign-in identities with their (sandbox-only) passwords and the directories
  *   each belongs to, so the local sign-in card can offer them;
  * - `GET|POST|DELETE /faults`: read, set ({@link faultsSchema}) or clear injected faults;
- * - `POST /reset`: back to the seed (the Azure Bot's OAuth connections too), faults cleared;
+ * - `POST /reset`: back to the seed (the Azure Bot's OAuth connections, Resource Graph's quota
+ *   windows and the key vaults' keys too), faults cleared: the same as the in-process reset;
  * - `POST /portal/subscriptions/{id}/changeDirectory` with `{ destinationTenantId, ownerObjectId }`:
  *   what an admin does by hand in the Azure portal's "Change directory" when the API path is
  *   refused (the guided path); policies that block the move still apply;
@@ -21,8 +22,9 @@ import { Router } from './router';
  *   credential, as Microsoft Graph's upsert does
  *   (https://learn.microsoft.com/graph/api/federatedidentitycredential-upsert): what an operator
  *   does in the Entra admin center (tests misconfigure one to see the sign-in refused).
+ * @param reset the sandbox's one reset (src/sandbox/index.ts), which `POST /reset` calls
  */
-export function controlRoutes(ctx: SandboxContext): Router {
+export function controlRoutes(ctx: SandboxContext, reset: () => void): Router {
   return (
     new Router()
       .add('GET', '/state', () => ({ status: 200, body: ctx.state.snapshot() }))
@@ -163,9 +165,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
             };
       })
       .add('POST', '/reset', () => {
-        ctx.state.reset();
-        ctx.connections.reset();
-        ctx.faults.clear();
+        reset();
         return { status: 204 };
       })
   );

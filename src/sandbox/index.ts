@@ -23,12 +23,7 @@ import {
   type SandboxApi,
 } from './faults';
 import { graphRoutes } from './graph';
-import {
-  KEY_VAULT_RESOURCE,
-  SandboxVaultKeys,
-  keyVaultRoutes,
-  type SeedVaultKey,
-} from './keyVaultKeys';
+import { KEY_VAULT_RESOURCE, keyVaultRoutes } from './keyVaultKeys';
 import { loginRoutes } from './login';
 import { identityHeaderFor, managedIdentityRoutes } from './managedIdentity';
 import { Router, type SandboxRequest, type SandboxResponse } from './router';
@@ -36,6 +31,7 @@ import { DEFAULT_SEED, type Seed } from './seed';
 import { SandboxState, type SandboxSnapshot } from './state';
 import { tokenServiceRoutes } from './tokenService';
 import { SandboxTokens } from './tokens';
+import { SandboxVaultKeys, type SeedVaultKey } from './vaultKeyStore';
 
 /**
  * The sandbox cloud: an in-process HTTPS server on loopback that emulates the parts of Microsoft's
@@ -212,6 +208,14 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
     options.resourceGraphQuota ?? RESOURCE_GRAPH_QUOTA_DEFAULTS,
     ctx.now,
   );
+  /** Back to the seed: the world, the OAuth connections, quota windows, faults, vault keys. */
+  const resetWorld = (): void => {
+    state.reset();
+    connections.reset();
+    resourceGraphQuotas.reset();
+    faults.clear();
+    vaultKeys.reset();
+  };
   const calls: Record<SandboxApi, number> = { login: 0, graph: 0, arm: 0 };
   const writes: { api: SandboxApi; method: string; path: string }[] = [];
   const resetTraffic = (): void => {
@@ -255,7 +259,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
           return { status: 204 };
         }),
     },
-    { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx) },
+    { prefix: '/_sandbox', api: 'control', router: controlRoutes(ctx, resetWorld) },
   ];
 
   /** The answer of the mounted service (or 404), the body read first. */
@@ -354,13 +358,7 @@ export async function startSandboxCloud(options: SandboxCloudOptions = {}): Prom
   return {
     ...sandboxEndpointsAt(url, pems.cert, controlSecret),
     snapshot: () => state.snapshot(),
-    reset: () => {
-      state.reset();
-      connections.reset();
-      resourceGraphQuotas.reset();
-      faults.clear();
-      vaultKeys.reset();
-    },
+    reset: resetWorld,
     setFaults: (settings) => {
       faults.set(settings);
     },

@@ -147,6 +147,22 @@ export interface SeedResource {
   readonly kind?: string;
   /** `{ type: 'SystemAssigned' | 'UserAssigned' | 'SystemAssigned, UserAssigned' }`. */
   readonly identity?: { readonly type: string };
+  /**
+   * The resource's ARM `properties`, shown as is by Resource Graph, in the shapes of the REST
+   * specs (Azure/azure-rest-api-specs) that tenantlink's inventory reads (src/domain/inventory.ts
+   * cites each): a key vault's `tenantId`, `accessPolicies`, `vaultUri`; a Managed HSM's `tenantId`
+   * and `hsmUri` (keyvault stable/2023-07-01 examples/ManagedHsm_Get.json at commit
+   * 3873f33d7b91f28c55d7c98b6eb7da8aa5a5bda4); a storage account's `isHnsEnabled` and
+   * `encryption: { keySource: 'Microsoft.Keyvault', keyvaultproperties: { keyvaulturi, keyname,
+   * keyversion } }` (storage stable/2023-05-01 examples/StorageAccountEnableCMK.json at commit
+   * d64572e92b815d47de3ffcdbcc37c75fab0375da); a SQL server's `administrators.administratorType`
+   * and TDE protector `keyId` (sql stable/2021-11-01/Servers.json at commit
+   * 152c1a62d604952fea30dbf96949a317560392e7); a disk encryption set's `activeKey: { sourceVault:
+   * { id }, keyUrl }` and a disk's `encryptionSettingsCollection: { enabled, encryptionSettings: [{
+   * diskEncryptionKey: { sourceVault: { id }, secretUrl }, keyEncryptionKey?: { sourceVault: { id
+   * }, keyUrl } }] }` (compute DiskRP stable/2023-04-02 examples DiskEncryptionSet_Get.json and
+   * Disk_Get.json at commit 1fc7d717e7f0b4f991a1bb36e552281f09c1edab).
+   */
   readonly properties?: Readonly<Record<string, unknown>>;
 }
 

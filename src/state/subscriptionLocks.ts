@@ -17,6 +17,12 @@ export interface SubscriptionLock {
   readonly holderName: string;
   /** ISO time the lock was taken. */
   readonly since: string;
+  /**
+   * ISO time its flow released it: a released lock is free. Releasing writes this mark with the
+   * eTag read (instead of deleting, which botbuilder's `Storage.delete` does unconditionally), so
+   * a release cannot remove a lock another flow took over in the meantime.
+   */
+  readonly releasedAt?: string;
 }
 
 /** How long a lock lives without its flow ending, in ms (24 h). */
@@ -47,12 +53,13 @@ export class SubscriptionLockStore {
       k,
       (current) => {
         holder = undefined;
-        const live = current && this.now() - Date.parse(current.since) < LOCK_TTL_MS;
+        const live =
+          current && !current.releasedAt && this.now() - Date.parse(current.since) < LOCK_TTL_MS;
         if (current && live && current.flowId !== lock.flowId) {
           holder = current;
           return undefined;
         }
-        if (current?.flowId === lock.flowId) return undefined;
+        if (live && current.flowId === lock.flowId) return undefined;
         return { ...lock, since: new Date(this.now()).toISOString() };
       },
       `the lock of ${lock.subscriptionId}`,
@@ -67,15 +74,34 @@ export class SubscriptionLockStore {
     );
     if (!settled) {
       const now = (await this.storage.read([k]))[k] as SubscriptionLock | undefined;
-      holder = now && now.flowId !== lock.flowId ? now : undefined;
+      holder = now && !now.releasedAt && now.flowId !== lock.flowId ? now : undefined;
     }
     return holder ? { acquired: false, holder } : { acquired: true };
   }
 
-  /** Releases the lock if `flowId` holds it (a no-op otherwise). */
+  /**
+   * Releases the lock if `flowId` holds it (a no-op otherwise): marks it released with an
+   * eTag-checked write, so that when another flow took it over between the read and the write
+   * (an abandoned lock past its TTL), the write fails, the lock is read again and left alone.
+   * @throws Error from storage, or "kept changing" after three conflicting writers in a row
+   */
   async release(subscriptionId: string, flowId: string): Promise<void> {
-    const k = key(subscriptionId);
-    const current = (await this.storage.read([k]))[k] as SubscriptionLock | undefined;
-    if (current?.flowId === flowId) await this.storage.delete([k]);
+    await updateItem<SubscriptionLock>(
+      this.storage,
+      key(subscriptionId),
+      (current) =>
+        current?.flowId === flowId && !current.releasedAt
+          ? { ...withoutETag(current), releasedAt: new Date(this.now()).toISOString() }
+          : undefined,
+      `the lock of ${subscriptionId}`,
+      3,
+    );
   }
+}
+
+/** The stored item without the store's eTag (updateItem adds the one it read). */
+function withoutETag(item: SubscriptionLock & { eTag?: string }): SubscriptionLock {
+  const rest = { ...item };
+  delete rest.eTag;
+  return rest;
 }

@@ -3,8 +3,8 @@ import { SignJWT } from 'jose';
 import {
   ManagedIdentityAssertion,
   REFRESH_BEFORE_MS,
-  tokenExchangeAudience,
 } from '../../src/auth/managedIdentityAssertion';
+import { tokenExchangeAudience } from '../../src/configFormats';
 import { TenantlinkError } from '../../src/errors';
 
 /**

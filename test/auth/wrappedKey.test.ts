@@ -7,9 +7,9 @@ import { SealedStore, Sealer } from '../../src/auth/sealedStore';
 import {
   WRAPPED_KEY_RECORD,
   openWrappedKey,
-  parseKeyId,
   type WrappedKeyRecord,
 } from '../../src/auth/wrappedKey';
+import { parseKeyId } from '../../src/configFormats';
 import { startApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { TenantlinkError } from '../../src/errors';

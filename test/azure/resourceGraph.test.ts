@@ -137,6 +137,7 @@ it('gives up with the cloud error after its retries', async () => {
 
 describe('every kind of the transfer table, read from the sandbox and classified', () => {
   let world: SandboxCloud;
+  const KV_ID = `/subscriptions/${S.payAsYouGo}/resourceGroups/rg-all/providers/Microsoft.KeyVault/vaults/kv`;
   const kinds: [string, string, Record<string, unknown>][] = [
     ['aks', 'Microsoft.ContainerService/managedClusters', {}],
     ['ds', 'Microsoft.AAD/domainServices', {}],
@@ -151,12 +152,102 @@ describe('every kind of the transfer table, read from the sandbox and classified
     ['kv', 'Microsoft.KeyVault/vaults', { properties: { tenantId: T.defaultDirectory } }],
     ['lake2', 'Microsoft.Storage/storageAccounts', { properties: { isHnsEnabled: true } }],
     ['lake1', 'Microsoft.DataLakeStore/accounts', {}],
-    ['des', 'Microsoft.Compute/diskEncryptionSets', {}],
+    // A disk encryption set whose active key is in the subscription's Managed HSM `hsm` below,
+    // known by its URI's host (DiskEncryptionSet_Get.json; ManagedHsm_Get.json's hsmUri).
+    [
+      'des',
+      'Microsoft.Compute/diskEncryptionSets',
+      {
+        identity: { type: 'SystemAssigned' },
+        properties: {
+          activeKey: { keyUrl: 'https://westus.hsm.managedhsm.azure.net/keys/des' },
+          encryptionType: 'EncryptionAtRestWithCustomerKey',
+        },
+      },
+    ],
     ['sb', 'Microsoft.ServiceBus/namespaces', {}],
     ['syn', 'Microsoft.Synapse/workspaces', {}],
     ['files', 'Microsoft.Storage/storageAccounts', { properties: { isHnsEnabled: false } }],
     ['sync', 'Microsoft.StorageSync/storageSyncServices', {}],
     ['mysql', 'Microsoft.DBforMySQL/flexibleServers', {}],
+    // Customer-managed keys and directory-bound resources, each with the property shapes of the
+    // REST specs' examples cited in src/domain/inventory.ts. A storage account keyed in the
+    // subscription's own vault `kv` (StorageAccountEnableCMK.json): the doc's unrecoverable case.
+    [
+      'stcmk',
+      'Microsoft.Storage/storageAccounts',
+      {
+        kind: 'StorageV2',
+        properties: {
+          isHnsEnabled: false,
+          encryption: {
+            services: { blob: { keyType: 'Account', enabled: true } },
+            keySource: 'Microsoft.Keyvault',
+            keyvaultproperties: {
+              keyvaulturi: 'https://kv.vault.azure.net',
+              keyname: 'wrappingKey',
+              keyversion: '',
+            },
+          },
+        },
+      },
+    ],
+    // A SQL server whose TDE protector is a key in a vault of another subscription (Servers.json
+    // ServerProperties.keyId).
+    [
+      'sqlcmk',
+      'Microsoft.Sql/servers',
+      {
+        identity: { type: 'UserAssigned' },
+        properties: {
+          keyId: 'https://kv-finance.vault.azure.net/keys/tde/0682afdd9c104f4285df20107e956cad',
+        },
+      },
+    ],
+    // A disk with Azure Disk Encryption whose secret and key are in `kv` (Disk_Get.json).
+    [
+      'disk-ade',
+      'Microsoft.Compute/disks',
+      {
+        properties: {
+          encryptionSettingsCollection: {
+            enabled: true,
+            encryptionSettings: [
+              {
+                diskEncryptionKey: {
+                  sourceVault: { id: KV_ID },
+                  secretUrl: 'https://kv.vault.azure.net/secrets/bek',
+                },
+                keyEncryptionKey: {
+                  sourceVault: { id: KV_ID },
+                  keyUrl: 'https://kv.vault.azure.net/keys/kek',
+                },
+              },
+            ],
+          },
+          encryption: { type: 'EncryptionAtRestWithPlatformKey' },
+        },
+      },
+    ],
+    // A Managed HSM (ManagedHsm_Get.json) and a CIAM directory (getCIAMTenant.json of
+    // specification/cpim/resource-manager/Microsoft.AzureActiveDirectory/preview/
+    // 2023-05-17-preview/examples/CIAM at commit 3d88fcf8dc98df54cbd0f520c5e7d3798ac4cc29): both
+    // carry `properties.tenantId`, as the doc's "List other known resources" query reads it.
+    [
+      'hsm',
+      'Microsoft.KeyVault/managedHSMs',
+      {
+        properties: {
+          tenantId: T.defaultDirectory,
+          hsmUri: 'https://westus.hsm.managedhsm.azure.net',
+        },
+      },
+    ],
+    [
+      'contoso-customers.onmicrosoft.com',
+      'Microsoft.AzureActiveDirectory/ciamDirectories',
+      { properties: { tenantId: '00000000-0000-0000-0000-0000000000c1' } },
+    ],
   ];
 
   beforeAll(async () => {
@@ -201,6 +292,19 @@ describe('every kind of the transfer table, read from the sandbox and classified
       'domainServices',
       'sqlEntraAuth',
       'devCenter',
+    ]);
+    // Customer-managed keys: in the subscription's vault (it moves: breaks), elsewhere (check).
+    expect(inventory.groups.find((g) => g.kind === 'customerKeyMoving')).toMatchObject({
+      severity: 'breaks',
+      names: ['des', 'disk-ade', 'stcmk'],
+    });
+    expect(inventory.groups.find((g) => g.kind === 'customerKey')).toMatchObject({
+      severity: 'check',
+      names: ['sqlcmk'],
+    });
+    expect(inventory.groups.find((g) => g.kind === 'managedHsm')?.names).toEqual(['hsm']);
+    expect(inventory.groups.find((g) => g.kind === 'tenantBound')?.names).toEqual([
+      'contoso-customers.onmicrosoft.com',
     ]);
     // A custom initiative (policy set definition) is an Azure Policy object the move loses too.
     expect(inventory.groups.find((g) => g.kind === 'policy')).toMatchObject({
@@ -304,6 +408,21 @@ describe("Resource Graph's per-user quota (concepts/guidance-for-throttled-reque
     clock += 2_000;
     const later = await ask();
     expect([later.status, later.headers['x-ms-user-quota-remaining']]).toEqual([200, '2']);
+  });
+
+  it("the control API's reset gives every user a new quota window, as the in-process reset does", async () => {
+    const token = await worldHttp.token(T.defaultDirectory, 'kelley.wall@outlook.com', 'arm');
+    const ask = () =>
+      worldHttp.call(
+        'POST',
+        '/arm/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01',
+        { token, body: { subscriptions: [S.payAsYouGo], query: 'resources | project id' } },
+      );
+    for (let i = 0; i < QUOTA.queries; i++) expect((await ask()).status).toBe(200);
+    expect((await ask()).status).toBe(429);
+    expect((await worldHttp.call('POST', '/_sandbox/reset')).status).toBe(204);
+    const after = await ask();
+    expect([after.status, after.headers['x-ms-user-quota-remaining']]).toEqual([200, '2']);
   });
 
   it('reads a big inventory by waiting out the quota the headers announce, never throttled', async () => {

@@ -63,6 +63,7 @@ const vault = obj(['properties'], {
     tenantId: str,
     sku: obj(['family', 'name'], { family: str, name: str }),
     accessPolicies: { type: 'array', items: accessPolicy },
+    enableRbacAuthorization: { type: 'boolean' },
   }),
 });
 
@@ -177,7 +178,8 @@ export const ARM_CONTRACTS: readonly Contract[] = [
     source: 'keyvault-2023-07-01',
   },
   {
-    // VaultPatchParameters: every property optional; tenantlink sends tenantId and accessPolicies.
+    // VaultPatchParameters: every property optional; tenantlink sends tenantId and accessPolicies,
+    // or tenantId alone for a vault in the Azure RBAC model (its access policies are ignored).
     id: 'Vaults_Update',
     api: 'arm',
     method: 'PATCH',

@@ -25,6 +25,39 @@ beforeAll(async () => {
   h = await startHarness(
     {},
     editedSeed((draft) => {
+      // Pay-As-You-Go also keeps the data of a storage account under a customer-managed key in
+      // its own key vault kv-kelley-web (the transfer doc's warning: it can become unrecoverable),
+      // and a SQL server's TDE protector in a vault of another subscription. Property shapes:
+      // StorageAccountEnableCMK.json and Servers.json (src/domain/inventory.ts cites them).
+      const payAsYouGo = draftSubscription(draft, S.payAsYouGo);
+      payAsYouGo.resources = [
+        ...(payAsYouGo.resources ?? []),
+        {
+          name: 'stkelleyorders',
+          type: 'Microsoft.Storage/storageAccounts',
+          resourceGroup: 'rg-data',
+          location: 'westeurope',
+          kind: 'StorageV2',
+          properties: {
+            isHnsEnabled: false,
+            encryption: {
+              keySource: 'Microsoft.Keyvault',
+              keyvaultproperties: {
+                keyvaulturi: 'https://kv-kelley-web.vault.azure.net/',
+                keyname: 'orders',
+                keyversion: '',
+              },
+            },
+          },
+        },
+        {
+          name: 'sql-reports',
+          type: 'Microsoft.Sql/servers',
+          resourceGroup: 'rg-data',
+          location: 'westeurope',
+          properties: { keyId: 'https://kv-finance.vault.azure.net/keys/tde/0123456789abcdef' },
+        },
+      ];
       // Visual Studio Enterprise runs an AKS cluster and a SQL server with an Entra admin.
       draftSubscription(draft, S.visualStudio).resources = [
         {
@@ -63,7 +96,14 @@ it('lists what else the move breaks, by kind, from Resource Graph, and records i
   await upToImpact();
   const impact = h.channel.lastCard(chat).card;
   const text = cardText(impact);
-  expect(text).toContain('What else the move breaks (6 resources read from Azure Resource Graph)');
+  expect(text).toContain('What else the move breaks (8 resources read from Azure Resource Graph)');
+  // The transfer doc's warning, first among what breaks: the key vault moves with the data.
+  expect(text).toMatch(
+    /Encrypted with a key in a key vault of this subscription\*\* \(1\): stkelleyorders\. Its encryption at rest depends on a key vault that is transferred with the subscription, which can lead to an unrecoverable scenario: before the move, use a different key vault or temporarily disable customer-managed keys\./,
+  );
+  expect(text).toMatch(
+    /Encrypted with a key in a key vault outside this subscription\*\* \(1\): sql-reports\./,
+  );
   expect(text).toMatch(/Resources with a system-assigned managed identity\*\* \(1\): vm-web-01/);
   expect(text).toMatch(/User-assigned managed identities\*\* \(1\): id-build-agent/);
   expect(text).toMatch(
@@ -73,23 +113,26 @@ it('lists what else the move breaks, by kind, from Resource Graph, and records i
   // The assignment and the custom initiative (a policy set definition).
   expect(text).toMatch(/Azure Policy objects\*\* \(2\): allowed-locations, web-baseline\./);
   expect(text).toContain('Export the definitions, initiatives and assignments before the move');
-  expect(text).toMatch(/Storage accounts \(Azure Files\)\*\* \(1\): stkelleyfiles/);
+  expect(text).toMatch(/Storage accounts \(Azure Files\)\*\* \(2\): stkelleyfiles, stkelleyorders/);
   expect(text).not.toContain('vnet-web');
   const record = await h.app.changes.get(flowIdOf(impact));
-  expect(record?.inventory?.total).toBe(6);
+  expect(record?.inventory?.total).toBe(8);
   expect(record?.inventory?.groups.map((g) => [g.kind, g.severity])).toEqual([
+    ['customerKeyMoving', 'breaks'],
     ['systemIdentity', 'breaks'],
     ['userIdentity', 'breaks'],
     ['keyVault', 'breaks'],
     ['dataLakeGen2', 'breaks'],
     ['policy', 'breaks'],
     ['storageFiles', 'check'],
+    ['customerKey', 'check'],
   ]);
 });
 
 it('does not reach the confirm card until every kind that breaks is acknowledged', async () => {
   await upToImpact();
   const all = {
+    ack_customerKeyMoving: 'true',
     ack_systemIdentity: 'true',
     ack_userIdentity: 'true',
     ack_keyVault: 'true',
@@ -98,6 +141,11 @@ it('does not reach the confirm card until every kind that breaks is acknowledged
   };
   await click(h, USERS.kelley, chat, 'impact.continue', { ...all, ack_keyVault: 'false' });
   let card = cardText(h.channel.lastCard(chat).card);
+  expect(card).toContain('Tick each box to confirm you read what breaks');
+  expect(card).not.toContain('type the subscription');
+  // The key that can become unrecoverable must be acknowledged too.
+  await click(h, USERS.kelley, chat, 'impact.continue', { ...all, ack_customerKeyMoving: 'false' });
+  card = cardText(h.channel.lastCard(chat).card);
   expect(card).toContain('Tick each box to confirm you read what breaks');
   expect(card).not.toContain('type the subscription');
   await click(h, USERS.kelley, chat, 'impact.continue', all);
@@ -148,7 +196,7 @@ it('takes the inventory in a dry run too, writing nothing', async () => {
   await click(h, USERS.kelley, chat, 'subscription.choose', { subscriptionId: S.payAsYouGo });
   const impact = h.channel.lastCard(chat).card;
   expect(cardText(impact)).toContain('What else the move breaks');
-  expect((await h.app.changes.get(flowIdOf(impact)))?.inventory?.groups).toHaveLength(6);
+  expect((await h.app.changes.get(flowIdOf(impact)))?.inventory?.groups).toHaveLength(8);
   expect(h.sandbox.writeLog()).toEqual([]);
 });
 

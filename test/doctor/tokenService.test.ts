@@ -3,6 +3,7 @@ import { SandboxTokenService } from '../../src/auth/sandboxTokenService';
 import { probeConnection, sandboxUserTokenClient } from '../../src/doctor/tokenService';
 import { configureLogging } from '../../src/log';
 import { startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
+import { IDS } from '../../src/sandbox/seed';
 import { testLogging } from '../helpers/logging';
 import { SandboxHttp } from '../helpers/sandboxHttp';
 
@@ -88,10 +89,10 @@ describe('tokens of a signed-in user', () => {
 
   /** Signs Kelley in (office365) and returns a fresh client's Graph token scopes. */
   async function graphScopes(): Promise<string[]> {
-    const tokens = new SandboxTokenService(sandbox, httpOptions());
+    const tokens = new SandboxTokenService(sandbox, httpOptions(), IDS.applications.signInCard);
     const choice = (await tokens.choices('office365'))[0]!;
     await tokens.signIn('user-1', 'office365', choice.value);
-    const fresh = new SandboxTokenService(sandbox, httpOptions());
+    const fresh = new SandboxTokenService(sandbox, httpOptions(), IDS.applications.signInCard);
     const token = await fresh.credential('user-1', 'office365', 'graph').getToken([]);
     return String(decodeJwt(token!.token).scp).split(' ');
   }

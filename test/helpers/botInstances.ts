@@ -29,7 +29,7 @@ export interface BotInstance {
 /**
  * Starts `src/index.ts` in a child process with `env` (plus PORT, INSTANCE_ID, PLAYGROUND=off)
  * and waits until `/healthz` answers.
- * @throws Error when it exits or is not healthy within 60 s
+ * @throws Error when it exits before it is healthy
  */
 export async function startInstance(id: string, env: Record<string, string>): Promise<BotInstance> {
   const port = await freePort();
@@ -62,13 +62,10 @@ export async function startInstance(id: string, env: Record<string, string>): Pr
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // Waits on the process, never on a clock of its own: it is healthy, or it exited (the test's
+  // own timeout is the only bound, so a loaded machine makes the test slower, never wrong).
   await until(async () => {
     if (exitCode !== undefined) throw new Error(`instance ${id} exited (${exitCode})`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`instance ${id} not healthy in 60 s`);
-    }
     try {
       return (await fetch(`${url}/healthz`)).ok;
     } catch {

@@ -532,3 +532,68 @@ describe('sandbox ARM: custom role definitions', () => {
     expect(moved.customRoles).toEqual([]);
   });
 });
+
+describe('sandbox ARM: key vault permission model and role assignments at a resource', () => {
+  const VAULT = `/arm/subscriptions/${S.payAsYouGo}/resourceGroups/rg-web/providers/Microsoft.KeyVault/vaults/kv-kelley-web`;
+  const kv = `${VAULT}?api-version=2023-07-01`;
+
+  it('keeps enableRbacAuthorization unless a PATCH sets it, and refuses a non-boolean', async () => {
+    const get = await http.call('GET', kv, { token: kelleyMsa });
+    expect(get.body.properties.enableRbacAuthorization).toBe(false);
+    const policies = get.body.properties.accessPolicies;
+
+    const on = await http.call('PATCH', kv, {
+      token: kelleyMsa,
+      body: { properties: { enableRbacAuthorization: true } },
+    });
+    expect(on.status).toBe(200);
+    expect(on.body.properties).toMatchObject({ enableRbacAuthorization: true });
+    // A property not in the PATCH does not change: the (now ignored) policies stay.
+    const moved = await http.call('PATCH', kv, {
+      token: kelleyMsa,
+      body: { properties: { tenantId: IDS.tenants.contoso } },
+    });
+    expect(moved.body.properties).toMatchObject({
+      tenantId: IDS.tenants.contoso,
+      enableRbacAuthorization: true,
+      accessPolicies: policies,
+    });
+    const bad = await http.call('PATCH', kv, {
+      token: kelleyMsa,
+      body: { properties: { enableRbacAuthorization: 'yes' } },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('creates, lists and deletes a role assignment at a vault and at one of its secrets', async () => {
+    const at = (scope: string, name = '') =>
+      `${scope}/providers/Microsoft.Authorization/roleAssignments${name ? `/${name}` : ''}?api-version=2022-04-01`;
+    const name = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+    const body = (scope: string) => ({
+      properties: {
+        roleDefinitionId: `${scope.replace(/^\/arm/, '')}/providers/Microsoft.Authorization/roleDefinitions/21090545-7ca7-4776-b22c-e363652d74d2`,
+        principalId: IDS.users.samMsaInDefault,
+        principalType: 'User',
+      },
+    });
+    const put = await http.call('PUT', at(VAULT, name), { token: kelleyMsa, body: body(VAULT) });
+    expect(put.status).toBe(201);
+    expect(put.body.properties.scope).toBe(VAULT.replace(/^\/arm/, ''));
+    const secret = `${VAULT}/secrets/db-password`;
+    const name2 = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5c';
+    expect(
+      (await http.call('PUT', at(secret, name2), { token: kelleyMsa, body: body(secret) })).status,
+    ).toBe(201);
+    // Listed below the subscription, and at the vault with its secret's below it.
+    const all = await http.call('GET', ra(S.payAsYouGo), { token: kelleyMsa });
+    const names = all.body.value.map((a: { name: string }) => a.name);
+    expect(names).toEqual(expect.arrayContaining([name, name2]));
+    const atVault = await http.call('GET', `${at(VAULT)}&$filter=atScope()`, { token: kelleyMsa });
+    expect(atVault.body.value.map((a: { name: string }) => a.name)).toContain(name);
+    expect(atVault.body.value.map((a: { name: string }) => a.name)).not.toContain(name2);
+    expect((await http.call('DELETE', at(VAULT, name), { token: kelleyMsa })).status).toBe(200);
+    // A reader cannot write there.
+    const denied = await http.call('PUT', at(VAULT, name), { token: reader, body: body(VAULT) });
+    expect(denied.status).toBe(403);
+  });
+});

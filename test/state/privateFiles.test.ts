@@ -1,7 +1,8 @@
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEPT_KEY_FILE, Sealer, decodeKey, keptKey } from '../../src/auth/sealedStore';
+import { KEPT_KEY_FILE, Sealer, keptKey } from '../../src/auth/sealedStore';
+import { decodeKey } from '../../src/configFormats';
 import { EmbeddedStorage } from '../../src/state/embeddedStorage';
 import { readOrCreatePrivateFile, writePrivateFile } from '../../src/state/privateFiles';
 

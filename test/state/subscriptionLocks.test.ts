@@ -53,3 +53,40 @@ it('lets another flow take over an abandoned lock after the TTL', async () => {
   now += 2;
   expect((await locks.acquire(lock('f2'))).acquired).toBe(true);
 });
+
+it('a release never removes a lock that another flow took over in the meantime', async () => {
+  await locks.acquire(lock('f1', 'Kelley'));
+  now += LOCK_TTL_MS + 1; // Kelley's flow is abandoned: Megan may take the lock over.
+  // Megan takes it over just after Kelley's late release has read the lock, before it writes.
+  let takeover: Promise<unknown> | undefined;
+  const racing = {
+    read: async (keys: string[]) => {
+      const items = await storage.read(keys);
+      takeover ??= locks.acquire(lock('f2', 'Megan'));
+      await takeover;
+      return items;
+    },
+    write: (changes: Record<string, unknown>) => storage.write(changes as never),
+    delete: (keys: string[]) => storage.delete(keys),
+  };
+  await new SubscriptionLockStore(racing, () => now).release(
+    'a27e2463-29b2-43f1-9a86-7fecb0e7d9aa',
+    'f1',
+  );
+  expect(await takeover).toEqual({ acquired: true });
+  expect(await locks.acquire(lock('f3', 'Adele'))).toEqual({
+    acquired: false,
+    holder: expect.objectContaining({ flowId: 'f2', holderName: 'Megan' }),
+  });
+});
+
+it('a released lock is free for the next flow, and releasing twice changes nothing', async () => {
+  await locks.acquire(lock('f1'));
+  await locks.release('a27e2463-29b2-43f1-9a86-7fecb0e7d9aa', 'f1');
+  await locks.release('a27e2463-29b2-43f1-9a86-7fecb0e7d9aa', 'f1');
+  expect(await locks.acquire(lock('f2'))).toEqual({ acquired: true });
+  expect(await locks.acquire(lock('f1'))).toEqual({
+    acquired: false,
+    holder: expect.objectContaining({ flowId: 'f2' }),
+  });
+});

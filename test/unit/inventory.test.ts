@@ -4,6 +4,7 @@ import {
   KIND_SEVERITY,
   classifyInventory,
   kindsOf,
+  vaultIndexOf,
   type InventoryKind,
   type InventoryResource,
 } from '../../src/domain/inventory';
@@ -72,20 +73,193 @@ const CASES: [string, InventoryResource, InventoryKind[]][] = [
   ['a storage sync service', resource('Microsoft.StorageSync/storageSyncServices'), ['fileSync']],
   ['a MySQL flexible server', resource('Microsoft.DBforMySQL/flexibleServers'), ['mysqlServer']],
   ['a virtual network', resource('Microsoft.Network/virtualNetworks'), []],
+  // Customer-managed keys, with no key vault of the subscription known (see below for those).
+  [
+    'a storage account encrypted with a key in a key vault',
+    resource('Microsoft.Storage/storageAccounts', {
+      keySource: 'Microsoft.Keyvault',
+      keyVaultUri: 'https://kv-elsewhere.vault.azure.net',
+    }),
+    ['storageFiles', 'customerKey'],
+  ],
+  [
+    'a storage account encrypted with Microsoft-managed keys',
+    resource('Microsoft.Storage/storageAccounts', {
+      keySource: 'Microsoft.Storage',
+      keyVaultUri: 'https://kv-elsewhere.vault.azure.net',
+    }),
+    ['storageFiles'],
+  ],
+  [
+    "a SQL server whose TDE protector is a key vault's key",
+    resource('Microsoft.Sql/servers', {
+      sqlKeyId: 'https://kv-elsewhere.vault.azure.net/keys/tde/0123',
+    }),
+    ['customerKey'],
+  ],
+  [
+    'a disk with Azure Disk Encryption',
+    resource('Microsoft.Compute/disks', { adeEnabled: true }),
+    ['customerKey'],
+  ],
+  [
+    'a disk with Azure Disk Encryption turned off',
+    resource('Microsoft.Compute/disks', { adeEnabled: false }),
+    [],
+  ],
+  ['a Managed HSM', resource('Microsoft.KeyVault/managedHSMs', { tenantId: 't' }), ['managedHsm']],
+  [
+    'a resource of another type that names its directory',
+    resource('Microsoft.Contoso/widgets', { tenantId: 't' }),
+    ['tenantBound'],
+  ],
+  [
+    "an Azure AD B2C directory (left out by the doc's query)",
+    resource('Microsoft.AzureActiveDirectory/b2cDirectories', { tenantId: 't' }),
+    [],
+  ],
+  [
+    'a key vault (its tenant ID is in its own row)',
+    resource('Microsoft.KeyVault/vaults', { tenantId: 't' }),
+    ['keyVault'],
+  ],
 ];
 
 it.each(CASES)('classifies %s', (_what, r, kinds) => {
   expect(kindsOf(r)).toEqual(kinds);
 });
 
+/**
+ * The doc's warning: a key in a key vault "that is being transferred" can become unrecoverable.
+ * The subscription's own key vault and Managed HSM, as Resource Graph projects them.
+ */
+const SUB = '/subscriptions/s/resourceGroups/rg/providers';
+const OWN_VAULTS = vaultIndexOf([
+  {
+    id: `${SUB}/Microsoft.KeyVault/vaults/kv-own`,
+    name: 'kv-own',
+    type: 'microsoft.keyvault/vaults',
+    vaultUri: 'https://kv-own.vault.azure.net/',
+  },
+  {
+    id: `${SUB}/Microsoft.KeyVault/managedHSMs/hsm1`,
+    name: 'hsm1',
+    type: 'microsoft.keyvault/managedhsms',
+    // ManagedHsm_Get.json's URI: its first label is the region, not the name.
+    hsmUri: 'https://westus.hsm1.managedhsm.azure.net',
+  },
+]);
+
+const MOVING_CASES: [string, InventoryResource, InventoryKind[]][] = [
+  [
+    "a storage account keyed in the subscription's vault (URI's host is its name)",
+    resource('Microsoft.Storage/storageAccounts', {
+      isHnsEnabled: true,
+      keySource: 'Microsoft.Keyvault',
+      keyVaultUri: 'https://KV-OWN.vault.azure.net',
+    }),
+    ['dataLakeGen2', 'customerKeyMoving'],
+  ],
+  [
+    "a SQL server whose TDE protector is in the subscription's Managed HSM (URI's host)",
+    resource('Microsoft.Sql/servers', {
+      sqlKeyId: 'https://westus.hsm1.managedhsm.azure.net/keys/tde/0123',
+    }),
+    ['customerKeyMoving'],
+  ],
+  [
+    "a disk encryption set whose active key's source vault is the subscription's",
+    resource('Microsoft.Compute/diskEncryptionSets', {
+      identityType: 'SystemAssigned',
+      activeKeyUrl: 'https://kv-own.vault-int.azure-int.net/keys/k',
+      activeKeyVaultId: `${SUB}/Microsoft.KeyVault/vaults/kv-own`,
+    }),
+    ['diskEncryptionSet', 'customerKeyMoving', 'systemIdentity'],
+  ],
+  [
+    "a disk with Azure Disk Encryption whose key encryption key is in the subscription's vault",
+    resource('Microsoft.Compute/disks', {
+      adeEnabled: true,
+      adeSettings: [
+        {
+          diskEncryptionKey: { sourceVault: { id: '/subscriptions/other/x/vaults/kv-other' } },
+          keyEncryptionKey: { sourceVault: { id: `${SUB}/Microsoft.KeyVault/vaults/KV-OWN` } },
+        },
+      ],
+    }),
+    ['customerKeyMoving'],
+  ],
+  [
+    'a disk with Azure Disk Encryption whose vaults are all in other subscriptions',
+    resource('Microsoft.Compute/disks', {
+      adeEnabled: true,
+      adeSettings: [
+        { diskEncryptionKey: { sourceVault: { id: '/subscriptions/other/x/vaults/kv-own' } } },
+      ],
+    }),
+    ['customerKey'],
+  ],
+  [
+    "a storage account keyed in a vault whose name only starts like the subscription's",
+    resource('Microsoft.Storage/storageAccounts', {
+      keySource: 'Microsoft.Keyvault',
+      keyVaultUri: 'https://kv-own2.vault.azure.net',
+    }),
+    ['storageFiles', 'customerKey'],
+  ],
+  [
+    'a storage account keyed in a vault named by no valid URI',
+    resource('Microsoft.Storage/storageAccounts', {
+      keySource: 'Microsoft.Keyvault',
+      keyVaultUri: 'kv-own',
+    }),
+    ['storageFiles', 'customerKey'],
+  ],
+];
+
+it.each(MOVING_CASES)("with the subscription's vaults, classifies %s", (_what, r, kinds) => {
+  expect(kindsOf(r, OWN_VAULTS)).toEqual(kinds);
+});
+
+it("classifies a key in the subscription's vault as one that breaks, read from the same rows", () => {
+  const inventory = classifyInventory(
+    [
+      {
+        ...resource('Microsoft.KeyVault/vaults'),
+        id: `${SUB}/Microsoft.KeyVault/vaults/kv-own`,
+        name: 'kv-own',
+      },
+      {
+        ...resource('Microsoft.Storage/storageAccounts', {
+          keySource: 'Microsoft.Keyvault',
+          keyVaultUri: 'https://kv-own.vault.azure.net',
+        }),
+        name: 'st-cmk',
+      },
+    ],
+    [],
+  );
+  expect(inventory.groups.map((g) => [g.kind, g.severity, g.names])).toEqual([
+    ['customerKeyMoving', 'breaks', ['st-cmk']],
+    ['keyVault', 'breaks', ['kv-own']],
+    ['storageFiles', 'check', ['st-cmk']],
+  ]);
+});
+
 it('recognises every kind it declares, with a severity', () => {
-  const seen = new Set([...CASES.flatMap(([, , kinds]) => kinds), 'policy']);
+  const seen = new Set([
+    ...CASES.flatMap(([, , kinds]) => kinds),
+    ...MOVING_CASES.flatMap(([, , kinds]) => kinds),
+    'policy',
+  ]);
   expect([...seen].sort()).toEqual([...INVENTORY_KINDS].sort());
   for (const kind of INVENTORY_KINDS)
     expect(['blocks', 'breaks', 'check']).toContain(KIND_SEVERITY[kind]);
   expect(KIND_SEVERITY.aks).toBe('blocks');
   expect(KIND_SEVERITY.keyVault).toBe('breaks');
   expect(KIND_SEVERITY.storageFiles).toBe('check');
+  expect(KIND_SEVERITY.customerKeyMoving).toBe('breaks');
+  expect(KIND_SEVERITY.customerKey).toBe('check');
 });
 
 it('groups by kind in severity order, counts all and keeps the first names only', () => {

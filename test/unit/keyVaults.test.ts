@@ -1,14 +1,20 @@
+import type { BackedUpAssignment } from '../../src/domain/model';
 import type { KeyVaultPort, KeyVaultState, ResourceInventoryPort } from '../../src/domain/ports';
 import { TenantlinkError } from '../../src/errors';
-import { fixKeyVaults } from '../../src/link/keyVaults';
+import { keyVaultReportCard } from '../../src/cards/keyVaultReport';
+import { fixKeyVaults, removedAssignments, vaultAssignments } from '../../src/link/keyVaults';
 
-/** The key vault update's rules on fake ports: carried, merged, dropped, idempotent, failures kept apart. */
+/**
+ * The key vault update's rules on fake ports: carried, merged, dropped, idempotent, failures kept
+ * apart; a vault in the Azure RBAC model gets its tenant ID only, and its role assignments are
+ * counted from the backup and the restore report.
+ */
 
 const NEW = 'cf2c1c8a-9a1b-4584-9523-71a6b29ed542';
 const OLD = 'a9ea5b18-e185-45c7-a29e-29e0de901d66';
 
 function ports(vaults: KeyVaultState[], refuse: string[] = []) {
-  const updates: { id: string; tenantId: string; policies: unknown[] }[] = [];
+  const updates: { id: string; tenantId: string; policies: unknown[] | undefined }[] = [];
   const inventory = {
     keyVaults: async () =>
       vaults.map((v) => ({ id: v.id, name: v.name, type: 'microsoft.keyvault/vaults' })),
@@ -19,9 +25,10 @@ function ports(vaults: KeyVaultState[], refuse: string[] = []) {
       return vaults.find((v) => v.id === id)!;
     },
     update: async (id, tenantId, accessPolicies) => {
-      updates.push({ id, tenantId, policies: [...accessPolicies] });
+      updates.push({ id, tenantId, policies: accessPolicies && [...accessPolicies] });
+      const before = vaults.find((v) => v.id === id)!;
       return {
-        state: { ...vaults.find((v) => v.id === id)!, tenantId, accessPolicies },
+        state: { ...before, tenantId, accessPolicies: accessPolicies ?? before.accessPolicies },
         correlationId: 'c-1',
       };
     },
@@ -41,6 +48,7 @@ it('carries the policies of principals given back, merges two into one, drops th
       id: 'kv1',
       name: 'kv1',
       tenantId: OLD,
+      rbacAuthorization: false,
       accessPolicies: [
         policy('old-a', ['get']),
         policy('old-b', ['list']),
@@ -78,9 +86,15 @@ it('carries the policies of principals given back, merges two into one, drops th
 it('leaves a vault already on the new directory alone, and goes on past a vault it cannot read', async () => {
   const { inventory, port, updates } = ports(
     [
-      { id: 'kv1', name: 'kv1', tenantId: NEW, accessPolicies: [policy('new-x', ['get'], NEW)] },
-      { id: 'kv2', name: 'kv2', tenantId: OLD, accessPolicies: [] },
-      { id: 'kv3', name: 'kv3', tenantId: OLD, accessPolicies: [] },
+      {
+        id: 'kv1',
+        name: 'kv1',
+        tenantId: NEW,
+        rbacAuthorization: false,
+        accessPolicies: [policy('new-x', ['get'], NEW)],
+      },
+      { id: 'kv2', name: 'kv2', tenantId: OLD, rbacAuthorization: false, accessPolicies: [] },
+      { id: 'kv3', name: 'kv3', tenantId: OLD, rbacAuthorization: false, accessPolicies: [] },
     ],
     ['kv2'],
   );
@@ -91,4 +105,134 @@ it('leaves a vault already on the new directory alone, and goes on past a vault 
     ['kv3', 'updated', undefined],
   ]);
   expect(updates.map((u) => u.id)).toEqual(['kv3']);
+});
+
+const KV = '/subscriptions/sub/resourceGroups/rg-web/providers/Microsoft.KeyVault/vaults/kv-rbac';
+
+it('changes only the tenant ID of a vault in the Azure RBAC model, and counts its role assignments', async () => {
+  const { inventory, port, updates } = ports([
+    {
+      id: KV,
+      name: 'kv-rbac',
+      tenantId: OLD,
+      rbacAuthorization: true,
+      // Ignored in this model: neither carried nor removed.
+      accessPolicies: [policy('old-a', ['get'])],
+    },
+    {
+      id: 'kv-policies',
+      name: 'kv-policies',
+      tenantId: OLD,
+      rbacAuthorization: false,
+      accessPolicies: [policy('old-a', ['get'])],
+    },
+  ]);
+  const removed = [
+    { scope: KV, givenBack: true },
+    { scope: `${KV.toUpperCase()}/secrets/db-password`, givenBack: false },
+    { scope: `${KV}-old`, givenBack: true },
+    { scope: '/subscriptions/sub/resourceGroups/rg-web', givenBack: true },
+    { scope: '/subscriptions/sub', givenBack: true },
+  ];
+  const results = await fixKeyVaults(
+    inventory,
+    port,
+    'sub',
+    NEW,
+    new Map([['old-a', 'new-x']]),
+    removed,
+  );
+  expect(updates).toEqual([
+    { id: KV, tenantId: NEW, policies: undefined },
+    {
+      id: 'kv-policies',
+      tenantId: NEW,
+      policies: [expect.objectContaining({ objectId: 'new-x' })],
+    },
+  ]);
+  expect(results[0]).toEqual({
+    id: KV,
+    name: 'kv-rbac',
+    outcome: 'updated',
+    model: 'rbac',
+    policies: 0,
+    dropped: 0,
+    roleAssignments: { removed: 2, givenBack: 1 },
+    correlationId: 'c-1',
+  });
+  expect(results[1]).toMatchObject({ model: 'accessPolicies', policies: 1, dropped: 0 });
+  expect(results[1]!.roleAssignments).toBeUndefined();
+});
+
+it('leaves an RBAC vault already on the new directory alone, whatever its ignored policies say', async () => {
+  const { inventory, port, updates } = ports([
+    {
+      id: KV,
+      name: 'kv-rbac',
+      tenantId: NEW,
+      rbacAuthorization: true,
+      accessPolicies: [policy('old-a', ['get'])],
+    },
+  ]);
+  const results = await fixKeyVaults(inventory, port, 'sub', NEW, new Map(), [
+    { scope: KV, givenBack: false },
+  ]);
+  expect(updates).toEqual([]);
+  expect(results).toEqual([
+    expect.objectContaining({
+      outcome: 'alreadyDone',
+      model: 'rbac',
+      roleAssignments: { removed: 1, givenBack: 0 },
+    }),
+  ]);
+});
+
+it('marks a removed assignment given back when the restore restored it, invited and restored it, or found it', () => {
+  const backup: BackedUpAssignment[] = ['a', 'b', 'c', 'd', 'e'].map((id) => ({
+    id,
+    name: id,
+    scope: `${KV}/secrets/${id}`,
+    principalId: `old-${id}`,
+    principalType: 'User',
+    roleDefinitionId: 'role',
+    roleName: 'role',
+    principalName: id,
+  }));
+  const report = [
+    { assignmentId: 'a', outcome: 'restored' },
+    { assignmentId: 'b', outcome: 'invitedRestored' },
+    { assignmentId: 'c', outcome: 'existing' },
+    { assignmentId: 'd', outcome: 'skipped' },
+  ];
+  const removed = removedAssignments(backup, report);
+  expect(removed.map((r) => r.givenBack)).toEqual([true, true, true, false, false]);
+  expect(vaultAssignments(KV, removed)).toEqual({ removed: 5, givenBack: 3 });
+  expect(vaultAssignments(KV, [])).toEqual({ removed: 0, givenBack: 0 });
+});
+
+it('reports an RBAC vault by its role assignments, and explains the model once', () => {
+  const t = (key: string, p?: Record<string, string | number>): string =>
+    p ? `${key}(${Object.values(p).join(',')})` : key;
+  const data = keyVaultReportCard(t, [
+    {
+      name: 'kv-rbac',
+      outcome: 'updated',
+      model: 'rbac',
+      policies: 0,
+      dropped: 0,
+      roleAssignments: { removed: 2, givenBack: 1 },
+    },
+    { name: 'kv-policies', outcome: 'updated', model: 'accessPolicies', policies: 1, dropped: 2 },
+  ]);
+  expect(data.text).toBe('keyVaults.rbacNote');
+  expect(data.color).toBe('Good');
+  expect(data.facts).toEqual([
+    { title: 'kv-rbac', value: 'keyVaults.rbacUpdated; keyVaults.rbacAssignments(2,1)' },
+    { title: 'kv-policies', value: 'keyVaults.updated(1,2)' },
+  ]);
+  const plain = keyVaultReportCard(t, [
+    { name: 'kv-policies', outcome: 'failed', policies: 0, dropped: 0, errorCode: 'TL-X' },
+  ]);
+  expect(plain).toMatchObject({ text: '', color: 'Attention' });
+  expect(plain.facts[0]!.value).toBe('keyVaults.failed(TL-X)');
 });

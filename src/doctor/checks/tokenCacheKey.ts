@@ -1,12 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { sanitizeBlobKey } from 'botbuilder-azure-blobs/lib/sanitizeBlobKey';
 import { botCredential } from '../../app';
-import {
-  RECORD_REPLACEABLE,
-  WRAPPED_KEY_RECORD,
-  parseKeyId,
-  verifyWrappedKey,
-} from '../../auth/wrappedKey';
+import { RECORD_REPLACEABLE, WRAPPED_KEY_RECORD, verifyWrappedKey } from '../../auth/wrappedKey';
+import { parseKeyId } from '../../configFormats';
 import { TenantlinkError } from '../../errors';
 import { fail, pass, reasonOf, skip } from '../findings';
 import type { Check, DoctorContext, Finding } from '../types';
