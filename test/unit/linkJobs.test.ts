@@ -103,7 +103,7 @@ const person = (id: string, mail: string | null = `${id}@contoso.example`): Dire
 const assignment = (
   n: number,
   principalId: string,
-  role = BUILT_IN_ROLES.Reader,
+  role: string = BUILT_IN_ROLES.Reader,
 ): RoleAssignment => ({
   id: `${SCOPE}/providers/Microsoft.Authorization/roleAssignments/a${n}`,
   name: `a${n}`,
@@ -368,10 +368,11 @@ describe('fixKeyVaultsJob', () => {
         id: 'kv1',
         name: 'kv1',
         tenantId: OLD,
+        rbacAuthorization: false,
         accessPolicies: [{ tenantId: OLD, objectId: 'old-sam', permissions: { secrets: ['get'] } }],
       },
-      kv2: { id: 'kv2', name: 'kv2', tenantId: NEW, accessPolicies: [] },
-      kv3: { id: 'kv3', name: 'kv3', tenantId: OLD, accessPolicies: [] },
+      kv2: { id: 'kv2', name: 'kv2', tenantId: NEW, rbacAuthorization: false, accessPolicies: [] },
+      kv3: { id: 'kv3', name: 'kv3', tenantId: OLD, rbacAuthorization: false, accessPolicies: [] },
     };
     const updates: unknown[] = [];
     const { procedure, changes } = procedureOn({
@@ -391,7 +392,7 @@ describe('fixKeyVaultsJob', () => {
           return vaults[id]!;
         },
         update: async (id, tenantId, accessPolicies) => {
-          updates.push([id, tenantId, accessPolicies.map((p) => p.objectId)]);
+          updates.push([id, tenantId, (accessPolicies ?? []).map((p) => p.objectId)]);
           return { state: vaults[id]!, correlationId: 'c-1' };
         },
       },
