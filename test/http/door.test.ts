@@ -130,8 +130,17 @@ describe('point 2: the body limit holds for what is read, not what is declared',
     );
     const grownMiB = (process.memoryUsage().rss - before) / 2 ** 20;
     table.record('5 gzip bombs (64 MiB each inflated)', '415, RSS < +48 MiB', answers[0]!.status);
-    expect(answers.map((a) => a.status)).toEqual([415, 415, 415, 415, 415]);
+    // Refused from the headers, before a byte of the body is read: the server answers 415 and
+    // closes, so a client still sending may see the connection reset (status 0) before it reads
+    // the 415 — a race of TCP, not of the server. Never anything else.
+    for (const a of answers) expect([415, 0]).toContain(a.status);
+    expect(
+      answers
+        .filter((a) => a.status === 415)
+        .every((a) => a.body === fixed('TL-REQUEST-MEDIA-TYPE')),
+    ).toBe(true);
     expect(grownMiB).toBeLessThan(48);
+    await stillServing(cloud);
   });
 
   it('stops reading a chunked body at the limit (413) in local mode', async () => {
