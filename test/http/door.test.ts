@@ -158,8 +158,11 @@ describe('point 2: the body limit holds for what is read, not what is declared',
       for (let i = 0; i < 8; i++) req.write(chunk);
       req.end();
     });
-    expect(table.record('chunked body of 512 KiB', '413', answer)).toBe(413);
+    // The server stops reading at the limit and closes: a client still sending may see the
+    // reset before the 413 (a TCP race); never another answer, and no turn.
+    expect([413, 0]).toContain(table.record('chunked body of 512 KiB', '413', answer));
     expect(local.turns()).toBe(0);
+    await stillServing(local);
   });
 
   it('refuses a declared length over the limit without reading it', async () => {
@@ -187,7 +190,8 @@ describe('point 3: nothing reaches the disk', () => {
         headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
         body: multipart,
       });
-      expect(table.record('multipart upload of 2 MiB', '415', answer.status)).toBe(415);
+      // Refused from its headers; a client still sending 2 MiB may see the reset first.
+      expect([415, 0]).toContain(table.record('multipart upload of 2 MiB', '415', answer.status));
       const form = await send(`${served.server.url}/api/messages`, {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: 'type=message&from[id]=user-id-0&serviceUrl=http://evil.example/',
