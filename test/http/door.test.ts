@@ -130,8 +130,17 @@ describe('point 2: the body limit holds for what is read, not what is declared',
     );
     const grownMiB = (process.memoryUsage().rss - before) / 2 ** 20;
     table.record('5 gzip bombs (64 MiB each inflated)', '415, RSS < +48 MiB', answers[0]!.status);
-    expect(answers.map((a) => a.status)).toEqual([415, 415, 415, 415, 415]);
+    // Refused from the headers, before a byte of the body is read: the server answers 415 and
+    // closes, so a client still sending may see the connection reset (status 0) before it reads
+    // the 415 — a race of TCP, not of the server. Never anything else.
+    for (const a of answers) expect([415, 0]).toContain(a.status);
+    expect(
+      answers
+        .filter((a) => a.status === 415)
+        .every((a) => a.body === fixed('TL-REQUEST-MEDIA-TYPE')),
+    ).toBe(true);
     expect(grownMiB).toBeLessThan(48);
+    await stillServing(cloud);
   });
 
   it('stops reading a chunked body at the limit (413) in local mode', async () => {
@@ -149,8 +158,11 @@ describe('point 2: the body limit holds for what is read, not what is declared',
       for (let i = 0; i < 8; i++) req.write(chunk);
       req.end();
     });
-    expect(table.record('chunked body of 512 KiB', '413', answer)).toBe(413);
+    // The server stops reading at the limit and closes: a client still sending may see the
+    // reset before the 413 (a TCP race); never another answer, and no turn.
+    expect([413, 0]).toContain(table.record('chunked body of 512 KiB', '413', answer));
     expect(local.turns()).toBe(0);
+    await stillServing(local);
   });
 
   it('refuses a declared length over the limit without reading it', async () => {
@@ -178,7 +190,8 @@ describe('point 3: nothing reaches the disk', () => {
         headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
         body: multipart,
       });
-      expect(table.record('multipart upload of 2 MiB', '415', answer.status)).toBe(415);
+      // Refused from its headers; a client still sending 2 MiB may see the reset first.
+      expect([415, 0]).toContain(table.record('multipart upload of 2 MiB', '415', answer.status));
       const form = await send(`${served.server.url}/api/messages`, {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: 'type=message&from[id]=user-id-0&serviceUrl=http://evil.example/',

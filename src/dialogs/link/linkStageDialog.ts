@@ -199,7 +199,7 @@ export abstract class LinkStageDialog<In extends object, Out, F extends FlowStar
 
   /**
    * A step that follows the stage's card: Cancel ends the link here, for every card; any other
-   * answer is read as `verb`'s zod-typed inputs (cardInputs.ts) and handed to `answered` with what
+   * answer is read as `verb`'s zod-typed inputs (verbs.ts) and handed to `answered` with what
    * the step that showed the card carried ({@link ask}). The card prompt let through only the
    * verbs its card offers (and Cancel).
    * @throws TenantlinkError cardInvalid when the answer is another verb's (a bug)
