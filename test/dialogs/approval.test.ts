@@ -145,6 +145,20 @@ it('refuses the initiator and a non-approver; the request still waits', async ()
   expect(changeRequests()).toEqual([]);
 });
 
+it("an approver's double click counts once; two approvers are needed under a policy of two", async () => {
+  const flowId = await confirmUnderPolicy({ ...POLICY, required: 2 });
+  expect(await answer(USERS.megan, 'approval.approve')).toBe('Your answer was recorded.');
+  expect(await answer(USERS.megan, 'approval.approve')).toBe('You have already answered.');
+  expect(await status(flowId)).toBe('awaitingApproval');
+  expect(changeRequests()).toEqual([]);
+  expect(await answer(NESTOR, 'approval.approve')).toBe('Your answer was recorded.');
+  await until(async () => (await status(flowId)) === 'verified');
+  const approvals = (await h.app.changes.get(flowId))!.audit.filter(
+    (a) => a.action === 'approval:approve' && a.outcome === 'ok',
+  );
+  expect(approvals.map((a) => a.by)).toEqual([USERS.megan.id, NESTOR.id]);
+});
+
 it('a dry run lists the approval step and posts no approval card', async () => {
   await new ApprovalPolicyStore(h.app.storage).set(IDS.tenants.contoso, POLICY, {
     id: USERS.kelley.id,
