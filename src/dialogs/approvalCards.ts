@@ -136,8 +136,8 @@ export class ApprovalCards {
             : this.t('approval.ended.expired'),
       canDecide: canDecide && !ended,
       reasonLabel: this.t('approval.reason'),
-      approveLabel: this.t('approval.approve'),
-      rejectLabel: this.t('approval.reject'),
+      approveLabel: this.t('approval.approveLabel'),
+      rejectLabel: this.t('approval.rejectLabel'),
     });
     return canDecide || ended ? card : withRefresh(card, ids, approverIds);
   }
@@ -154,7 +154,7 @@ export class ApprovalCards {
       color: 'Accent',
       facts: request.decisions.map((d) => ({
         title: plainText(d.name),
-        value: this.t(d.decision === 'approve' ? 'approval.approve' : 'approval.reject'),
+        value: this.t(d.decision === 'approve' ? 'approval.approveLabel' : 'approval.rejectLabel'),
       })),
     });
   }
@@ -195,7 +195,7 @@ export class ApprovalCards {
       channelChoices: channels.map((c): Choice => ({ title: c.name, value: c.teamId })),
       expiryLabel: this.t('policy.expiry'),
       expiryHours: policy ? Math.round(policy.expiryMs / 3600_000) : 24,
-      saveLabel: this.t('policy.save'),
+      saveLabel: this.t('policy.saveLabel'),
     };
     return renderCard('policy', data);
   }

@@ -81,7 +81,7 @@ function context(): DoctorContext {
 describe('OAuth connections read from ARM', () => {
   const scopesOf: Record<string, string> = {
     graph:
-      'openid profile offline_access User.Read User.Read.All RoleManagement.Read.Directory User.Invite.All',
+      'openid profile offline_access User.Read User.Read.All RoleManagement.Read.Directory User.Invite.All GroupMember.Read.All',
     azureTarget: 'https://management.azure.com/user_impersonation offline_access',
     azureSourceGraph: 'openid profile offline_access User.Read User.ReadBasic.All',
   };
@@ -179,7 +179,7 @@ describe('admin consent', () => {
     };
   };
   const all =
-    'openid profile offline_access User.Read User.Read.All RoleManagement.Read.Directory User.Invite.All User.ReadBasic.All';
+    'openid profile offline_access User.Read User.Read.All RoleManagement.Read.Directory User.Invite.All GroupMember.Read.All User.ReadBasic.All';
 
   it('fails when the tenant-wide grant lacks a permission, with the admin consent URL', async () => {
     answer(all);
