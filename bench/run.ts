@@ -24,6 +24,42 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<BenchRow[]>>> = {
   clickAnswer,
 };
 
+/** The benchmarks' names by the number their rows carry (issues 7, 9, 17 and 18). */
+const NUMBERS: Readonly<Record<string, string>> = {
+  '1': 'turnOverhead',
+  '2': 'fullLink',
+  '3': 'scale',
+  '4': 'grants',
+  '5': 'conversations',
+  '6': 'restore',
+  '17': 'inventory',
+  '18': 'clickAnswer',
+};
+
+/**
+ * The benchmarks to run, in their usual order: all of them, or those a comma-separated `BENCH`
+ * selector names by number or name (`BENCH=1,5 npm run bench` runs the turn-overhead and burst
+ * benchmarks only).
+ * @throws Error when the selector names no benchmark
+ */
+function selected(selector: string | undefined): string[] {
+  if (!selector?.trim()) return Object.keys(BENCHMARKS);
+  const wanted = new Set(
+    selector.split(',').map((item) => {
+      const name = NUMBERS[item.trim()] ?? item.trim();
+      if (!BENCHMARKS[name]) {
+        throw new Error(
+          `no benchmark ${item}: ${Object.entries(NUMBERS)
+            .map(([n, b]) => `${n} ${b}`)
+            .join(', ')}`,
+        );
+      }
+      return name;
+    }),
+  );
+  return Object.keys(BENCHMARKS).filter((name) => wanted.has(name));
+}
+
 /**
  * Runs one benchmark in a new Node process (same flags, e.g. --expose-gc) and returns its rows,
  * sent back over the IPC channel: each one starts from a fresh heap and RSS, so what one
@@ -47,7 +83,8 @@ async function inChild(name: string): Promise<BenchRow[]> {
  * `npm run bench`: runs the five benchmarks of issue 7, the restore benchmark of issue 9 and the
  * inventory and click-answer benchmarks of issues 17 and 18, one after the other, each in a
  * process of its own; prints a table with target and pass/fail per row, writes
- * bench/results.json and exits 1 when a target is missed. Not part of `npm test`.
+ * bench/results.json and exits 1 when a target is missed. Not part of `npm test`. `BENCH=1,5`
+ * runs only the benchmarks it names (see {@link selected}).
  * With a benchmark's name as argument (and an IPC channel), runs only that one in this process
  * and sends its rows to the parent.
  */
@@ -66,7 +103,7 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
   const rows: BenchRow[] = [];
-  for (const name of Object.keys(BENCHMARKS)) rows.push(...(await inChild(name)));
+  for (const name of selected(process.env.BENCH)) rows.push(...(await inChild(name)));
   const lines = [
     `tenantlink benchmarks — ${machine}`,
     '',
