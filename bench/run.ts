@@ -10,6 +10,7 @@ import { grants } from './grants';
 import { inventory } from './inventory';
 import { restore } from './restore';
 import { scale } from './scale';
+import { selectBenchmarks } from './stats';
 import { turnOverhead } from './turnOverhead';
 
 /** The benchmarks by name, in the order they run. */
@@ -37,30 +38,6 @@ const NUMBERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The benchmarks to run, in their usual order: all of them, or those a comma-separated `BENCH`
- * selector names by number or name (`BENCH=1,5 npm run bench` runs the turn-overhead and burst
- * benchmarks only).
- * @throws Error when the selector names no benchmark
- */
-function selected(selector: string | undefined): string[] {
-  if (!selector?.trim()) return Object.keys(BENCHMARKS);
-  const wanted = new Set(
-    selector.split(',').map((item) => {
-      const name = NUMBERS[item.trim()] ?? item.trim();
-      if (!BENCHMARKS[name]) {
-        throw new Error(
-          `no benchmark ${item}: ${Object.entries(NUMBERS)
-            .map(([n, b]) => `${n} ${b}`)
-            .join(', ')}`,
-        );
-      }
-      return name;
-    }),
-  );
-  return Object.keys(BENCHMARKS).filter((name) => wanted.has(name));
-}
-
-/**
  * Runs one benchmark in a new Node process (same flags, e.g. --expose-gc) and returns its rows,
  * sent back over the IPC channel: each one starts from a fresh heap and RSS, so what one
  * benchmark allocated does not count in the next one's peak RSS or slow its GC.
@@ -84,7 +61,7 @@ async function inChild(name: string): Promise<BenchRow[]> {
  * inventory and click-answer benchmarks of issues 17 and 18, one after the other, each in a
  * process of its own; prints a table with target and pass/fail per row, writes
  * bench/results.json and exits 1 when a target is missed. Not part of `npm test`. `BENCH=1,5`
- * runs only the benchmarks it names (see {@link selected}).
+ * runs only the benchmarks it names (see {@link selectBenchmarks}).
  * With a benchmark's name as argument (and an IPC channel), runs only that one in this process
  * and sends its rows to the parent.
  */
@@ -103,7 +80,8 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
   const rows: BenchRow[] = [];
-  for (const name of selected(process.env.BENCH)) rows.push(...(await inChild(name)));
+  for (const name of selectBenchmarks(process.env.BENCH, Object.keys(BENCHMARKS), NUMBERS))
+    rows.push(...(await inChild(name)));
   const lines = [
     `tenantlink benchmarks — ${machine}`,
     '',
