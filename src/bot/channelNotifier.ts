@@ -1,6 +1,12 @@
 import { TokenBucket } from 'limiter';
-import { cardAttachment, type AdaptiveCardJson } from '../cards/render';
+import type { SignedInAccount } from '../auth/signIn';
+import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
+import { LinkCards } from '../dialogs/linkCards';
+import type { AzureSubscription, Organization } from '../domain/model';
+import type { Localizer } from '../i18n';
+import type { GrantResult } from '../link/access';
 import type { ChannelNotifier } from '../link/ports';
+import type { LinkProcedure } from '../link/procedure';
 import type { ProactiveAdapter } from './backgroundRunner';
 import { createLogger } from '../log';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
@@ -87,5 +93,69 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
       this.limiters.set(conversationId, limiter);
     }
     return limiter;
+  }
+}
+
+/** What the team channels' notice of a link names (JSON: kept in the access job's stage). */
+export interface LinkNoticeFacts {
+  readonly subscription: AzureSubscription;
+  readonly org: Organization;
+  /** The Office 365 admin who linked. */
+  readonly office365: SignedInAccount;
+  /** The Azure portal's URL (the notice links to the subscription there). */
+  readonly portalUrl: string;
+}
+
+/**
+ * The link's notices to the team channels of the Office 365 tenant, in the locale of the click
+ * that asked for them: rendered here and sent by the channel notifier, never from a dialog.
+ */
+export class LinkNotices {
+  constructor(
+    private readonly localizer: Localizer,
+    private readonly procedure: Pick<LinkProcedure, 'notifyOnce'>,
+    private readonly notifier: ChannelNotifier,
+  ) {}
+
+  /**
+   * Tells the channels that the link is complete, once per flow (src/link/procedure.ts
+   * `notifyOnce`: a job run again, or a result handled twice, does not tell them twice).
+   * @param locale the locale of the click that started the access job ('' for the default)
+   * @returns how many channels were told
+   * @throws Error from storage, or from the notifier when no channel could be reached
+   */
+  linked(
+    flowId: string,
+    facts: LinkNoticeFacts,
+    granted: readonly GrantResult[],
+    locale: string,
+  ): Promise<number> {
+    const { subscription, org, office365, portalUrl } = facts;
+    const cards = new LinkCards(this.localizer, locale || undefined);
+    const card = cards.channelNotice(subscription, org, office365, granted, portalUrl);
+    return this.procedure.notifyOnce(flowId, org.tenantId, card);
+  }
+
+  /**
+   * Tells the channels that a dry run of a link was made by `name` (nothing changed).
+   * @returns how many channels were told
+   */
+  dryRun(
+    facts: Pick<LinkNoticeFacts, 'subscription' | 'org'>,
+    name: string,
+    locale: string | undefined,
+  ): Promise<number> {
+    const t = (k: string, p: Record<string, string>) => this.localizer.t(locale, k, p);
+    const names = {
+      subscription: facts.subscription.displayName,
+      directory: facts.org.displayName,
+    };
+    const card = renderCard('outcome', {
+      title: t('dryRun.channel', names),
+      text: t('dryRun.channelText', { ...names, name }),
+      color: 'Default',
+      facts: [],
+    });
+    return this.notifier.notify(facts.org.tenantId, card);
   }
 }

@@ -3,8 +3,15 @@ import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
 import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
-import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/linkDialog';
-import { KeyVaultFixDialog, answerChecklistRefresh } from '../dialogs/linkKeyVaultSteps';
+import { AccessDialog } from '../dialogs/link/accessDialog';
+import { AfterMoveDialog } from '../dialogs/link/afterMoveDialog';
+import { BeforeYouBeginDialog } from '../dialogs/link/beforeYouBeginDialog';
+import { ChecklistDialog } from '../dialogs/link/checklistDialog';
+import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/link/linkDialog';
+import { MoveDialog } from '../dialogs/link/moveDialog';
+import { ReviewDialog } from '../dialogs/link/reviewDialog';
+import { SignInAzureDialog } from '../dialogs/link/signInAzureDialog';
+import { SignInOffice365Dialog } from '../dialogs/link/signInOffice365Dialog';
 import { RootDialog } from '../dialogs/rootDialog';
 import { HistoryFileExport, answerHistoryAction } from '../dialogs/history';
 import type { CloudHttpOptions } from '../cloud/http';
@@ -15,11 +22,15 @@ import { ChangeRecordStore } from '../state/changeRecords';
 import { ConversationReferenceStore } from '../state/conversationReferences';
 import { SubscriptionLockStore } from '../state/subscriptionLocks';
 import { AdapterBackgroundRunner, type LeaseOptions } from './backgroundRunner';
-import { ProactiveChannelNotifier } from './channelNotifier';
+import { LinkNotices, ProactiveChannelNotifier } from './channelNotifier';
 import { installTurnErrorHandler } from './server';
 import { TenantlinkBot } from './teamsBot';
 import { DEFAULT_PROPAGATION_WAIT, type PropagationWait } from '../link/move';
 import { LinkProcedure } from '../link/procedure';
+import { giveAccessJob } from '../link/accessJob';
+import { fixKeyVaultsJob } from '../link/keyVaultJob';
+import { reviewImpactJob } from '../link/impactJob';
+import { changeDirectoryJob } from '../link/moveJob';
 import { createLogger } from '../log';
 
 /**
@@ -90,9 +101,50 @@ export function composeBot(deps: BotDeps): ComposedBot {
   );
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
+  // Each stage of the link gets the ports it uses (src/dialogs/link/).
+  const stage = { localizer, tokens, procedure };
+  const link = new LinkDialog({
+    signInOffice365: new SignInOffice365Dialog({
+      ...stage,
+      signInDialogId: signInDialogIds.office365,
+    }),
+    signInAzure: new SignInAzureDialog({ ...stage, signInDialogId: signInDialogIds.azure }),
+    beforeYouBegin: new BeforeYouBeginDialog({
+      ...stage,
+      userRealm: (email) => clients.userRealm(email),
+    }),
+    review: new ReviewDialog({
+      ...stage,
+      background,
+      impactJob: (userId, s) => reviewImpactJob(procedure, userId, s),
+    }),
+    move: new MoveDialog({
+      ...stage,
+      changes,
+      background,
+      moveJob: (userId, s) => changeDirectoryJob(procedure, userId, s),
+      guidedMoveDialogId: GUIDED_MOVE_DIALOG,
+    }),
+    access: new AccessDialog({
+      ...stage,
+      changes,
+      background,
+      accessJob: (userId, s, progress) => giveAccessJob(procedure, userId, s, progress),
+      notices: new LinkNotices(localizer, procedure, notifier),
+      portalUrl: clients.portalUrl,
+    }),
+    afterMove: new AfterMoveDialog({ ...stage, changes }),
+  });
+  // The after-move checklist's one handler: its buttons and its refresh.
+  const checklist = new ChecklistDialog({
+    changes,
+    background,
+    localizer,
+    keyVaultJob: (userId, s) => fixKeyVaultsJob(procedure, userId, s),
+  });
   const children = [
     ...deps.signInDialogs,
-    new LinkDialog({ ...readOnly, changes, notifier, background, procedure }),
+    link,
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, deps.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
     ),
@@ -101,7 +153,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new SignupDialog(readOnly),
     new AddOffice365Dialog(readOnly),
     new ExplainDialog(readOnly),
-    new KeyVaultFixDialog({ changes, procedure, background, localizer }),
+    checklist,
   ];
   const root = new RootDialog(localizer, tokens, changes, children);
   const files = new HistoryFileExport({
@@ -115,7 +167,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     references,
     localizer,
     async (context, action) =>
-      (await answerChecklistRefresh(context, action, changes, localizer)) ||
+      (await checklist.refresh(context, action)) ||
       answerHistoryAction(context, action, { localizer, changes }),
     files,
   );

@@ -18,6 +18,7 @@ import { createLogger } from '../log';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 import { isETagConflict } from '../state/createOnly';
 import { TurnOutbox } from './turnOutbox';
+import { standingHandler } from '../dialogs/verbs';
 
 /** Answers to a file consent card (accept with the upload session, or decline). */
 export interface FileConsentAnswers {
@@ -203,9 +204,8 @@ export class TenantlinkBot extends TeamsActivityHandler {
     const result = await dc.continueDialog();
     // A message starts a command; so does a card button that outlives its flow (the after-move
     // checklist's), which the root dialog recognises by its verb.
-    const standingCard = (['keyvault.fix', 'checklist.done'] as const).some(
-      (verb) => parseCardAction(context)?.verb === verb,
-    );
+    const verb = parseCardAction(context)?.verb;
+    const standingCard = verb !== undefined && standingHandler(verb) !== undefined;
     if (
       result.status === DialogTurnStatus.empty &&
       (context.activity.type === ActivityTypes.Message || standingCard)

@@ -6,7 +6,7 @@ import { ERRORS, asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
 import { answerInvoke, type UserSpecificView } from './cardAnswers';
-import { fitsVerb, type Verb } from './cardInputs';
+import { fitsVerb, type Verb } from './verbs';
 import { REFRESH_VERB, baseView, isShared } from './userSpecificViews';
 import {
   SEARCH_RESULTS_MAX,
@@ -15,6 +15,7 @@ import {
   searchChoices,
   type SearchRequest,
 } from './cardSearch';
+import { VERB } from './verbs';
 
 /**
  * A prompt that sends an adaptive card and waits for one of its Action.Execute clicks
@@ -29,7 +30,7 @@ import {
  * invoke with {@link answerInvoke} to update the card in place.
  */
 
-export type { Verb } from './cardInputs';
+export type { Verb } from './verbs';
 
 /** Input rules checked on a click; values are the card's input ids. */
 export interface CardInputRules {
@@ -66,6 +67,11 @@ export interface CardPromptOptions {
     /** the name of a live search the prompt was built with (see {@link CardSearchers}). */
     readonly source?: string;
   };
+  /**
+   * What the step that shows the card learned and the step that reads the answer needs (JSON),
+   * handed back untouched in the {@link CardAction}.
+   */
+  readonly carry?: unknown;
 }
 
 /**
@@ -83,6 +89,8 @@ export interface CardAction {
   readonly inputs: Readonly<Record<string, string>>;
   /** Who clicked (`from.id`). */
   readonly userId: string;
+  /** The prompt's {@link CardPromptOptions.carry}. */
+  readonly carry?: unknown;
 }
 
 const InvokeValue = z.object({
@@ -258,7 +266,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
       );
       return Dialog.EndOfTurn;
     }
-    if (!options.verbs.includes(action.verb as Verb) && action.verb !== 'link.cancel') {
+    if (!options.verbs.includes(action.verb as Verb) && action.verb !== VERB.cancel) {
       this.log.warn(
         { code: ERRORS.cardInvalid.code, flowId: options.flowId, verb: action.verb },
         'unknown verb',
@@ -277,7 +285,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
     const verb = action.verb as Verb;
     // An input is never cut short (a cut list of ids would silently drop people): too long is refused.
     const broken =
-      verb === 'link.cancel'
+      verb === VERB.cancel
         ? undefined
         : oversized
           ? `tooLong:${oversized}`
@@ -292,7 +300,7 @@ export class CardPrompt extends Dialog<CardPromptOptions> {
       await answerInvoke(dc.context, options.retryCard ?? this.cardOf(options), this.ids(options));
       return Dialog.EndOfTurn;
     }
-    const result: CardAction = { verb, inputs, userId: from.id };
+    const result: CardAction = { verb, inputs, userId: from.id, carry: options.carry };
     return dc.endDialog(result);
   }
 }

@@ -22,7 +22,7 @@ import {
   type CardAction,
   type CardPromptOptions,
 } from './cardPrompt';
-import { inputsOf } from './cardInputs';
+import { VERB, inputsOf } from './verbs';
 import { isInternalEvent } from './internalEvents';
 import type { SignInDialogOptions } from './signInDialogOptions';
 
@@ -238,8 +238,8 @@ export class DirectorySignInDialog extends ComponentDialog {
       cardId,
       initiatorId: options.initiatorId,
       initiatorName: options.initiatorName,
-      verbs: ['signin.select'],
-      rules: { 'signin.select': { oneOf: { choice: values } } },
+      verbs: [VERB.selectAccount],
+      rules: { [VERB.selectAccount]: { oneOf: { choice: values } } },
       alreadySent: retry !== undefined,
     } satisfies CardPromptOptions);
   }
@@ -273,8 +273,8 @@ export class DirectorySignInDialog extends ComponentDialog {
     const action = step.result as CardAction;
     const options = step.options as DirectorySignInOptions;
     const locale = step.context.activity.locale;
-    if (action.verb === 'link.cancel') return step.endDialog(undefined);
-    const answer = inputsOf(action, 'signin.select');
+    if (action.verb === VERB.cancel) return step.endDialog(undefined);
+    const answer = inputsOf(action, VERB.selectAccount);
     const subscriptionId = (answer.subscriptionId ?? '').trim();
     const choice = answer.choice ?? '';
     let tenantId = choice.split('|')[1] || 'organizations';
@@ -351,7 +351,7 @@ export class DirectorySignInDialog extends ComponentDialog {
       cardId,
       initiatorId: options.initiatorId,
       initiatorName: options.initiatorName,
-      verbs: ['signin.restart'],
+      verbs: [VERB.restartSignIn],
       alreadySent: true,
     } satisfies SignInWaitOptions);
   }
@@ -359,7 +359,7 @@ export class DirectorySignInDialog extends ComponentDialog {
   private async signedIn(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as CardAction | { event: SignInEventValue };
     if ('event' in result) return this.finish(step, result.event);
-    if (result.verb === 'link.cancel') return step.endDialog(undefined);
+    if (result.verb === VERB.cancel) return step.endDialog(undefined);
     // Start again (the page was closed, or the link expired): the first card, sent anew.
     const options = step.options as DirectorySignInOptions;
     await answerInvoke(

@@ -10,6 +10,7 @@ import type { Localizer } from '../i18n';
 import { isInDirectory } from '../link/move';
 import type { AzureManagementPort } from '../domain/ports';
 import { CardPrompt, answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
+import { VERB } from './verbs';
 
 /**
  * The guided portal path, when the directory-change API refuses: explains why, links to the
@@ -90,7 +91,7 @@ export class GuidedMoveDialog extends ComponentDialog {
       cardId,
       initiatorId: o.initiatorId,
       initiatorName: o.initiatorName,
-      verbs: ['move.verify'],
+      verbs: [VERB.verifyMove],
       alreadySent: o.cardId !== undefined,
     });
   }
@@ -99,7 +100,7 @@ export class GuidedMoveDialog extends ComponentDialog {
     const o = step.options as GuidedMoveOptions;
     const action = step.result as CardAction;
     const locale = step.context.activity.locale;
-    if (action.verb === 'link.cancel') return step.endDialog(false);
+    if (action.verb === VERB.cancel) return step.endDialog(false);
     if (await isInDirectory(this.target(step), o.subscriptionId, o.destinationTenantId)) {
       await answerInvoke(
         step.context,

@@ -10,6 +10,7 @@ import { createLogger } from '../log';
 import type { ChangeRecord, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
 import { checklistFacts } from './inventoryCards';
 import { isShared } from './userSpecificViews';
+import { VERB } from './verbs';
 
 /**
  * The `history` command and what it opens:
@@ -124,7 +125,7 @@ export async function answerHistoryAction(
   action: { readonly verb: string; readonly data: Record<string, unknown> },
   deps: Pick<HistoryDeps, 'localizer' | 'changes'>,
 ): Promise<boolean> {
-  if (action.verb !== 'history.open' && action.verb !== 'history.export') return false;
+  if (action.verb !== VERB.historyOpen && action.verb !== VERB.historyExport) return false;
   const t = translator(context, deps.localizer);
   const flowId = typeof action.data.flowId === 'string' ? action.data.flowId : '';
   const record = flowId ? await deps.changes.get(flowId) : undefined;
@@ -132,7 +133,7 @@ export async function answerHistoryAction(
     await answerWithMessage(context, t('history.notFound'));
     return true;
   }
-  if (action.verb === 'history.open') {
+  if (action.verb === VERB.historyOpen) {
     await answerWithMessage(context, t('history.opened'));
     await context.sendActivity({ attachments: [cardAttachment(historyRecordCard(t, record))] });
     return true;
@@ -407,7 +408,7 @@ export function historyListCard(t: T, records: readonly ChangeRecord[]): Adaptiv
         status: t(`history.status.${r.status}`),
         name: plainText(r.initiatorName),
       }),
-      openLabel: t('history.open'),
+      openLabel: t('history.openLabel'),
     })),
   });
 }

@@ -1,5 +1,6 @@
 import type { SignedInAccount } from '../auth/signIn';
 import {
+  cardInstant,
   renderCard,
   type AdaptiveCardJson,
   type ActionIds,
@@ -198,7 +199,7 @@ export class LinkCards {
           : [this.t('impact.warnCustomRoles')],
       billingText: this.t('impact.billing'),
       backupText: this.t('impact.backup'),
-      continueLabel: this.t('impact.continue'),
+      continueLabel: this.t('impact.continueLabel'),
       cancelLabel: this.t('card.cancel'),
     };
   }
@@ -319,8 +320,10 @@ export class LinkCards {
               .map((g) => `${plainText(g.user.displayName)}: ${this.t(`role.${g.role}`)}`)
               .join(', ') || '—',
         },
-        { title: this.t('notice.when'), value: new Date().toISOString() },
       ],
+      // Each reader's client formats the time ({{DATE()}}/{{TIME()}} in the template).
+      at: cardInstant(new Date().toISOString()),
+      atLabel: this.t('notice.when'),
       portalLabel: this.t('notice.portal'),
       portalUrl: `${portalUrl}/#@${org.tenantId}/resource/subscriptions/${subscription.subscriptionId}/overview`,
     });

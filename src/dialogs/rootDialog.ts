@@ -1,5 +1,5 @@
-import { answerInvoke, outcomeCard, parseCardAction } from './cardPrompt';
-import { KEY_VAULT_FIX_DIALOG } from './linkKeyVaultSteps';
+import { parseCardAction } from './cardPrompt';
+import { CHECKLIST_DIALOG } from './link/checklistDialog';
 import { ADD_OFFICE365_DIALOG, EXPLAIN_DIALOG, SIGNUP_DIALOG } from './scenarioDialogs';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import { sendHistory } from './history';
@@ -13,9 +13,10 @@ import {
 } from 'botbuilder-dialogs';
 import { TurnContext } from 'botbuilder';
 import type { Localizer } from '../i18n';
-import { LINK_DIALOG, type LinkOptions } from './linkDialog';
+import { LINK_DIALOG, type LinkOptions } from './link/linkDialog';
 import { MY_ROLE_DIALOG, STATUS_DIALOG } from './accountDialogs';
 import type { TokenSource } from '../auth/signIn';
+import { standingHandler } from './verbs';
 
 /**
  * The root of every conversation: routes the bot's commands (`help`, `link`, `status`,
@@ -125,21 +126,15 @@ export class RootDialog extends ComponentDialog {
   }
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    // The after-move checklist's button, pressed once the link has ended.
+    // A standing card's button (the after-move checklist's, pressed once the link has ended):
+    // its handler, by the verb's entry in src/dialogs/verbs.ts.
     const verb = parseCardAction(step.context)?.verb;
-    if (verb === 'keyvault.fix') return step.beginDialog(KEY_VAULT_FIX_DIALOG);
-    if (verb === 'checklist.done') {
-      await answerInvoke(
-        step.context,
-        outcomeCard(this.localizer.t(step.context.activity.locale, 'checklist.laterDone')),
-      );
-      return step.endDialog();
-    }
+    if (verb && standingHandler(verb) === 'checklist') return step.beginDialog(CHECKLIST_DIALOG);
     const command = recognizeCommand(step.context);
     const locale = step.context.activity.locale;
     switch (command) {
       case 'link':
-        return step.beginDialog(LINK_DIALOG);
+        return step.beginDialog(LINK_DIALOG, {} satisfies LinkOptions);
       case 'dryRun':
         return step.beginDialog(LINK_DIALOG, { dryRun: true } satisfies LinkOptions);
       case 'status':

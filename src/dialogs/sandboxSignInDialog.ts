@@ -12,7 +12,7 @@ import { asTenantlinkError } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
 import { CardPrompt, answerInvoke, outcomeCard, type CardAction } from './cardPrompt';
-import { inputsOf } from './cardInputs';
+import { VERB, inputsOf } from './verbs';
 import type { SignInDialogOptions } from './signInDialogOptions';
 
 /**
@@ -86,9 +86,12 @@ export class SandboxSignInDialog extends ComponentDialog {
       cardId,
       initiatorId: options.initiatorId,
       initiatorName: options.initiatorName,
-      verbs: ['signin.select'],
+      verbs: [VERB.selectAccount],
       rules: {
-        'signin.select': { required: ['choice'], oneOf: { choice: choices.map((c) => c.value) } },
+        [VERB.selectAccount]: {
+          required: ['choice'],
+          oneOf: { choice: choices.map((c) => c.value) },
+        },
       },
     });
   }
@@ -96,12 +99,12 @@ export class SandboxSignInDialog extends ComponentDialog {
   private async signIn(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const action = step.result as CardAction;
     const locale = step.context.activity.locale;
-    if (action.verb === 'link.cancel') return step.endDialog(undefined);
+    if (action.verb === VERB.cancel) return step.endDialog(undefined);
     try {
       const account: SignedInAccount = await this.tokens.signIn(
         action.userId,
         this.kind,
-        inputsOf(action, 'signin.select').choice ?? '',
+        inputsOf(action, VERB.selectAccount).choice ?? '',
       );
       await answerInvoke(
         step.context,

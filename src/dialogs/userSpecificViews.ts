@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/render';
+import { VERB } from './verbs';
 
 /**
  * Cards in group chats and channels, where everyone sees the bot's messages: the initiator alone
@@ -13,7 +14,7 @@ import type { AdaptiveCardJson } from '../cards/render';
  */
 
 /** The verb of the refresh action (the automatic invoke of a user-specific view). */
-export const REFRESH_VERB = 'card.refresh';
+export const REFRESH_VERB = VERB.refresh;
 
 /** Whether the conversation is shared: a group chat or a channel (not a personal chat). */
 export function isShared(activity: Partial<Activity>): boolean {

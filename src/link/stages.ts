@@ -1,16 +1,11 @@
 import type { SignedInAccount } from '../auth/signIn';
-import type {
-  AzureSubscription,
-  DirectoryPerson,
-  Organization,
-  PlannedWrite,
-} from '../domain/model';
-import { TenantlinkError } from '../errors';
+import type { AzureSubscription, Organization, PlannedWrite } from '../domain/model';
 
 /**
- * The stages of a link flow, as the dialog keeps them across turns (JSON, no token): each stage
- * adds what the step that reaches it learned, and a later step asserts its stage before reading
- * it (no non-null assertion anywhere). The jobs' own stages extend {@link FlowRef} (procedure.ts).
+ * The stages of a link flow, one type per seed stage: each stage dialog of src/dialogs/link/
+ * takes the stage before it as its options and ends with its own (JSON, no token: the dialog
+ * state keeps them across turns and restarts). A stage only adds what it learned, so a later
+ * stage reads its fields with no assertion. The jobs' own stages extend `FlowRef` (procedure.ts).
  */
 
 /** The flow as it starts: who started it, and how. */
@@ -21,7 +16,7 @@ export interface FlowStart {
   /** A dry run: every read, no write to Graph or ARM; the writes are listed instead. */
   readonly dryRun?: boolean;
   /** The writes a dry run would have made so far, in order. */
-  plan?: PlannedWrite[];
+  readonly plan?: readonly PlannedWrite[];
 }
 
 /** After the Office 365 sign-in: the admin and their organization. */
@@ -30,12 +25,16 @@ export interface SignedInFlow extends FlowStart {
   readonly org: Organization;
 }
 
-/** After the Azure sign-in and the preflight: the subscriptions offered, and directory names. */
-export interface OfferedFlow extends SignedInFlow {
+/** After the Azure sign-in: the subscriptions' admin too. */
+export interface AzureSignedInFlow extends SignedInFlow {
   readonly azure: SignedInAccount;
-  readonly owned: AzureSubscription[];
+}
+
+/** The before-you-begin rules passed and the subscriptions offered (the choice card's data). */
+export interface OfferedFlow extends AzureSignedInFlow {
+  readonly owned: readonly AzureSubscription[];
   /** Display names of the directories the Azure account sees, by tenant id. */
-  readonly directoryNames: Record<string, string>;
+  readonly directoryNames: Readonly<Record<string, string>>;
 }
 
 /** After the choice: the subscription and the name of the directory it trusts today. */
@@ -44,60 +43,30 @@ export interface ChosenFlow extends OfferedFlow {
   readonly sourceName: string;
 }
 
-/**
- * State kept across the waterfall's turns (no tokens: they come from the token service). Each
- * stage's fields are filled by the step that reaches it; a later step asserts its stage
- * ({@link assertSignedIn}, {@link assertOffered}, {@link assertChosen}) and then reads them.
- */
-export type LinkState = FlowStart & {
-  office365?: SignedInAccount;
-  org?: Organization;
-  azure?: SignedInAccount;
-  owned?: AzureSubscription[];
-  directoryNames?: Record<string, string>;
-  subscription?: AzureSubscription;
-  sourceName?: string;
-  /** The users the grant card listed (its first page). */
-  grantUsers?: DirectoryPerson[];
-};
+/** After the review: the impact acknowledged and the subscription's name typed (its lock held). */
+export type ConfirmedFlow = ChosenFlow;
 
-/** The fields each stage adds to the one before it. */
-const SIGNED_IN_FIELDS = ['office365', 'org'] as const;
-const OFFERED_FIELDS = [...SIGNED_IN_FIELDS, 'azure', 'owned', 'directoryNames'] as const;
-const CHOSEN_FIELDS = [...OFFERED_FIELDS, 'subscription', 'sourceName'] as const;
+/** After the move: the subscription trusts the Office 365 directory (a dry run: its plan so far). */
+export type MovedFlow = ChosenFlow;
 
-/**
- * Throws when `s` lacks any of `fields` (a state from another version, or a bug).
- * @throws TenantlinkError `internal` naming the stage and the missing fields
- */
-function requireStage(s: LinkState, stage: string, fields: readonly (keyof LinkState)[]): void {
-  const missing = fields.filter((f) => s[f] === undefined);
-  if (missing.length > 0)
-    throw new TenantlinkError('internal', {
-      detail: `link state of flow ${s.flowId} is not ${stage}: no ${missing.join(', ')}`,
-    });
+/** After the access stage: accounts granted, tested, the team's channels told. */
+export type AccessedFlow = ChosenFlow;
+
+/** How a link ended (the link dialog's result). */
+export interface LinkResult {
+  readonly outcome:
+    | 'linked'
+    | 'cancelled'
+    | 'preflightFailed'
+    | 'failed'
+    | 'nothingToLink'
+    | 'subscriptionBusy'
+    /** Stopped before the confirm card: a resource cannot change directory. */
+    | 'blocked'
+    /** Moved; the new directory did not show the subscription within the propagation wait. */
+    | 'awaitingDirectory';
+  readonly flowId: string;
 }
 
-/**
- * Asserts that the Office 365 sign-in is done (the state's type narrows to {@link SignedInFlow}).
- * @throws TenantlinkError `internal` when it is not
- */
-export function assertSignedIn(s: LinkState): asserts s is LinkState & SignedInFlow {
-  requireStage(s, 'signed in', SIGNED_IN_FIELDS);
-}
-
-/**
- * Asserts that the subscriptions were offered (narrows to {@link OfferedFlow}).
- * @throws TenantlinkError `internal` when they were not
- */
-export function assertOffered(s: LinkState): asserts s is LinkState & OfferedFlow {
-  requireStage(s, 'offered', OFFERED_FIELDS);
-}
-
-/**
- * Asserts that the subscription was chosen (narrows to {@link ChosenFlow}).
- * @throws TenantlinkError `internal` when it was not
- */
-export function assertChosen(s: LinkState): asserts s is LinkState & ChosenFlow {
-  requireStage(s, 'chosen', CHOSEN_FIELDS);
-}
+/** How a stage dialog ends: on to the next stage with what it learned, or the link ended here. */
+export type StageEnd<T> = { readonly next: T } | { readonly ended: LinkResult };

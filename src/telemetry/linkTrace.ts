@@ -12,7 +12,7 @@ import { INSTRUMENTATION_SCOPE } from './scope';
 
 /**
  * One trace per link. A link runs over many turns, instances and background jobs, so its trace is
- * derived from its flow id (a random UUID, src/dialogs/linkDialog.ts): the trace id and the parent
+ * derived from its flow id (a random UUID, src/dialogs/link/linkDialog.ts): the trace id and the parent
  * span id are the first 16 and next 8 bytes of SHA-256("tenantlink-link:" + flow id), a remote
  * parent in W3C Trace Context terms (https://www.w3.org/TR/trace-context/#trace-id). Every step
  * and job of the link is a span under it, on any instance and after any restart, with nothing to

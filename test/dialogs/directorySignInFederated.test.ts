@@ -140,12 +140,13 @@ describe('the subscription admin signs in through an app with no secret', () => 
   });
 
   it('links Pay-As-You-Go end to end through the secretless sign-in', async () => {
+    const directory = (): string | undefined =>
+      h.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId;
+    const before = directory();
+    expect(before).not.toBe(T.contoso);
     await runLink(h, { signInSubscriptionId: S.payAsYouGo });
-    await until(
-      () =>
-        h.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)
-          ?.tenantId === T.contoso,
-    );
+    await until(() => directory() !== before);
+    expect(directory()).toBe(T.contoso);
   });
 
   it.each<[string, Record<string, unknown>]>([

@@ -1,3 +1,4 @@
+import { rawDatesIn } from '../../src/cards/render';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import { IDS } from '../../src/sandbox';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
@@ -113,7 +114,11 @@ it('links the Pay-As-You-Go subscription to Contoso end to end', async () => {
   // One notification in the team's channel.
   const notices = h.channel.activities(TEAM).filter((a) => a.kind === 'send');
   expect(notices).toHaveLength(1);
-  expect(cardText(notices[0]!.activity.attachments[0].content)).toContain('Pay-As-You-Go');
+  const notice = notices[0]!.activity.attachments[0].content;
+  expect(cardText(notice)).toContain('Pay-As-You-Go');
+  // Its time is formatted by each reader's client, never a raw ISO string.
+  expect(rawDatesIn(notice)).toEqual([]);
+  expect(cardText(notice)).toMatch(/\{\{TIME\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\}\}/);
 });
 
 it('lists the link in history, as a card and as JSON, only in the destination directory', async () => {

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import httpProxy from 'http-proxy';
 import { projectRoot } from '../../src/paths';
 import { freePort } from './freePort';
@@ -38,13 +39,14 @@ export async function startInstance(id: string, env: Record<string, string>): Pr
   const out = logDir ? openSync(join(logDir, `instance-${id}-${port}.log`), 'a') : 'ignore';
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', require.resolve('ts-node/register/transpile-only'), join(root, 'src', 'index.ts')],
+    // tsx's loader (ESM and CommonJS hooks, like `npm start`'s `tsx src/index.ts`).
+    ['--import', pathToFileURL(require.resolve('tsx')).href, join(root, 'src', 'index.ts')],
     {
       // Its own working folder: no developer .env is read, no .data is shared by accident.
       cwd: mkdtempSync(join(tmpdir(), `tenantlink-${id}-`)),
       env: {
         PATH: process.env.PATH ?? '',
-        TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+        TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'),
         ...env,
         PORT: String(port),
         HOST: '127.0.0.1',

@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { projectRoot } from '../../src/paths';
 
@@ -41,12 +42,13 @@ function start(env: Record<string, string>): void {
   const root = projectRoot();
   child = spawn(
     process.execPath,
-    ['-r', require.resolve('ts-node/register/transpile-only'), join(root, 'src', 'index.ts')],
+    // tsx's loader (ESM and CommonJS hooks, like `npm start`'s `tsx src/index.ts`).
+    ['--import', pathToFileURL(require.resolve('tsx')).href, join(root, 'src', 'index.ts')],
     {
       cwd: work,
       env: {
         PATH: process.env.PATH ?? '',
-        TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+        TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'),
         TENANTLINK_MODE: 'local',
         PORT: '0',
         HOST: '127.0.0.1',

@@ -16,7 +16,7 @@ import {
 } from '../../src/cards/render';
 import type { Verb } from '../../src/dialogs/cardPrompt';
 import { IMPACT_LIST_LIMIT, LinkCards } from '../../src/dialogs/linkCards';
-import { GRANT_PAGE_SIZE } from '../../src/dialogs/linkDialog';
+import { GRANT_PAGE_SIZE } from '../../src/dialogs/link/accessDialog';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
 import type { DirectoryPerson } from '../../src/domain/model';
 import { Localizer } from '../../src/i18n';
@@ -52,6 +52,7 @@ const VERBS: Record<Verb, true> = {
   'access.grant': true,
   'keyvault.fix': true,
   'checklist.done': true,
+  'card.refresh': true,
   'history.open': true,
   'history.export': true,
 };
