@@ -10,6 +10,7 @@ import { grants } from './grants';
 import { inventory } from './inventory';
 import { restore } from './restore';
 import { scale } from './scale';
+import { selectBenchmarks } from './stats';
 import { turnOverhead } from './turnOverhead';
 
 /** The benchmarks by name, in the order they run. */
@@ -22,6 +23,18 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<BenchRow[]>>> = {
   restore,
   inventory,
   clickAnswer,
+};
+
+/** The benchmarks' names by the number their rows carry (issues 7, 9, 17 and 18). */
+const NUMBERS: Readonly<Record<string, string>> = {
+  '1': 'turnOverhead',
+  '2': 'fullLink',
+  '3': 'scale',
+  '4': 'grants',
+  '5': 'conversations',
+  '6': 'restore',
+  '17': 'inventory',
+  '18': 'clickAnswer',
 };
 
 /**
@@ -47,7 +60,8 @@ async function inChild(name: string): Promise<BenchRow[]> {
  * `npm run bench`: runs the five benchmarks of issue 7, the restore benchmark of issue 9 and the
  * inventory and click-answer benchmarks of issues 17 and 18, one after the other, each in a
  * process of its own; prints a table with target and pass/fail per row, writes
- * bench/results.json and exits 1 when a target is missed. Not part of `npm test`.
+ * bench/results.json and exits 1 when a target is missed. Not part of `npm test`. `BENCH=1,5`
+ * runs only the benchmarks it names (see {@link selectBenchmarks}).
  * With a benchmark's name as argument (and an IPC channel), runs only that one in this process
  * and sends its rows to the parent.
  */
@@ -66,7 +80,8 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}`;
   const rows: BenchRow[] = [];
-  for (const name of Object.keys(BENCHMARKS)) rows.push(...(await inChild(name)));
+  for (const name of selectBenchmarks(process.env.BENCH, Object.keys(BENCHMARKS), NUMBERS))
+    rows.push(...(await inChild(name)));
   const lines = [
     `tenantlink benchmarks — ${machine}`,
     '',

@@ -68,3 +68,30 @@ export const round2 = (n: number): number => Math.round(n * 100) / 100;
 export function spreadNote(s: Summary): string {
   return `IQR ${round2(s.q1)}–${round2(s.q3)}, range ${round2(s.min)}–${round2(s.max)} (${s.n} pairs)`;
 }
+
+/**
+ * The benchmarks a comma-separated selector names, by the number their rows carry or by name, in
+ * the order of `names`: all of them when the selector is absent or blank (`BENCH=1,5 npm run bench`
+ * runs the turn-overhead and burst benchmarks only).
+ * @param names every benchmark's name, in the order they run
+ * @param numbers benchmark name by row number ('1' → 'turnOverhead')
+ * @throws Error when an item of the selector names no benchmark
+ */
+export function selectBenchmarks(
+  selector: string | undefined,
+  names: readonly string[],
+  numbers: Readonly<Record<string, string>>,
+): string[] {
+  if (!selector?.trim()) return [...names];
+  const wanted = new Set(
+    selector.split(',').map((item) => {
+      const name = numbers[item.trim()] ?? item.trim();
+      if (!names.includes(name)) {
+        const known = Object.entries(numbers).map(([n, b]) => `${n} ${b}`);
+        throw new Error(`no benchmark ${item}: ${known.join(', ')}`);
+      }
+      return name;
+    }),
+  );
+  return names.filter((name) => wanted.has(name));
+}

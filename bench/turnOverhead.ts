@@ -10,6 +10,12 @@ import { pairRatios, round2, spreadNote, summarize } from './stats';
  * bot on restify, both answering to the same sink connector, driven by autocannon in the same run,
  * in alternating short rounds so that both see the same load of the (shared) machine. Reported as
  * medians of the per-pair ratios of latency percentiles (targets: p50 ≤ 1.3×, p99 ≤ 1.5×).
+ * Each of the 50 connections is a conversation of its own (see `load`): when all of them sent into
+ * one conversation, TeamsBot.run (src/bot/teamsBot.ts) ran them one after the other, as it
+ * does by design for one conversation's turns (measured: p50 ratio
+ * 3.0× with a p99 ratio of 0.5×, against 1.4× and 1.6× with a conversation per connection, same
+ * code and machine). `BENCH_ONE_CONVERSATION=1` brings the one-conversation load back;
+ * `BENCH_PAIRS` and `BENCH_TURNS` shorten a run while iterating.
  */
 
 /** A bare botbuilder echo bot on restify (the baseline of benchmarks 1 and 5). */
@@ -49,16 +55,39 @@ export function activity(serviceUrl: string, text: string, conversationId = 'a:b
   });
 }
 
-/** `amount` POSTs of `body` to `url`, 50 at a time (a fixed amount: a round on a loaded machine
- * takes longer instead of measuring fewer turns). */
-async function load(url: string, body: string, amount: number): Promise<autocannon.Result> {
+/** Concurrent autocannon connections of one round. */
+const CONNECTIONS = 50;
+
+/**
+ * `amount` POSTs of the `text` turn to `url`, {@link CONNECTIONS} at a time (a fixed amount: a
+ * round on a loaded machine takes longer instead of measuring fewer turns). Each connection is one
+ * Teams user in a conversation of its own (`a:bench-<round>-<n>`), so a conversation's turns arrive
+ * one after the other, as one person's turns in one chat do: sending all 50 connections' turns
+ * into one conversation at once measured the bot's per-conversation queue, not its turn cost.
+ */
+async function load(
+  url: string,
+  serviceUrl: string,
+  text: string,
+  amount: number,
+  round: string,
+): Promise<autocannon.Result> {
+  let connection = 0;
+  const single = process.env.BENCH_ONE_CONVERSATION === '1';
   return autocannon({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
-    connections: 50,
+    connections: CONNECTIONS,
     amount,
+    requests: [
+      {
+        setupRequest: (request, context: { conversation?: string }) => {
+          context.conversation ??= single ? 'a:bench' : `a:bench-${round}-${connection++}`;
+          return { ...request, body: activity(serviceUrl, text, context.conversation) };
+        },
+      },
+    ],
   });
 }
 
@@ -69,20 +98,22 @@ async function load(url: string, body: string, amount: number): Promise<autocann
  * @param pairs rounds per bot (at least 10)
  * @param turns turns in one round
  */
-export async function turnOverhead(pairs = 12, turns = 300): Promise<BenchRow[]> {
+export async function turnOverhead(
+  pairs = Number(process.env.BENCH_PAIRS ?? 12),
+  turns = Number(process.env.BENCH_TURNS ?? 300),
+): Promise<BenchRow[]> {
   const sink = await startSinkConnector();
   const rig = await startRig();
   const echo = await startEchoBot();
   try {
-    const body = activity(sink.url, 'help');
     const tenantlinkUrl = `${rig.app.server.url}/api/messages`;
-    await load(echo.url, body, turns); // warm-up
-    await load(tenantlinkUrl, body, turns);
+    await load(echo.url, sink.url, 'help', turns, 'warm-echo'); // warm-up
+    await load(tenantlinkUrl, sink.url, 'help', turns, 'warm-tenantlink');
     const e: autocannon.Result[] = [];
     const t: autocannon.Result[] = [];
     for (let i = 0; i < pairs; i++) {
-      e.push(await load(echo.url, body, turns));
-      t.push(await load(tenantlinkUrl, body, turns));
+      e.push(await load(echo.url, sink.url, 'help', turns, `echo-${i}`));
+      t.push(await load(tenantlinkUrl, sink.url, 'help', turns, `tenantlink-${i}`));
     }
     const errors = [...e, ...t].reduce((n, r) => n + r.errors + r.non2xx, 0);
     const p50 = summarize(

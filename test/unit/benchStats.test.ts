@@ -1,4 +1,4 @@
-import { pairRatios, spreadNote, summarize } from '../../bench/stats';
+import { pairRatios, selectBenchmarks, spreadNote, summarize } from '../../bench/stats';
 
 describe('bench statistics (interleaved rounds)', () => {
   it('takes the median of an odd and of an even count', () => {
@@ -31,5 +31,24 @@ describe('bench statistics (interleaved rounds)', () => {
 
   it('describes the spread', () => {
     expect(spreadNote(summarize([1, 1.2, 1.4]))).toBe('IQR 1.1–1.3, range 1–1.4 (3 pairs)');
+  });
+});
+
+describe('bench selector (BENCH=1,5)', () => {
+  const names = ['scale', 'turnOverhead', 'conversations'];
+  const numbers = { '1': 'turnOverhead', '3': 'scale', '5': 'conversations' };
+
+  it('runs every benchmark without a selector', () => {
+    expect(selectBenchmarks(undefined, names, numbers)).toEqual(names);
+    expect(selectBenchmarks(' ', names, numbers)).toEqual(names);
+  });
+
+  it('runs those named by number or name, in their usual order', () => {
+    expect(selectBenchmarks('5, 1', names, numbers)).toEqual(['turnOverhead', 'conversations']);
+    expect(selectBenchmarks('scale', names, numbers)).toEqual(['scale']);
+  });
+
+  it('refuses an item that names no benchmark', () => {
+    expect(() => selectBenchmarks('1,7', names, numbers)).toThrow('no benchmark 7');
   });
 });
