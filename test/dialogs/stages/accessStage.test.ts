@@ -1,0 +1,190 @@
+import { ActivityTypes, type TestAdapter } from 'botbuilder';
+import type { DirectoryPerson } from '../../../src/domain/rules';
+import type { Office365DirectoryPort } from '../../../src/domain/ports';
+import { TenantlinkError } from '../../../src/errors';
+import { AccessDialog } from '../../../src/dialogs/link/accessDialog';
+import type { AccessNotices } from '../../../src/dialogs/link/accessDryRun';
+import { VERB } from '../../../src/dialogs/verbs';
+import type { AccessJobResult, AccessStage } from '../../../src/link/accessJob';
+import type { MovedFlow } from '../../../src/link/stages';
+import type { ChangeRecordStore } from '../../../src/state/changeRecords';
+import { CHOSEN } from './fixtures';
+import { FakeBackground, StageHarness, basePorts } from './stageHarness';
+
+/**
+ * The access stage (grant card, the access job: grant, restore, test, then the notice to the team
+ * channels through LinkNotices) on fake ports: what it offers, what the answer starts and how it
+ * ends for each outcome of the job, and that only the initiator's answer counts.
+ */
+
+const MEGAN: DirectoryPerson = {
+  id: 'megan',
+  displayName: 'Megan Bowen',
+  userPrincipalName: 'megan@contoso.com',
+  mail: 'megan@contoso.com',
+  otherMails: [],
+};
+const ALEX: DirectoryPerson = { ...MEGAN, id: 'alex', displayName: 'Alex Wilber' };
+
+interface Case {
+  readonly name: string;
+  readonly job: AccessJobResult | Error;
+  /** Team channels the notice reached. */
+  readonly channels: number;
+  readonly outcome: 'next' | 'failed';
+  readonly statuses: readonly string[];
+  /** Whether the channels were told (only after a job that worked). */
+  readonly noticed: boolean;
+}
+
+const GRANTED: AccessJobResult = {
+  grants: [{ user: MEGAN, role: 'Contributor', outcome: 'granted' }],
+  tested: [{ user: MEGAN, ok: true }],
+  missing: 0,
+};
+
+const CASES: Case[] = [
+  {
+    name: 'granted, tested, two channels told',
+    job: GRANTED,
+    channels: 2,
+    outcome: 'next',
+    statuses: [],
+    noticed: true,
+  },
+  {
+    name: 'granted, no channel to tell',
+    job: GRANTED,
+    channels: 0,
+    outcome: 'next',
+    statuses: [],
+    noticed: true,
+  },
+  {
+    name: 'a failed job',
+    job: new TenantlinkError('cloudThrottled', {}),
+    channels: 1,
+    outcome: 'failed',
+    statuses: ['failed'],
+    noticed: false,
+  },
+];
+
+/** The stage with fake ports, and what its job and notices were given. */
+function setup(c: Case): {
+  h: StageHarness<MovedFlow>;
+  jobs: { userId: string; stage: AccessStage }[];
+  notices: string[];
+  statuses: string[];
+} {
+  const ports = basePorts();
+  const background = new FakeBackground();
+  const jobs: { userId: string; stage: AccessStage }[] = [];
+  const notices: string[] = [];
+  const directory = {
+    listUsers: async () => ({ users: [MEGAN, ALEX], cursor: undefined }),
+  } as unknown as Office365DirectoryPort;
+  const stage = new AccessDialog({
+    ...ports,
+    procedure: {
+      ...ports.procedure,
+      directory: () => directory,
+      azure: () => {
+        throw new Error('no ARM in the access stage test');
+      },
+    },
+    changes: { get: async () => undefined } as unknown as ChangeRecordStore,
+    background,
+    accessJob: async (userId, s) => {
+      jobs.push({ userId, stage: s });
+      if (c.job instanceof Error) throw c.job;
+      return c.job;
+    },
+    notices: {
+      linked: async (flowId) => {
+        notices.push(flowId);
+        return c.channels;
+      },
+      dryRun: async () => 0,
+    } satisfies AccessNotices,
+    portalUrl: 'https://portal.azure.com',
+  });
+  return {
+    h: new StageHarness<MovedFlow>(stage, background),
+    jobs,
+    notices,
+    statuses: ports.statuses,
+  };
+}
+
+it.each(CASES)('ends $name', async (c) => {
+  const { h, jobs, notices, statuses } = setup(c);
+  await h.begin(CHOSEN);
+  // The grant card offers the Office 365 users.
+  const card = JSON.stringify(h.lastCard());
+  expect(card).toMatch(/Megan Bowen/);
+  expect(card).toMatch(/Alex Wilber/);
+  expect(jobs).toEqual([]);
+  await h.click(VERB.grantAccess, { principalIds: 'megan', role: 'Contributor', restore: 'false' });
+  // The answer starts the job as the initiator, with what was chosen.
+  expect(jobs).toHaveLength(1);
+  expect(jobs[0]?.userId).toBe(CHOSEN.initiatorId);
+  expect(jobs[0]?.stage).toMatchObject({
+    flowId: CHOSEN.flowId,
+    subscriptionId: CHOSEN.subscription.subscriptionId,
+    role: 'Contributor',
+    principalIds: ['megan'],
+    restore: false,
+  });
+  expect(h.ended).toBeUndefined();
+  await h.finishJob();
+  expect(notices).toEqual(c.noticed ? [CHOSEN.flowId] : []);
+  if (c.outcome === 'next') {
+    expect(h.ended).toEqual({ next: CHOSEN });
+    // The done text says how many channels were told, or how to have them told.
+    const done = h.texts().find((t) => t.startsWith('Done: Pay-As-You-Go trusts Contoso.'));
+    expect(done).toMatch(c.channels > 0 ? /I told 2 team channels/ : /Install me in a team/);
+    // The access results card names the user granted.
+    expect(JSON.stringify(h.lastCard())).toMatch(/Megan Bowen/);
+  } else expect(h.ended).toEqual({ ended: { outcome: c.outcome, flowId: CHOSEN.flowId } });
+  expect(statuses).toEqual(c.statuses);
+});
+
+/** The harness's TestAdapter and card data (private there), to send as another Teams user. */
+function harnessOf(h: StageHarness<MovedFlow>): {
+  adapter: TestAdapter;
+  actionData(verb: string): Record<string, unknown>;
+} {
+  return h as unknown as ReturnType<typeof harnessOf>;
+}
+
+it("counts only the initiator's answer", async () => {
+  const { h, jobs } = setup(CASES[0] as Case);
+  await h.begin(CHOSEN);
+  const data = harnessOf(h).actionData(VERB.grantAccess);
+  const inputs = { principalIds: 'megan', role: 'Owner', restore: 'false' };
+  await harnessOf(h).adapter.send({
+    type: ActivityTypes.Invoke,
+    name: 'adaptiveCard/action',
+    from: { id: 'user2', name: 'User2' },
+    value: {
+      action: {
+        type: 'Action.Execute',
+        verb: VERB.grantAccess,
+        data: { ...data, ...inputs },
+      },
+    },
+  });
+  expect(jobs).toEqual([]);
+  expect(h.ended).toBeUndefined();
+  await h.click(VERB.grantAccess, inputs);
+  expect(jobs).toHaveLength(1);
+});
+
+it('asks again when no account is chosen', async () => {
+  const { h, jobs } = setup(CASES[0] as Case);
+  await h.begin(CHOSEN);
+  await h.click(VERB.grantAccess, { principalIds: 'nobody', role: 'Owner', restore: 'false' });
+  expect(jobs).toEqual([]);
+  expect(h.ended).toBeUndefined();
+});
