@@ -76,6 +76,14 @@ const CASES: Case[] = [
     noticed: true,
   },
   {
+    name: 'granted, one chosen account not in the directory',
+    job: { ...GRANTED, missing: 1 },
+    channels: 2,
+    outcome: 'next',
+    statuses: [],
+    noticed: true,
+  },
+  {
     name: 'a failed job',
     job: new TenantlinkError('cloudThrottled', {}),
     channels: 1,
@@ -159,6 +167,9 @@ it.each(CASES)('ends $name', async (c) => {
     // The done text says how many channels were told, or how to have them told.
     const done = h.texts().find((t) => t.startsWith('Done: Pay-As-You-Go trusts Contoso.'));
     expect(done).toMatch(c.channels > 0 ? /I told 2 team channels/ : /Install me in a team/);
+    // Chosen accounts the directory does not have are said to be left out.
+    const missing = h.texts().some((t) => /1 chosen account is not in Contoso/.test(t));
+    expect(missing).toBe((c.job as AccessJobResult).missing > 0);
     // The access results card names the user granted.
     expect(JSON.stringify(h.lastCard())).toMatch(/Megan Bowen/);
   } else expect(h.ended).toEqual({ ended: { outcome: c.outcome, flowId: CHOSEN.flowId } });
