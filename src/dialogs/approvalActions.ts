@@ -6,6 +6,7 @@ import type { Localizer } from '../i18n';
 import { applyApprovalClick, type ApprovalDeps } from '../link/approvalJob';
 import { createLogger } from '../log';
 import { approvalCardVersion } from './approvalCards';
+import { answerWithMessage } from './cardAnswers';
 import { VERB } from './verbs';
 
 /**
@@ -92,15 +93,4 @@ export async function answerApprovalAction(
     result.kind === 'recorded' ? t('approval.recorded') : refusal(t, result.why),
   );
   return true;
-}
-
-/** Answers an Action.Execute with a message (the card stays as it is). */
-async function answerWithMessage(context: TurnContext, text: string): Promise<void> {
-  await context.sendActivity({
-    type: 'invokeResponse',
-    value: {
-      status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text },
-    },
-  });
 }

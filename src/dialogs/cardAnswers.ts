@@ -65,6 +65,23 @@ export async function answerInvoke(
 }
 
 /**
+ * Answers the turn's Action.Execute invoke with a message instead of a card (Universal Actions
+ * response `application/vnd.microsoft.activity.message`: the clicked card stays as it is).
+ * Does nothing when the turn is not an invoke or was already answered.
+ */
+export async function answerWithMessage(context: TurnContext, text: string): Promise<void> {
+  if (context.activity.type !== ActivityTypes.Invoke || context.turnState.get(ANSWERED)) return;
+  context.turnState.set(ANSWERED, true);
+  await context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: {
+      status: 200,
+      body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text },
+    },
+  });
+}
+
+/**
  * A card that only the initiator may use, in a group chat or channel: answered to them with a
  * `refresh` naming them, so it stays theirs (src/dialogs/userSpecificViews.ts).
  */

@@ -8,6 +8,7 @@ import type { Localizer } from '../i18n';
 import { plainText } from '../i18n/markdown';
 import { createLogger } from '../log';
 import type { ChangeRecord, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
+import { answerWithMessage } from './cardAnswers';
 import { checklistFacts } from './inventoryCards';
 import { isShared } from './userSpecificViews';
 import { VERB } from './verbs';
@@ -144,20 +145,6 @@ export async function answerHistoryAction(
   );
   await sendExport(context, t, [record], flowId);
   return true;
-}
-
-/**
- * Answers an Action.Execute with a message (Universal Actions' `application/vnd.microsoft.activity.message`
- * response: the card stays as it is).
- */
-async function answerWithMessage(context: TurnContext, text: string): Promise<void> {
-  await context.sendActivity({
-    type: 'invokeResponse',
-    value: {
-      status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text },
-    },
-  });
 }
 
 async function sendJson(context: TurnContext, records: readonly ChangeRecord[]): Promise<void> {

@@ -11,6 +11,7 @@ import {
 import type { ApprovalPolicyStore } from '../state/approvalPolicies';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 import { ApprovalCards } from './approvalCards';
+import { answerWithMessage } from './cardAnswers';
 import { ReadOnlyCommandDialog, type AccountDialogDeps } from './accountDialogs';
 import { VERB, VERBS } from './verbs';
 
@@ -125,15 +126,4 @@ export async function answerPolicySave(
   await deps.policies.set(admin.tenantId, policy, { id: from.id, name: from.name ?? from.id });
   await answerWithMessage(context, t('policy.saved'));
   return true;
-}
-
-/** Answers an Action.Execute with a message (the card stays as it is). */
-async function answerWithMessage(context: TurnContext, text: string): Promise<void> {
-  await context.sendActivity({
-    type: 'invokeResponse',
-    value: {
-      status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text },
-    },
-  });
 }

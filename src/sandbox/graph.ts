@@ -64,6 +64,20 @@ const error = (status: number, code: string, message: string): SandboxResponse =
   body: graphError(code, message),
 });
 
+/** The tenant's user whose id or UPN is `id` (case-insensitive), as `/users/{id}` resolves it. */
+function userByIdOrUpn(tenant: TenantRecord, id: string | undefined): UserRecord | undefined {
+  const key = (id ?? '').toLowerCase();
+  return tenant.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key);
+}
+
+/** Graph's 404 for a `/users/{id}` that names no user. */
+const userNotFound = (id: string | undefined): SandboxResponse =>
+  error(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id ?? ''}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+
 /**
  * A user as Graph serialises it to `caller`: the full profile with `User.Read.All` (or a higher
  * permission) or for the caller itself, else only the basic profile that `User.ReadBasic.All`
@@ -243,16 +257,8 @@ export function graphRoutes(
   };
 
   const userById: GraphHandler = (req, p, { caller, tenant }) => {
-    const key = (p.id ?? '').toLowerCase();
-    const user = tenant.users.find(
-      (u) => u.id === key || u.userPrincipalName.toLowerCase() === key,
-    );
-    if (!user)
-      return error(
-        404,
-        'Request_ResourceNotFound',
-        `Resource '${p.id ?? ''}' does not exist or one of its queried reference-property objects are not present.`,
-      );
+    const user = userByIdOrUpn(tenant, p.id);
+    if (!user) return userNotFound(p.id);
     return {
       status: 200,
       body: project(userJsonFor(user, caller), req.url.searchParams.get('$select'), USER_DEFAULTS),
@@ -271,16 +277,8 @@ export function graphRoutes(
       return error(400, 'Request_BadRequest', 'groupIds must be an array of strings.');
     if (ids.length > 20)
       return error(400, 'Request_BadRequest', 'At most 20 groups can be checked per request.');
-    const key = (p.id ?? '').toLowerCase();
-    const user = tenant.users.find(
-      (u) => u.id === key || u.userPrincipalName.toLowerCase() === key,
-    );
-    if (!user)
-      return error(
-        404,
-        'Request_ResourceNotFound',
-        `Resource '${p.id ?? ''}' does not exist or one of its queried reference-property objects are not present.`,
-      );
+    const user = userByIdOrUpn(tenant, p.id);
+    if (!user) return userNotFound(p.id);
     const groups = tenant.groups ?? [];
     const memberOf = new Set<string>();
     let frontier = [user.id];
