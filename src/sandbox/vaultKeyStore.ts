@@ -39,7 +39,8 @@ export class SandboxVaultKeys {
 
   /**
    * Creates a key, or a new current version of an existing one (as "Rotate Key" or "Create Key"
-   * on an existing name do): older versions stay usable for unwrap.
+   * on an existing name do, https://learn.microsoft.com/rest/api/keyvault/keys/create-key/create-key):
+   * older versions stay usable for unwrap.
    * @returns the new version's identifier `https://{vault}.vault.azure.net/keys/{name}/{version}`
    */
   createVersion(vault: string, name: string): string {
@@ -69,6 +70,11 @@ export class SandboxVaultKeys {
 const keyMapId = (vault: string, name: string): string =>
   `${vault.toLowerCase()}/${name.toLowerCase()}`;
 
-/** A key version's identifier as Key Vault writes it (`kid`). */
+/**
+ * A key version's identifier as Key Vault writes it (`kid`): the object identifier
+ * `https://{vault-name}.vault.azure.net/{object-type}/{object-name}/{object-version}`, compared
+ * case-insensitively ("Object identifiers",
+ * https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-and-certificates).
+ */
 export const kidOf = (vault: string, name: string, version: string): string =>
   `https://${vault.toLowerCase()}.vault.azure.net/keys/${name}/${version}`;
