@@ -1,4 +1,5 @@
 import {
+  cardInstant,
   renderCard,
   type ActionIds,
   type AdaptiveCardJson,
@@ -42,11 +43,13 @@ export function approvalCardVersion(cardId: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** An ISO time as `{{DATE()}} {{TIME()}}` (RFC 3339 without milliseconds, as the functions take). */
+/**
+ * A time (epoch ms) as `{{DATE(…, SHORT)}} {{TIME(…)}}` for a text that localized strings put it
+ * in, each reader's client formatting it; the instant as {@link cardInstant} writes it.
+ */
 export function cardDateTime(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const call = (fn: 'DATE' | 'TIME', args: string): string => `{{${fn}(${args})}}`;
-  return [call('DATE', `${iso}, SHORT`), call('TIME', iso)].join(' ');
+  const at = cardInstant(new Date(epochMs).toISOString());
+  return `{{DATE(${at}, SHORT)}} {{TIME(${at})}}`;
 }
 
 /** Builds the approval step's cards for one locale. */
