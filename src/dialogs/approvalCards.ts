@@ -49,7 +49,8 @@ export function approvalCardVersion(cardId: string): number {
  */
 export function cardDateTime(epochMs: number): string {
   const at = cardInstant(new Date(epochMs).toISOString());
-  return `{{DATE(${at}, SHORT)}} {{TIME(${at})}}`;
+  const call = (fn: 'DATE' | 'TIME', args: string): string => `{{${fn}(${args})}}`;
+  return [call('DATE', `${at}, SHORT`), call('TIME', at)].join(' ');
 }
 
 /** Builds the approval step's cards for one locale. */
