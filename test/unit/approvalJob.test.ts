@@ -52,8 +52,13 @@ const click = (who: string, decision: 'approve' | 'reject' = 'approve', reason?:
   cardVersion: 1,
 });
 
-/** Deps over the shared storage; `onPause` runs at each pause, after the clock moved. */
+/**
+ * Deps over the shared storage; `onPause` runs at each pause, after the clock moved. A wait of
+ * 24 h polled hourly pauses about 25 times: a job that pauses far more never ends (the fake
+ * pause never yields to timers, so the test fails here rather than hang).
+ */
 function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefined): ApprovalDeps {
+  let pauses = 0;
   const d: ApprovalDeps = {
     approvals: new ApprovalStore(storage, () => now),
     changes: new ChangeRecordStore(storage),
@@ -61,6 +66,7 @@ function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefine
     pollMs: HOUR,
     wakeups: new ApprovalWakeups(),
     pause: async (ms) => {
+      if (++pauses > 100) throw new Error('still waiting after 100 pauses');
       now += ms;
       await onPause(d);
     },
