@@ -35,7 +35,9 @@ import { createLogger } from '../log';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerApprovalAction } from '../dialogs/approvalActions';
 import { outcomeCard } from '../dialogs/cardPrompt';
+import { ApprovalCards } from '../dialogs/approvalCards';
 import { ApprovalDialog } from '../dialogs/link/approvalDialog';
+import type { ApproverDirectoryPort } from '../graph/approvers';
 import { PolicyDialog, answerPolicySave } from '../dialogs/policyDialog';
 import { TenantlinkError } from '../errors';
 import { ApprovalWakeups, type ApprovalDeps } from '../link/approvalJob';
@@ -125,12 +127,27 @@ export function composeBot(deps: BotDeps): ComposedBot {
         });
         await notifier.post(request.policy.channel.teamId, outcomeCard(text));
       },
+      // The channel's approval card, replaced by how the request ended (no buttons, no refresh).
+      ended: async (request) => {
+        const activityId = request.card?.activityId;
+        if (!request.card || !activityId) return;
+        const card = new ApprovalCards(localizer, undefined).approval(
+          request,
+          request.card.subject,
+          false,
+        );
+        await notifier.update(request.policy.channel.teamId, activityId, card);
+      },
     },
     // The wait for people does not count as a running job (the runner's idle()).
     pause: (ms, signal) =>
       background.parked(sleep(ms, undefined, { signal, ref: false }).catch(() => undefined)),
     ...(deps.approvalPollMs !== undefined ? { pollMs: deps.approvalPollMs } : {}),
     wakeups: new ApprovalWakeups(),
+  };
+  const approverDirectory = (userId: string): ApproverDirectoryPort => {
+    if (!clients.approvers) throw new TenantlinkError('internal', { detail: 'no approvers' });
+    return clients.approvers(tokens.credential(userId, 'office365', 'graph'));
   };
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
@@ -158,6 +175,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
       changes,
       background,
       channel: notifier,
+      approverDirectory,
     }),
     move: new MoveDialog({
       ...stage,
@@ -171,7 +189,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
       changes,
       background,
       accessJob: (userId, s, progress) => giveAccessJob(procedure, userId, s, progress),
-      notices: new LinkNotices(localizer, procedure, notifier),
+      notices: new LinkNotices(localizer, procedure, notifier, changes),
       portalUrl: clients.portalUrl,
     }),
     afterMove: new AfterMoveDialog({ ...stage, changes }),

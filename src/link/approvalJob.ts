@@ -12,7 +12,10 @@ import {
 import type { ApproverDirectoryPort } from '../graph/approvers';
 import type { ApprovalStore } from '../state/approvals';
 import type { AuditEntry, ChangeRecordStore } from '../state/changeRecords';
+import { createLogger } from '../log';
 import type { FlowRef } from './procedure';
+
+const log = createLogger('approval-job');
 
 /**
  * The approval step of a link (issue 29), free of botbuilder: after the typed confirmation and
@@ -47,6 +50,11 @@ export interface ApprovalJobResult {
 export interface ApprovalNotices {
   /** Posts the one reminder in the policy's channel (and to the initiator). */
   remind(request: ApprovalRequest): Promise<void>;
+  /**
+   * Replaces the channel's approval card with how the request ended (who decided, when, no
+   * buttons). Idempotent: called again (a job run again, a cancel), it writes the same card.
+   */
+  ended(request: ApprovalRequest): Promise<void>;
 }
 
 /** What the approval job and the click handler use. */
@@ -158,6 +166,7 @@ export async function awaitApprovalJob(
       if (!request) throw new Error(`no approval request for ${stage.flowId}`);
       if (request.outcome) {
         await recordEnd(deps.changes, request);
+        await showEnd(deps, request);
         return { outcome: request.outcome, decisions: request.decisions };
       }
       if (await deps.approvals.claimReminder(stage.flowId)) await deps.notices.remind(request);
@@ -172,6 +181,32 @@ export async function awaitApprovalJob(
   }
 }
 
+/** Updates the channel's card to the request's end; a failure is logged (the link goes on). */
+async function showEnd(deps: ApprovalDeps, request: ApprovalRequest): Promise<void> {
+  try {
+    await deps.notices.ended(request);
+  } catch (err) {
+    log.warn({ flowId: request.flowId, err }, 'approval card not updated');
+  }
+}
+
+/**
+ * The initiator's `cancel` while the link waits for approval: ends the request as cancelled
+ * (once; a request that has already ended stays as it is), records it in the change record's
+ * audit trail (`approval:cancelled`, status `cancelled`), wakes a wait on this instance (which
+ * then ends with `cancelled`) and updates the channel's card.
+ * @returns whether this call cancelled the request
+ * @throws Error from storage
+ */
+export async function cancelApproval(deps: ApprovalDeps, flowId: string): Promise<boolean> {
+  const { request, cancelled } = await deps.approvals.cancel(flowId);
+  if (!request || !cancelled) return false;
+  await recordEnd(deps.changes, request);
+  deps.wakeups?.wake(flowId);
+  await showEnd(deps, request);
+  return true;
+}
+
 /** Records how the request ended in the change record, once. */
 async function recordEnd(changes: ChangeRecordStore, request: ApprovalRequest): Promise<void> {
   const outcome = request.outcome!;
@@ -180,10 +215,15 @@ async function recordEnd(changes: ChangeRecordStore, request: ApprovalRequest): 
     r.status = outcome;
     const end: AuditEntry = {
       at: new Date(request.endedAt ?? Date.now()).toISOString(),
-      by: outcome === 'expired' ? 'tenantlink' : (request.decisions.at(-1)?.userId ?? ''),
+      by:
+        outcome === 'expired'
+          ? 'tenantlink'
+          : outcome === 'cancelled'
+            ? request.initiatorId
+            : (request.decisions.at(-1)?.userId ?? ''),
       action: `approval:${outcome}`,
       target: r.subscriptionId,
-      outcome: outcome === 'approved' ? 'ok' : 'refused',
+      outcome: outcome === 'approved' || outcome === 'cancelled' ? 'ok' : 'refused',
     };
     r.audit = [...r.audit, end];
   });

@@ -1,10 +1,15 @@
 import { MemoryStorage } from 'botbuilder';
-import { DEFAULT_APPROVAL_EXPIRY_MS, type ApprovalPolicy } from '../../src/domain/approval';
+import {
+  DEFAULT_APPROVAL_EXPIRY_MS,
+  type ApprovalPolicy,
+  type ApprovalRequest,
+} from '../../src/domain/approval';
 import type { ApproverDirectoryPort } from '../../src/graph/approvers';
 import {
   ApprovalWakeups,
   applyApprovalClick,
   awaitApprovalJob,
+  cancelApproval,
   requestApproval,
   type ApprovalDeps,
   type ApprovalStage,
@@ -21,6 +26,7 @@ const HOUR = 3600_000;
 let storage: MemoryStorage;
 let now: number;
 let reminders: number;
+let ended: ApprovalRequest[];
 let graphAsked: string[];
 const policy: ApprovalPolicy = {
   required: 1,
@@ -42,6 +48,8 @@ const approvers: ApproverDirectoryPort = {
     graphAsked.push(objectId);
     return objectId === 'oid-megan' || objectId === 'oid-adele';
   },
+  approverIds: async () => ['oid-megan', 'oid-adele'],
+  groupName: async () => 'Change Board',
 };
 const click = (who: string, decision: 'approve' | 'reject' = 'approve', reason?: string) => ({
   userId: `29:${who}`,
@@ -57,7 +65,7 @@ function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefine
   const d: ApprovalDeps = {
     approvals: new ApprovalStore(storage, () => now),
     changes: new ChangeRecordStore(storage),
-    notices: { remind: async () => void reminders++ },
+    notices: { remind: async () => void reminders++, ended: async (r) => void ended.push(r) },
     pollMs: HOUR,
     wakeups: new ApprovalWakeups(),
     pause: async (ms) => {
@@ -72,6 +80,7 @@ beforeEach(async () => {
   storage = new MemoryStorage();
   now = Date.parse('2026-12-04T10:00:00Z');
   reminders = 0;
+  ended = [];
   graphAsked = [];
   await new ChangeRecordStore(storage).update(
     'f1',
@@ -210,4 +219,48 @@ it('wakes a wait on this instance at once when a click decides', async () => {
   await applyApprovalClick(d, approvers, 'f1', click('megan'));
   expect((await waiting).outcome).toBe('approved');
   expect(woke).toBe(true);
+});
+
+it("updates the channel's card once the request ends, also on a run after a restart", async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  expect((await applyApprovalClick(d, approvers, 'f1', click('megan'))).kind).toBe('recorded');
+  expect(ended).toEqual([]);
+  await awaitApprovalJob(d, stage);
+  expect(ended.map((r) => r.outcome)).toEqual(['approved']);
+  await awaitApprovalJob(deps(), stage);
+  expect(ended.map((r) => r.outcome)).toEqual(['approved', 'approved']);
+});
+
+it("the initiator's cancel ends a waiting request as cancelled, audited, the card updated and the wait ended", async () => {
+  let cancelled = false;
+  const d = deps(async (self) => {
+    if (cancelled) return;
+    cancelled = true;
+    expect(await cancelApproval(self, 'f1')).toBe(true);
+  });
+  await requestApproval(d, stage);
+  const result = await awaitApprovalJob(d, stage);
+  expect(result.outcome).toBe('cancelled');
+  const r = await record();
+  expect(r?.status).toBe('cancelled');
+  expect(r?.audit.map((a) => [a.action, a.by, a.outcome])).toEqual([
+    ['approvalRequested', '29:kelley', 'ok'],
+    ['approval:cancelled', '29:kelley', 'ok'],
+  ]);
+  expect(ended.map((x) => x.outcome)).toContain('cancelled');
+  // A click after the cancel, and a second cancel, change nothing.
+  expect(await applyApprovalClick(d, approvers, 'f1', click('megan'))).toEqual({
+    kind: 'refused',
+    why: 'ended',
+  });
+  expect(await cancelApproval(d, 'f1')).toBe(false);
+});
+
+it('a cancel after the request was approved changes nothing', async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  await applyApprovalClick(d, approvers, 'f1', click('megan'));
+  expect(await cancelApproval(d, 'f1')).toBe(false);
+  expect((await awaitApprovalJob(d, stage)).outcome).toBe('approved');
 });

@@ -1,9 +1,13 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
+import type { ApprovalPolicy } from '../../domain/approval';
 import type { PlannedWrite } from '../../domain/model';
 import { errorFromJson } from '../../errors';
+import type { ApproverDirectoryPort } from '../../graph/approvers';
+import type { FlowStart } from '../../link/stages';
 import {
   awaitApprovalJob,
+  cancelApproval,
   requestApproval,
   type ApprovalDeps,
   type ApprovalJobResult,
@@ -13,7 +17,12 @@ import type { ConfirmedFlow } from '../../link/stages';
 import type { ApprovalPolicyStore } from '../../state/approvalPolicies';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import { inLinkStep } from '../../telemetry/linkTrace';
-import { ApprovalCards, type ApprovalSubject } from '../approvalCards';
+import {
+  ApprovalCards,
+  approverUserIds,
+  MAX_REFRESH_USER_IDS,
+  type ApprovalSubject,
+} from '../approvalCards';
 import { jobResult, type BackgroundRunner } from '../waitForBackground';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 
@@ -25,6 +34,13 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  * job as a leased background job (like the move's): approved → the move stage; rejected or
  * expired → the link ends with nothing changed (its lock released, the record's status says
  * why). A dry run lists the approval step in its plan and posts nothing.
+ *
+ * The channel's card is everyone's read-only view; its Universal Actions refresh names the
+ * approvers known at posting (a group's members, or the Global Administrators, read through
+ * Graph; at most Teams' 60) in `refresh.userIds`, whose clients refresh into Approve / Reject
+ * (src/dialogs/approvalActions.ts answers the refresh, checking the approver through Graph then).
+ * The initiator's `cancel` while the link waits ends the request as cancelled (audited, the
+ * channel's card updated; src/link/approvalJob.ts `cancelApproval`).
  */
 
 /** Id of the stage. */
@@ -32,8 +48,8 @@ export const APPROVAL_STAGE_DIALOG = 'linkStage.approval';
 
 /** Posts a card in one team's channel (src/bot/channelNotifier.ts `post`). */
 export interface ChannelPoster {
-  /** @returns false when the bot is not in that team */
-  post(teamId: string, card: Record<string, unknown>): Promise<boolean>;
+  /** @returns the message's activity id; undefined when the bot is not in that team */
+  post(teamId: string, card: Record<string, unknown>): Promise<string | undefined>;
 }
 
 /** What the stage uses. */
@@ -44,6 +60,8 @@ export interface ApprovalPorts extends StagePorts {
   readonly changes: Pick<ChangeRecordStore, 'get'>;
   readonly background: BackgroundRunner;
   readonly channel: ChannelPoster;
+  /** Graph's approvers as the link initiator's Office 365 connection (src/graph/approvers.ts). */
+  readonly approverDirectory: (initiatorId: string) => ApproverDirectoryPort;
 }
 
 /** The stage's background job. */
@@ -99,12 +117,20 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       policy,
     };
     const request = await requestApproval(this.deps.approval, stage);
-    // The channel's card with Approve / Reject: Graph checks whoever clicks (approvalActions.ts).
-    const posted = await this.deps.channel.post(
+    // Everyone's read-only card; the approvers' clients refresh into Approve / Reject, Graph
+    // checking whoever refreshes or clicks (approvalActions.ts).
+    const subject = await this.subject(flow);
+    const userIds = approverUserIds(await this.approverIds(flow, policy));
+    const activityId = await this.deps.channel.post(
       policy.channel.teamId,
-      cards.approval(request, await this.subject(flow), true),
+      cards.approval(request, subject, false, userIds),
     );
-    if (!posted) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
+    if (!activityId) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
+    await this.deps.approval.approvals.setCard(flow.flowId, {
+      subject,
+      userIds,
+      ...(activityId ? { activityId } : {}),
+    });
     await step.context.sendActivity({
       attachments: [
         {
@@ -129,11 +155,34 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       await step.context.sendActivity(cards.t('approval.ended.approved'));
       return this.next(step, flow);
     }
+    if (outcome === 'cancelled') return this.cancel(step, flow);
     // The approval job recorded the status (rejected / expired) and the audit entry.
     await step.context.sendActivity(
-      cards.t(outcome === 'rejected' ? 'approval.ended.rejected' : 'approval.ended.expired'),
+      outcome === 'rejected'
+        ? cards.t('approval.ended.rejected')
+        : cards.t('approval.ended.expired'),
     );
     return this.end(step, flow, outcome === 'rejected' ? 'rejected' : 'expired');
+  }
+
+  /**
+   * The approvers' Entra object ids as Graph lists them now (at most Teams' 60); none when Graph
+   * fails (logged: the card still reaches everyone, and a refresh by hand still checks).
+   */
+  private async approverIds(flow: ConfirmedFlow, policy: ApprovalPolicy): Promise<string[]> {
+    try {
+      return await this.deps
+        .approverDirectory(flow.initiatorId)
+        .approverIds(policy.approvers, MAX_REFRESH_USER_IDS);
+    } catch (err) {
+      this.log.warn({ flowId: flow.flowId, err }, 'approvers not listed');
+      return [];
+    }
+  }
+
+  /** The link was cancelled while it waited: the approval request ends as cancelled too. */
+  protected override async onCancelled(flow: FlowStart): Promise<void> {
+    await cancelApproval(this.deps.approval, flow.flowId);
   }
 
   /** What the approval card names: the subscription, the directories, who loses what. */
