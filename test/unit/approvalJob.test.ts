@@ -264,3 +264,13 @@ it('a cancel after the request was approved changes nothing', async () => {
   expect(await cancelApproval(d, 'f1')).toBe(false);
   expect((await awaitApprovalJob(d, stage)).outcome).toBe('approved');
 });
+
+it('a cancel with no wait running (its instance lost) records the end and updates the card itself', async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  expect(await cancelApproval(d, 'f1')).toBe(true);
+  const r = await record();
+  expect(r?.status).toBe('cancelled');
+  expect(r?.audit.map((a) => a.action)).toEqual(['approvalRequested', 'approval:cancelled']);
+  expect(ended.map((x) => x.outcome)).toEqual(['cancelled']);
+});
