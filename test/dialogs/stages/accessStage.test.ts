@@ -3,8 +3,9 @@ import type { DirectoryPerson } from '../../../src/domain/rules';
 import type { Office365DirectoryPort } from '../../../src/domain/ports';
 import { TenantlinkError } from '../../../src/errors';
 import { AccessDialog } from '../../../src/dialogs/link/accessDialog';
-import type { AccessNotices } from '../../../src/dialogs/link/accessDryRun';
+import type { AccessNotices, AccessOutcome } from '../../../src/dialogs/link/accessDialog';
 import { VERB } from '../../../src/dialogs/verbs';
+import type { PlannedWrite } from '../../../src/domain/model';
 import type { AccessJobResult, AccessStage } from '../../../src/link/accessJob';
 import type { MovedFlow } from '../../../src/link/stages';
 import type { ChangeRecordStore } from '../../../src/state/changeRecords';
@@ -43,10 +44,12 @@ class QuietBackground extends FakeBackground {
 
 interface Case {
   readonly name: string;
-  readonly job: AccessJobResult | Error;
+  /** The writes the link's recording ports listed before this stage. */
+  readonly plan?: readonly PlannedWrite[];
+  readonly job: AccessOutcome | Error;
   /** Team channels the notice reached. */
   readonly channels: number;
-  readonly outcome: 'next' | 'failed';
+  readonly outcome: 'next' | 'failed' | 'linked';
   readonly statuses: readonly string[];
   /** Whether the channels were told (only after a job that worked). */
   readonly noticed: boolean;
@@ -56,6 +59,17 @@ const GRANTED: AccessJobResult = {
   grants: [{ user: MEGAN, role: 'Contributor', outcome: 'granted' }],
   tested: [{ user: MEGAN, ok: true }],
   missing: 0,
+};
+
+const MOVE_WRITE: PlannedWrite = {
+  method: 'PUT',
+  path: '/subscriptions/sub-1/providers/Microsoft.Subscription/changeTenantRequest/default',
+  summary: 'changeTenantRequest',
+};
+const GRANT_WRITE: PlannedWrite = {
+  method: 'PUT',
+  path: '/subscriptions/sub-1/providers/Microsoft.Authorization/roleAssignments/ra-1',
+  summary: 'roleAssignment',
 };
 
 const CASES: Case[] = [
@@ -80,6 +94,15 @@ const CASES: Case[] = [
     job: { ...GRANTED, missing: 1 },
     channels: 2,
     outcome: 'next',
+    statuses: [],
+    noticed: true,
+  },
+  {
+    name: 'with the writes recorded: the whole plan shown, the link ends here',
+    plan: [MOVE_WRITE],
+    job: { kind: 'recorded', grants: GRANTED.grants, writes: [GRANT_WRITE], missing: 1 },
+    channels: 1,
+    outcome: 'linked',
     statuses: [],
     noticed: true,
   },
@@ -128,7 +151,6 @@ function setup(c: Case): {
         notices.push(flowId);
         return c.channels;
       },
-      dryRun: async () => 0,
     } satisfies AccessNotices,
     portalUrl: 'https://portal.azure.com',
   });
@@ -142,7 +164,7 @@ function setup(c: Case): {
 
 it.each(CASES)('ends $name', async (c) => {
   const { h, jobs, notices, statuses } = setup(c);
-  await h.begin(CHOSEN);
+  await h.begin(c.plan ? { ...CHOSEN, plan: c.plan } : CHOSEN);
   // The grant card offers the Office 365 users.
   const card = JSON.stringify(h.lastCard());
   expect(card).toMatch(/Megan Bowen/);
@@ -173,6 +195,15 @@ it.each(CASES)('ends $name', async (c) => {
     // The access results card names the user granted.
     expect(JSON.stringify(h.lastCard())).toMatch(/Megan Bowen/);
   } else expect(h.ended).toEqual({ ended: { outcome: c.outcome, flowId: CHOSEN.flowId } });
+  if (c.outcome === 'linked') {
+    // The plan card lists the writes before this stage's, then its own, numbered in order.
+    const facts = (h.lastCard().body as { facts?: { title: string; value: string }[] }[])
+      .flatMap((b) => b.facts ?? [])
+      .map((f) => `${f.title} ${f.value}`);
+    expect(facts).toEqual([`1. PUT ${MOVE_WRITE.path}`, `2. PUT ${GRANT_WRITE.path}`]);
+    expect(h.texts().some((t) => /1 chosen account is not in Contoso/.test(t))).toBe(true);
+    expect(h.texts().at(-1)).toMatch(/^Dry run done: 2 writes listed, nothing changed/);
+  }
   expect(statuses).toEqual(c.statuses);
 });
 
