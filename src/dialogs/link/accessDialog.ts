@@ -71,7 +71,7 @@ export type AccessOutcome = AccessJobResult | RecordedAccessResult;
 
 /** What the stage uses. */
 export interface AccessPorts extends StagePorts {
-  readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock' | 'directory' | 'azure'>;
+  readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock' | 'directory'>;
   readonly changes: ChangeRecordStore;
   readonly background: BackgroundRunner;
   /** The grant, restore and test (src/link/accessJob.ts `giveAccessJob`), as `userId`. */

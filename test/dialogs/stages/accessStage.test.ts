@@ -119,9 +119,6 @@ function setup(c: Case): {
     procedure: {
       ...ports.procedure,
       directory: () => directory,
-      azure: () => {
-        throw new Error('no ARM in the access stage test');
-      },
     },
     changes: { get: async () => undefined } as unknown as ChangeRecordStore,
     background,
