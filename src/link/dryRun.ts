@@ -23,7 +23,9 @@ import { restoreToRun } from './restoreRecord';
  * order by construction. Each write's method and path come from the port's own `plan*` method,
  * the only code that knows ARM's and Graph's URLs. A recorded write answers as Azure would have
  * on success: a request `Initiated`, a role assignment or custom role `created`, an invited guest
- * with the stand-in id `(guest <email>)`.
+ * with the stand-in id `(guest <email>)`. The dry run's move and access jobs and its procedure
+ * (below) run on it; the composition root wires them into the link's second wiring
+ * (src/bot/dryRunLink.ts), so no dialog knows it runs dry.
  */
 export class WriteRecorder {
   /** The writes recorded so far, in the order they were asked for. */
