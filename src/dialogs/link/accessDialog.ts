@@ -86,15 +86,20 @@ export interface AccessPorts extends StagePorts {
   readonly portalUrl: string;
 }
 
-/** The access job's stage with the dialog's part: the locale and what the notice names. */
-const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
+/**
+ * The access job's stage with the dialog's part: the locale and what the notice names (zod schema
+ * of the JSON kept in the job's record; `readStage` throws TL-INTERNAL on a mismatch).
+ */
+export const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
   locale: z.string(),
   notice: z.object({
     subscription: z.object({ subscriptionId: z.string(), displayName: z.string() }).passthrough(),
     org: z.object({ tenantId: z.string(), displayName: z.string() }).passthrough(),
     office365: z.object({ displayName: z.string() }).passthrough(),
     portalUrl: z.string(),
-    initiatorName: z.string(),
+    // Jobs stored before this field existed (a deploy while a grant was running) still resume;
+    // only the dry run's notice reads the name.
+    initiatorName: z.string().default(''),
   }),
 });
 
