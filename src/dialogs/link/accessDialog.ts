@@ -98,7 +98,7 @@ export const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
     office365: z.object({ displayName: z.string() }).passthrough(),
     portalUrl: z.string(),
     // Jobs stored before this field existed (a deploy while a grant was running) still resume;
-    // only the dry run's notice reads the name.
+    // only the notice of a link wired on recording ports reads the name.
     initiatorName: z.string().default(''),
   }),
 });
