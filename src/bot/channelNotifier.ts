@@ -98,7 +98,7 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
       id = (await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] }))
         ?.id;
     });
-    return done ? (id ?? '') : undefined;
+    return done ? id : undefined;
   }
 
   /**

@@ -172,14 +172,17 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
   }
 
   /**
-   * The approvers' Entra object ids as Graph lists them now (at most Teams' 60); none when Graph
-   * fails (logged: the card still reaches everyone, and a refresh by hand still checks).
+   * The approvers' Entra object ids as Graph lists them now, the initiator left out (they may
+   * not approve: the place is another approver's), at most Teams' 60; none when Graph fails
+   * (logged: the card still reaches everyone, and a refresh by hand still checks).
    */
   private async approverIds(flow: ConfirmedFlow, policy: ApprovalPolicy): Promise<string[]> {
     try {
-      return await this.deps
+      const initiator = flow.office365.objectId.toLowerCase();
+      const ids = await this.deps
         .approverDirectory(flow.initiatorId)
-        .approverIds(policy.approvers, MAX_REFRESH_USER_IDS);
+        .approverIds(policy.approvers, MAX_REFRESH_USER_IDS + 1);
+      return ids.filter((id) => id !== initiator).slice(0, MAX_REFRESH_USER_IDS);
     } catch (err) {
       this.log.warn({ flowId: flow.flowId, err }, 'approvers not listed');
       return [];
