@@ -152,14 +152,16 @@ export function composeBot(deps: BotDeps): ComposedBot {
         });
         await notifier.post(request.policy.channel.teamId, outcomeCard(text));
       },
-      // The channel's approval card, replaced by how the request ended (no buttons, no refresh).
-      ended: async (request) => {
+      // The channel's approval card as the request stands: everyone's read-only view with the
+      // answers so far, or how it ended (no buttons, no refresh).
+      show: async (request) => {
         const activityId = request.card?.activityId;
         if (!request.card || !activityId) return;
         const card = new ApprovalCards(localizer, undefined).approval(
           request,
           request.card.subject,
           false,
+          request.card.userIds,
         );
         await notifier.update(request.policy.channel.teamId, activityId, card);
       },

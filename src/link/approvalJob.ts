@@ -51,10 +51,12 @@ export interface ApprovalNotices {
   /** Posts the one reminder in the policy's channel (and to the initiator). */
   remind(request: ApprovalRequest): Promise<void>;
   /**
-   * Replaces the channel's approval card with how the request ended (who decided, when, no
-   * buttons). Idempotent: called again (a job run again, a cancel), it writes the same card.
+   * Replaces the channel's approval card with the request as it stands (a bot message edit): while
+   * it waits, everyone's read-only card with the answers so far (Teams then refreshes the
+   * approvers' own views, "up to date" cards); once it ended, how (who decided, when, no buttons).
+   * Idempotent: called again (a job run again, a cancel), it writes the same card.
    */
-  ended(request: ApprovalRequest): Promise<void>;
+  show(request: ApprovalRequest): Promise<void>;
 }
 
 /** What the approval job and the click handler use. */
@@ -166,7 +168,7 @@ export async function awaitApprovalJob(
       if (!request) throw new Error(`no approval request for ${stage.flowId}`);
       if (request.outcome) {
         await recordEnd(deps.changes, request);
-        await showEnd(deps, request);
+        await showCard(deps, request);
         return { outcome: request.outcome, decisions: request.decisions };
       }
       if (await deps.approvals.claimReminder(stage.flowId)) await deps.notices.remind(request);
@@ -181,10 +183,10 @@ export async function awaitApprovalJob(
   }
 }
 
-/** Updates the channel's card to the request's end; a failure is logged (the link goes on). */
-async function showEnd(deps: ApprovalDeps, request: ApprovalRequest): Promise<void> {
+/** Updates the channel's card to the request as it stands; a failure is logged (the link goes on). */
+async function showCard(deps: ApprovalDeps, request: ApprovalRequest): Promise<void> {
   try {
-    await deps.notices.ended(request);
+    await deps.notices.show(request);
   } catch (err) {
     log.warn({ flowId: request.flowId, err }, 'approval card not updated');
   }
@@ -203,7 +205,7 @@ export async function cancelApproval(deps: ApprovalDeps, flowId: string): Promis
   if (!request || !cancelled) return false;
   await recordEnd(deps.changes, request);
   deps.wakeups?.wake(flowId);
-  await showEnd(deps, request);
+  await showCard(deps, request);
   return true;
 }
 
@@ -233,8 +235,8 @@ async function recordEnd(changes: ChangeRecordStore, request: ApprovalRequest): 
  * An approver's click on the approval card: the initiator is refused before Graph is asked; then
  * Graph says whether the clicking user is an approver (member of the group / holder of the role,
  * at the click), the store applies the click (a double click, an old card, an ended request
- * change nothing), the decision or refusal goes into the change record's audit trail, and a wait
- * on this instance wakes.
+ * change nothing), the decision or refusal goes into the change record's audit trail, a wait
+ * on this instance wakes, and the channel's card shows the answer.
  * @param approvers Graph as the Office 365 admin connection
  * @throws TenantlinkError from Graph, Error from storage
  */
@@ -262,6 +264,9 @@ export async function applyApprovalClick(
       ...(result.kind === 'refused' ? { code: result.why } : {}),
     });
   }
-  if (result.kind === 'recorded') deps.wakeups?.wake(flowId);
+  if (result.kind === 'recorded') {
+    deps.wakeups?.wake(flowId);
+    await showCard(deps, result.request);
+  }
   return result;
 }

@@ -200,6 +200,22 @@ describe("the channel's card when the request ends", () => {
     expect(cardText(await refreshAs(USERS.megan))).toContain('Directory change approved');
   });
 
+  it("an answer while it still waits shows on everyone's card, which stays read-only with its refresh", async () => {
+    const flowId = await confirmUnderPolicy({ ...POLICY, required: 2 });
+    expect(await decide(USERS.megan, 'approval.approve')).toBe('Your answer was recorded.');
+    const { id } = posted();
+    await until(() => botUpdates(id).length > 0);
+    const now = botUpdates(id).at(-1)!.activity.attachments[0].content as Json;
+    expect(cardText(now)).toMatch(/Megan Bowen approved \{\{DATE\(/);
+    expect(cardText(now)).toContain('Only the approvers');
+    expect(verbs(now)).toEqual([]);
+    expect((now.refresh as { userIds: string[] }).userIds).toEqual(
+      (posted().card.refresh as { userIds: string[] }).userIds,
+    );
+    expect(await status(flowId)).toBe('awaitingApproval');
+    expect(changeRequests()).toEqual([]);
+  });
+
   it('rejected: who rejected, and the reason', async () => {
     const flowId = await confirmUnderPolicy(POLICY);
     await decide(NESTOR, 'approval.reject', { reason: 'Not during the freeze' });

@@ -26,7 +26,7 @@ const HOUR = 3600_000;
 let storage: MemoryStorage;
 let now: number;
 let reminders: number;
-let ended: ApprovalRequest[];
+let shown: ApprovalRequest[];
 let graphAsked: string[];
 const policy: ApprovalPolicy = {
   required: 1,
@@ -65,7 +65,7 @@ function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefine
   const d: ApprovalDeps = {
     approvals: new ApprovalStore(storage, () => now),
     changes: new ChangeRecordStore(storage),
-    notices: { remind: async () => void reminders++, ended: async (r) => void ended.push(r) },
+    notices: { remind: async () => void reminders++, show: async (r) => void shown.push(r) },
     pollMs: HOUR,
     wakeups: new ApprovalWakeups(),
     pause: async (ms) => {
@@ -80,7 +80,7 @@ beforeEach(async () => {
   storage = new MemoryStorage();
   now = Date.parse('2026-12-04T10:00:00Z');
   reminders = 0;
-  ended = [];
+  shown = [];
   graphAsked = [];
   await new ChangeRecordStore(storage).update(
     'f1',
@@ -225,11 +225,11 @@ it("updates the channel's card once the request ends, also on a run after a rest
   const d = deps();
   await requestApproval(d, stage);
   expect((await applyApprovalClick(d, approvers, 'f1', click('megan'))).kind).toBe('recorded');
-  expect(ended).toEqual([]);
+  expect(shown.map((r) => r.outcome)).toEqual(['approved']);
   await awaitApprovalJob(d, stage);
-  expect(ended.map((r) => r.outcome)).toEqual(['approved']);
+  expect(shown.map((r) => r.outcome)).toEqual(['approved', 'approved']);
   await awaitApprovalJob(deps(), stage);
-  expect(ended.map((r) => r.outcome)).toEqual(['approved', 'approved']);
+  expect(shown.map((r) => r.outcome)).toEqual(['approved', 'approved', 'approved']);
 });
 
 it("the initiator's cancel ends a waiting request as cancelled, audited, the card updated and the wait ended", async () => {
@@ -248,7 +248,7 @@ it("the initiator's cancel ends a waiting request as cancelled, audited, the car
     ['approvalRequested', '29:kelley', 'ok'],
     ['approval:cancelled', '29:kelley', 'ok'],
   ]);
-  expect(ended.map((x) => x.outcome)).toContain('cancelled');
+  expect(shown.map((x) => x.outcome)).toContain('cancelled');
   // A click after the cancel, and a second cancel, change nothing.
   expect(await applyApprovalClick(d, approvers, 'f1', click('megan'))).toEqual({
     kind: 'refused',
@@ -272,5 +272,18 @@ it('a cancel with no wait running (its instance lost) records the end and update
   const r = await record();
   expect(r?.status).toBe('cancelled');
   expect(r?.audit.map((a) => a.action)).toEqual(['approvalRequested', 'approval:cancelled']);
-  expect(ended.map((x) => x.outcome)).toEqual(['cancelled']);
+  expect(shown.map((x) => x.outcome)).toEqual(['cancelled']);
+});
+
+it("shows each answer on the channel's card while the request still waits (a policy of two)", async () => {
+  const d = deps();
+  await requestApproval(d, { ...stage, policy: { ...policy, required: 2 } });
+  expect((await applyApprovalClick(d, approvers, 'f1', click('megan'))).kind).toBe('recorded');
+  expect(shown).toEqual([
+    expect.objectContaining({ decisions: [expect.objectContaining({ name: 'megan' })] }),
+  ]);
+  expect(shown[0]?.outcome).toBeUndefined();
+  // A refused click shows nothing new.
+  await applyApprovalClick(d, approvers, 'f1', click('jane'));
+  expect(shown).toHaveLength(1);
 });
