@@ -40,9 +40,12 @@ export type { ApprovalSubject } from '../domain/approval';
 export const MAX_REFRESH_USER_IDS = 60;
 
 /**
- * The `refresh.userIds` of the approval card: the approvers' Teams user MRIs
- * (`8:orgid:<Entra object id>`, the form Teams gives a work account's MRI), at most
- * {@link MAX_REFRESH_USER_IDS}, each once.
+ * The `refresh.userIds` of the approval card: the approvers' Teams user MRIs ("user MRIs" in
+ * the user-specific views page), at most {@link MAX_REFRESH_USER_IDS}, each once. A Teams work
+ * account's MRI is its Microsoft Entra object id prefixed with `8:orgid:` (the raw id of a
+ * Microsoft Teams user, https://learn.microsoft.com/azure/communication-services/concepts/identifiers),
+ * which Graph gives for each approver; the bot's own `29:…` member ids would need a roster read of
+ * the team for each.
  */
 export function approverUserIds(objectIds: readonly string[]): string[] {
   const mris = objectIds.map((id) => `8:orgid:${id.toLowerCase()}`);

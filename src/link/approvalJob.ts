@@ -53,7 +53,9 @@ export interface ApprovalNotices {
   /**
    * Replaces the channel's approval card with the request as it stands (a bot message edit): while
    * it waits, everyone's read-only card with the answers so far (Teams then refreshes the
-   * approvers' own views, "up to date" cards); once it ended, how (who decided, when, no buttons).
+   * approvers' own views: "up to date" cards,
+   * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/up-to-date-views);
+   * once it ended, how (who decided, when, no buttons).
    * Idempotent: called again (a job run again, a cancel), it writes the same card.
    */
   show(request: ApprovalRequest): Promise<void>;
