@@ -38,7 +38,9 @@ import { createLogger } from '../log';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerApprovalAction } from '../dialogs/approvalActions';
 import { outcomeCard } from '../dialogs/cardPrompt';
+import { ApprovalCards } from '../dialogs/approvalCards';
 import { ApprovalDialog, type ApprovalPorts } from '../dialogs/link/approvalDialog';
+import type { ApproverDirectoryPort } from '../graph/approvers';
 import { PolicyDialog, answerPolicySave } from '../dialogs/policyDialog';
 import { TenantlinkError } from '../errors';
 import { ApprovalWakeups, requestApproval, type ApprovalDeps } from '../link/approvalJob';
@@ -150,6 +152,19 @@ export function composeBot(deps: BotDeps): ComposedBot {
         });
         await notifier.post(request.policy.channel.teamId, outcomeCard(text));
       },
+      // The channel's approval card as the request stands: everyone's read-only view with the
+      // answers so far, or how it ended (no buttons, no refresh).
+      show: async (request) => {
+        const activityId = request.card?.activityId;
+        if (!request.card || !activityId) return;
+        const card = new ApprovalCards(localizer, undefined).approval(
+          request,
+          request.card.subject,
+          false,
+          request.card.userIds,
+        );
+        await notifier.update(request.policy.channel.teamId, activityId, card);
+      },
     },
     // The wait for people does not count as a running job (the runner's idle()).
     pause: (ms, signal) =>
@@ -157,9 +172,13 @@ export function composeBot(deps: BotDeps): ComposedBot {
     ...(deps.approvalPollMs !== undefined ? { pollMs: deps.approvalPollMs } : {}),
     wakeups: new ApprovalWakeups(),
   };
+  const approverDirectory = (userId: string): ApproverDirectoryPort => {
+    if (!clients.approvers) throw new TenantlinkError('internal', { detail: 'no approvers' });
+    return clients.approvers(tokens.credential(userId, 'office365', 'graph'));
+  };
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
-  const notices = new LinkNotices(localizer, procedure, notifier);
+  const notices = new LinkNotices(localizer, procedure, notifier, changes);
   /** The link's stages, each with the ports it uses (src/dialogs/link/), on `wiring`'s. */
   const linkDialog = (id: string, wiring: LinkWiring): LinkDialog => {
     const stage = { localizer, tokens, procedure: wiring.procedure, trace: wiring.trace };
@@ -188,6 +207,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
           changes,
           background,
           channel: notifier,
+          approverDirectory,
         }),
         move: new MoveDialog({
           ...stage,

@@ -80,8 +80,12 @@ it('an approval after a restart lets the link go on to the move, requested once'
   await stop();
   await boot();
 
+  // Megan's client refreshes the channel's card on the restarted bot: her view has the buttons.
   const { id, card } = channel.lastCard(TEAM);
-  const data = actionData(card, 'approval.approve');
+  const refresh = (card.refresh as { action: { verb: string; data: Record<string, unknown> } })
+    .action;
+  const view = await channel.invoke(USERS.megan, refresh.verb, refresh.data, id, TEAM);
+  const data = actionData(view.body?.value as Record<string, unknown>, 'approval.approve');
   const r = await channel.invoke(USERS.megan, 'approval.approve', data, id, TEAM);
   expect(r.status).toBe(200);
   await until(async () => (await app.changes.get(flowId))?.status === 'verified');

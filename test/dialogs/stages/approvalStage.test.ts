@@ -76,6 +76,14 @@ const CASES: Case[] = [
     posted: true,
   },
   {
+    name: 'cancelled',
+    policy: POLICY,
+    asked: 'requested',
+    job: 'cancelled',
+    ended: { outcome: 'cancelled' },
+    posted: true,
+  },
+  {
     name: 'the wait failed',
     policy: POLICY,
     asked: 'requested',
@@ -96,11 +104,13 @@ it.each(CASES)('ends $name', async (c) => {
   const background = new FakeBackground();
   const posted: string[] = [];
   const asked: ApprovalStage[] = [];
+  const cardsKept: unknown[] = [];
   // The approval job's store: the request as it ended (none: the job fails).
   const approval = {
     approvals: {
       settle: async (flowId: string) =>
         c.job === 'fails' ? undefined : { flowId, outcome: c.job, decisions: [] },
+      setCard: async (_flowId: string, card: unknown) => void cardsKept.push(card),
     },
     changes: { update: async () => ({}) },
   } as unknown as ApprovalDeps;
@@ -116,7 +126,12 @@ it.each(CASES)('ends $name', async (c) => {
     },
     changes: { get: async () => ({ backup: [] }) as unknown as ChangeRecord },
     background,
-    channel: { post: async (teamId) => (posted.push(teamId), true) },
+    channel: { post: async (teamId) => (posted.push(teamId), 'activity-1') },
+    approverDirectory: () => ({
+      isApprover: async () => true,
+      approverIds: async () => ['OID-M'],
+      groupName: async () => undefined,
+    }),
   });
   const h = new StageHarness<ConfirmedFlow>(stage, background);
   await h.begin(CHOSEN);
@@ -130,6 +145,12 @@ it.each(CASES)('ends $name', async (c) => {
     'next' in c.ended ? c.ended : { ended: { outcome: c.ended.outcome, flowId: CHOSEN.flowId } },
   );
   expect(posted).toEqual(c.posted ? [POLICY.channel.teamId] : []);
+  // The posted card is kept with the request: its message, and the approvers its refresh names.
+  expect(cardsKept).toEqual(
+    c.posted
+      ? [expect.objectContaining({ activityId: 'activity-1', userIds: ['8:orgid:oid-m'] })]
+      : [],
+  );
   // The port is asked only under a policy, with the flow and the policy.
   expect(asked).toEqual(
     c.policy
