@@ -1,3 +1,4 @@
+import type { Storage, StoreItems } from 'botbuilder';
 import type { App } from '../../src/app';
 import type { ApprovalPolicy } from '../../src/domain/approval';
 import { IDS } from '../../src/sandbox';
@@ -29,12 +30,35 @@ const POLICY: ApprovalPolicy = {
 let bot: BotOnDisk;
 let b: App | undefined;
 
+/**
+ * The shared store as one instance reaches it: after {@link cut} every call of that instance
+ * hangs, as the calls of a process that died never arrive (what was written before stays).
+ */
+class Reachable implements Storage {
+  private cutOff = false;
+  private readonly never = new Promise<never>(() => undefined);
+  constructor(private readonly store: Storage) {}
+  cut(): void {
+    this.cutOff = true;
+  }
+  read(keys: string[]): Promise<StoreItems> {
+    return this.cutOff ? this.never : this.store.read(keys);
+  }
+  write(changes: StoreItems): Promise<void> {
+    return this.cutOff ? this.never : this.store.write(changes);
+  }
+  delete(keys: string[]): Promise<void> {
+    return this.cutOff ? this.never : this.store.delete(keys);
+  }
+}
+
 beforeEach(async () => {
   bot = await startBotOnDisk({
     prefix: 'tenantlink-approval-instances-',
     appOptions: { approvalPollMs: 20 },
-    // No sweeps: B takes a job over only when the test says so; leases handed over at once.
-    env: { INSTANCE_ID: 'a', JOB_SWEEP_MS: '0', SHUTDOWN_GRACE_MS: '0' },
+    // No sweeps: B takes a job over only when the test says so; leases handed over at once on a
+    // stop, and lost after a second (the shortest lease) when their instance is lost.
+    env: { INSTANCE_ID: 'a', JOB_SWEEP_MS: '0', SHUTDOWN_GRACE_MS: '0', JOB_LEASE_MS: '1000' },
   });
 });
 
@@ -44,15 +68,19 @@ afterEach(async () => {
   await bot?.dispose();
 });
 
-/** Sets the policy, runs the link on A up to the confirmation and confirms; returns the flow id. */
-async function confirmOnA(): Promise<string> {
+/**
+ * Sets the policy, runs the link on A (the helper's bot, or `a`) up to the confirmation and
+ * confirms; returns the flow id.
+ */
+async function confirmOnA(a: App = bot.app): Promise<string> {
   await new ApprovalPolicyStore(bot.storage).set(IDS.tenants.contoso, POLICY, {
     id: USERS.kelley.id,
     name: USERS.kelley.name,
   });
-  await linkUpToConfirm(bot.harness());
+  const h = { ...bot.harness(), app: a };
+  await linkUpToConfirm(h);
   const flowId = String(actionData(bot.channel.lastCard(chat).card, 'move.confirm').flowId);
-  await click(bot.harness(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
+  await click(h, USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
   expect((await record(flowId))?.status).toBe('awaitingApproval');
   return flowId;
 }
@@ -107,5 +135,30 @@ it('instance A stops while the link waits: B takes the wait over and finishes it
   expect(changeTenantPuts()).toBe(1);
   const audit = (await record(flowId))!.audit.map((a) => a.action);
   expect(audit.filter((a) => a === 'approval:approved')).toHaveLength(1);
+  expect(audit.indexOf('changeTenantRequest')).toBeGreaterThan(audit.indexOf('approval:approved'));
+});
+
+it('instance A is lost while the link waits: B takes the wait over when its lease runs out', async () => {
+  // A (the helper's bot out of service) reaches the shared store through a line that can be cut.
+  await bot.halt();
+  const line = new Reachable(bot.storage);
+  const a = await bot.instance({ INSTANCE_ID: 'a2' }, line);
+  bot.channel.retarget(`${a.server.url}/api/messages`);
+  const flowId = await confirmOnA(a);
+  b = await bot.instance({ INSTANCE_ID: 'b' });
+
+  // A dies: it reaches nothing any more and stops listening; its lease stays in the store.
+  line.cut();
+  await a.server.close();
+  bot.channel.retarget(`${b.server.url}/api/messages`);
+  expect(await b.background.resumePending()).toEqual([]);
+  // B takes the wait over once A's lease has run out.
+  await until(async () => (await b!.background.resumePending()).length === 1);
+
+  expect(await answer(USERS.megan, 'approval.approve')).toBe('Your answer was recorded.');
+  await verified(flowId, b);
+  expect(changeTenantPuts()).toBe(1);
+  const audit = (await record(flowId))!.audit.map((x) => x.action);
+  expect(audit.filter((x) => x === 'approval:approved')).toHaveLength(1);
   expect(audit.indexOf('changeTenantRequest')).toBeGreaterThan(audit.indexOf('approval:approved'));
 });

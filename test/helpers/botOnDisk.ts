@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Storage } from 'botbuilder';
 import { startApp, type App, type AppOptions } from '../../src/app';
 import { configureLogging } from '../../src/log';
 import { startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
@@ -53,10 +54,11 @@ export interface BotOnDisk {
    */
   halt(): Promise<void>;
   /**
-   * Starts another bot on the same open store and sandbox (configuration `env` on top of the
-   * test one, e.g. its INSTANCE_ID); the channel still points where it did. The caller stops it.
+   * Starts another bot on the same open store (or on `storage`, e.g. a view of it) and sandbox
+   * (configuration `env` on top of the test one, e.g. its INSTANCE_ID); the channel still points
+   * where it did. The caller stops it.
    */
-  instance(env?: Record<string, string>): Promise<App>;
+  instance(env?: Record<string, string>, storage?: Storage): Promise<App>;
   /** The current bot as a {@link Harness} (its `stop` does nothing: use {@link dispose}). */
   harness(): Harness;
   /** Stops the channel, the bot (as a crash), the sandbox, and removes the store's folder. */
@@ -84,11 +86,11 @@ export async function startBotOnDisk(options: BotOnDiskOptions): Promise<BotOnDi
     if (running) await app?.stop();
     running = false;
   };
-  const start = (env: Record<string, string>): Promise<App> =>
+  const start = (env: Record<string, string>, on: Storage = storage!): Promise<App> =>
     startApp(localTestConfig({ ...BASE_ENV, ...options.env, ...env }), {
       ...options.appOptions,
       sandbox,
-      storage: storage!,
+      storage: on,
     });
   const bot: BotOnDisk = {
     sandbox,
@@ -115,7 +117,7 @@ export async function startBotOnDisk(options: BotOnDiskOptions): Promise<BotOnDi
       await storage?.close();
     },
     halt: stopApp,
-    instance: (env = {}) => start(env),
+    instance: (env = {}, on?: Storage) => start(env, on),
     harness: () => ({ sandbox, app: app!, channel, stop: async () => undefined }),
     async dispose() {
       await channel.stop();
