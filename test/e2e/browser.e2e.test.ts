@@ -94,7 +94,20 @@ async function photograph(card: Locator, name: string): Promise<void> {
     expect(await card.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
     // Nor clipped by the chat pane or covered by the page's bars: what the page draws at each
     // corner of the card is the card.
-    expect(await card.evaluate(cornersShown)).toBe(true);
+    const shown = await card.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const corners: [number, number][] = [
+        [r.left + 4, r.top + 4],
+        [r.right - 4, r.top + 4],
+        [r.left + 4, r.bottom - 4],
+        [r.right - 4, r.bottom - 4],
+      ];
+      return corners.every(([x, y]) => {
+        const hit = el.ownerDocument.elementFromPoint(x, y);
+        return hit !== null && el.contains(hit);
+      });
+    });
+    expect(shown).toBe(true);
     await card.screenshot({ path: join(SHOTS, `${name}.png`) });
   } finally {
     if (tall) await page.setViewportSize(viewport);
@@ -103,21 +116,6 @@ async function photograph(card: Locator, name: string): Promise<void> {
 
 /** Room around the chat pane in the page (its header, tabs and compose box), in CSS px. */
 const CHROME_PX = 600;
-
-/** Whether the page draws `el` itself at each of its four corners (runs in the page). */
-function cornersShown(el: Element): boolean {
-  const r = el.getBoundingClientRect();
-  const corners = [
-    [r.left + 4, r.top + 4],
-    [r.right - 4, r.top + 4],
-    [r.left + 4, r.bottom - 4],
-    [r.right - 4, r.bottom - 4],
-  ];
-  return corners.every(([x, y]) => {
-    const hit = document.elementFromPoint(x!, y!);
-    return hit !== null && el.contains(hit);
-  });
-}
 
 it('links Pay-As-You-Go to Contoso through the Playground page and tells the General channel', async () => {
   await page.goto(playground.url);
