@@ -4,6 +4,7 @@ import type { ApprovalPolicy } from '../../src/domain/approval';
 import { IDS } from '../../src/sandbox';
 import { ApprovalPolicyStore } from '../../src/state/approvalPolicies';
 import { ChangeRecordStore } from '../../src/state/changeRecords';
+import { viewAs } from '../helpers/cardViews';
 import { DISK_BOT_TEAM, startBotOnDisk, type BotOnDisk } from '../helpers/botOnDisk';
 import { actionData, personalChat, type TeamsUser } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm } from '../helpers/testApp';
@@ -85,9 +86,12 @@ async function confirmOnA(a: App = bot.app): Promise<string> {
   return flowId;
 }
 
-/** `user` clicks `verb` on the approval card in the team channel, on whichever bot it targets. */
+/**
+ * `user` clicks `verb` on their view of the approval card in the team channel, on whichever bot
+ * the channel targets.
+ */
 async function answer(user: TeamsUser, verb: string): Promise<string> {
-  const { id, card } = bot.channel.lastCard(TEAM);
+  const { id, card } = await viewAs(bot.channel, user, bot.channel.lastCard(TEAM), TEAM);
   const r = await bot.channel.invoke(user, verb, actionData(card, verb), id, TEAM);
   expect(r.status).toBe(200);
   return String(r.body?.value ?? '');

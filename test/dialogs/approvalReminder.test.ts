@@ -1,6 +1,7 @@
 import type { ApprovalPolicy } from '../../src/domain/approval';
 import { IDS } from '../../src/sandbox';
 import { ApprovalPolicyStore } from '../../src/state/approvalPolicies';
+import { viewAs } from '../helpers/cardViews';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 import { until } from '../helpers/until';
@@ -96,7 +97,7 @@ it('reminds once, in the policy channel, when half the expiry has passed', async
   expect(reminders()).toBe(1);
 
   // Approved before the expiry: the link goes on, still one reminder.
-  const { id, card } = approvalCard;
+  const { id, card } = await viewAs(h.channel, USERS.megan, approvalCard, TEAM);
   const r = await h.channel.invoke(
     USERS.megan,
     'approval.approve',
