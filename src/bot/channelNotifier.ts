@@ -1,7 +1,9 @@
+import type { TurnContext } from 'botbuilder';
 import { TokenBucket } from 'limiter';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
 import { LinkCards } from '../dialogs/linkCards';
+import { recordedDecisions } from '../domain/approval';
 import type { AzureSubscription, Organization } from '../domain/model';
 import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
@@ -9,6 +11,7 @@ import type { ChannelNotifier } from '../link/ports';
 import type { LinkProcedure } from '../link/procedure';
 import type { ProactiveAdapter } from './backgroundRunner';
 import { createLogger } from '../log';
+import type { ChangeRecordStore } from '../state/changeRecords';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 
 /**
@@ -85,17 +88,56 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
    * Posts `card` in one team's channel (the approval card, issue 29), through the team's saved
    * conversation reference as {@link notify} does.
    * @param teamId the team (its General channel's conversation id)
-   * @returns whether it was posted (false: the bot is not in that team, or it has no reference)
+   * @returns the message's activity id (undefined: the bot is not in that team, or it has no
+   *   reference)
    * @throws Error from the Bot Connector other than the bot's removal from the team
    */
-  async post(teamId: string, card: Record<string, unknown>): Promise<boolean> {
+  async post(teamId: string, card: Record<string, unknown>): Promise<string | undefined> {
+    let id: string | undefined;
+    const done = await this.inTeam(teamId, async (context) => {
+      id = (await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] }))
+        ?.id;
+    });
+    return done ? id : undefined;
+  }
+
+  /**
+   * Replaces a message the bot posted in one team's channel with `card` (a bot message edit,
+   * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/update-and-delete-bot-messages;
+   * the approval card once its request ended). Teams then refreshes the card for its automatic
+   * refresh users; a card without `refresh` is everyone's.
+   * @returns false when the bot is not in that team (or it has no reference)
+   * @throws Error from the Bot Connector other than the bot's removal from the team
+   */
+  async update(
+    teamId: string,
+    activityId: string,
+    card: Record<string, unknown>,
+  ): Promise<boolean> {
+    return this.inTeam(teamId, async (context) => {
+      await context.updateActivity({
+        id: activityId,
+        type: 'message',
+        attachments: [cardAttachment(card as AdaptiveCardJson)],
+      });
+    });
+  }
+
+  /**
+   * Runs `send` in a team's channel (its saved reference, the conversation's rate limit).
+   * @returns false when the bot is not in that team (a 403 drops the reference)
+   */
+  private async inTeam(
+    teamId: string,
+    send: (context: TurnContext) => Promise<void>,
+  ): Promise<boolean> {
     const ref = (await this.references.list()).find((r) => r.teamId === teamId);
     if (!ref) return false;
     await this.limiter(ref.reference.conversation?.id ?? ref.teamId).removeTokens(1);
     let failure: unknown;
     await this.adapter.continueConversationAsync(this.appId, ref.reference, async (context) => {
       try {
-        await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] });
+        await send(context);
       } catch (err) {
         failure = err;
       }
@@ -143,16 +185,19 @@ export class LinkNotices {
     private readonly localizer: Localizer,
     private readonly procedure: Pick<LinkProcedure, 'notifyOnce'>,
     private readonly notifier: ChannelNotifier,
+    /** The change records, whose audit trails hold the link's approvals (issue 29). */
+    private readonly changes?: Pick<ChangeRecordStore, 'get'>,
   ) {}
 
   /**
    * Tells the channels that the link is complete, once per flow (src/link/procedure.ts
-   * `notifyOnce`: a job run again, or a result handled twice, does not tell them twice).
+   * `notifyOnce`: a job run again, or a result handled twice, does not tell them twice), with who
+   * approved it and when under the tenant's approval policy (the change record's audit trail).
    * @param locale the locale of the click that started the access job ('' for the default)
    * @returns how many channels were told
    * @throws Error from storage, or from the notifier when no channel could be reached
    */
-  linked(
+  async linked(
     flowId: string,
     facts: LinkNoticeFacts,
     granted: readonly GrantResult[],
@@ -160,7 +205,9 @@ export class LinkNotices {
   ): Promise<number> {
     const { subscription, org, office365, portalUrl } = facts;
     const cards = new LinkCards(this.localizer, locale || undefined);
-    const card = cards.channelNotice(subscription, org, office365, granted, portalUrl);
+    const record = await this.changes?.get(flowId);
+    const approvals = recordedDecisions(record?.audit ?? []);
+    const card = cards.channelNotice(subscription, org, office365, granted, portalUrl, approvals);
     return this.procedure.notifyOnce(flowId, org.tenantId, card);
   }
 

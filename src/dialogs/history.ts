@@ -2,12 +2,14 @@ import type { Attachment, FileConsentCardResponse, TurnContext } from 'botbuilde
 import { request } from 'undici';
 import { cardAttachment, cardInstant, renderCard, type AdaptiveCardJson } from '../cards/render';
 import { dispatcherFor, type CloudHttpOptions } from '../cloud/http';
+import { recordedDecisions } from '../domain/approval';
 import { toCsv } from '../domain/csv';
 import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
 import { plainText } from '../i18n/markdown';
 import { createLogger } from '../log';
 import type { ChangeRecord, ChangeRecordStore, ChangeStatus } from '../state/changeRecords';
+import { cardDateTime } from './approvalCards';
 import { answerWithMessage } from './cardAnswers';
 import { checklistFacts } from './inventoryCards';
 import { isShared } from './userSpecificViews';
@@ -464,6 +466,20 @@ export function historyRecordCard(t: T, r: ChangeRecord): AdaptiveCardJson {
     assignmentsMore: more(assignments.length - RECORD_LINES_MAX),
     checklistTitle: t('history.record.checklist'),
     checklist,
+    // Under an approval policy: who approved or rejected, and when (each reader's format).
+    approvalsTitle: t('history.record.approvals'),
+    approvals: recordedDecisions(r.audit).map((d) => ({
+      line:
+        d.decision === 'approve'
+          ? t('approval.approvedBy', {
+              name: plainText(d.name),
+              when: cardDateTime(Date.parse(d.at)),
+            })
+          : t('notice.rejectedBy', {
+              name: plainText(d.name),
+              when: cardDateTime(Date.parse(d.at)),
+            }),
+    })),
     auditTitle: t('history.record.audit', { count: r.audit.length }),
     audit,
     auditMore: more(r.audit.length - RECORD_LINES_MAX),

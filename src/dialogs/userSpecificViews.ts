@@ -24,13 +24,13 @@ export function isShared(activity: Partial<Activity>): boolean {
 
 /**
  * The ids a refresh carries back: the card's flow and id, and for a card that outlives its flow
- * (the after-move checklist) which standing card it is, so that the bot answers it without a
- * dialog waiting for it.
+ * (the after-move checklist, the approval card of a policy's channel) which standing card it is,
+ * so that the bot answers it without a dialog waiting for it.
  */
 export interface RefreshIds {
   readonly flowId: string;
   readonly cardId: string;
-  readonly standing?: 'checklist';
+  readonly standing?: 'checklist' | 'approval';
 }
 
 /** The card with a `refresh` that gives `userIds` their own view of it. */

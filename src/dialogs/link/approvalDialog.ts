@@ -1,19 +1,26 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PlannedWrite } from '../../domain/model';
+import type { ApprovalPolicy, ApprovalRequest } from '../../domain/approval';
 import { errorFromJson } from '../../errors';
+import type { ApproverDirectoryPort } from '../../graph/approvers';
 import {
   awaitApprovalJob,
-  requestApproval,
+  cancelApproval,
   type ApprovalDeps,
   type ApprovalJobResult,
   type ApprovalStage,
 } from '../../link/approvalJob';
-import type { ConfirmedFlow } from '../../link/stages';
+import type { ConfirmedFlow, FlowStart } from '../../link/stages';
 import type { ApprovalPolicyStore } from '../../state/approvalPolicies';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import { inLinkStep } from '../../telemetry/linkTrace';
-import { ApprovalCards, type ApprovalSubject } from '../approvalCards';
+import {
+  ApprovalCards,
+  approverUserIds,
+  MAX_REFRESH_USER_IDS,
+  type ApprovalSubject,
+} from '../approvalCards';
 import { jobResult, type BackgroundRunner } from '../waitForBackground';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 
@@ -24,7 +31,15 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  * policy's team channel, shows the initiator "waiting for approval", and waits for the approval
  * job as a leased background job (like the move's): approved → the move stage; rejected or
  * expired → the link ends with nothing changed (its lock released, the record's status says
- * why). A dry run lists the approval step in its plan and posts nothing.
+ * why). An approval port that records (src/bot/, `recordApprovalRequest`) answers with the writes it listed
+ * instead: they go on the flow's plan, and nothing is posted or awaited.
+ *
+ * The channel's card is everyone's read-only view; its Universal Actions refresh names the
+ * approvers known at posting (a group's members, or the Global Administrators, read through
+ * Graph; at most Teams' 60) in `refresh.userIds`, whose clients refresh into Approve / Reject
+ * (src/dialogs/approvalActions.ts answers the refresh, checking the approver through Graph then).
+ * The initiator's `cancel` while the link waits ends the request as cancelled (audited, the
+ * channel's card updated; src/link/approvalJob.ts `cancelApproval`).
  */
 
 /** Id of the stage. */
@@ -32,18 +47,33 @@ export const APPROVAL_STAGE_DIALOG = 'linkStage.approval';
 
 /** Posts a card in one team's channel (src/bot/channelNotifier.ts `post`). */
 export interface ChannelPoster {
-  /** @returns false when the bot is not in that team */
-  post(teamId: string, card: Record<string, unknown>): Promise<boolean>;
+  /** @returns the message's activity id; undefined when the bot is not in that team */
+  post(teamId: string, card: Record<string, unknown>): Promise<string | undefined>;
 }
+
+/** How the approval was asked for: the request made, or the writes recorded instead. */
+export type ApprovalAsked =
+  | { readonly kind: 'requested'; readonly request: ApprovalRequest }
+  | { readonly kind: 'recorded'; readonly writes: readonly PlannedWrite[] };
 
 /** What the stage uses. */
 export interface ApprovalPorts extends StagePorts {
   readonly policies: Pick<ApprovalPolicyStore, 'get'>;
+  /**
+   * Makes the approval request (src/link/approvalJob.ts `requestApproval`), or records it.
+   * @param locale the locale of the turn that asks (a recorded write's summary is in it)
+   */
+  readonly requestApproval: (
+    stage: ApprovalStage,
+    locale: string | undefined,
+  ) => Promise<ApprovalAsked>;
   /** The approval request's stores, notices and wait (src/link/approvalJob.ts). */
   readonly approval: ApprovalDeps;
   readonly changes: Pick<ChangeRecordStore, 'get'>;
   readonly background: BackgroundRunner;
   readonly channel: ChannelPoster;
+  /** Graph's approvers as the link initiator's Office 365 connection (src/graph/approvers.ts). */
+  readonly approverDirectory: (initiatorId: string) => ApproverDirectoryPort;
 }
 
 /** The stage's background job. */
@@ -57,7 +87,9 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
     super(APPROVAL_STAGE_DIALOG, deps);
     this.jobs<ApprovalJobs>(deps.background, {
       approval: (_userId, stage) =>
-        inLinkStep(stage, 'job.approval', () => awaitApprovalJob(deps.approval, stage)),
+        inLinkStep(this.traced(stage), 'job.approval', () =>
+          awaitApprovalJob(deps.approval, stage),
+        ),
     });
     this.steps([
       ['approval.ask', (step, flow) => this.askApproval(step, flow)],
@@ -76,19 +108,8 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
   ): Promise<DialogTurnResult> {
     const policy = await this.deps.policies.get(flow.org.tenantId);
     if (!policy) return this.next(step, flow);
-    const cards = new ApprovalCards(this.deps.localizer, step.context.activity.locale);
-    if (flow.dryRun) {
-      const summary = cards.t('approval.dryRun', {
-        asked: cards.asked(policy),
-        channel: policy.channel.name,
-      });
-      const write: PlannedWrite = {
-        method: 'POST',
-        path: `/teams/${policy.channel.teamId}/approval`,
-        summary,
-      };
-      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), write] });
-    }
+    const locale = step.context.activity.locale;
+    const cards = new ApprovalCards(this.deps.localizer, locale);
     const stage: ApprovalStage = {
       flowId: flow.flowId,
       initiatorId: flow.initiatorId,
@@ -98,13 +119,24 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       initiatorObjectId: flow.office365.objectId,
       policy,
     };
-    const request = await requestApproval(this.deps.approval, stage);
-    // The channel's card with Approve / Reject: Graph checks whoever clicks (approvalActions.ts).
-    const posted = await this.deps.channel.post(
+    const asked = await this.deps.requestApproval(stage, locale);
+    if (asked.kind === 'recorded')
+      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), ...asked.writes] });
+    const { request } = asked;
+    // Everyone's read-only card; the approvers' clients refresh into Approve / Reject, Graph
+    // checking whoever refreshes or clicks (approvalActions.ts).
+    const subject = await this.subject(flow);
+    const userIds = approverUserIds(await this.approverIds(flow, policy));
+    const activityId = await this.deps.channel.post(
       policy.channel.teamId,
-      cards.approval(request, await this.subject(flow), true),
+      cards.approval(request, subject, false, userIds),
     );
-    if (!posted) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
+    if (!activityId) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
+    await this.deps.approval.approvals.setCard(flow.flowId, {
+      subject,
+      userIds,
+      ...(activityId ? { activityId } : {}),
+    });
     await step.context.sendActivity({
       attachments: [
         {
@@ -129,11 +161,37 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       await step.context.sendActivity(cards.t('approval.ended.approved'));
       return this.next(step, flow);
     }
+    if (outcome === 'cancelled') return this.cancel(step, flow);
     // The approval job recorded the status (rejected / expired) and the audit entry.
     await step.context.sendActivity(
-      cards.t(outcome === 'rejected' ? 'approval.ended.rejected' : 'approval.ended.expired'),
+      outcome === 'rejected'
+        ? cards.t('approval.ended.rejected')
+        : cards.t('approval.ended.expired'),
     );
     return this.end(step, flow, outcome === 'rejected' ? 'rejected' : 'expired');
+  }
+
+  /**
+   * The approvers' Entra object ids as Graph lists them now, the initiator left out (they may
+   * not approve: the place is another approver's), at most Teams' 60; none when Graph fails
+   * (logged: the card still reaches everyone, and a refresh by hand still checks).
+   */
+  private async approverIds(flow: ConfirmedFlow, policy: ApprovalPolicy): Promise<string[]> {
+    try {
+      const initiator = flow.office365.objectId.toLowerCase();
+      const ids = await this.deps
+        .approverDirectory(flow.initiatorId)
+        .approverIds(policy.approvers, MAX_REFRESH_USER_IDS + 1);
+      return ids.filter((id) => id !== initiator).slice(0, MAX_REFRESH_USER_IDS);
+    } catch (err) {
+      this.log.warn({ flowId: flow.flowId, err }, 'approvers not listed');
+      return [];
+    }
+  }
+
+  /** The link was cancelled while it waited: the approval request ends as cancelled too. */
+  protected override async onCancelled(flow: FlowStart): Promise<void> {
+    await cancelApproval(this.deps.approval, flow.flowId);
   }
 
   /** What the approval card names: the subscription, the directories, who loses what. */
