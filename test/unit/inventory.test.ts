@@ -39,6 +39,16 @@ const CASES: [string, InventoryResource, InventoryKind[]][] = [
     ['systemIdentity'],
   ],
   [
+    'a VM with a user-assigned identity only',
+    resource('Microsoft.Compute/virtualMachines', { identityType: 'UserAssigned' }),
+    ['userIdentity'],
+  ],
+  [
+    'a VM whose identity type is None',
+    resource('Microsoft.Compute/virtualMachines', { identityType: 'None' }),
+    [],
+  ],
+  [
     'a web app with both identities',
     resource('Microsoft.Web/sites', { identityType: 'SystemAssigned, UserAssigned' }),
     ['systemIdentity', 'userIdentity'],
