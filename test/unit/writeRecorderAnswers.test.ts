@@ -1,7 +1,8 @@
 import type { CustomRoleDefinition, PlannedWrite, RoleGrant } from '../../src/domain/model';
 import type { AzureManagementPort, Office365DirectoryPort } from '../../src/domain/ports';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
-import { WriteRecorder } from '../../src/link/dryRun';
+import { TenantlinkError } from '../../src/errors';
+import { WriteRecorder, recordMoveJob } from '../../src/link/dryRun';
 
 /**
  * What the dry run's recording ports (src/link/dryRun.ts) answer in place of each write, and what
@@ -153,4 +154,50 @@ it('answers an invitation with a stand-in guest of that address only', async () 
 
 it("passes a port's other properties through as they are", () => {
   expect((new WriteRecorder().azure(arm()) as unknown as { kind: string }).kind).toBe('sandbox');
+});
+
+describe('recordMoveJob', () => {
+  /** ARM as `kind`'s sign-in: the subscription still in its old directory; plans named by kind. */
+  const signedIn = (kind: string, refusal?: Error) =>
+    ({
+      getSubscription: async () => ({
+        subscriptionId: SUB,
+        displayName: 'Pay-As-You-Go',
+        tenantId: 'source',
+        state: 'Enabled',
+      }),
+      getDirectoryChange: async () => {
+        if (refusal) throw refusal;
+        return undefined;
+      },
+      planDirectoryChange: (): PlannedWrite[] => [
+        { method: 'PUT', path: `${kind}:request`, summary: 'changeTenantRequest' },
+        { method: 'POST', path: `${kind}:accept`, summary: 'accept' },
+      ],
+    }) as unknown as AzureManagementPort;
+  const stage = {
+    flowId: 'f1',
+    initiatorId: '29:kelley',
+    subscriptionId: SUB,
+    destinationTenantId: DEST,
+    destinationOwnerId: 'owner',
+  } as Parameters<typeof recordMoveJob>[2];
+
+  it('lists the request as the Azure admin and the acceptance as the Office 365 admin', async () => {
+    const procedure = { azure: (_user: string, kind: string) => signedIn(kind) };
+    const result = await recordMoveJob(procedure as never, '29:kelley', stage);
+    expect(result).toEqual({
+      kind: 'recorded',
+      writes: [
+        { method: 'PUT', path: 'azure:request', summary: 'changeTenantRequest' },
+        { method: 'POST', path: 'office365:accept', summary: 'acceptChangeTenant' },
+      ],
+    });
+  });
+
+  it('throws the refusal that would send the admin down the guided path', async () => {
+    const refusal = new TenantlinkError('cloudForbidden', { serviceCode: 'AuthorizationFailed' });
+    const procedure = { azure: (_user: string, kind: string) => signedIn(kind, refusal) };
+    await expect(recordMoveJob(procedure as never, '29:kelley', stage)).rejects.toBe(refusal);
+  });
 });
