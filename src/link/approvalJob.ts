@@ -102,9 +102,10 @@ export class ApprovalWakeups {
 /** Default time between two looks at the request (ms). */
 export const DEFAULT_APPROVAL_POLL_MS = 30_000;
 
-// Stryker disable next-line all: the real timer, which the unit tests replace by their own pause
+// Stryker disable all: the real timer, which the unit tests replace by their own pause
 const defaultPause = (ms: number, signal: AbortSignal): Promise<unknown> =>
   sleep(ms, undefined, { signal }).catch(() => undefined);
+// Stryker restore all
 
 /**
  * Makes the approval request (once: a request already stored is kept) and marks the change

@@ -78,7 +78,7 @@ it('lists no directory change the port does not plan', async () => {
   await azure.requestDirectoryChange(SUB, DEST, 'owner');
   await azure.acceptDirectoryChange(SUB);
   await azure.cancelDirectoryChange(SUB);
-  expect(recorder.writes).toEqual([]);
+  expect(recorder.writes).toHaveLength(0);
 });
 
 it('answers a grant with the assignment ARM would create, for a built-in or a custom role', async () => {
