@@ -10,7 +10,7 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/test'],
   testMatch: [
-    '<rootDir>/test/unit/{eligibility,inventory,keyVaults,csv,approval,approvalJob,moveJob,names,restore,restorePlan,rules,stageSchemas,writeRecorder,notifyOnce,linkJobs,impact,access,preflight,move,restoreRecord,domainModel,linkProcedure,writeRecorderAnswers}.test.ts',
+    '<rootDir>/test/unit/{eligibility,inventory,keyVaults,csv,approval,approvalJob,moveJob,names,restore,restorePlan,rules,stageSchemas,writeRecorder,notifyOnce,linkJobs,impact,access,preflight,move,restoreRecord,domainModel,linkProcedure,writeRecorderAnswers,approvalJobCard}.test.ts',
   ],
   // esbuild, not ts-jest: see test/mutation/esbuildTransform.js.
   transform: { '^.+\\.ts$': '<rootDir>/test/mutation/esbuildTransform.js' },
