@@ -1,4 +1,9 @@
-import { ConversationState, type BotAdapter, type Storage } from 'botbuilder';
+import {
+  ConversationState,
+  type BotAdapter,
+  type ConversationReference,
+  type Storage,
+} from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
@@ -140,6 +145,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     createLogger('link-procedure'),
   );
   // The approval step (issue 29): the tenants' policies, the requests, the wait as a parked job.
+  const approvalLog = createLogger('approval-notices');
   const policies = new ApprovalPolicyStore(storage, deps.now);
   const approval: ApprovalDeps = {
     approvals: new ApprovalStore(storage, deps.now),
@@ -151,6 +157,19 @@ export function composeBot(deps: BotDeps): ComposedBot {
           channel: request.policy.channel.name,
         });
         await notifier.post(request.policy.channel.teamId, outcomeCard(text));
+        // And to the initiator, in the link's chat ("reminds once": the same one reminder).
+        const chat = request.card?.initiatorChat;
+        if (!chat) return;
+        const own = localizer.t(chat.locale, 'approval.reminderInitiator', {
+          channel: request.policy.channel.name,
+        });
+        try {
+          // Saved by the approval stage from TurnContext.getConversationReference (JSON).
+          const reference = chat.reference as Partial<ConversationReference>;
+          await notifier.postInChat(reference, outcomeCard(own));
+        } catch (err) {
+          approvalLog.warn({ flowId: request.flowId, err }, 'reminder not sent to the initiator');
+        }
       },
       // The channel's approval card as the request stands: everyone's read-only view with the
       // answers so far, or how it ended (no buttons, no refresh).
