@@ -117,6 +117,8 @@ export interface ComposedBot {
   readonly references: ConversationReferenceStore;
 }
 
+const log = createLogger('compose');
+
 /** Builds the bot (see the module comment); sets the adapter's turn error handler. */
 export function composeBot(deps: BotDeps): ComposedBot {
   const { adapter, appId, storage, tokens, clients, localizer } = deps;
@@ -145,7 +147,6 @@ export function composeBot(deps: BotDeps): ComposedBot {
     createLogger('link-procedure'),
   );
   // The approval step (issue 29): the tenants' policies, the requests, the wait as a parked job.
-  const approvalLog = createLogger('approval-notices');
   const policies = new ApprovalPolicyStore(storage, deps.now);
   const approval: ApprovalDeps = {
     approvals: new ApprovalStore(storage, deps.now),
@@ -168,7 +169,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
           const reference = chat.reference as Partial<ConversationReference>;
           await notifier.postInChat(reference, outcomeCard(own));
         } catch (err) {
-          approvalLog.warn({ flowId: request.flowId, err }, 'reminder not sent to the initiator');
+          log.warn({ flowId: request.flowId, err }, 'reminder not sent to the initiator');
         }
       },
       // The channel's approval card as the request stands: everyone's read-only view with the

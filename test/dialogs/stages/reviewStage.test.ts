@@ -166,7 +166,11 @@ it.each([
     const stages: ImpactStage[] = [];
     const stage = new ReviewDialog({
       ...ports,
-      procedure: { ...ports.procedure, lock: async () => ({ acquired: true }) },
+      procedure: {
+        ...ports.procedure,
+        lock: async () => ({ acquired: true }),
+        record: async () => undefined,
+      },
       background,
       impactJob: async (_userId, s) => {
         stages.push(s);
