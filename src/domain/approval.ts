@@ -111,8 +111,12 @@ export interface ApprovalSubject {
  */
 export interface ApprovalCardPost {
   readonly subject: ApprovalSubject;
-  /** The Teams users whose clients refresh the card on their own (`refresh.userIds`). */
-  readonly userIds: readonly string[];
+  /**
+   * The Teams users (roster ids, `29:…`) whose clients refresh the card on their own
+   * (`refresh.userIds`); absent when the team's roster could not be read (the refresh then names
+   * nobody: src/dialogs/userSpecificViews.ts `withRefresh`).
+   */
+  readonly userIds?: readonly string[];
   /** The channel message's activity id (absent: the card could not be posted). */
   readonly activityId?: string;
   /**

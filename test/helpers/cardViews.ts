@@ -9,7 +9,7 @@ export interface PostedCard {
 
 /**
  * The card as `user`'s Teams client shows it: a card with a Universal Actions `refresh` whose
- * `userIds` name them (by their bot user id or their `8:orgid:` MRI; or that names no one) is replaced in their client by the card the bot
+ * `userIds` name them (or that names no one) is replaced in their client by the card the bot
  * answers the refresh invoke with; any other card is shown as posted
  * (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views).
  * @param posted the card as posted (e.g. `channel.lastCard(conversationId)`)
@@ -24,10 +24,7 @@ export async function viewAs(
   const refresh = (
     posted.card as { refresh?: { action: { verb: string; data: Json }; userIds?: string[] } }
   ).refresh;
-  // `userIds` holds user MRIs: the bot's user id or the `8:orgid:<Entra object id>` form.
-  const named = (ids: string[]): boolean =>
-    ids.includes(user.id) || ids.includes(`8:orgid:${user.aadObjectId.toLowerCase()}`);
-  if (!refresh || (refresh.userIds && !named(refresh.userIds))) return posted;
+  if (!refresh || (refresh.userIds && !refresh.userIds.includes(user.id))) return posted;
   const answer = await channel.invoke(
     user,
     refresh.action.verb,

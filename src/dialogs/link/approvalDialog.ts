@@ -37,7 +37,8 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  *
  * The channel's card is everyone's read-only view; its Universal Actions refresh names the
  * approvers known at posting (a group's members, or the Global Administrators, read through
- * Graph; at most Teams' 60) in `refresh.userIds`, whose clients refresh into Approve / Reject
+ * Graph; at most Teams' 60) in `refresh.userIds` by their Teams user ids (the team's roster, read
+ * as the card is posted: src/bot/teamRoster.ts), whose clients refresh into Approve / Reject
  * (src/dialogs/approvalActions.ts answers the refresh, checking the approver through Graph then).
  * The initiator's `cancel` while the link waits ends the request as cancelled (audited, the
  * channel's card updated; src/link/approvalJob.ts `cancelApproval`).
@@ -46,10 +47,18 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 /** Id of the stage. */
 export const APPROVAL_STAGE_DIALOG = 'linkStage.approval';
 
-/** Posts a card in one team's channel (src/bot/channelNotifier.ts `post`). */
+/** Posts a card in one team's channel (src/bot/channelNotifier.ts `postForMembers`). */
 export interface ChannelPoster {
-  /** @returns the message's activity id; undefined when the bot is not in that team */
-  post(teamId: string, card: Record<string, unknown>): Promise<string | undefined>;
+  /**
+   * Posts the card `card` makes for the team's members among `objectIds` (their roster ids,
+   * `29:…`; undefined when the team's roster could not be read; `[]` for no object ids).
+   * @returns the message's activity id; undefined when the bot is not in that team
+   */
+  postForMembers(
+    teamId: string,
+    objectIds: readonly string[],
+    card: (memberIds: readonly string[] | undefined) => Record<string, unknown>,
+  ): Promise<string | undefined>;
 }
 
 /** How the approval was asked for: the request made, or the writes recorded instead. */
@@ -127,15 +136,21 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
     // Everyone's read-only card; the approvers' clients refresh into Approve / Reject, Graph
     // checking whoever refreshes or clicks (approvalActions.ts).
     const subject = await this.subject(flow);
-    const userIds = approverUserIds(await this.approverIds(flow, policy));
-    const activityId = await this.deps.channel.post(
+    // The refresh names the approvers by their Teams user ids, read from the team's roster when
+    // the card is posted (approvers not in the team are left out; none when it cannot be read).
+    const refresh: { userIds?: string[] } = {};
+    const activityId = await this.deps.channel.postForMembers(
       policy.channel.teamId,
-      cards.approval(request, subject, false, userIds),
+      await this.approverIds(flow, policy),
+      (memberIds) => {
+        if (memberIds) refresh.userIds = approverUserIds(memberIds);
+        return cards.approval(request, subject, false, refresh.userIds);
+      },
     );
     if (!activityId) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
     await this.deps.approval.approvals.setCard(flow.flowId, {
       subject,
-      userIds,
+      ...refresh,
       ...(activityId ? { activityId } : {}),
       // The reminder reaches the initiator here too (src/bot/compose.ts `remind`).
       initiatorChat: {
@@ -188,7 +203,7 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       const ids = await this.deps
         .approverDirectory(flow.initiatorId)
         .approverIds(policy.approvers, MAX_REFRESH_USER_IDS + 1);
-      return ids.filter((id) => id !== initiator).slice(0, MAX_REFRESH_USER_IDS);
+      return ids.filter((id) => id.toLowerCase() !== initiator).slice(0, MAX_REFRESH_USER_IDS);
     } catch (err) {
       this.log.warn({ flowId: flow.flowId, err }, 'approvers not listed');
       return [];
