@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import type { ConversationReference, TurnContext } from 'botbuilder';
 import { TokenBucket } from 'limiter';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
@@ -100,6 +100,35 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
         ?.id;
     });
     return done ? id : undefined;
+  }
+
+  /**
+   * Posts `card` in one conversation through its saved reference (the link's chat: the approval's
+   * reminder to the initiator, issue 29), at the conversation's rate limit.
+   * @param reference a reference saved from a turn of that conversation
+   *   (`TurnContext.getConversationReference`)
+   * @returns the message's activity id
+   * @throws Error from the Bot Connector
+   */
+  async postInChat(
+    reference: Partial<ConversationReference>,
+    card: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    await this.limiter(reference.conversation?.id ?? '').removeTokens(1);
+    let id: string | undefined;
+    // An error inside the callback would go to the adapter's turn error handler: kept, rethrown.
+    let failure: unknown;
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      try {
+        id = (
+          await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] })
+        )?.id;
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    return id;
   }
 
   /**

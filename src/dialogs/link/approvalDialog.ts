@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PlannedWrite } from '../../domain/model';
 import type { ApprovalPolicy, ApprovalRequest } from '../../domain/approval';
@@ -28,7 +28,8 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  * The approval stage (issue 29), between the review (typed confirmation) and the move: without a
  * policy for the Office 365 tenant it passes the flow on unchanged (no card, no message). With
  * one, it makes the approval request (src/link/approvalJob.ts), posts the approval card in the
- * policy's team channel, shows the initiator "waiting for approval", and waits for the approval
+ * policy's team channel, shows the initiator "waiting for approval" (keeping this chat's
+ * conversation reference with the request, for the initiator's reminder), and waits for the approval
  * job as a leased background job (like the move's): approved → the move stage; rejected or
  * expired → the link ends with nothing changed (its lock released, the record's status says
  * why). An approval port that records (src/bot/, `recordApprovalRequest`) answers with the writes it listed
@@ -151,6 +152,11 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       subject,
       ...refresh,
       ...(activityId ? { activityId } : {}),
+      // The reminder reaches the initiator here too (src/bot/compose.ts `remind`).
+      initiatorChat: {
+        reference: TurnContext.getConversationReference(step.context.activity),
+        ...(locale ? { locale } : {}),
+      },
     });
     await step.context.sendActivity({
       attachments: [
