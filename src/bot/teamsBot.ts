@@ -8,7 +8,13 @@ import {
   type StatePropertyAccessor,
   type TeamsChannelData,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import {
+  DialogSet,
+  DialogTurnStatus,
+  type Dialog,
+  type DialogState,
+  type DialogStateManagerConfiguration,
+} from 'botbuilder-dialogs';
 import { answerInvoke, invokeAnswered, outcomeCard, parseCardAction } from '../dialogs/cardPrompt';
 import { SEARCH_INVOKE, answerSearch, searchAnswered } from '../dialogs/cardSearch';
 import { ROOT_DIALOG } from '../dialogs/rootDialog';
@@ -200,7 +206,9 @@ export class TenantlinkBot extends TeamsActivityHandler {
   }
 
   private async runDialogs(context: TurnContext): Promise<void> {
+    useDialogMemoryConfiguration(context);
     const dc = await this.dialogs.createContext(context);
+    keepDialogMemoryConfiguration(dc.state.configuration);
     const result = await dc.continueDialog();
     // A message starts a command; so does a card button that outlives its flow (the after-move
     // checklist's), which the root dialog recognises by its verb.
@@ -235,4 +243,44 @@ export class TenantlinkBot extends TeamsActivityHandler {
     });
     this.log.info({ teamId: team.id }, 'saved team conversation reference');
   }
+}
+
+/**
+ * The turn-state key under which botbuilder-dialogs 4.23's DialogStateManager keeps the memory
+ * configuration of a turn (`DIALOG_STATE_MANAGER_CONFIGURATION` in
+ * botbuilder-dialogs/lib/memory/dialogStateManager.js, not exported): the first DialogContext of a
+ * turn builds it when absent, every later one of the turn reuses it.
+ */
+export const DIALOG_MEMORY_CONFIGURATION_KEY = 'DialogStateManagerConfiguration';
+
+/** The memory scopes and path resolvers of the first turn (see {@link useDialogMemoryConfiguration}). */
+let dialogMemory: DialogStateManagerConfiguration | undefined;
+
+/**
+ * Hands the turn the memory configuration that botbuilder-dialogs built for the first turn of the
+ * process, instead of letting it build it again. botbuilder builds it for every turn from its
+ * component registration, through a service collection (a dependency graph and a zod parse of
+ * the settings): about a tenth of a `help` turn's own CPU (profile of the turn-overhead benchmark,
+ * issue 30). What it builds is the same every turn (the memory scopes and path resolvers of
+ * botbuilder-dialogs; tenantlink registers no component and sets no scope in turn state), and
+ * they hold no per-turn data: each reads the turn through the DialogContext it is given. Each turn
+ * gets arrays of its own. Before the first turn's DialogContext exists, nothing is set and
+ * botbuilder builds it (see {@link keepDialogMemoryConfiguration}).
+ */
+export function useDialogMemoryConfiguration(context: TurnContext): void {
+  if (!dialogMemory || context.turnState.has(DIALOG_MEMORY_CONFIGURATION_KEY)) return;
+  context.turnState.set(DIALOG_MEMORY_CONFIGURATION_KEY, {
+    memoryScopes: [...dialogMemory.memoryScopes],
+    pathResolvers: [...dialogMemory.pathResolvers],
+  } satisfies DialogStateManagerConfiguration);
+}
+
+/** Keeps the memory configuration botbuilder built for a turn, the first time one is built. */
+export function keepDialogMemoryConfiguration(
+  configuration: DialogStateManagerConfiguration,
+): void {
+  dialogMemory ??= {
+    memoryScopes: [...configuration.memoryScopes],
+    pathResolvers: [...configuration.pathResolvers],
+  };
 }
