@@ -45,7 +45,7 @@ export function connectorHttpClient(
       // machine, issue 30) and left the timeout's timer armed for the whole deadline.
       const controller = new AbortController();
       const timer = setTimeout(
-        () => controller.abort(new DOMException('connector request timed out', 'TimeoutError')),
+        () => controller.abort(new DOMException('connector timeout', 'TimeoutError')),
         deadline,
       );
       timer.unref();
