@@ -17,7 +17,7 @@ import {
 } from 'botbuilder-dialogs';
 import { answerInvoke, invokeAnswered, outcomeCard, parseCardAction } from '../dialogs/cardPrompt';
 import { SEARCH_INVOKE, answerSearch, searchAnswered } from '../dialogs/cardSearch';
-import { ROOT_DIALOG } from '../dialogs/rootDialog';
+import { ROOT_DIALOG, atRestAnswer } from '../dialogs/rootDialog';
 import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
@@ -206,6 +206,15 @@ export class TenantlinkBot extends TeamsActivityHandler {
   }
 
   private async runDialogs(context: TurnContext): Promise<void> {
+    // A command answered by one message when no dialog runs (`help`): sent without starting and
+    // ending the root dialog, which would leave the same (empty) dialog stack.
+    if (context.activity.type === ActivityTypes.Message) {
+      const answer = atRestAnswer(context);
+      if (answer !== undefined && !(await this.dialogState.get(context))?.dialogStack?.length) {
+        await context.sendActivity(this.localizer.t(context.activity.locale, answer));
+        return;
+      }
+    }
     useDialogMemoryConfiguration(context);
     const dc = await this.dialogs.createContext(context);
     keepDialogMemoryConfiguration(dc.state.configuration);
