@@ -3,15 +3,18 @@ import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
 import { GuidedMoveDialog } from '../dialogs/guidedMoveDialog';
-import { AccessDialog } from '../dialogs/link/accessDialog';
+import { AccessDialog, type AccessNotices, type AccessPorts } from '../dialogs/link/accessDialog';
 import { AfterMoveDialog } from '../dialogs/link/afterMoveDialog';
 import { BeforeYouBeginDialog } from '../dialogs/link/beforeYouBeginDialog';
 import { ChecklistDialog } from '../dialogs/link/checklistDialog';
-import { GUIDED_MOVE_DIALOG, LinkDialog } from '../dialogs/link/linkDialog';
-import { MoveDialog } from '../dialogs/link/moveDialog';
+import { GUIDED_MOVE_DIALOG, LINK_DIALOG, LinkDialog } from '../dialogs/link/linkDialog';
+import { MoveDialog, type MovePorts } from '../dialogs/link/moveDialog';
 import { ReviewDialog } from '../dialogs/link/reviewDialog';
 import { SignInAzureDialog } from '../dialogs/link/signInAzureDialog';
-import { SignInOffice365Dialog } from '../dialogs/link/signInOffice365Dialog';
+import {
+  SignInOffice365Dialog,
+  type SignInOffice365Ports,
+} from '../dialogs/link/signInOffice365Dialog';
 import { RootDialog } from '../dialogs/rootDialog';
 import { HistoryFileExport, answerHistoryAction } from '../dialogs/history';
 import type { CloudHttpOptions } from '../cloud/http';
@@ -35,10 +38,20 @@ import { createLogger } from '../log';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerApprovalAction } from '../dialogs/approvalActions';
 import { outcomeCard } from '../dialogs/cardPrompt';
-import { ApprovalDialog } from '../dialogs/link/approvalDialog';
+import { ApprovalDialog, type ApprovalPorts } from '../dialogs/link/approvalDialog';
 import { PolicyDialog, answerPolicySave } from '../dialogs/policyDialog';
 import { TenantlinkError } from '../errors';
-import { ApprovalWakeups, type ApprovalDeps } from '../link/approvalJob';
+import { ApprovalWakeups, requestApproval, type ApprovalDeps } from '../link/approvalJob';
+import { lockFreeProcedure, recordAccessJob, recordMoveJob } from '../link/dryRun';
+import type { LinkTraceTags } from '../telemetry/linkTrace';
+import {
+  DRY_RUN_COMMANDS,
+  DRY_RUN_LINK_DIALOG,
+  DRY_RUN_TRACE,
+  dryRunNotices,
+  dryRunWelcomeNote,
+  recordApprovalRequest,
+} from './dryRunLink';
 import { ApprovalPolicyStore } from '../state/approvalPolicies';
 import { ApprovalStore } from '../state/approvals';
 
@@ -75,6 +88,18 @@ export interface BotDeps {
   readonly now?: () => number;
   /** Longest time between two looks of the approval job at its request (ms; default 30 s). */
   readonly approvalPollMs?: number;
+}
+
+/** What differs between two wirings of the link: the link on the clouds and its dry run. */
+interface LinkWiring {
+  readonly procedure: LinkProcedure;
+  /** The welcome card's note in a locale (default: the link's). */
+  readonly welcomeNote?: SignInOffice365Ports['welcomeNote'];
+  readonly trace?: LinkTraceTags;
+  readonly requestApproval: ApprovalPorts['requestApproval'];
+  readonly moveJob: MovePorts['moveJob'];
+  readonly accessJob: AccessPorts['accessJob'];
+  readonly notices: AccessNotices;
 }
 
 /** The built bot and the stores a caller (or test) looks at. */
@@ -134,47 +159,76 @@ export function composeBot(deps: BotDeps): ComposedBot {
   };
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
-  // Each stage of the link gets the ports it uses (src/dialogs/link/).
-  const stage = { localizer, tokens, procedure };
-  const link = new LinkDialog({
-    signInOffice365: new SignInOffice365Dialog({
-      ...stage,
-      signInDialogId: signInDialogIds.office365,
+  const notices = new LinkNotices(localizer, procedure, notifier);
+  /** The link's stages, each with the ports it uses (src/dialogs/link/), on `wiring`'s. */
+  const linkDialog = (id: string, wiring: LinkWiring): LinkDialog => {
+    const stage = { localizer, tokens, procedure: wiring.procedure, trace: wiring.trace };
+    return new LinkDialog(
+      {
+        signInOffice365: new SignInOffice365Dialog({
+          ...stage,
+          signInDialogId: signInDialogIds.office365,
+          welcomeNote: wiring.welcomeNote,
+        }),
+        signInAzure: new SignInAzureDialog({ ...stage, signInDialogId: signInDialogIds.azure }),
+        beforeYouBegin: new BeforeYouBeginDialog({
+          ...stage,
+          userRealm: (email) => clients.userRealm(email),
+        }),
+        review: new ReviewDialog({
+          ...stage,
+          background,
+          impactJob: (userId, s) => reviewImpactJob(procedure, userId, s),
+        }),
+        approval: new ApprovalDialog({
+          ...stage,
+          policies,
+          approval,
+          requestApproval: wiring.requestApproval,
+          changes,
+          background,
+          channel: notifier,
+        }),
+        move: new MoveDialog({
+          ...stage,
+          changes,
+          background,
+          moveJob: wiring.moveJob,
+          guidedMoveDialogId: GUIDED_MOVE_DIALOG,
+        }),
+        access: new AccessDialog({
+          ...stage,
+          changes,
+          background,
+          accessJob: wiring.accessJob,
+          notices: wiring.notices,
+          portalUrl: clients.portalUrl,
+        }),
+        afterMove: new AfterMoveDialog({ ...stage, changes }),
+      },
+      id,
+    );
+  };
+  // The link on the clouds.
+  const link = linkDialog(LINK_DIALOG, {
+    procedure,
+    requestApproval: async (s) => ({
+      kind: 'requested',
+      request: await requestApproval(approval, s),
     }),
-    signInAzure: new SignInAzureDialog({ ...stage, signInDialogId: signInDialogIds.azure }),
-    beforeYouBegin: new BeforeYouBeginDialog({
-      ...stage,
-      userRealm: (email) => clients.userRealm(email),
-    }),
-    review: new ReviewDialog({
-      ...stage,
-      background,
-      impactJob: (userId, s) => reviewImpactJob(procedure, userId, s),
-    }),
-    approval: new ApprovalDialog({
-      ...stage,
-      policies,
-      approval,
-      changes,
-      background,
-      channel: notifier,
-    }),
-    move: new MoveDialog({
-      ...stage,
-      changes,
-      background,
-      moveJob: (userId, s) => changeDirectoryJob(procedure, userId, s),
-      guidedMoveDialogId: GUIDED_MOVE_DIALOG,
-    }),
-    access: new AccessDialog({
-      ...stage,
-      changes,
-      background,
-      accessJob: (userId, s, progress) => giveAccessJob(procedure, userId, s, progress),
-      notices: new LinkNotices(localizer, procedure, notifier),
-      portalUrl: clients.portalUrl,
-    }),
-    afterMove: new AfterMoveDialog({ ...stage, changes }),
+    moveJob: (userId, s) => changeDirectoryJob(procedure, userId, s),
+    accessJob: (userId, s, progress) => giveAccessJob(procedure, userId, s, progress),
+    notices,
+  });
+  // The dry run: the same link on recording ports (src/bot/dryRunLink.ts).
+  const dryRunLink = linkDialog(DRY_RUN_LINK_DIALOG, {
+    procedure: lockFreeProcedure(procedure),
+    welcomeNote: dryRunWelcomeNote(localizer),
+    trace: DRY_RUN_TRACE,
+    requestApproval: recordApprovalRequest(localizer),
+    moveJob: (userId, s) => recordMoveJob(procedure, userId, s),
+    accessJob: (userId, s) => recordAccessJob(procedure, userId, s),
+    notices: dryRunNotices(notices),
   });
   // The after-move checklist's one handler: its buttons and its refresh.
   const checklist = new ChecklistDialog({
@@ -187,6 +241,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
   const children = [
     ...deps.signInDialogs,
     link,
+    dryRunLink,
     new GuidedMoveDialog(GUIDED_MOVE_DIALOG, localizer, deps.portalUrl, (step) =>
       clients.azure(tokens.credential(step.context.activity.from.id, 'office365', 'arm')),
     ),
@@ -198,7 +253,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
     new PolicyDialog(policyDeps),
     checklist,
   ];
-  const root = new RootDialog(localizer, tokens, changes, children);
+  const root = new RootDialog(localizer, tokens, changes, children, DRY_RUN_COMMANDS);
   const files = new HistoryFileExport({
     localizer,
     changes,

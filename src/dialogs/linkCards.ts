@@ -59,7 +59,11 @@ export class LinkCards {
     return this.localizer.t(this.locale, key, params);
   }
 
-  welcome(ids: ActionIds, dryRun = false): AdaptiveCardJson {
+  /**
+   * The welcome card.
+   * @param note the note under its steps (default: the link's; its wiring may give another)
+   */
+  welcome(ids: ActionIds, note?: string): AdaptiveCardJson {
     return renderCard('welcome', {
       ...ids,
       title: this.t('welcome.title'),
@@ -71,7 +75,7 @@ export class LinkCards {
         'welcome.step4',
         'welcome.step5',
       ].map((k) => this.t(k)),
-      note: dryRun ? this.t('dryRun.note') : this.t('welcome.note'),
+      note: note ?? this.t('welcome.note'),
       startLabel: this.t('welcome.start'),
       cancelLabel: this.t('card.cancel'),
     });

@@ -32,7 +32,6 @@ export const ROOT_DIALOG = 'rootDialog';
 export type Command =
   | 'help'
   | 'link'
-  | 'dryRun'
   | 'status'
   | 'myRole'
   | 'history'
@@ -50,8 +49,6 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   '?': 'help',
   link: 'link',
   start: 'link',
-  'link dry run': 'dryRun',
-  'dry run': 'dryRun',
   status: 'status',
   'my role': 'myRole',
   myrole: 'myRole',
@@ -77,16 +74,25 @@ const COMMANDS: Readonly<Record<string, Command>> = {
  * @returns the command, or undefined for anything else
  */
 export function recognizeCommand(context: TurnContext): Command | undefined {
+  const words = commandWords(context);
+  return words === undefined ? undefined : COMMANDS[words];
+}
+
+/**
+ * A message's words as a command is spelled: bot @mention removed, lower case, punctuation
+ * (except `?`) as spaces, spaces collapsed, at most its first 64 characters.
+ * @returns undefined for anything but a message with text
+ */
+export function commandWords(context: TurnContext): string | undefined {
   const activity = context.activity;
   if (activity.type !== 'message' || typeof activity.text !== 'string') return undefined;
   const text = TurnContext.removeRecipientMention(activity) ?? activity.text;
-  const normalized = text
+  return text
     .slice(0, 64)
     .toLowerCase()
     .replace(/[^\p{L}\p{N}? ]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return COMMANDS[normalized];
 }
 
 /**
@@ -115,11 +121,17 @@ const HISTORY_MODES = { history: 'card', historyJson: 'json', historyExport: 'ex
 
 /** The root dialog. */
 export class RootDialog extends ComponentDialog {
+  /**
+   * @param children the dialogs the commands begin (the link dialogs among them)
+   * @param linkCommands further commands that begin a link wired on other ports: the command's
+   *   words (as {@link commandWords} spells them) → the id of that link's dialog (a child)
+   */
   constructor(
     private readonly localizer: Localizer,
     private readonly tokens: TokenSource,
     private readonly changes: ChangeRecordStore,
     children: readonly Dialog[],
+    private readonly linkCommands: Readonly<Record<string, string>> = {},
   ) {
     super(ROOT_DIALOG);
     for (const child of children) this.addDialog(child);
@@ -154,13 +166,15 @@ export class RootDialog extends ComponentDialog {
     // its handler, by the verb's entry in src/dialogs/verbs.ts.
     const verb = parseCardAction(step.context)?.verb;
     if (verb && standingHandler(verb) === 'checklist') return step.beginDialog(CHECKLIST_DIALOG);
+    const words = commandWords(step.context);
+    // Own keys only: a message spelled like an Object.prototype member is no command.
+    if (words !== undefined && Object.hasOwn(this.linkCommands, words))
+      return step.beginDialog(this.linkCommands[words], {} satisfies LinkOptions);
     const command = recognizeCommand(step.context);
     const locale = step.context.activity.locale;
     switch (command) {
       case 'link':
         return step.beginDialog(LINK_DIALOG, {} satisfies LinkOptions);
-      case 'dryRun':
-        return step.beginDialog(LINK_DIALOG, { dryRun: true } satisfies LinkOptions);
       case 'status':
         return step.beginDialog(STATUS_DIALOG);
       case 'myRole':

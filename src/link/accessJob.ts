@@ -1,4 +1,4 @@
-import type { DirectoryPerson } from '../domain/model';
+import type { DirectoryPerson, PlannedWrite } from '../domain/model';
 import type { GrantableRole } from '../domain/roles';
 import { grantAccess, testAccess, type GrantResult } from './access';
 import type { FlowRef, LinkProcedure } from './procedure';
@@ -37,6 +37,20 @@ export interface AccessJobResult {
   readonly tested: { readonly user: DirectoryPerson; readonly ok: boolean }[];
   /** The restore's run, when the admin asked to give back the removed access. */
   readonly restore?: RestoreRun;
+  /** Chosen ids that are not users of the Office 365 directory (left out). */
+  readonly missing: number;
+}
+
+/**
+ * What the access job reports when run on recording ports (src/link/dryRun.ts `recordAccessJob`):
+ * nothing granted, restored or tested; the writes that would have been made instead (JSON-safe).
+ */
+export interface RecordedAccessResult {
+  readonly kind: 'recorded';
+  /** The grants as Azure would have answered them (a recorded write answers as on success). */
+  readonly grants: GrantResult[];
+  /** The grant's and restore's writes, in order. */
+  readonly writes: PlannedWrite[];
   /** Chosen ids that are not users of the Office 365 directory (left out). */
   readonly missing: number;
 }

@@ -7,6 +7,13 @@ import {
 } from '../domain/model';
 import type { AzureManagementPort, Office365DirectoryPort } from '../domain/ports';
 import { BUILT_IN_ROLES } from '../domain/roles';
+import { grantAccess } from './access';
+import type { AccessStage, RecordedAccessResult } from './accessJob';
+import { changeDirectoryByApi } from './move';
+import type { MoveStage, RecordedMoveResult } from './moveJob';
+import type { LinkProcedure } from './procedure';
+import { restoreAccess } from './restore';
+import { restoreToRun } from './restoreRecord';
 
 /**
  * The dry run (`link --dry-run`) as a decorator of the ports: the same procedure code runs
@@ -16,7 +23,9 @@ import { BUILT_IN_ROLES } from '../domain/roles';
  * order by construction. Each write's method and path come from the port's own `plan*` method,
  * the only code that knows ARM's and Graph's URLs. A recorded write answers as Azure would have
  * on success: a request `Initiated`, a role assignment or custom role `created`, an invited guest
- * with the stand-in id `(guest <email>)`.
+ * with the stand-in id `(guest <email>)`. The dry run's move and access jobs and its procedure
+ * (below) run on it; the composition root wires them into the link's second wiring
+ * (src/bot/dryRunLink.ts), so no dialog knows it runs dry.
  */
 export class WriteRecorder {
   /** The writes recorded so far, in the order they were asked for. */
@@ -94,6 +103,82 @@ export class WriteRecorder {
     };
     return overlay(inner, writes);
   }
+}
+
+/**
+ * The move job of a dry run (in place of src/link/moveJob.ts `changeDirectoryJob`): the move's own
+ * code (changeDirectoryByApi) on recording ports, so its writes are those a real run makes now, in
+ * order; nothing is recorded in the change record and no propagation is waited for.
+ * @param userId the Teams user whose Azure sign-in requests and Office 365 sign-in accepts
+ * @returns `recorded`, with the writes
+ * @throws TenantlinkError when Azure's reads refuse (a refusal the guided path would take), or
+ *   from ARM when a read fails after its retries
+ */
+export async function recordMoveJob(
+  procedure: Pick<LinkProcedure, 'azure'>,
+  userId: string,
+  stage: MoveStage,
+): Promise<RecordedMoveResult> {
+  const recorder = new WriteRecorder();
+  const outcome = await changeDirectoryByApi(
+    recorder.azure(procedure.azure(userId, 'azure')),
+    recorder.azure(procedure.azure(userId, 'office365')),
+    stage.subscriptionId,
+    stage.destinationTenantId,
+    stage.destinationOwnerId,
+  );
+  if (outcome.kind === 'refused') throw outcome.error;
+  return { kind: 'recorded', writes: recorder.writes };
+}
+
+/**
+ * The access job of a dry run (in place of src/link/accessJob.ts `giveAccessJob`): the grant's and
+ * restore's own code on recording ports lists every write a real run would make, in order; an id
+ * that is not a user of the Office 365 directory is left out (counted in `missing`). Nothing is
+ * tested (nothing was granted) and the change record is only read.
+ * @param userId the Teams user whose Office 365 sign-in (Owner after the move) would write
+ * @throws TenantlinkError from Graph or ARM reads, or Error from storage
+ */
+export async function recordAccessJob(
+  procedure: Pick<LinkProcedure, 'directory' | 'azure' | 'changeRecord'>,
+  userId: string,
+  stage: AccessStage,
+): Promise<RecordedAccessResult> {
+  const { flowId, subscriptionId } = stage;
+  const office365 = procedure.directory(userId, 'office365');
+  const users = await office365.usersById([...stage.principalIds]);
+  const restore = await restoreToRun(
+    { get: (id) => procedure.changeRecord(id) },
+    flowId,
+    stage.restore,
+    stage.restoreChoice,
+  );
+  const recorder = new WriteRecorder();
+  const recording = recorder.azure(procedure.azure(userId, 'office365'));
+  const grants = await grantAccess(recording, subscriptionId, users, stage.role);
+  await restoreAccess(
+    recorder.directory(office365),
+    recording,
+    subscriptionId,
+    restore.entries,
+    stage.redirectUrl,
+    restore.customRoles,
+  );
+  return {
+    kind: 'recorded',
+    grants,
+    writes: recorder.writes,
+    missing: stage.principalIds.length - users.length,
+  };
+}
+
+/**
+ * The procedure of a dry run: `inner` whose subscription lock never blocks anyone (a dry run
+ * changes nothing, so it neither waits for a link of the same subscription nor holds one up); its
+ * other methods are `inner`'s.
+ */
+export function lockFreeProcedure(inner: LinkProcedure): LinkProcedure {
+  return overlay(inner, { lock: async () => ({ acquired: true }) as const });
 }
 
 /**

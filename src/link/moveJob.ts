@@ -1,3 +1,4 @@
+import type { PlannedWrite } from '../domain/model';
 import { errorToJson, type TenantlinkErrorJson } from '../errors';
 import { changeDirectoryByApi } from './move';
 import type { FlowRef, LinkProcedure } from './procedure';
@@ -27,6 +28,14 @@ export type MoveJobResult =
       readonly stage: 'request' | 'accept';
       readonly error: TenantlinkErrorJson;
     };
+
+/** What the move reports when run on recording ports (src/link/dryRun.ts `recordMoveJob`). */
+export interface RecordedMoveResult {
+  /** Nothing moved. */
+  readonly kind: 'recorded';
+  /** The writes the move would have made, in order. */
+  readonly writes: PlannedWrite[];
+}
 
 /**
  * The directory change by API (changeTenantRequest, then acceptChangeTenant, then the wait for the

@@ -13,9 +13,10 @@ export interface FlowStart {
   readonly flowId: string;
   readonly initiatorId: string;
   readonly initiatorName: string;
-  /** A dry run: every read, no write to Graph or ARM; the writes are listed instead. */
-  readonly dryRun?: boolean;
-  /** The writes a dry run would have made so far, in order. */
+  /**
+   * The writes the link's recording ports listed so far instead of making them, in order (a link
+   * wired on them: src/link/dryRun.ts; the stages add what their jobs and ports answer).
+   */
   readonly plan?: readonly PlannedWrite[];
 }
 
@@ -49,7 +50,7 @@ export type ConfirmedFlow = ChosenFlow;
 /** After the approval stage: approved, or no policy asks for one (issue 29). */
 export type ApprovedFlow = ChosenFlow;
 
-/** After the move: the subscription trusts the Office 365 directory (a dry run: its plan so far). */
+/** After the move: the subscription trusts the Office 365 directory (or its writes are listed). */
 export type MovedFlow = ChosenFlow;
 
 /** After the access stage: accounts granted, tested, the team's channels told. */

@@ -45,9 +45,17 @@ export function linkContext(flowId: string): Context {
   });
 }
 
-/** What the telemetry reads of a link's state (src/link/stages.ts `LinkState`). */
-export interface LinkTraceState {
+/** What the telemetry reads of a link: its flow id and the link's {@link LinkTraceTags}. */
+export interface LinkTraceState extends LinkTraceTags {
   readonly flowId: string;
+}
+
+/**
+ * What the telemetry tells of a link beside its flow id, the same for every flow of one wiring of
+ * the link (the composition root, src/bot/compose.ts, gives them to its stages).
+ */
+export interface LinkTraceTags {
+  /** The link runs on recording ports (src/link/dryRun.ts): attribute `tenantlink.dry_run`. */
   readonly dryRun?: boolean;
 }
 

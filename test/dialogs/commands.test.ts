@@ -20,6 +20,12 @@ describe('commands', () => {
     expect(h.channel.texts(chat).at(-1)).toMatch(/\*\*link\*\*.*\n.*\*\*status\*\*/s);
     await h.channel.say(USERS.kelley, 'what?');
     expect(h.channel.texts(chat).at(-1)).toMatch(/did not understand/);
+    // A message spelled like a member of every object is no command either (the commands that
+    // begin another wiring of the link are looked up by their own keys only).
+    for (const text of ['constructor', 'toString', '__proto__']) {
+      await h.channel.say(USERS.kelley, text);
+      expect(h.channel.texts(chat).at(-1)).toMatch(/did not understand/);
+    }
   });
 
   it('status signs in to Azure and lists each subscription with the directory it trusts', async () => {

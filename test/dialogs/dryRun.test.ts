@@ -35,6 +35,13 @@ it('writes nothing in a dry run, and lists exactly the writes a real run makes',
   expect(h.channel.texts(chat).at(-1)).toMatch(/Dry run done: 4 writes listed, nothing changed/);
   const notice = h.channel.activities(TEAM).at(-1)!;
   expect(cardText(notice.activity.attachments[0].content)).toMatch(/Dry run/);
+  // The welcome card said what a dry run does.
+  const welcome = h.channel
+    .activities(chat)
+    .map((a) => a.activity.attachments?.[0]?.content)
+    .filter((c) => c && cardText(c).includes('Link an Office 365 tenant'))
+    .at(-1);
+  expect(cardText(welcome)).toMatch(/Dry run: I sign in, check, read/);
 
   h.sandbox.resetCallCounts();
   await run('link');

@@ -15,7 +15,7 @@ import { registerProviders, type RegisteredProviders } from '../../src/telemetry
 import { urlTemplate } from '../../src/telemetry/cloudSpans';
 import { linkContext } from '../../src/telemetry/linkTrace';
 import { actionData, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, startHarness, type Harness } from '../helpers/testApp';
+import { USERS, click, linkUpToChoose, startHarness, type Harness } from '../helpers/testApp';
 
 /**
  * Issue 26, "Observable once it runs": a whole link on the sandbox, seen through in-memory
@@ -105,6 +105,7 @@ it('sees one trace per link: a span per step and job, Graph and ARM calls under 
     ]),
   );
   for (const s of steps) expect(s.attributes['tenantlink.flow_id']).toBe(flowId);
+  for (const s of steps) expect(s.attributes['tenantlink.dry_run']).toBe(false);
   // Every span of the link is in its trace, and no other span is: the link's trace is its own.
   const otherTraces = new Set(
     all.filter((s) => !link.includes(s)).map((s) => s.spanContext().traceId),
@@ -218,4 +219,20 @@ describe('URL templates', () => {
   ])('%s → %s', (path, template) => {
     expect(urlTemplate(path)).toBe(template);
   });
+});
+
+it("marks a dry run's steps and its start with tenantlink.dry_run (the dry run's wiring)", async () => {
+  spans.reset();
+  await linkUpToChoose(h, { command: 'link --dry-run' });
+  await h.channel.say(USERS.kelley, 'cancel');
+  const steps = spans.getFinishedSpans().filter((s) => s.name.startsWith('link '));
+  expect(steps.map((s) => s.attributes['tenantlink.step'])).toEqual(
+    expect.arrayContaining(['welcome', 'signIn.office365', 'signIn.azure']),
+  );
+  for (const s of steps) expect(s.attributes['tenantlink.dry_run']).toBe(true);
+  const started = ((await collected()).get('tenantlink.links.started')?.dataPoints ??
+    []) as DataPoint<number>[];
+  expect(started).toContainEqual(
+    expect.objectContaining({ attributes: { 'tenantlink.dry_run': true }, value: 1 }),
+  );
 });

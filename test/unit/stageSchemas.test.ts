@@ -1,4 +1,5 @@
 import { TenantlinkError } from '../../src/errors';
+import { ACCESS_JOB_STAGE } from '../../src/dialogs/link/accessDialog';
 import {
   ACCESS_STAGE,
   IMPACT_STAGE,
@@ -67,4 +68,17 @@ it.each(broken)('refuses an access stage with %s, naming the field', (_name, sta
   expect((thrown as TenantlinkError).message).toContain(
     `access job's stage does not fit: ${field}`,
   );
+});
+
+it('resumes an access job stored before its notice named the initiator (a deploy mid-grant)', () => {
+  const notice = {
+    subscription: { subscriptionId: 's1', displayName: 'Pay-As-You-Go' },
+    org: { tenantId: 't2', displayName: 'Contoso' },
+    office365: { displayName: 'Contoso' },
+    portalUrl: 'https://portal.azure.com',
+  };
+  const stored = { ...access, notice };
+  expect(readStage(ACCESS_JOB_STAGE, stored, 'access').notice.initiatorName).toBe('');
+  const named = { ...access, notice: { ...notice, initiatorName: 'Kelley Wall' } };
+  expect(readStage(ACCESS_JOB_STAGE, named, 'access').notice.initiatorName).toBe('Kelley Wall');
 });

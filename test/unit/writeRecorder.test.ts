@@ -1,5 +1,12 @@
 import type { AzureManagementPort, Office365DirectoryPort } from '../../src/domain/ports';
-import { WriteRecorder } from '../../src/link/dryRun';
+import pino from 'pino';
+import {
+  WriteRecorder,
+  lockFreeProcedure,
+  recordAccessJob,
+  recordMoveJob,
+} from '../../src/link/dryRun';
+import { LinkProcedure, type LinkProcedureDeps } from '../../src/link/procedure';
 import { changeDirectoryByApi } from '../../src/link/move';
 import { grantAccess } from '../../src/link/access';
 
@@ -138,4 +145,72 @@ it('answers an invitation with a stand-in guest and lists it', async () => {
   expect(recorder.writes).toEqual([
     { method: 'POST', path: '/invitations', summary: 'jane@fabrikam.com' },
   ]);
+});
+
+describe('the jobs and the procedure of a link on recording ports', () => {
+  const user = (id: string) => ({
+    id,
+    displayName: id,
+    userPrincipalName: id,
+    mail: null,
+    otherMails: [],
+  });
+
+  it('records the move: the request and the acceptance, in order, as the move job would make them', async () => {
+    const [source, target] = [new CountingAzure(), new CountingAzure()];
+    const procedure = {
+      azure: (_u: string, kind: string) => port(kind === 'azure' ? source : target),
+    };
+    const result = await recordMoveJob(procedure, 'user', {
+      flowId: 'f',
+      initiatorId: 'user',
+      subscriptionId: SUB,
+      destinationTenantId: DEST,
+      destinationOwnerId: 'owner',
+    });
+    expect(result.kind).toBe('recorded');
+    expect(result.writes.map((w) => w.method)).toEqual(['PUT', 'POST']);
+    expect(source.reads + target.reads).toBeGreaterThan(0);
+  });
+
+  it('records the grants of the users the directory has, and counts those it has not', async () => {
+    const azure = new CountingAzure();
+    const directory = {
+      usersById: async (ids: string[]) => ids.filter((id) => id !== 'ghost').map(user),
+    } as unknown as Office365DirectoryPort;
+    const procedure = {
+      azure: () => port(azure),
+      directory: () => directory,
+      changeRecord: async () => undefined,
+    };
+    const result = await recordAccessJob(procedure, 'user', {
+      flowId: 'f',
+      initiatorId: 'user',
+      subscriptionId: SUB,
+      role: 'Reader',
+      principalIds: ['u1', 'ghost', 'u2'],
+      restore: false,
+      redirectUrl: 'https://portal',
+    });
+    expect(result).toMatchObject({ kind: 'recorded', missing: 1 });
+    expect(result.writes.map((w) => w.path.split('/').at(-1))).toEqual(['u1', 'u2']);
+    expect(result.grants.map((g) => g.user.id)).toEqual(['u1', 'u2']);
+  });
+
+  it('takes a lock that never blocks anyone, and leaves the rest to the procedure', async () => {
+    const released: string[] = [];
+    const locks = {
+      acquire: async () => ({ acquired: false, holder: { flowId: 'other' } }),
+      release: async (subscriptionId: string) => void released.push(subscriptionId),
+    };
+    const inner = new LinkProcedure(
+      { locks } as unknown as LinkProcedureDeps,
+      pino({ level: 'silent' }),
+    );
+    const flow = { flowId: 'f', initiatorId: 'u', initiatorName: 'U', subscriptionId: SUB };
+    expect((await inner.lock(flow)).acquired).toBe(false);
+    expect(await lockFreeProcedure(inner).lock(flow)).toEqual({ acquired: true });
+    await lockFreeProcedure(inner).unlock(flow);
+    expect(released).toEqual([SUB]);
+  });
 });

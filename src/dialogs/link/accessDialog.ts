@@ -2,10 +2,17 @@ import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
+import { plannedWritesCard, plannedWritesDone } from '../../cards/plannedWrites';
 import { RESTORE_CHOICE_LIMIT, cardAttachment, renderCard } from '../../cards/render';
 import { GRANTABLE_ROLES } from '../../domain/roles';
 import { errorFromJson } from '../../errors';
-import type { AccessJobResult, AccessProgress, AccessStage } from '../../link/accessJob';
+import type { GrantResult } from '../../link/access';
+import type {
+  AccessJobResult,
+  AccessProgress,
+  AccessStage,
+  RecordedAccessResult,
+} from '../../link/accessJob';
 import type { LinkProcedure } from '../../link/procedure';
 import { restoreWork } from '../../link/restoreRecord';
 import { ACCESS_STAGE, readStage } from '../../link/stageSchemas';
@@ -18,14 +25,15 @@ import { SEARCH_RESULTS_MAX } from '../cardSearch';
 import { LinkCards, userChoice } from '../linkCards';
 import { restoreChoiceOf, restoreKey, restoreReportCard } from '../restoreCards';
 import { jobResult, type BackgroundRunner, type ProgressReporter } from '../waitForBackground';
-import { dryRunAccess, type AccessNotices, type NoticeFacts } from './accessDryRun';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 import { VERB } from '../verbs';
 
 /**
  * Seed step 3: give Office 365 accounts access to the subscription (RBAC roles replace the retired
  * co-administrators), restore what the move removed, test the access (its job,
- * src/link/accessJob.ts), and tell the team's channels.
+ * src/link/accessJob.ts), and tell the team's channels. An access job that records
+ * (src/link/ `recordAccessJob`) answers with the writes it listed: the flow's plan with
+ * them is shown, and the link ends here (nothing moved: nothing to do after the move).
  */
 
 /** Id of the stage. */
@@ -33,9 +41,37 @@ export const ACCESS_STAGE_DIALOG = 'linkStage.access';
 /** Largest number of Office 365 users offered on the grant card (the first page). */
 export const GRANT_PAGE_SIZE = 50;
 
+/** What the team channels' notice of a link names (the access job's stage keeps it: JSON). */
+export type NoticeFacts = Pick<AccessedFlow, 'subscription' | 'org' | 'office365'> & {
+  readonly portalUrl: string;
+  /** The Teams name of the link's initiator. */
+  readonly initiatorName: string;
+};
+
+/**
+ * The notice the access stage asks for when its job is done (src/bot/channelNotifier.ts
+ * `LinkNotices` renders and sends it to the team channels of the Office 365 tenant).
+ */
+export interface AccessNotices {
+  /**
+   * @param granted the access job's grants
+   * @param locale the locale of the click that started the job ('' for the default)
+   * @returns how many channels were told
+   */
+  linked(
+    flowId: string,
+    facts: NoticeFacts,
+    granted: readonly GrantResult[],
+    locale: string,
+  ): Promise<number>;
+}
+
+/** What the access job answers: what it granted, restored and tested, or its writes recorded. */
+export type AccessOutcome = AccessJobResult | RecordedAccessResult;
+
 /** What the stage uses. */
 export interface AccessPorts extends StagePorts {
-  readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock' | 'directory' | 'azure'>;
+  readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock' | 'directory'>;
   readonly changes: ChangeRecordStore;
   readonly background: BackgroundRunner;
   /** The grant, restore and test (src/link/accessJob.ts `giveAccessJob`), as `userId`. */
@@ -43,21 +79,27 @@ export interface AccessPorts extends StagePorts {
     userId: string,
     stage: AccessStage,
     progress: (p: AccessProgress) => void,
-  ) => Promise<AccessJobResult>;
+  ) => Promise<AccessOutcome>;
   /** The notices to the team channels (src/bot/channelNotifier.ts `LinkNotices`). */
   readonly notices: AccessNotices;
   /** The Azure portal's URL. */
   readonly portalUrl: string;
 }
 
-/** The access job's stage with the dialog's part: the locale and what the notice names. */
-const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
+/**
+ * The access job's stage with the dialog's part: the locale and what the notice names (zod schema
+ * of the JSON kept in the job's record; `readStage` throws TL-INTERNAL on a mismatch).
+ */
+export const ACCESS_JOB_STAGE = ACCESS_STAGE.extend({
   locale: z.string(),
   notice: z.object({
     subscription: z.object({ subscriptionId: z.string(), displayName: z.string() }).passthrough(),
     org: z.object({ tenantId: z.string(), displayName: z.string() }).passthrough(),
     office365: z.object({ displayName: z.string() }).passthrough(),
     portalUrl: z.string(),
+    // Jobs stored before this field existed (a deploy while a grant was running) still resume;
+    // only the notice of a link wired on recording ports reads the name.
+    initiatorName: z.string().default(''),
   }),
 });
 
@@ -69,11 +111,11 @@ interface AccessJobs {
   };
 }
 
-/** What the access job reports to the stage: the grants, tests and restore, and the notice. */
-export interface AccessStepResult extends AccessJobResult {
+/** What the access job reports to the stage: its outcome, and how many channels were told. */
+export type AccessStepResult = AccessOutcome & {
   /** How many team channels were told that the link is complete. */
   readonly channels: number;
-}
+};
 
 /** Grant, restore, test, tell the channels; ends with the link's access given. */
 export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, MovedFlow> {
@@ -90,7 +132,7 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
     });
     this.jobs<AccessJobs>(deps.background, {
       access: (userId, stage, progress) =>
-        inLinkStep(stage, 'job.access', () => this.access(userId, stage, progress)),
+        inLinkStep(this.traced(stage), 'job.access', () => this.access(userId, stage, progress)),
     });
     this.steps([
       ['access.grant', (step, flow) => this.grantCard(step, flow)],
@@ -141,10 +183,7 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
     });
   }
 
-  /**
-   * The grant card answered: says at once that the work started and runs it as the access job
-   * (a dry run lists the writes instead).
-   */
+  /** The grant card answered: says at once that the work started and runs it as the access job. */
   private async start(
     step: WaterfallStepContext<MovedFlow>,
     flow: MovedFlow,
@@ -158,16 +197,6 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
     const restoreChoice = restoreChoiceOf(answer.restoreIds);
     // Where an invited guest lands: the portal, at the Office 365 directory.
     const redirectUrl = `${this.deps.portalUrl}/#@${flow.org.tenantId}`;
-    if (flow.dryRun) {
-      await dryRunAccess(this.deps, cards, step.context, flow, {
-        principalIds: [...chosen],
-        role,
-        restore,
-        restoreChoice,
-        redirectUrl,
-      });
-      return this.end(step, flow, 'linked');
-    }
     return this.runJob<AccessJobs, 'access'>(step, 'access', {
       flowId: flow.flowId,
       initiatorId: flow.initiatorId,
@@ -181,6 +210,7 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
         org: flow.org,
         office365: flow.office365,
         portalUrl: this.deps.portalUrl,
+        initiatorName: flow.initiatorName,
       },
       redirectUrl,
       locale: step.context.activity.locale ?? '',
@@ -224,7 +254,8 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
 
   /**
    * The access job's outcome: the restore report, the grant and test results, and how many team
-   * channels were told. A job that failed ends the link as failed, recorded, with the error told.
+   * channels were told; or, for writes recorded instead of made, the flow's plan with them, and
+   * the link ends. A job that failed ends the link as failed, recorded, with the error told.
    */
   private async afterAccess(
     step: WaterfallStepContext<MovedFlow>,
@@ -238,6 +269,15 @@ export class AccessDialog extends LinkStageDialog<MovedFlow, AccessedFlow, Moved
     const directory = flow.org.displayName;
     if (outcome.missing > 0)
       await send(cards.t('grant.notFound', { count: outcome.missing, directory }));
+    if ('writes' in outcome) {
+      const plan = [...(flow.plan ?? []), ...outcome.writes];
+      const t = (k: string, p?: Record<string, string | number>): string => cards.t(k, p);
+      const card = renderCard('outcome', plannedWritesCard(t, plan));
+      await step.context.sendActivity({ attachments: [cardAttachment(card)] });
+      const subscription = flow.subscription.displayName;
+      await send(plannedWritesDone(t, plan, { subscription, directory }));
+      return this.end(step, flow, 'linked');
+    }
     if (outcome.restore)
       await step.context.sendActivity({
         attachments: [cardAttachment(restoreReportCard((k, p) => cards.t(k, p), outcome.restore))],

@@ -50,7 +50,7 @@ export class AfterMoveDialog extends LinkStageDialog<AccessedFlow, never, Access
     const text = t('checklist.text', { directory });
     const vaults = inventory?.groups.find((g) => g.kind === 'keyVault')?.count ?? 0;
     const cardId = uuidv4();
-    const offered = vaults > 0 && !flow.dryRun;
+    const offered = vaults > 0;
     const card = !offered
       ? renderCard('outcome', { title, text, color: 'Default', facts })
       : renderCard('checklist', {

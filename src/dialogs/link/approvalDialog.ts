@@ -1,10 +1,10 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PlannedWrite } from '../../domain/model';
+import type { ApprovalRequest } from '../../domain/approval';
 import { errorFromJson } from '../../errors';
 import {
   awaitApprovalJob,
-  requestApproval,
   type ApprovalDeps,
   type ApprovalJobResult,
   type ApprovalStage,
@@ -24,7 +24,8 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  * policy's team channel, shows the initiator "waiting for approval", and waits for the approval
  * job as a leased background job (like the move's): approved → the move stage; rejected or
  * expired → the link ends with nothing changed (its lock released, the record's status says
- * why). A dry run lists the approval step in its plan and posts nothing.
+ * why). An approval port that records (src/bot/, `recordApprovalRequest`) answers with the writes it listed
+ * instead: they go on the flow's plan, and nothing is posted or awaited.
  */
 
 /** Id of the stage. */
@@ -36,9 +37,22 @@ export interface ChannelPoster {
   post(teamId: string, card: Record<string, unknown>): Promise<boolean>;
 }
 
+/** How the approval was asked for: the request made, or the writes recorded instead. */
+export type ApprovalAsked =
+  | { readonly kind: 'requested'; readonly request: ApprovalRequest }
+  | { readonly kind: 'recorded'; readonly writes: readonly PlannedWrite[] };
+
 /** What the stage uses. */
 export interface ApprovalPorts extends StagePorts {
   readonly policies: Pick<ApprovalPolicyStore, 'get'>;
+  /**
+   * Makes the approval request (src/link/approvalJob.ts `requestApproval`), or records it.
+   * @param locale the locale of the turn that asks (a recorded write's summary is in it)
+   */
+  readonly requestApproval: (
+    stage: ApprovalStage,
+    locale: string | undefined,
+  ) => Promise<ApprovalAsked>;
   /** The approval request's stores, notices and wait (src/link/approvalJob.ts). */
   readonly approval: ApprovalDeps;
   readonly changes: Pick<ChangeRecordStore, 'get'>;
@@ -57,7 +71,9 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
     super(APPROVAL_STAGE_DIALOG, deps);
     this.jobs<ApprovalJobs>(deps.background, {
       approval: (_userId, stage) =>
-        inLinkStep(stage, 'job.approval', () => awaitApprovalJob(deps.approval, stage)),
+        inLinkStep(this.traced(stage), 'job.approval', () =>
+          awaitApprovalJob(deps.approval, stage),
+        ),
     });
     this.steps([
       ['approval.ask', (step, flow) => this.askApproval(step, flow)],
@@ -76,19 +92,8 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
   ): Promise<DialogTurnResult> {
     const policy = await this.deps.policies.get(flow.org.tenantId);
     if (!policy) return this.next(step, flow);
-    const cards = new ApprovalCards(this.deps.localizer, step.context.activity.locale);
-    if (flow.dryRun) {
-      const summary = cards.t('approval.dryRun', {
-        asked: cards.asked(policy),
-        channel: policy.channel.name,
-      });
-      const write: PlannedWrite = {
-        method: 'POST',
-        path: `/teams/${policy.channel.teamId}/approval`,
-        summary,
-      };
-      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), write] });
-    }
+    const locale = step.context.activity.locale;
+    const cards = new ApprovalCards(this.deps.localizer, locale);
     const stage: ApprovalStage = {
       flowId: flow.flowId,
       initiatorId: flow.initiatorId,
@@ -98,7 +103,10 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       initiatorObjectId: flow.office365.objectId,
       policy,
     };
-    const request = await requestApproval(this.deps.approval, stage);
+    const asked = await this.deps.requestApproval(stage, locale);
+    if (asked.kind === 'recorded')
+      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), ...asked.writes] });
+    const { request } = asked;
     // The channel's card with Approve / Reject: Graph checks whoever clicks (approvalActions.ts).
     const posted = await this.deps.channel.post(
       policy.channel.teamId,

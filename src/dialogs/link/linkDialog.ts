@@ -61,8 +61,12 @@ function stageEnd(result: unknown): StageEnd<object> {
 export class LinkDialog extends ComponentDialog {
   private readonly stages: readonly LinkStage<never, unknown>[];
 
-  constructor(stages: LinkStages) {
-    super(LINK_DIALOG);
+  /**
+   * @param id the dialog's id: {@link LINK_DIALOG}, or another for the same link on other ports
+   *   (the composition root wires each; the command that begins one chooses it)
+   */
+  constructor(stages: LinkStages, id: string = LINK_DIALOG) {
+    super(id);
     const { signInOffice365, signInAzure, beforeYouBegin, review, approval, move } = stages;
     const { access, afterMove } = stages;
     const order = [
@@ -79,7 +83,7 @@ export class LinkDialog extends ComponentDialog {
     for (const stage of order) this.addDialog(stage);
     const [first, ...rest] = order;
     this.addDialog(
-      new WaterfallDialog<LinkOptions>(`${LINK_DIALOG}.steps`, [
+      new WaterfallDialog<LinkOptions>(`${id}.steps`, [
         (step: WaterfallStepContext<LinkOptions>) => step.beginDialog(first.id, step.options ?? {}),
         ...rest.map((stage) => (step: WaterfallStepContext<LinkOptions>) => {
           const end = stageEnd(step.result);
@@ -91,7 +95,7 @@ export class LinkDialog extends ComponentDialog {
         },
       ]),
     );
-    this.initialDialogId = `${LINK_DIALOG}.steps`;
+    this.initialDialogId = `${id}.steps`;
   }
 
   /**

@@ -16,7 +16,13 @@ import type { Localizer } from '../../i18n';
 import type { LinkProcedure } from '../../link/procedure';
 import type { FlowStart, LinkResult, StageEnd } from '../../link/stages';
 import { createLogger } from '../../log';
-import { inLinkStep, linkEnded, linkFailed } from '../../telemetry/linkTrace';
+import {
+  inLinkStep,
+  linkEnded,
+  linkFailed,
+  type LinkTraceState,
+  type LinkTraceTags,
+} from '../../telemetry/linkTrace';
 import {
   CardPrompt,
   answerInvoke,
@@ -58,6 +64,8 @@ export interface StagePorts {
   readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock'>;
   /** Forgets the sign-ins when Graph or ARM refuses their token (see {@link LinkStageDialog.fail}). */
   readonly tokens: Pick<TokenSource, 'signOut'>;
+  /** What the link's telemetry tells of this wiring of the link (none: a link on the clouds). */
+  readonly trace?: LinkTraceTags;
 }
 
 /** A step of a stage, with the stage's flow. */
@@ -108,7 +116,7 @@ export abstract class LinkStageDialog<In extends object, Out, F extends FlowStar
     const guarded = steps.map(
       ([name, fn]) =>
         async (step: WaterfallStepContext<F>): Promise<DialogTurnResult> =>
-          inLinkStep(step.options, name, async () => {
+          inLinkStep(this.traced(step.options), name, async () => {
             try {
               return await fn(step, step.options);
             } catch (err) {
@@ -264,6 +272,11 @@ export abstract class LinkStageDialog<In extends object, Out, F extends FlowStar
   protected signedIn(step: WaterfallStepContext<F>): SignedInAccount | undefined {
     // The sign-in dialogs (oauthSignInDialog.ts, sandboxSignInDialog.ts) end with one or nothing.
     return step.result as SignedInAccount | undefined;
+  }
+
+  /** What the link's telemetry reads of a flow (or a job's stage): its id and the wiring's tags. */
+  protected traced(flow: { readonly flowId: string }): LinkTraceState {
+    return { ...this.ports.trace, flowId: flow.flowId };
   }
 
   /** Cards and strings in the turn's locale. */

@@ -1,9 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { errorFromJson } from '../../errors';
-import { WriteRecorder } from '../../link/dryRun';
-import { changeDirectoryByApi } from '../../link/move';
-import type { MoveJobResult, MoveStage } from '../../link/moveJob';
+import type { MoveJobResult, MoveStage, RecordedMoveResult } from '../../link/moveJob';
 import type { FlowRef, LinkProcedure } from '../../link/procedure';
 import { MOVE_STAGE, readStage } from '../../link/stageSchemas';
 import type { ConfirmedFlow, MovedFlow } from '../../link/stages';
@@ -17,7 +15,9 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 /**
  * Seed step 2, the change itself: the subscription's directory changed by API (its job,
  * src/link/moveJob.ts: changeTenantRequest, then acceptChangeTenant, then the propagation wait),
- * or the guided portal path when Azure refuses; then verified in the Office 365 directory.
+ * or the guided portal path when Azure refuses; then verified in the Office 365 directory. A
+ * move job that records (src/link/ `recordMoveJob`) answers with the writes it listed:
+ * they go on the flow's plan, and the next stage follows (nothing moved, nothing to verify).
  */
 
 /** Id of the stage. */
@@ -32,10 +32,13 @@ export interface MovePorts extends StagePorts {
   readonly changes: Pick<ChangeRecordStore, 'get'>;
   readonly background: BackgroundRunner;
   /** The directory change (src/link/moveJob.ts `changeDirectoryJob`), as the Teams user `userId`. */
-  readonly moveJob: (userId: string, stage: MoveStage) => Promise<MoveJobResult>;
+  readonly moveJob: (userId: string, stage: MoveStage) => Promise<MoveOutcome>;
   /** Id of the guided portal path's dialog (registered beside the link dialog). */
   readonly guidedMoveDialogId: string;
 }
+
+/** What the stage's move job answers: the move's outcome, or its writes recorded. */
+export type MoveOutcome = MoveJobResult | RecordedMoveResult;
 
 /** The stage's background job. */
 interface MoveJobs {
@@ -56,7 +59,7 @@ export class MoveDialog extends LinkStageDialog<ConfirmedFlow, MovedFlow, Confir
       // The stage is read back from the dialog state: checked first (src/link/stageSchemas.ts).
       move: (userId, stage) => {
         const s = readStage(MOVE_STAGE, stage, 'move');
-        return inLinkStep(s, 'job.move', () => deps.moveJob(userId, s));
+        return inLinkStep(this.traced(s), 'job.move', () => deps.moveJob(userId, s));
       },
     });
     this.steps([
@@ -72,7 +75,7 @@ export class MoveDialog extends LinkStageDialog<ConfirmedFlow, MovedFlow, Confir
 
   /**
    * Confirmed: answers the card at once and starts the directory change in the background (Teams
-   * resends an invoke that takes more than 15 s); a dry run only lists the writes.
+   * resends an invoke that takes more than 15 s).
    */
   private async start(
     step: WaterfallStepContext<ConfirmedFlow>,
@@ -85,19 +88,6 @@ export class MoveDialog extends LinkStageDialog<ConfirmedFlow, MovedFlow, Confir
       directory: org.displayName,
     });
     await answerInvoke(step.context, outcomeCard(text, '', 'Good'));
-    if (flow.dryRun) {
-      // The move's own code on recording ports: the writes a real run would make now, in order.
-      const recorder = new WriteRecorder();
-      const outcome = await changeDirectoryByApi(
-        recorder.azure(this.deps.procedure.azure(flow.initiatorId, 'azure')),
-        recorder.azure(this.deps.procedure.azure(flow.initiatorId, 'office365')),
-        sub.subscriptionId,
-        org.tenantId,
-        flow.office365.objectId,
-      );
-      if (outcome.kind === 'refused') throw outcome.error;
-      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), ...recorder.writes] });
-    }
     return this.runJob<MoveJobs, 'move'>(step, 'move', {
       ...flowRef(flow),
       destinationTenantId: org.tenantId,
@@ -106,7 +96,8 @@ export class MoveDialog extends LinkStageDialog<ConfirmedFlow, MovedFlow, Confir
   }
 
   /**
-   * The move's outcome: verified, or the guided portal path when Azure refused. A move job that
+   * The move's outcome: verified, or the guided portal path when Azure refused; writes recorded
+   * instead of made go on the flow's plan. A move job that
    * failed (a cloud error left after retries) ends the link as failed, recorded in the change
    * record with the error told to the admin, so that no record is left in flight. A move that
    * Azure accepted but the new directory did not show within the propagation wait is not a
@@ -116,7 +107,7 @@ export class MoveDialog extends LinkStageDialog<ConfirmedFlow, MovedFlow, Confir
     step: WaterfallStepContext<ConfirmedFlow>,
     flow: ConfirmedFlow,
   ): Promise<DialogTurnResult> {
-    const result = jobResult<MoveJobResult>(step);
+    const result = jobResult<MoveOutcome>(step);
     const { subscription: sub, org } = flow;
     if (!result.ok) {
       // A request made but never accepted is withdrawn before the flow ends as failed.
@@ -127,6 +118,8 @@ export class MoveDialog extends LinkStageDialog<ConfirmedFlow, MovedFlow, Confir
       return this.fail(step, flow, errorFromJson(result.error));
     }
     const outcome = result.value;
+    if (outcome.kind === 'recorded')
+      return this.next(step, { ...flow, plan: [...(flow.plan ?? []), ...outcome.writes] });
     if (outcome.kind === 'moved' && !outcome.visible) {
       await step.context.sendActivity(
         this.cards(step).t('move.propagating', {

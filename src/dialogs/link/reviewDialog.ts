@@ -46,7 +46,7 @@ export class ReviewDialog extends LinkStageDialog<ChosenFlow, ConfirmedFlow, Cho
       // The stage is read back from the dialog state: checked first (src/link/stageSchemas.ts).
       impact: (userId, stage) => {
         const s = readStage(IMPACT_STAGE, stage, 'impact');
-        return inLinkStep(s, 'job.impact', () => deps.impactJob(userId, s));
+        return inLinkStep(this.traced(s), 'job.impact', () => deps.impactJob(userId, s));
       },
     });
     this.steps([
@@ -69,10 +69,13 @@ export class ReviewDialog extends LinkStageDialog<ChosenFlow, ConfirmedFlow, Cho
     const cards = this.cards(step);
     const { flowId, initiatorId, initiatorName, subscription, org } = flow;
     const { subscriptionId } = subscription;
-    // One link per subscription at a time (a dry run changes nothing and takes no lock).
-    const lock = flow.dryRun
-      ? ({ acquired: true } as const)
-      : await this.deps.procedure.lock({ flowId, initiatorId, initiatorName, subscriptionId });
+    // One link per subscription at a time (as the wiring's lock says: src/link/procedure.ts).
+    const lock = await this.deps.procedure.lock({
+      flowId,
+      initiatorId,
+      initiatorName,
+      subscriptionId,
+    });
     if (!lock.acquired) {
       const text = cards.t('lock.held', {
         subscription: subscription.displayName,

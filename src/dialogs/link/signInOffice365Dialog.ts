@@ -9,23 +9,27 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 import { VERB } from '../verbs';
 
 /**
- * Seed step 1, first half: the welcome card (what the link does; a dry run says so), then the
- * Office 365 admin signs in (the sign-in dialog of the mode) and their organization is read.
+ * Seed step 1, first half: the welcome card (what the link does, with the note its wiring gives),
+ * then the Office 365 admin signs in (the sign-in dialog of the mode) and their organization is
+ * read.
  */
 
 /** Id of the stage. */
 export const SIGN_IN_OFFICE365_STAGE = 'linkStage.signInOffice365';
 
-/** Options of the link (`link`, or `link dry run`): the first stage's. */
-export interface LinkOptions {
-  readonly dryRun?: boolean;
-}
+/**
+ * Options of the link: the first stage's (none: how a link runs is its wiring's, src/bot/compose.ts,
+ * and the command that begins it chooses the wiring).
+ */
+export type LinkOptions = Readonly<Record<never, never>>;
 
 /** What the stage uses. */
 export interface SignInOffice365Ports extends StagePorts {
   readonly procedure: Pick<LinkProcedure, 'setStatus' | 'unlock' | 'directory'>;
   /** Id of the Office 365 sign-in dialog (registered beside the link dialog). */
   readonly signInDialogId: string;
+  /** The welcome card's note in a locale (absent: the link's own note). */
+  readonly welcomeNote?: (locale: string | undefined) => string;
 }
 
 /** Welcome, sign in to Office 365; ends with the admin and their organization. */
@@ -40,21 +44,21 @@ export class SignInOffice365Dialog extends LinkStageDialog<LinkOptions, SignedIn
   }
 
   /** A new flow, started by the person whose turn this is. */
-  protected enter(context: TurnContext, options: LinkOptions): FlowStart {
+  protected enter(context: TurnContext, _options: LinkOptions): FlowStart {
     const from = context.activity.from;
     const flow: FlowStart = {
       flowId: uuidv4(),
       initiatorId: from.id,
       initiatorName: from.name ?? from.id,
-      dryRun: options.dryRun === true,
     };
-    linkStarted(flow);
+    linkStarted(this.traced(flow));
     return flow;
   }
 
   private welcome(step: WaterfallStepContext<FlowStart>, flow: FlowStart) {
     const ids = { flowId: flow.flowId, cardId: uuidv4() };
-    const card = this.cards(step).welcome(ids, flow.dryRun === true);
+    const note = this.deps.welcomeNote?.(step.context.activity.locale);
+    const card = this.cards(step).welcome(ids, note);
     return this.ask(step, flow, { cardId: ids.cardId, card, verbs: [VERB.start] });
   }
 

@@ -1,10 +1,10 @@
-import { ActivityTypes, type TestAdapter } from 'botbuilder';
 import type { DirectoryPerson } from '../../../src/domain/rules';
 import type { Office365DirectoryPort } from '../../../src/domain/ports';
 import { TenantlinkError } from '../../../src/errors';
 import { AccessDialog } from '../../../src/dialogs/link/accessDialog';
-import type { AccessNotices } from '../../../src/dialogs/link/accessDryRun';
+import type { AccessNotices, AccessOutcome } from '../../../src/dialogs/link/accessDialog';
 import { VERB } from '../../../src/dialogs/verbs';
+import type { PlannedWrite } from '../../../src/domain/model';
 import type { AccessJobResult, AccessStage } from '../../../src/link/accessJob';
 import type { MovedFlow } from '../../../src/link/stages';
 import type { ChangeRecordStore } from '../../../src/state/changeRecords';
@@ -26,27 +26,14 @@ const MEGAN: DirectoryPerson = {
 };
 const ALEX: DirectoryPerson = { ...MEGAN, id: 'alex', displayName: 'Alex Wilber' };
 
-/**
- * The fake runner, with a failed job marked handled: a test that fails before it reports the job
- * fails alone instead of crashing the worker with an unhandled rejection.
- */
-class QuietBackground extends FakeBackground {
-  override start(
-    owner: unknown,
-    waitId: string,
-    work: (progress: () => void) => Promise<unknown>,
-  ): void {
-    super.start(owner, waitId, work);
-    void this.jobs.get(waitId)?.catch(() => undefined);
-  }
-}
-
 interface Case {
   readonly name: string;
-  readonly job: AccessJobResult | Error;
+  /** The writes the link's recording ports listed before this stage. */
+  readonly plan?: readonly PlannedWrite[];
+  readonly job: AccessOutcome | Error;
   /** Team channels the notice reached. */
   readonly channels: number;
-  readonly outcome: 'next' | 'failed';
+  readonly outcome: 'next' | 'failed' | 'linked';
   readonly statuses: readonly string[];
   /** Whether the channels were told (only after a job that worked). */
   readonly noticed: boolean;
@@ -56,6 +43,17 @@ const GRANTED: AccessJobResult = {
   grants: [{ user: MEGAN, role: 'Contributor', outcome: 'granted' }],
   tested: [{ user: MEGAN, ok: true }],
   missing: 0,
+};
+
+const MOVE_WRITE: PlannedWrite = {
+  method: 'PUT',
+  path: '/subscriptions/sub-1/providers/Microsoft.Subscription/changeTenantRequest/default',
+  summary: 'changeTenantRequest',
+};
+const GRANT_WRITE: PlannedWrite = {
+  method: 'PUT',
+  path: '/subscriptions/sub-1/providers/Microsoft.Authorization/roleAssignments/ra-1',
+  summary: 'roleAssignment',
 };
 
 const CASES: Case[] = [
@@ -84,6 +82,15 @@ const CASES: Case[] = [
     noticed: true,
   },
   {
+    name: 'with the writes recorded: the whole plan shown, the link ends here',
+    plan: [MOVE_WRITE],
+    job: { kind: 'recorded', grants: GRANTED.grants, writes: [GRANT_WRITE], missing: 1 },
+    channels: 1,
+    outcome: 'linked',
+    statuses: [],
+    noticed: true,
+  },
+  {
     name: 'a failed job',
     job: new TenantlinkError('cloudThrottled', {}),
     channels: 1,
@@ -101,7 +108,7 @@ function setup(c: Case): {
   statuses: string[];
 } {
   const ports = basePorts();
-  const background = new QuietBackground();
+  const background = new FakeBackground();
   const jobs: { userId: string; stage: AccessStage }[] = [];
   const notices: string[] = [];
   const directory = {
@@ -112,9 +119,6 @@ function setup(c: Case): {
     procedure: {
       ...ports.procedure,
       directory: () => directory,
-      azure: () => {
-        throw new Error('no ARM in the access stage test');
-      },
     },
     changes: { get: async () => undefined } as unknown as ChangeRecordStore,
     background,
@@ -128,7 +132,6 @@ function setup(c: Case): {
         notices.push(flowId);
         return c.channels;
       },
-      dryRun: async () => 0,
     } satisfies AccessNotices,
     portalUrl: 'https://portal.azure.com',
   });
@@ -142,7 +145,7 @@ function setup(c: Case): {
 
 it.each(CASES)('ends $name', async (c) => {
   const { h, jobs, notices, statuses } = setup(c);
-  await h.begin(CHOSEN);
+  await h.begin(c.plan ? { ...CHOSEN, plan: c.plan } : CHOSEN);
   // The grant card offers the Office 365 users.
   const card = JSON.stringify(h.lastCard());
   expect(card).toMatch(/Megan Bowen/);
@@ -173,34 +176,23 @@ it.each(CASES)('ends $name', async (c) => {
     // The access results card names the user granted.
     expect(JSON.stringify(h.lastCard())).toMatch(/Megan Bowen/);
   } else expect(h.ended).toEqual({ ended: { outcome: c.outcome, flowId: CHOSEN.flowId } });
+  if (c.outcome === 'linked') {
+    // The plan card lists the writes before this stage's, then its own, numbered in order.
+    const facts = (h.lastCard().body as { facts?: { title: string; value: string }[] }[])
+      .flatMap((b) => b.facts ?? [])
+      .map((f) => `${f.title} ${f.value}`);
+    expect(facts).toEqual([`1. PUT ${MOVE_WRITE.path}`, `2. PUT ${GRANT_WRITE.path}`]);
+    expect(h.texts().some((t) => /1 chosen account is not in Contoso/.test(t))).toBe(true);
+    expect(h.texts().at(-1)).toMatch(/^Dry run done: 2 writes listed, nothing changed/);
+  }
   expect(statuses).toEqual(c.statuses);
 });
-
-/** The harness's TestAdapter and card data (private there), to send as another Teams user. */
-function harnessOf(h: StageHarness<MovedFlow>): {
-  adapter: TestAdapter;
-  actionData(verb: string): Record<string, unknown>;
-} {
-  return h as unknown as ReturnType<typeof harnessOf>;
-}
 
 it("counts only the initiator's answer", async () => {
   const { h, jobs } = setup(CASES[0] as Case);
   await h.begin(CHOSEN);
-  const data = harnessOf(h).actionData(VERB.grantAccess);
   const inputs = { principalIds: 'megan', role: 'Owner', restore: 'false' };
-  await harnessOf(h).adapter.send({
-    type: ActivityTypes.Invoke,
-    name: 'adaptiveCard/action',
-    from: { id: 'user2', name: 'User2' },
-    value: {
-      action: {
-        type: 'Action.Execute',
-        verb: VERB.grantAccess,
-        data: { ...data, ...inputs },
-      },
-    },
-  });
+  await h.clickAs({ id: 'user2', name: 'User2' }, VERB.grantAccess, inputs);
   expect(jobs).toEqual([]);
   expect(h.ended).toBeUndefined();
   await h.click(VERB.grantAccess, inputs);

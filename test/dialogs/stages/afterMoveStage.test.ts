@@ -16,11 +16,16 @@ const VAULTS: Inventory = {
   groups: [{ kind: 'keyVault', severity: 'breaks', count: 2, names: ['kv-1', 'kv-2'] }],
 };
 
-it.each<[string, Inventory | undefined, boolean | undefined, 'none' | 'checklist' | 'offer']>([
-  ['nothing to do after the move', undefined, undefined, 'none'],
-  ['key vaults to update', VAULTS, undefined, 'offer'],
-  ['key vaults in a dry run (nothing moved: no offer)', VAULTS, true, 'checklist'],
-])('ends linked with %s', async (_name, inventory, dryRun, shown) => {
+const IDENTITIES: Inventory = {
+  total: 1,
+  groups: [{ kind: 'systemIdentity', severity: 'breaks', count: 1, names: ['kv-1-identity'] }],
+};
+
+it.each<[string, Inventory | undefined, 'none' | 'checklist' | 'offer']>([
+  ['nothing to do after the move', undefined, 'none'],
+  ['key vaults to update', VAULTS, 'offer'],
+  ['no key vault (nothing to offer)', IDENTITIES, 'checklist'],
+])('ends linked with %s', async (_name, inventory, shown) => {
   const stage = new AfterMoveDialog({
     ...basePorts(),
     changes: {
@@ -29,7 +34,7 @@ it.each<[string, Inventory | undefined, boolean | undefined, 'none' | 'checklist
     },
   });
   const h = new StageHarness<AccessedFlow>(stage);
-  await h.begin({ ...CHOSEN, dryRun });
+  await h.begin(CHOSEN);
   expect(h.ended).toEqual({ ended: { outcome: 'linked', flowId: CHOSEN.flowId } });
   const cards = h.sent.filter((a) => a.attachments?.length).map((a) => JSON.stringify(a));
   expect(cards).toHaveLength(shown === 'none' ? 0 : 1);

@@ -1,6 +1,8 @@
 import type { AzureManagementPort } from '../../../src/domain/ports';
 import { TenantlinkError, errorToJson } from '../../../src/errors';
 import { MoveDialog } from '../../../src/dialogs/link/moveDialog';
+import type { MoveOutcome } from '../../../src/dialogs/link/moveDialog';
+import type { PlannedWrite } from '../../../src/domain/model';
 import type { MoveJobResult } from '../../../src/link/moveJob';
 import type { ConfirmedFlow } from '../../../src/link/stages';
 import type { ChangeRecord, ChangeStatus } from '../../../src/state/changeRecords';
@@ -16,7 +18,9 @@ const GUIDED = 'fakeGuided';
 
 interface Case {
   readonly name: string;
-  readonly job: MoveJobResult | Error;
+  /** The writes the link's recording ports listed before this stage. */
+  readonly plan?: readonly PlannedWrite[];
+  readonly job: MoveOutcome | Error;
   /** The record's status when the job failed (a request made, never accepted, is withdrawn). */
   readonly recordStatus?: ChangeStatus;
   /** How the guided path ends (when the job says refused). */
@@ -35,7 +39,22 @@ const refused: MoveJobResult = {
   ),
 };
 
+const APPROVAL_WRITE: PlannedWrite = { method: 'POST', path: '/teams/t/approval', summary: 'ask' };
+const MOVE_WRITES: PlannedWrite[] = [
+  { method: 'PUT', path: '/subscriptions/s/changeTenantRequest/default', summary: 'request' },
+  { method: 'POST', path: '/subscriptions/s/acceptChangeTenant', summary: 'accept' },
+];
+
 const CASES: Case[] = [
+  {
+    name: 'with its writes recorded: on with them after the plan so far, nothing verified',
+    plan: [APPROVAL_WRITE],
+    job: { kind: 'recorded', writes: MOVE_WRITES },
+    verified: false,
+    outcome: 'next',
+    statuses: ['confirmed'],
+    withdrawn: false,
+  },
   {
     name: 'moved and verified',
     job: { kind: 'moved', alreadyThere: false, visible: true },
@@ -121,10 +140,16 @@ it.each(CASES)('ends $name', async (c) => {
   const h = new StageHarness<ConfirmedFlow>(stage, background, [
     new EndsWith(GUIDED, c.guided ?? false),
   ]);
-  await h.begin(CHOSEN);
+  const flow: ConfirmedFlow = c.plan ? { ...CHOSEN, plan: c.plan } : CHOSEN;
+  await h.begin(flow);
   expect(h.ended).toBeUndefined();
   await h.finishJob();
-  if (c.outcome === 'next') expect(h.ended).toEqual({ next: CHOSEN });
+  // Writes recorded go on the flow's plan, after those listed before.
+  const recorded = !(c.job instanceof Error) && c.job.kind === 'recorded' ? c.job.writes : [];
+  if (c.outcome === 'next')
+    expect(h.ended).toEqual({
+      next: c.plan ? { ...CHOSEN, plan: [...c.plan, ...recorded] } : CHOSEN,
+    });
   else expect(h.ended).toEqual({ ended: { outcome: c.outcome, flowId: CHOSEN.flowId } });
   expect(ports.statuses).toEqual(c.statuses);
   expect(withdrawn).toBe(c.withdrawn);

@@ -30,7 +30,6 @@ const AKS: Inventory = {
 
 interface Case {
   readonly name: string;
-  readonly dryRun?: boolean;
   readonly held?: boolean;
   readonly impact: ImpactJobResult | Error;
   /** The clicks after the impact card, in order. */
@@ -54,15 +53,6 @@ const CASES: Case[] = [
     outcome: 'next',
     statuses: [],
     locked: true,
-  },
-  {
-    name: 'a dry run confirmed, with no lock',
-    dryRun: true,
-    impact: { report: REPORT },
-    clicks: [[VERB.continueImpact], confirm],
-    outcome: 'next',
-    statuses: [],
-    locked: false,
   },
   {
     name: 'held by another flow',
@@ -131,11 +121,11 @@ it.each(CASES)('ends $name', async (c) => {
     },
   });
   const h = new StageHarness<ChosenFlow>(stage, background);
-  await h.begin({ ...CHOSEN, dryRun: c.dryRun });
+  await h.begin(CHOSEN);
   if (!c.held) await h.finishJob();
   for (const [verb, inputs] of c.clicks)
     await h.click(verb, verb === VERB.continueImpact ? h.acknowledged() : inputs);
-  if (c.outcome === 'next') expect(h.ended).toEqual({ next: { ...CHOSEN, dryRun: c.dryRun } });
+  if (c.outcome === 'next') expect(h.ended).toEqual({ next: CHOSEN });
   else expect(h.ended).toEqual({ ended: { outcome: c.outcome, flowId: CHOSEN.flowId } });
   expect(statuses).toEqual(c.statuses);
   expect(locks.length > 0).toBe(c.locked);

@@ -17,25 +17,33 @@ import { AZURE, FakeSignIn, OFFICE365, ORG, StageHarness, USER, basePorts } from
 const SIGN_IN = 'fakeSignIn';
 
 /** The Office 365 stage, its sign-in ending with `account`. */
-function office365Stage(account: SignedInAccount | undefined) {
+function office365Stage(
+  account: SignedInAccount | undefined,
+  welcomeNote?: (locale: string | undefined) => string,
+) {
   const ports = basePorts();
   const directory = { organization: async () => ORG } as Partial<Office365DirectoryPort>;
   const stage = new SignInOffice365Dialog({
     ...ports,
     procedure: { ...ports.procedure, directory: () => directory as Office365DirectoryPort },
     signInDialogId: SIGN_IN,
+    ...(welcomeNote === undefined ? {} : { welcomeNote }),
   });
   const h = new StageHarness<LinkOptions>(stage, undefined, [new FakeSignIn(SIGN_IN, account)]);
   return { h, ports };
 }
 
 describe('sign in to Office 365', () => {
-  it.each([
-    ['a dry run', { dryRun: true }, /dry run/i],
-    ['a link', {}, /./],
-  ])('welcomes %s with the start card', async (_name, options, note) => {
-    const { h } = office365Stage(OFFICE365);
-    await h.begin(options);
+  it.each<[string, ((locale: string | undefined) => string) | undefined, RegExp]>([
+    [
+      'with the note its wiring gives',
+      (locale) => `note (${locale ?? 'default locale'})`,
+      /note \(default locale\)/,
+    ],
+    ["with the link's note by default", undefined, /Classic administrators were retired/],
+  ])('welcomes %s on the start card', async (_name, welcomeNote, note) => {
+    const { h } = office365Stage(OFFICE365, welcomeNote);
+    await h.begin({});
     expect(JSON.stringify(h.lastCard())).toMatch(note);
     expect(h.ended).toBeUndefined();
   });

@@ -1,18 +1,13 @@
+import { ActivityTypes, type Activity, type ChannelAccount, type Middleware } from 'botbuilder';
 import {
-  ActivityTypes,
-  ConversationState,
-  MemoryStorage,
-  TestAdapter,
-  type Activity,
-} from 'botbuilder';
-import {
+  ComponentDialog,
   Dialog,
-  DialogSet,
   DialogTurnStatus,
+  WaterfallDialog,
   type DialogContext,
-  type DialogState,
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
+import { DialogTestClient } from 'botbuilder-testing';
 import type { SignedInAccount } from '../../../src/auth/signIn';
 import type { AdaptiveCardJson } from '../../../src/cards/render';
 import type { Organization } from '../../../src/domain/model';
@@ -28,10 +23,10 @@ import {
 } from '../../../src/dialogs/waitForBackground';
 
 /**
- * One stage dialog of the link (src/dialogs/link/) on botbuilder's TestAdapter and a DialogSet
- * (what botbuilder-testing's DialogTestClient wraps; that package is not installed), with fake
- * ports: begins the stage with its options, clicks its cards, finishes its background jobs, and
- * keeps what it sent and how it ended.
+ * One stage dialog of the link (src/dialogs/link/) on botbuilder-testing's DialogTestClient (a
+ * TestAdapter on the Teams channel with the conversation state saved after each turn), with fake
+ * ports: begins the stage with its options, clicks its cards as the initiator or anyone else,
+ * finishes its background jobs, and keeps what it sent and how it ended.
  */
 
 /** The Teams user of the tests (TestAdapter's default sender). */
@@ -78,15 +73,18 @@ export class EndsWith<T> extends Dialog {
 /** A sign-in dialog that ends at once with `account` (or nothing: cancelled). */
 export class FakeSignIn extends EndsWith<SignedInAccount | undefined> {}
 
-/** A background runner that runs a job at once and reports it when the test says so. */
+/**
+ * A background runner that runs a job at once and reports it when the test says so
+ * ({@link StageHarness.finishJob}). Quiet: a job that fails is kept for the report, and a test
+ * that ends before reporting it fails alone (no unhandled rejection to crash the worker).
+ */
 export class FakeBackground implements BackgroundRunner {
   readonly jobs = new Map<string, Promise<unknown>>();
   start(_owner: unknown, waitId: string, work: (progress: () => void) => Promise<unknown>): void {
-    if (!this.jobs.has(waitId))
-      this.jobs.set(
-        waitId,
-        work(() => undefined),
-      );
+    if (this.jobs.has(waitId)) return;
+    const job = work(() => undefined);
+    job.catch(() => undefined);
+    this.jobs.set(waitId, job);
   }
   isRunning(waitId: string): boolean {
     return this.jobs.has(waitId);
@@ -107,45 +105,57 @@ export function basePorts(): StagePorts & {
   return { localizer, procedure, tokens: { signOut: async () => undefined }, statuses, unlocked };
 }
 
+/** Id of the dialog that hosts the stage under test. */
+const HOST = 'stageHost';
+
+/**
+ * The stage beside the dialogs it begins (a sign-in, the guided path), as one dialog for the test
+ * client: begins the stage with the host's options and ends with the stage's result.
+ */
+class StageHost extends ComponentDialog {
+  constructor(stage: Dialog, beside: readonly Dialog[]) {
+    super(HOST);
+    this.addDialog(stage);
+    for (const d of beside) this.addDialog(d);
+    this.addDialog(
+      new WaterfallDialog(`${HOST}.steps`, [
+        (step) => step.beginDialog(stage.id, step.options),
+        (step) => step.endDialog(step.result),
+      ]),
+    );
+    this.initialDialogId = `${HOST}.steps`;
+  }
+}
+
 /** The stage under test. */
 export class StageHarness<In extends object> {
   readonly sent: Partial<Activity>[] = [];
   /** How the stage ended (undefined while it runs). */
   ended: StageEnd<unknown> | undefined;
-  private readonly adapter: TestAdapter;
-  private options: In | undefined;
+  private client: DialogTestClient | undefined;
+  /** Keeps what the stage sends; marks the background's report as the runner does. */
+  private readonly middleware: Middleware = {
+    onTurn: async (context, next) => {
+      context.onSendActivities(async (_c, activities, send) => {
+        this.sent.push(...activities);
+        return send();
+      });
+      if (context.activity.name === BACKGROUND_DONE_EVENT) markInternalEvent(context);
+      await next();
+    },
+  };
 
   constructor(
     private readonly stage: Dialog,
     private readonly background = new FakeBackground(),
-    beside: readonly Dialog[] = [],
-  ) {
-    const state = new ConversationState(new MemoryStorage());
-    const dialogs = new DialogSet(state.createProperty<DialogState>('dialogState'));
-    dialogs.add(stage);
-    for (const d of beside) dialogs.add(d);
-    this.adapter = new TestAdapter(async (context) => {
-      context.onSendActivities(async (_c, activities, next) => {
-        this.sent.push(...activities);
-        return next();
-      });
-      if (context.activity.name === BACKGROUND_DONE_EVENT) markInternalEvent(context);
-      const dc = await dialogs.createContext(context);
-      let result = await dc.continueDialog();
-      if (result.status === DialogTurnStatus.empty && this.options) {
-        result = await dc.beginDialog(this.stage.id, this.options);
-        this.options = undefined;
-      }
-      if (result.status === DialogTurnStatus.complete)
-        this.ended = result.result as StageEnd<unknown>;
-      await state.saveChanges(context);
-    });
-  }
+    private readonly beside: readonly Dialog[] = [],
+  ) {}
 
   /** Begins the stage with its options. */
   async begin(options: In): Promise<void> {
-    this.options = options;
-    await this.adapter.send('go');
+    const host = new StageHost(this.stage, this.beside);
+    this.client = new DialogTestClient('msteams', host, options, [this.middleware]);
+    await this.send('go');
   }
 
   /** The last card the stage sent or answered a click with. */
@@ -170,12 +180,22 @@ export class StageHarness<In extends object> {
     return Object.fromEntries(ids.map((m) => [m.slice(6, -1), 'true']));
   }
 
-  /** Clicks the `verb` button of the last card that has one, with `inputs`. */
-  async click(verb: string, inputs: Record<string, string> = {}): Promise<void> {
+  /** Clicks the `verb` button of the last card that has one, with `inputs`, as the initiator. */
+  click(verb: string, inputs: Record<string, string> = {}): Promise<void> {
+    return this.clickAs(USER, verb, inputs);
+  }
+
+  /** Clicks the `verb` button of the last card that has one, with `inputs`, as `user`. */
+  async clickAs(
+    user: ChannelAccount,
+    verb: string,
+    inputs: Record<string, string> = {},
+  ): Promise<void> {
     const data = this.actionData(verb);
-    await this.adapter.send({
+    await this.send({
       type: ActivityTypes.Invoke,
       name: 'adaptiveCard/action',
+      from: user,
       value: { action: { type: 'Action.Execute', verb, data: { ...data, ...inputs } } },
     });
   }
@@ -189,7 +209,16 @@ export class StageHarness<In extends object> {
       (v) => ({ waitId, ok: true, value: v }),
       (err: unknown) => ({ waitId, ok: false, error: errorToJson(err) }),
     );
-    await this.adapter.send({ type: ActivityTypes.Event, name: BACKGROUND_DONE_EVENT, value });
+    await this.send({ type: ActivityTypes.Event, name: BACKGROUND_DONE_EVENT, value });
+  }
+
+  /** One turn of the test client; keeps how the stage ended when it did. */
+  private async send(activity: Partial<Activity> | string): Promise<void> {
+    if (!this.client) throw new Error('begin the stage first');
+    await this.client.sendActivity(activity);
+    const result: DialogTurnResult | undefined = this.client.dialogTurnResult;
+    if (result?.status === DialogTurnStatus.complete)
+      this.ended = result.result as StageEnd<unknown>;
   }
 
   private actionData(verb: string): Record<string, unknown> {
