@@ -17,7 +17,7 @@ import {
 } from 'botbuilder-dialogs';
 import { answerInvoke, invokeAnswered, outcomeCard, parseCardAction } from '../dialogs/cardPrompt';
 import { SEARCH_INVOKE, answerSearch, searchAnswered } from '../dialogs/cardSearch';
-import { ROOT_DIALOG, atRestAnswer } from '../dialogs/rootDialog';
+import { ROOT_DIALOG } from '../dialogs/rootDialog';
 import { ERRORS } from '../errors';
 import type { Localizer } from '../i18n';
 import { createLogger } from '../log';
@@ -25,6 +25,15 @@ import type { ConversationReferenceStore } from '../state/conversationReferences
 import { isETagConflict } from '../state/createOnly';
 import { TurnOutbox } from './turnOutbox';
 import { standingHandler } from '../dialogs/verbs';
+
+/**
+ * A root dialog that answers some messages with one message when no dialog runs (RootDialog's
+ * `help` and `cancel`): the bot then sends that message without starting the dialog.
+ */
+export interface AtRestAnswers {
+  /** The locale key of the message that answers `context` at rest, or undefined. */
+  answerAtRest(context: TurnContext): string | undefined;
+}
 
 /** Answers to a file consent card (accept with the upload session, or decline). */
 export interface FileConsentAnswers {
@@ -42,6 +51,8 @@ export class TenantlinkBot extends TeamsActivityHandler {
   private readonly log = createLogger('bot');
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
+  /** The root dialog's answers at rest, when it has them (see {@link AtRestAnswers}). */
+  private readonly atRest: AtRestAnswers | undefined;
   /** The running turn of each conversation (see {@link run}). */
   private readonly turns = new Map<string, Promise<void>>();
 
@@ -65,6 +76,7 @@ export class TenantlinkBot extends TeamsActivityHandler {
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
     this.dialogs = new DialogSet(this.dialogState);
     this.dialogs.add(root);
+    this.atRest = 'answerAtRest' in root ? (root as Dialog & AtRestAnswers) : undefined;
 
     this.onMessage(async (context, next) => {
       await this.runDialogs(context);
@@ -209,7 +221,7 @@ export class TenantlinkBot extends TeamsActivityHandler {
     // A command answered by one message when no dialog runs (`help`): sent without starting and
     // ending the root dialog, which would leave the same (empty) dialog stack.
     if (context.activity.type === ActivityTypes.Message) {
-      const answer = atRestAnswer(context);
+      const answer = this.atRest?.answerAtRest(context);
       if (answer !== undefined && !(await this.dialogState.get(context))?.dialogStack?.length) {
         await context.sendActivity(this.localizer.t(context.activity.locale, answer));
         return;

@@ -141,6 +141,17 @@ export class RootDialog extends ComponentDialog {
     this.initialDialogId = `${ROOT_DIALOG}.steps`;
   }
 
+  /**
+   * The locale key of the one message that answers `context` when no dialog runs, or undefined
+   * when it needs this dialog (see {@link AT_REST_ANSWERS}); the words of a link command are never
+   * answered at rest, as {@link route} begins their link first.
+   */
+  answerAtRest(context: TurnContext): string | undefined {
+    const words = commandWords(context);
+    if (words !== undefined && Object.hasOwn(this.linkCommands, words)) return undefined;
+    return atRestAnswer(context);
+  }
+
   protected override async onContinueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const command = recognizeCommand(dc.context);
     const locale = dc.context.activity.locale;

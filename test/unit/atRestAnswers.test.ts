@@ -1,7 +1,9 @@
-import { ConversationState, MemoryStorage, TestAdapter } from 'botbuilder';
+import { ConversationState, MemoryStorage, TestAdapter, TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { TenantlinkBot } from '../../src/bot/teamsBot';
-import { ROOT_DIALOG } from '../../src/dialogs/rootDialog';
+import type { TokenSource } from '../../src/auth/signIn';
+import { ROOT_DIALOG, RootDialog, atRestAnswer } from '../../src/dialogs/rootDialog';
+import type { ChangeRecordStore } from '../../src/state/changeRecords';
 import { Localizer } from '../../src/i18n';
 import { ConversationReferenceStore } from '../../src/state/conversationReferences';
 
@@ -11,7 +13,10 @@ import { ConversationReferenceStore } from '../../src/state/conversationReferenc
  * dialog as before.
  */
 
-/** A root dialog that counts its turns: `wait` keeps it running, anything else ends it. */
+/**
+ * A root dialog that counts its turns (`wait` keeps it running, anything else ends it) and answers
+ * at rest as RootDialog does.
+ */
 class CountingRoot extends Dialog {
   begun = 0;
   continued = 0;
@@ -28,6 +33,10 @@ class CountingRoot extends Dialog {
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     this.continued++;
     return dc.endDialog();
+  }
+
+  answerAtRest(context: TurnContext): string | undefined {
+    return atRestAnswer(context);
   }
 }
 
@@ -60,4 +69,18 @@ it('starts the root dialog for anything else, and hands help to a running dialog
   // The dialog ended: help is answered at rest again.
   await adapter.send('help').assertReply(localizer.t('en-US', 'help.text'));
   expect(root.begun).toBe(2);
+});
+
+it("RootDialog leaves a link command's words to the dialog, even when they spell help", () => {
+  const context = new TurnContext(new TestAdapter(), {
+    type: 'message',
+    text: 'Help',
+    conversation: { id: 'c', isGroup: false, conversationType: 'personal', name: '' },
+    from: { id: 'u1', name: 'Kelley' },
+    recipient: { id: 'bot', name: 'tenantlink' },
+  });
+  const rootOf = (linkCommands: Record<string, string>) =>
+    new RootDialog(localizer, {} as TokenSource, {} as ChangeRecordStore, [], linkCommands);
+  expect(rootOf({}).answerAtRest(context)).toBe('help.text');
+  expect(rootOf({ help: 'someLink' }).answerAtRest(context)).toBeUndefined();
 });
