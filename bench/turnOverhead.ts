@@ -116,16 +116,23 @@ async function measuredLoad(
 }
 
 /**
+ * Pairs of rounds of a run. Per-pair ratios on the shared 2-core machine (load average 5–13)
+ * scatter widely (IQR about 0.8–1.4, range 0.4–2.5): with 12 pairs the medians of three
+ * consecutive runs were 0.80, 1.13 and 0.98; with 24 pairs 0.95, 0.97 and 0.95 (issue 30).
+ */
+const PAIRS = 24;
+
+/**
  * Runs benchmark 1 and returns its rows: after a warm-up of each, `pairs` pairs of short rounds,
  * echo bot then tenantlink (A/B/A/B…), each pair giving one p50 and one p99 ratio; the rows report
  * the median of the per-pair ratios with their spread (bench/stats.ts), and the same for the main
  * thread's CPU time per turn (informative: the part of the latency ratio that is work, not waiting
  * for the shared machine).
- * @param pairs rounds per bot (at least 10)
+ * @param pairs rounds per bot (at least 10; default {@link PAIRS})
  * @param turns turns in one round
  */
 export async function turnOverhead(
-  pairs = Number(process.env.BENCH_PAIRS ?? 12),
+  pairs = Number(process.env.BENCH_PAIRS ?? PAIRS),
   turns = Number(process.env.BENCH_TURNS ?? 300),
 ): Promise<BenchRow[]> {
   const sink = await startSinkConnector();
