@@ -102,6 +102,23 @@ export const GRAPH_OPERATIONS = {
     alongside: ['User.ReadBasic.All', 'User.Read.All', 'Directory.Read.All'],
     doc: `${GRAPH}/user-checkmembergroups`,
   },
+  /** An approval policy's group: its display name, read when the policy is saved. */
+  getGroup: {
+    method: 'GET',
+    path: '/groups/{id}',
+    permissions: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    doc: `${GRAPH}/group-get`,
+  },
+  /**
+   * An approval policy's group's members (nested groups' too): the approvers named in the
+   * approval card's `refresh.userIds`.
+   */
+  groupTransitiveMembers: {
+    method: 'GET',
+    path: '/groups/{id}/transitiveMembers',
+    permissions: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    doc: `${GRAPH}/group-list-transitivemembers`,
+  },
   subscribedSkus: {
     method: 'GET',
     path: '/subscribedSkus',
@@ -184,6 +201,8 @@ export const CONNECTION_PERMISSIONS = {
       'roleAssignments',
       'invitations',
       'checkMemberGroups',
+      'getGroup',
+      'groupTransitiveMembers',
     ],
   },
   azureTarget: { resource: 'arm', permissions: ['user_impersonation'], operations: [] },

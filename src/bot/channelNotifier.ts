@@ -1,7 +1,9 @@
+import type { ConversationReference, TurnContext } from 'botbuilder';
 import { TokenBucket } from 'limiter';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
 import { LinkCards } from '../dialogs/linkCards';
+import { recordedDecisions } from '../domain/approval';
 import type { AzureSubscription, Organization } from '../domain/model';
 import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
@@ -9,7 +11,9 @@ import type { ChannelNotifier } from '../link/ports';
 import type { LinkProcedure } from '../link/procedure';
 import type { ProactiveAdapter } from './backgroundRunner';
 import { createLogger } from '../log';
+import type { ChangeRecordStore } from '../state/changeRecords';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
+import { teamMemberIds } from './teamRoster';
 
 /**
  * Posts a card proactively to the General channel of every team of a tenant where the bot is
@@ -85,17 +89,135 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
    * Posts `card` in one team's channel (the approval card, issue 29), through the team's saved
    * conversation reference as {@link notify} does.
    * @param teamId the team (its General channel's conversation id)
-   * @returns whether it was posted (false: the bot is not in that team, or it has no reference)
+   * @returns the message's activity id (undefined: the bot is not in that team, or it has no
+   *   reference)
    * @throws Error from the Bot Connector other than the bot's removal from the team
    */
-  async post(teamId: string, card: Record<string, unknown>): Promise<boolean> {
+  async post(teamId: string, card: Record<string, unknown>): Promise<string | undefined> {
+    let id: string | undefined;
+    const done = await this.inTeam(teamId, async (context) => {
+      id = (await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] }))
+        ?.id;
+    });
+    return done ? id : undefined;
+  }
+
+  /**
+   * Posts `card` in one conversation through its saved reference (the link's chat: the approval's
+   * reminder to the initiator, issue 29), at the conversation's rate limit.
+   * @param reference a reference saved from a turn of that conversation
+   *   (`TurnContext.getConversationReference`)
+   * @returns the message's activity id
+   * @throws Error from the Bot Connector
+   */
+  async postInChat(
+    reference: Partial<ConversationReference>,
+    card: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    await this.limiter(reference.conversation?.id ?? '').removeTokens(1);
+    let id: string | undefined;
+    // An error inside the callback would go to the adapter's turn error handler: kept, rethrown.
+    let failure: unknown;
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      try {
+        id = (
+          await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] })
+        )?.id;
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    return id;
+  }
+
+  /**
+   * Posts in one team's channel the card `card` makes for the team's members among `objectIds`
+   * (the approval card, issue 29, whose `refresh.userIds` names the approvers by their Teams user
+   * ids): in the one proactive turn that posts, the team's roster is read
+   * (src/bot/teamRoster.ts) and each object id mapped to its member's `id` (`29:…`); those not in
+   * the team are left out. When the roster cannot be read (403, 404, 5xx; or the local chat
+   * client's connector refuses it), `card` gets `undefined` and a warning
+   * (`TL-ROSTER-UNREADABLE`) is logged: the card is still posted.
+   * @param objectIds Microsoft Entra object ids (none: the roster is not read, `card` gets `[]`)
+   * @param card the card for the members' ids (`undefined`: the roster was not read)
+   * @returns the message's activity id (undefined: the bot is not in that team, or it has no
+   *   reference)
+   * @throws Error from the Bot Connector's post other than the bot's removal from the team
+   */
+  async postForMembers(
+    teamId: string,
+    objectIds: readonly string[],
+    card: (memberIds: readonly string[] | undefined) => Record<string, unknown>,
+  ): Promise<string | undefined> {
+    let id: string | undefined;
+    const done = await this.inTeam(teamId, async (context) => {
+      let memberIds: string[] | undefined = [];
+      if (objectIds.length > 0) {
+        try {
+          memberIds = await teamMemberIds(context, teamId, objectIds);
+          this.log.info(
+            { teamId, asked: objectIds.length, members: memberIds.length },
+            'team roster read',
+          );
+        } catch (err) {
+          memberIds = undefined;
+          this.log.warn(
+            {
+              code: 'TL-ROSTER-UNREADABLE',
+              teamId,
+              status: (err as { statusCode?: number }).statusCode,
+            },
+            'team roster not read: the card names no refresh users',
+          );
+        }
+      }
+      id = (
+        await context.sendActivity({
+          attachments: [cardAttachment(card(memberIds) as AdaptiveCardJson)],
+        })
+      )?.id;
+    });
+    return done ? id : undefined;
+  }
+
+  /**
+   * Replaces a message the bot posted in one team's channel with `card` (a bot message edit,
+   * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/update-and-delete-bot-messages;
+   * the approval card once its request ended). Teams then refreshes the card for its automatic
+   * refresh users; a card without `refresh` is everyone's.
+   * @returns false when the bot is not in that team (or it has no reference)
+   * @throws Error from the Bot Connector other than the bot's removal from the team
+   */
+  async update(
+    teamId: string,
+    activityId: string,
+    card: Record<string, unknown>,
+  ): Promise<boolean> {
+    return this.inTeam(teamId, async (context) => {
+      await context.updateActivity({
+        id: activityId,
+        type: 'message',
+        attachments: [cardAttachment(card as AdaptiveCardJson)],
+      });
+    });
+  }
+
+  /**
+   * Runs `send` in a team's channel (its saved reference, the conversation's rate limit).
+   * @returns false when the bot is not in that team (a 403 drops the reference)
+   */
+  private async inTeam(
+    teamId: string,
+    send: (context: TurnContext) => Promise<void>,
+  ): Promise<boolean> {
     const ref = (await this.references.list()).find((r) => r.teamId === teamId);
     if (!ref) return false;
     await this.limiter(ref.reference.conversation?.id ?? ref.teamId).removeTokens(1);
     let failure: unknown;
     await this.adapter.continueConversationAsync(this.appId, ref.reference, async (context) => {
       try {
-        await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] });
+        await send(context);
       } catch (err) {
         failure = err;
       }
@@ -143,16 +265,19 @@ export class LinkNotices {
     private readonly localizer: Localizer,
     private readonly procedure: Pick<LinkProcedure, 'notifyOnce'>,
     private readonly notifier: ChannelNotifier,
+    /** The change records, whose audit trails hold the link's approvals (issue 29). */
+    private readonly changes?: Pick<ChangeRecordStore, 'get'>,
   ) {}
 
   /**
    * Tells the channels that the link is complete, once per flow (src/link/procedure.ts
-   * `notifyOnce`: a job run again, or a result handled twice, does not tell them twice).
+   * `notifyOnce`: a job run again, or a result handled twice, does not tell them twice), with who
+   * approved it and when under the tenant's approval policy (the change record's audit trail).
    * @param locale the locale of the click that started the access job ('' for the default)
    * @returns how many channels were told
    * @throws Error from storage, or from the notifier when no channel could be reached
    */
-  linked(
+  async linked(
     flowId: string,
     facts: LinkNoticeFacts,
     granted: readonly GrantResult[],
@@ -160,7 +285,9 @@ export class LinkNotices {
   ): Promise<number> {
     const { subscription, org, office365, portalUrl } = facts;
     const cards = new LinkCards(this.localizer, locale || undefined);
-    const card = cards.channelNotice(subscription, org, office365, granted, portalUrl);
+    const record = await this.changes?.get(flowId);
+    const approvals = recordedDecisions(record?.audit ?? []);
+    const card = cards.channelNotice(subscription, org, office365, granted, portalUrl, approvals);
     return this.procedure.notifyOnce(flowId, org.tenantId, card);
   }
 

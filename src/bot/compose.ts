@@ -1,4 +1,9 @@
-import { ConversationState, type BotAdapter, type Storage } from 'botbuilder';
+import {
+  ConversationState,
+  type BotAdapter,
+  type ConversationReference,
+  type Storage,
+} from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
@@ -38,7 +43,9 @@ import { createLogger } from '../log';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerApprovalAction } from '../dialogs/approvalActions';
 import { outcomeCard } from '../dialogs/cardPrompt';
+import { ApprovalCards } from '../dialogs/approvalCards';
 import { ApprovalDialog, type ApprovalPorts } from '../dialogs/link/approvalDialog';
+import type { ApproverDirectoryPort } from '../graph/approvers';
 import { PolicyDialog, answerPolicySave } from '../dialogs/policyDialog';
 import { TenantlinkError } from '../errors';
 import { ApprovalWakeups, requestApproval, type ApprovalDeps } from '../link/approvalJob';
@@ -110,6 +117,8 @@ export interface ComposedBot {
   readonly references: ConversationReferenceStore;
 }
 
+const log = createLogger('compose');
+
 /** Builds the bot (see the module comment); sets the adapter's turn error handler. */
 export function composeBot(deps: BotDeps): ComposedBot {
   const { adapter, appId, storage, tokens, clients, localizer } = deps;
@@ -149,6 +158,32 @@ export function composeBot(deps: BotDeps): ComposedBot {
           channel: request.policy.channel.name,
         });
         await notifier.post(request.policy.channel.teamId, outcomeCard(text));
+        // And to the initiator, in the link's chat ("reminds once": the same one reminder).
+        const chat = request.card?.initiatorChat;
+        if (!chat) return;
+        const own = localizer.t(chat.locale, 'approval.reminderInitiator', {
+          channel: request.policy.channel.name,
+        });
+        try {
+          // Saved by the approval stage from TurnContext.getConversationReference (JSON).
+          const reference = chat.reference as Partial<ConversationReference>;
+          await notifier.postInChat(reference, outcomeCard(own));
+        } catch (err) {
+          log.warn({ flowId: request.flowId, err }, 'reminder not sent to the initiator');
+        }
+      },
+      // The channel's approval card as the request stands: everyone's read-only view with the
+      // answers so far, or how it ended (no buttons, no refresh).
+      show: async (request) => {
+        const activityId = request.card?.activityId;
+        if (!request.card || !activityId) return;
+        const card = new ApprovalCards(localizer, undefined).approval(
+          request,
+          request.card.subject,
+          false,
+          request.card.userIds,
+        );
+        await notifier.update(request.policy.channel.teamId, activityId, card);
       },
     },
     // The wait for people does not count as a running job (the runner's idle()).
@@ -157,9 +192,13 @@ export function composeBot(deps: BotDeps): ComposedBot {
     ...(deps.approvalPollMs !== undefined ? { pollMs: deps.approvalPollMs } : {}),
     wakeups: new ApprovalWakeups(),
   };
+  const approverDirectory = (userId: string): ApproverDirectoryPort => {
+    if (!clients.approvers) throw new TenantlinkError('internal', { detail: 'no approvers' });
+    return clients.approvers(tokens.credential(userId, 'office365', 'graph'));
+  };
   const signInDialogIds = SIGN_IN_DIALOG_IDS;
   const readOnly = { localizer, tokens, clients, signInDialogIds };
-  const notices = new LinkNotices(localizer, procedure, notifier);
+  const notices = new LinkNotices(localizer, procedure, notifier, changes);
   /** The link's stages, each with the ports it uses (src/dialogs/link/), on `wiring`'s. */
   const linkDialog = (id: string, wiring: LinkWiring): LinkDialog => {
     const stage = { localizer, tokens, procedure: wiring.procedure, trace: wiring.trace };
@@ -188,6 +227,7 @@ export function composeBot(deps: BotDeps): ComposedBot {
           changes,
           background,
           channel: notifier,
+          approverDirectory,
         }),
         move: new MoveDialog({
           ...stage,

@@ -255,6 +255,10 @@ export interface ChannelNoticeCardData {
   /** When the link completed, shown as "{atLabel} {{DATE}} {{TIME}}" (absent: not shown). */
   at?: CardInstant;
   atLabel?: string;
+  /** Under an approval policy (issue 29): "Approvals", then who approved and when. */
+  approvalsTitle: string;
+  /** One line each, with `{{DATE()}}`/`{{TIME()}}` (none: no approval policy; not shown). */
+  approvals: { line: string }[];
   portalLabel: string;
   portalUrl: string;
 }
@@ -384,6 +388,10 @@ export interface HistoryRecordCardData extends ActionIds {
   assignmentsMore: string;
   checklistTitle: string;
   checklist: string[];
+  /** Under an approval policy (issue 29): "Approvals", then who approved or rejected and when. */
+  approvalsTitle: string;
+  /** One line each, with `{{DATE()}}`/`{{TIME()}}` (none: not shown). */
+  approvals: { line: string }[];
   auditTitle: string;
   /** The audit trail's last entries: when, and what. */
   audit: { at: CardInstant; line: string }[];

@@ -5,8 +5,8 @@ import type { ApproverDirectoryPort } from '../graph/approvers';
 import type { Localizer } from '../i18n';
 import { applyApprovalClick, type ApprovalDeps } from '../link/approvalJob';
 import { createLogger } from '../log';
-import { approvalCardVersion } from './approvalCards';
-import { answerWithMessage } from './cardAnswers';
+import { ApprovalCards, approvalCardId, approvalCardVersion } from './approvalCards';
+import { answerInvoke, answerWithMessage } from './cardAnswers';
 import { VERB } from './verbs';
 
 /**
@@ -19,6 +19,14 @@ import { VERB } from './verbs';
  * in); the decision or the refusal goes into the change record's audit trail. The answer is a
  * Universal Actions message (`application/vnd.microsoft.activity.message`: the card stays as it
  * is; https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
+ *
+ * The card's refresh (Universal Actions user-specific views,
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views):
+ * the channel's message is everyone's read-only card whose `refresh.userIds` names the approvers
+ * known at posting; each of their clients (and anyone's, by hand) sends the refresh's
+ * `adaptiveCard/action` invoke, which {@link answerApprovalAction} answers with that user's view,
+ * Graph checking at that moment whether they are an approver: Approve / Reject for an approver,
+ * the read-only card for anyone else (the initiator included), the outcome once it has ended.
  */
 
 /** What {@link answerApprovalAction} uses. */
@@ -60,6 +68,8 @@ export async function answerApprovalAction(
   action: { readonly verb: string; readonly data: Record<string, unknown> },
   deps: ApprovalActionDeps,
 ): Promise<boolean> {
+  if (action.verb === VERB.refresh && action.data.standing === 'approval')
+    return answerApprovalRefresh(context, action.data, deps);
   if (action.verb !== VERB.approve && action.verb !== VERB.reject) return false;
   const t = (key: string): string => deps.localizer.t(context.activity.locale, key);
   const flowId = typeof action.data.flowId === 'string' ? action.data.flowId : '';
@@ -92,5 +102,46 @@ export async function answerApprovalAction(
     context,
     result.kind === 'recorded' ? t('approval.recorded') : refusal(t, result.why),
   );
+  return true;
+}
+
+/**
+ * Answers the approval card's refresh with the refreshing user's view (see the module comment).
+ * @returns false when there is no such request or card (the bot then answers it as stale)
+ * @throws TenantlinkError from Graph, Error from storage
+ */
+async function answerApprovalRefresh(
+  context: TurnContext,
+  data: Record<string, unknown>,
+  deps: ApprovalActionDeps,
+): Promise<boolean> {
+  const flowId = typeof data.flowId === 'string' ? data.flowId : '';
+  const request = flowId ? await deps.approval.approvals.get(flowId) : undefined;
+  const posted = request?.card;
+  if (!request || !posted) return false;
+  const cards = new ApprovalCards(deps.localizer, context.activity.locale);
+  // Ended: everyone's card (no refresh), which also replaces the channel's message.
+  if (request.outcome) {
+    await answerInvoke(context, cards.approval(request, posted.subject, false));
+    return true;
+  }
+  const from = context.activity.from;
+  const isInitiator =
+    from.id === request.initiatorId ||
+    (from.aadObjectId ?? '').toLowerCase() === request.initiatorObjectId.toLowerCase();
+  const canDecide =
+    !isInitiator &&
+    !!from.aadObjectId &&
+    (await deps
+      .approvers(deps.credential(request.initiatorId))
+      .isApprover(from.aadObjectId, request.policy.approvers));
+  log.info({ flowId, canDecide }, 'approval card refresh');
+  await answerInvoke(context, cards.approval(request, posted.subject, canDecide, posted.userIds), {
+    flowId,
+    cardId: approvalCardId(flowId, request.cardVersion),
+    standing: 'approval',
+    initiatorId: request.initiatorId,
+    userIds: posted.userIds ?? null,
+  });
   return true;
 }

@@ -6,7 +6,12 @@ import {
   type Choice,
   type PolicyCardData,
 } from '../cards/render';
-import type { ApprovalPolicy, ApprovalRequest } from '../domain/approval';
+import type {
+  ApprovalOutcome,
+  ApprovalPolicy,
+  ApprovalRequest,
+  ApprovalSubject,
+} from '../domain/approval';
 import type { Localizer } from '../i18n';
 import { plainText } from '../i18n/markdown';
 import { withRefresh } from './userSpecificViews';
@@ -22,14 +27,25 @@ import { withRefresh } from './userSpecificViews';
  * so each reader sees their own format.
  */
 
-/** What the approval card says about the link (from its stage; names from Azure and Graph). */
-export interface ApprovalSubject {
-  readonly subscriptionName: string;
-  readonly subscriptionId: string;
-  readonly sourceName: string;
-  readonly destinationName: string;
-  /** The impact summary, one line each (who loses what). */
-  readonly impact: readonly string[];
+export type { ApprovalSubject } from '../domain/approval';
+
+/**
+ * Most users a card's `refresh.userIds` names: Teams shows a user-specific view to at most 60
+ * users ("Maximum 60 different users can see a different version of the card",
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views;
+ * `userIds` in https://learn.microsoft.com/javascript/api/teams-sdk-typescript/@microsoft/teams.cards/irefreshdefinition:
+ * in chats or channels of more than 60 users only those listed refresh on their own, the others
+ * by hand, which the bot answers the same way).
+ */
+export const MAX_REFRESH_USER_IDS = 60;
+
+/**
+ * The `refresh.userIds` of the approval card: the approvers' Teams user ids ("user MRIs", the
+ * `id` of each approver's member of the team's roster, `29:…`: src/bot/teamRoster.ts cites the
+ * sources), at most {@link MAX_REFRESH_USER_IDS}, each once, in their order.
+ */
+export function approverUserIds(memberIds: readonly string[]): string[] {
+  return [...new Set(memberIds)].slice(0, MAX_REFRESH_USER_IDS);
 }
 
 /** The card id of an approval card version: a click from an older version is an old card's. */
@@ -78,12 +94,14 @@ export class ApprovalCards {
   /**
    * The approval card: `canDecide` gives an approver's own view (reason, Approve, Reject);
    * without it, the read-only card everyone sees, with the refresh that asks for one's own view.
+   * @param approverIds the refresh's `userIds` (Teams user ids, {@link approverUserIds});
+   *   undefined omits them (the team's roster could not be read)
    */
   approval(
     request: ApprovalRequest,
     subject: ApprovalSubject,
     canDecide: boolean,
-    approverIds: readonly string[] = [],
+    approverIds?: readonly string[],
   ): AdaptiveCardJson {
     const ids: ActionIds = {
       flowId: request.flowId,
@@ -92,13 +110,7 @@ export class ApprovalCards {
     const ended = request.outcome;
     const card = renderCard('approval', {
       ...ids,
-      title: !ended
-        ? this.t('approval.title')
-        : ended === 'approved'
-          ? this.t('approval.title.approved')
-          : ended === 'rejected'
-            ? this.t('approval.title.rejected')
-            : this.t('approval.title.expired'),
+      title: this.title(ended),
       text: this.t('approval.text', {
         name: plainText(request.initiatorName),
         subscription: plainText(subject.subscriptionName),
@@ -131,19 +143,86 @@ export class ApprovalCards {
               : this.t('approval.rejectedBy', said),
         };
       }),
-      expires: !ended
-        ? this.t('approval.expires', { when: cardDateTime(request.expiresAt) })
-        : ended === 'approved'
-          ? this.t('approval.ended.approved')
-          : ended === 'rejected'
-            ? this.t('approval.ended.rejected')
-            : this.t('approval.ended.expired'),
+      expires: ended
+        ? this.closed(request, ended)
+        : this.t('approval.expires', { when: cardDateTime(request.expiresAt) }),
       canDecide: canDecide && !ended,
       reasonLabel: this.t('approval.reason'),
       approveLabel: this.t('approval.approveLabel'),
       rejectLabel: this.t('approval.rejectLabel'),
     });
-    return canDecide || ended ? card : withRefresh(card, ids, approverIds);
+    if (ended) return card;
+    const refreshIds = { ...ids, standing: 'approval' } as const;
+    if (canDecide) return withRefresh(card, refreshIds, approverIds);
+    // Everyone's view: read-only, saying who can answer; approvers refresh into their own.
+    return withRefresh(
+      {
+        ...card,
+        body: [
+          ...card.body,
+          {
+            type: 'TextBlock',
+            text: this.t('approval.onlyApprovers', { asked: this.asked(request.policy) }),
+            wrap: true,
+            isSubtle: true,
+          },
+        ],
+      },
+      refreshIds,
+      approverIds,
+    );
+  }
+
+  /** How an ended request ended: who decided (or that nobody did), and when. */
+  private closed(request: ApprovalRequest, ended: ApprovalOutcome): string {
+    const decided = (decision: 'approve' | 'reject'): string =>
+      request.decisions
+        .filter((d) => d.decision === decision)
+        .map((d) => plainText(d.name))
+        .join(', ');
+    const names =
+      ended === 'approved'
+        ? decided('approve')
+        : ended === 'rejected'
+          ? decided('reject')
+          : ended === 'cancelled'
+            ? plainText(request.initiatorName)
+            : '';
+    const said = { names, when: cardDateTime(request.endedAt ?? request.expiresAt) };
+    switch (ended) {
+      case 'approved':
+        return this.t('approval.closed.approved', said);
+      case 'rejected':
+        return this.t('approval.closed.rejected', said);
+      case 'expired':
+        return this.t('approval.closed.expired', said);
+      case 'cancelled':
+        return this.t('approval.closed.cancelled', said);
+    }
+  }
+
+  /** The card's title: asking, or how the request ended. */
+  private title(ended: ApprovalOutcome | undefined): string {
+    switch (ended) {
+      case undefined:
+        return this.t('approval.title');
+      case 'approved':
+        return this.t('approval.title.approved');
+      case 'rejected':
+        return this.t('approval.title.rejected');
+      case 'expired':
+        return this.t('approval.title.expired');
+      case 'cancelled':
+        return this.t('approval.title.cancelled');
+    }
+  }
+
+  /** One recorded decision as a line (the channel notice, `history`): who, and when. */
+  decisionLine(decision: 'approve' | 'reject', name: string, atIso: string): string {
+    const said = { name: plainText(name), when: cardDateTime(Date.parse(atIso)) };
+    return decision === 'approve'
+      ? this.t('approval.approvedBy', said)
+      : this.t('notice.rejectedBy', said);
   }
 
   /** The initiator's card while the link waits: who was asked, where, until when. */

@@ -11,12 +11,14 @@ import {
   type ImpactCardData,
 } from '../cards/render';
 import { plainText } from '../i18n/markdown';
+import type { RecordedDecision } from '../domain/approval';
 import type { AzureSubscription, DirectoryPerson, Organization } from '../domain/model';
 import { GRANTABLE_ROLES } from '../domain/roles';
 import type { RuleResult } from '../domain/rules';
 import type { Localizer } from '../i18n';
 import type { GrantResult } from '../link/access';
 import type { BackedUpAssignment, ImpactReport } from '../link/impact';
+import { ApprovalCards } from './approvalCards';
 import { ACK_UNREAD, type InventoryCardPart } from './inventoryCards';
 import type { RestorePlanEntry, RestorePlanSummary } from '../domain/restorePlan';
 import { restoreChoicesData } from './restoreCards';
@@ -299,6 +301,7 @@ export class LinkCards {
     by: SignedInAccount,
     granted: readonly GrantResult[],
     portalUrl: string,
+    approvals: readonly RecordedDecision[] = [],
   ): AdaptiveCardJson {
     return renderCard('channelNotice', {
       title: this.t('notice.title'),
@@ -328,6 +331,11 @@ export class LinkCards {
       // Each reader's client formats the time ({{DATE()}}/{{TIME()}} in the template).
       at: cardInstant(new Date().toISOString()),
       atLabel: this.t('notice.when'),
+      // Under an approval policy: who approved (or rejected) and when, each reader's format.
+      approvalsTitle: this.t('notice.approvals'),
+      approvals: approvals.map((a) => ({
+        line: new ApprovalCards(this.localizer, this.locale).decisionLine(a.decision, a.name, a.at),
+      })),
       portalLabel: this.t('notice.portal'),
       portalUrl: `${portalUrl}/#@${org.tenantId}/resource/subscriptions/${subscription.subscriptionId}/overview`,
     });

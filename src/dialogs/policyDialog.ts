@@ -8,6 +8,7 @@ import {
   policyProblems,
   type ApprovalPolicy,
 } from '../domain/approval';
+import { TenantlinkError } from '../errors';
 import type { ApprovalPolicyStore } from '../state/approvalPolicies';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
 import { ApprovalCards } from './approvalCards';
@@ -21,6 +22,8 @@ import { VERB, VERBS } from './verbs';
  * sees the tenant's approval policy on a card and saves it. The save is a card that outlives the
  * command, answered before any dialog ({@link answerPolicySave}), which checks Global
  * Administrator again through Graph at the click; every change is audited by the policy store.
+ * A group's display name is read through Graph at the save (`GET /groups/{id}`,
+ * src/graph/approvers.ts) and stored beside its id, so that the cards name the group.
  */
 
 /** Id of the dialog. */
@@ -105,11 +108,28 @@ export async function answerPolicySave(
     const team = (await deps.references.list(admin.tenantId)).find(
       (r) => r.teamId === inputs.channel,
     );
+    const groupId = (inputs.groupId ?? '').trim().toLowerCase();
+    // The group's display name, read through Graph now and kept beside its id (cards show it).
+    let groupName: string | undefined;
+    if (inputs.approvers === 'group' && /^[0-9a-f-]{36}$/.test(groupId)) {
+      if (!deps.clients.approvers)
+        throw new TenantlinkError('internal', { detail: 'no approver directory' });
+      groupName = await deps.clients
+        .approvers(deps.tokens.credential(from.id, 'office365', 'graph'))
+        .groupName(groupId);
+      if (groupName === undefined) {
+        await answerWithMessage(
+          context,
+          deps.localizer.t(context.activity.locale, 'policy.groupUnknown', { id: groupId }),
+        );
+        return true;
+      }
+    }
     policy = {
       required: inputs.required,
       approvers:
         inputs.approvers === 'group'
-          ? { kind: 'group', groupId: inputs.groupId ?? '', groupName: inputs.groupId ?? '' }
+          ? { kind: 'group', groupId, groupName: groupName ?? groupId }
           : { kind: 'globalAdministrators' },
       channel: {
         teamId: team?.teamId ?? '',

@@ -24,26 +24,32 @@ export function isShared(activity: Partial<Activity>): boolean {
 
 /**
  * The ids a refresh carries back: the card's flow and id, and for a card that outlives its flow
- * (the after-move checklist) which standing card it is, so that the bot answers it without a
- * dialog waiting for it.
+ * (the after-move checklist, the approval card of a policy's channel) which standing card it is,
+ * so that the bot answers it without a dialog waiting for it.
  */
 export interface RefreshIds {
   readonly flowId: string;
   readonly cardId: string;
-  readonly standing?: 'checklist';
+  readonly standing?: 'checklist' | 'approval';
 }
 
-/** The card with a `refresh` that gives `userIds` their own view of it. */
+/**
+ * The card with a `refresh` that gives `userIds` their own view of it. `userIds` undefined omits
+ * them: in a chat or channel of at most 60 users every client then refreshes on its own, in a
+ * larger one nobody's does (each can refresh by hand); an empty list would turn the automatic
+ * refresh off for everyone (MicrosoftDocs/msteams-docs PR #5770, the user-specific views page
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views).
+ */
 export function withRefresh(
   card: AdaptiveCardJson,
   ids: RefreshIds,
-  userIds: readonly string[],
+  userIds: readonly string[] | undefined,
 ): AdaptiveCardJson {
   return {
     ...card,
     refresh: {
       action: { type: 'Action.Execute', title: 'Refresh', verb: REFRESH_VERB, data: ids },
-      userIds: [...userIds],
+      ...(userIds ? { userIds: [...userIds] } : {}),
     },
   };
 }

@@ -92,8 +92,41 @@ export interface ApprovalDecision {
   readonly at: string;
 }
 
-/** How an approval request ended. */
-export type ApprovalOutcome = 'approved' | 'rejected' | 'expired';
+/** How an approval request ended (`cancelled`: the initiator's `cancel` while it waited). */
+export type ApprovalOutcome = 'approved' | 'rejected' | 'expired' | 'cancelled';
+
+/** What the approval card says about the link (from its stage; names from Azure and Graph). */
+export interface ApprovalSubject {
+  readonly subscriptionName: string;
+  readonly subscriptionId: string;
+  readonly sourceName: string;
+  readonly destinationName: string;
+  /** The impact summary, one line each (who loses what). */
+  readonly impact: readonly string[];
+}
+
+/**
+ * The approval card as posted in the policy's channel: what it shows, to whom its refresh gives
+ * their own view, and the message to update when the request ends.
+ */
+export interface ApprovalCardPost {
+  readonly subject: ApprovalSubject;
+  /**
+   * The Teams users (roster ids, `29:…`) whose clients refresh the card on their own
+   * (`refresh.userIds`); absent when the team's roster could not be read (the refresh then names
+   * nobody: src/dialogs/userSpecificViews.ts `withRefresh`).
+   */
+  readonly userIds?: readonly string[];
+  /** The channel message's activity id (absent: the card could not be posted). */
+  readonly activityId?: string;
+  /**
+   * The link's own chat, where the initiator gets the reminder too: the conversation reference
+   * of the turn that asked for the approval (botbuilder's `ConversationReference` as JSON; an
+   * `object` here, the domain knows no botbuilder) and that turn's locale. Absent in requests
+   * stored before it was kept (their reminder goes to the channel alone).
+   */
+  readonly initiatorChat?: { readonly reference: object; readonly locale?: string };
+}
 
 /** One link's approval request (JSON: it is stored and crosses the background boundary). */
 export interface ApprovalRequest {
@@ -119,6 +152,8 @@ export interface ApprovalRequest {
   readonly outcome?: ApprovalOutcome;
   /** Epoch ms it ended. */
   readonly endedAt?: number;
+  /** The approval card in the channel, once posted. */
+  readonly card?: ApprovalCardPost;
 }
 
 /**
@@ -239,4 +274,50 @@ export function applyClick(
     kind: 'recorded',
     request: outcome ? { ...decided, outcome, endedAt: now } : decided,
   };
+}
+
+/**
+ * The request ended by its initiator's `cancel` (pure: the store writes it with an eTag).
+ * @param now epoch ms
+ * @returns the cancelled request, or undefined when it had already ended (nothing changes)
+ */
+export function cancelRequest(request: ApprovalRequest, now: number): ApprovalRequest | undefined {
+  if (outcomeAt(request, now)) return undefined;
+  return { ...request, outcome: 'cancelled', endedAt: now };
+}
+
+/** One approval or rejection as the change record's audit trail keeps it. */
+export interface RecordedDecision {
+  readonly decision: 'approve' | 'reject';
+  /** The approver's display name. */
+  readonly name: string;
+  /** ISO time. */
+  readonly at: string;
+}
+
+/**
+ * The approvals and rejections recorded in a change record's audit trail (entries
+ * `approval:approve` / `approval:reject` with outcome `ok`, the approver's name as their target,
+ * as src/link/approvalJob.ts's applyApprovalClick writes them), oldest first; refused clicks are
+ * left out.
+ */
+export function recordedDecisions(
+  audit: readonly {
+    readonly action: string;
+    readonly outcome: string;
+    readonly target: string;
+    readonly at: string;
+  }[],
+): RecordedDecision[] {
+  return audit.flatMap((e): RecordedDecision[] =>
+    e.outcome === 'ok' && (e.action === 'approval:approve' || e.action === 'approval:reject')
+      ? [
+          {
+            decision: e.action === 'approval:approve' ? 'approve' : 'reject',
+            name: e.target,
+            at: e.at,
+          },
+        ]
+      : [],
+  );
 }

@@ -15,6 +15,13 @@ import { odataString } from './office365Directory';
  *   held by the user directly or through a role-assignable group
  *   (https://learn.microsoft.com/entra/identity/role-based-access-control/groups-concept), the
  *   latter checked with checkMemberGroups.
+ *
+ * And who they are (their object ids, which the team's roster maps to the Teams user ids that
+ * the approval card's Universal Actions `refresh.userIds` names: src/bot/teamRoster.ts): a group's users through `GET /groups/{id}/transitiveMembers`
+ * (https://learn.microsoft.com/graph/api/group-list-transitivemembers; nested groups' members
+ * included, 100 a page, `$top` up to 999), the Global Administrators as the role's holders (users,
+ * and the users of holder groups). The group's display name (`GET /groups/{id}`,
+ * https://learn.microsoft.com/graph/api/group-get) is read when a policy is saved.
  */
 
 /** The Graph answers this module reads. */
@@ -33,6 +40,17 @@ export interface ApproverDirectoryPort {
    * @throws TenantlinkError mapped from Graph (a user not in the directory is not an approver)
    */
   isApprover(objectId: string, source: ApproverSource): Promise<boolean>;
+  /**
+   * The Entra object ids of the users who are approvers now (lower case, each once, in Graph's
+   * order), at most `limit` of them.
+   * @throws TenantlinkError mapped from Graph
+   */
+  approverIds(source: ApproverSource, limit: number): Promise<string[]>;
+  /**
+   * A group's display name, or undefined when the directory has no such group (Graph's 404).
+   * @throws TenantlinkError mapped from Graph
+   */
+  groupName(groupId: string): Promise<string | undefined>;
 }
 
 /** {@link ApproverDirectoryPort} over a Graph client. */
@@ -49,6 +67,62 @@ export class GraphApproverDirectory implements ApproverDirectoryPort {
     for (let i = 0; i < others.length; i += CHECK_LIMIT)
       if ((await this.memberOf(objectId, others.slice(i, i + CHECK_LIMIT))).length > 0) return true;
     return false;
+  }
+
+  async approverIds(source: ApproverSource, limit: number): Promise<string[]> {
+    const ids = new Set<string>();
+    const holders =
+      source.kind === 'group' ? [source.groupId] : await this.globalAdministratorHolders();
+    for (const holder of holders) {
+      if (ids.size >= limit) break;
+      // A holder of the role may be a user or a role-assignable group; a group id is never a user's.
+      const members = await this.groupUsers(holder, limit - ids.size);
+      if (members === undefined) ids.add(holder.toLowerCase());
+      else members.forEach((m) => ids.add(m));
+    }
+    return [...ids].slice(0, limit);
+  }
+
+  groupName(groupId: string): Promise<string | undefined> {
+    return graphCall('GET /groups/{id}', async () => {
+      try {
+        const group = (await this.client
+          .api(`/groups/${encodeURIComponent(groupId)}`)
+          .select(['id', 'displayName'])
+          .get()) as { displayName?: string | null };
+        return group.displayName ?? undefined;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * The user ids (lower case) among a group's transitive members, up to `limit`; undefined when
+   * there is no such group (Graph's 404: the id is a user's).
+   */
+  private groupUsers(groupId: string, limit: number): Promise<string[] | undefined> {
+    return graphCall('GET /groups/{id}/transitiveMembers', async () => {
+      const ids: string[] = [];
+      let url: string | undefined =
+        `/groups/${encodeURIComponent(groupId)}/transitiveMembers?$select=id&$top=999`;
+      try {
+        while (url && ids.length < limit) {
+          const page = (await this.client.api(url).get()) as GraphPage<{
+            '@odata.type'?: string;
+            id: string;
+          }>;
+          for (const m of page.value)
+            if (m['@odata.type'] === '#microsoft.graph.user') ids.push(m.id.toLowerCase());
+          url = page['@odata.nextLink'];
+        }
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      }
+      return ids.slice(0, limit);
+    });
   }
 
   /**

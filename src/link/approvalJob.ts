@@ -12,7 +12,10 @@ import {
 import type { ApproverDirectoryPort } from '../graph/approvers';
 import type { ApprovalStore } from '../state/approvals';
 import type { AuditEntry, ChangeRecordStore } from '../state/changeRecords';
+import { createLogger } from '../log';
 import type { FlowRef } from './procedure';
+
+const log = createLogger('approval-job');
 
 /**
  * The approval step of a link (issue 29), free of botbuilder: after the typed confirmation and
@@ -45,8 +48,21 @@ export interface ApprovalJobResult {
 
 /** The approval card's posts, made by the bot (src/bot). */
 export interface ApprovalNotices {
-  /** Posts the one reminder in the policy's channel (and to the initiator). */
+  /**
+   * Posts the one reminder in the policy's channel, and to the initiator in the link's chat (the
+   * request's `card.initiatorChat`, when kept); a failure to reach the initiator is logged, not
+   * thrown (the channel has it).
+   */
   remind(request: ApprovalRequest): Promise<void>;
+  /**
+   * Replaces the channel's approval card with the request as it stands (a bot message edit): while
+   * it waits, everyone's read-only card with the answers so far (Teams then refreshes the
+   * approvers' own views: "up to date" cards,
+   * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/up-to-date-views);
+   * once it ended, how (who decided, when, no buttons).
+   * Idempotent: called again (a job run again, a cancel), it writes the same card.
+   */
+  show(request: ApprovalRequest): Promise<void>;
 }
 
 /** What the approval job and the click handler use. */
@@ -158,6 +174,7 @@ export async function awaitApprovalJob(
       if (!request) throw new Error(`no approval request for ${stage.flowId}`);
       if (request.outcome) {
         await recordEnd(deps.changes, request);
+        await showCard(deps, request);
         return { outcome: request.outcome, decisions: request.decisions };
       }
       if (await deps.approvals.claimReminder(stage.flowId)) await deps.notices.remind(request);
@@ -172,6 +189,32 @@ export async function awaitApprovalJob(
   }
 }
 
+/** Updates the channel's card to the request as it stands; a failure is logged (the link goes on). */
+async function showCard(deps: ApprovalDeps, request: ApprovalRequest): Promise<void> {
+  try {
+    await deps.notices.show(request);
+  } catch (err) {
+    log.warn({ flowId: request.flowId, err }, 'approval card not updated');
+  }
+}
+
+/**
+ * The initiator's `cancel` while the link waits for approval: ends the request as cancelled
+ * (once; a request that has already ended stays as it is), records it in the change record's
+ * audit trail (`approval:cancelled`, status `cancelled`), wakes a wait on this instance (which
+ * then ends with `cancelled`) and updates the channel's card.
+ * @returns whether this call cancelled the request
+ * @throws Error from storage
+ */
+export async function cancelApproval(deps: ApprovalDeps, flowId: string): Promise<boolean> {
+  const { request, cancelled } = await deps.approvals.cancel(flowId);
+  if (!request || !cancelled) return false;
+  await recordEnd(deps.changes, request);
+  deps.wakeups?.wake(flowId);
+  await showCard(deps, request);
+  return true;
+}
+
 /** Records how the request ended in the change record, once. */
 async function recordEnd(changes: ChangeRecordStore, request: ApprovalRequest): Promise<void> {
   const outcome = request.outcome!;
@@ -180,10 +223,15 @@ async function recordEnd(changes: ChangeRecordStore, request: ApprovalRequest): 
     r.status = outcome;
     const end: AuditEntry = {
       at: new Date(request.endedAt ?? Date.now()).toISOString(),
-      by: outcome === 'expired' ? 'tenantlink' : (request.decisions.at(-1)?.userId ?? ''),
+      by:
+        outcome === 'expired'
+          ? 'tenantlink'
+          : outcome === 'cancelled'
+            ? request.initiatorId
+            : (request.decisions.at(-1)?.userId ?? ''),
       action: `approval:${outcome}`,
       target: r.subscriptionId,
-      outcome: outcome === 'approved' ? 'ok' : 'refused',
+      outcome: outcome === 'approved' || outcome === 'cancelled' ? 'ok' : 'refused',
     };
     r.audit = [...r.audit, end];
   });
@@ -193,8 +241,8 @@ async function recordEnd(changes: ChangeRecordStore, request: ApprovalRequest): 
  * An approver's click on the approval card: the initiator is refused before Graph is asked; then
  * Graph says whether the clicking user is an approver (member of the group / holder of the role,
  * at the click), the store applies the click (a double click, an old card, an ended request
- * change nothing), the decision or refusal goes into the change record's audit trail, and a wait
- * on this instance wakes.
+ * change nothing), the decision or refusal goes into the change record's audit trail, a wait
+ * on this instance wakes, and the channel's card shows the answer.
  * @param approvers Graph as the Office 365 admin connection
  * @throws TenantlinkError from Graph, Error from storage
  */
@@ -222,6 +270,9 @@ export async function applyApprovalClick(
       ...(result.kind === 'refused' ? { code: result.why } : {}),
     });
   }
-  if (result.kind === 'recorded') deps.wakeups?.wake(flowId);
+  if (result.kind === 'recorded') {
+    deps.wakeups?.wake(flowId);
+    await showCard(deps, result.request);
+  }
   return result;
 }

@@ -298,6 +298,80 @@ export function graphRoutes(
     };
   };
 
+  /**
+   * `GET /groups/{id}` (https://learn.microsoft.com/graph/api/group-get): the group's id and
+   * displayName (the sandbox's groups have no other property); 404 `Request_ResourceNotFound`
+   * for an unknown group.
+   */
+  const groupById: GraphHandler = (req, p, { tenant }) => {
+    const group = (tenant.groups ?? []).find((g) => g.id === (p.id ?? '').toLowerCase());
+    if (!group)
+      return error(404, 'Request_ResourceNotFound', `Resource '${p.id ?? ''}' does not exist.`);
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${base()}/$metadata#groups/$entity`,
+        ...project(
+          { id: group.id, displayName: group.displayName },
+          req.url.searchParams.get('$select'),
+          ['id', 'displayName'],
+        ),
+      },
+    };
+  };
+
+  /**
+   * `GET /groups/{id}/transitiveMembers`
+   * (https://learn.microsoft.com/graph/api/group-list-transitivemembers): a flat list of the
+   * group's members, nested groups' members included, each with its `@odata.type` (users and
+   * groups here); 100 a page by default, `$top` up to 999, the rest behind `@odata.nextLink`.
+   */
+  const groupTransitiveMembers: GraphHandler = (req, p, { caller, tenant }) => {
+    const groups = tenant.groups ?? [];
+    const root = groups.find((g) => g.id === (p.id ?? '').toLowerCase());
+    if (!root)
+      return error(404, 'Request_ResourceNotFound', `Resource '${p.id ?? ''}' does not exist.`);
+    const seen = new Set<string>();
+    const queue = [...root.members];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      queue.push(...(groups.find((g) => g.id === id)?.members ?? []));
+    }
+    const rows: Row[] = [...seen].flatMap((id): Row[] => {
+      const user = tenant.users.find((u) => u.id === id);
+      if (user) return [{ '@odata.type': '#microsoft.graph.user', ...userJsonFor(user, caller) }];
+      const group = groups.find((g) => g.id === id);
+      return group
+        ? [
+            {
+              '@odata.type': '#microsoft.graph.group',
+              id: group.id,
+              displayName: group.displayName,
+            },
+          ]
+        : [];
+    });
+    const q = req.url.searchParams;
+    const top = Math.min(Math.max(Number(q.get('$top') ?? 100) || 100, 1), 999);
+    const { items, nextSkip } = page(rows, top, q.get('$skiptoken'));
+    const body: Record<string, unknown> = {
+      '@odata.context': `${base()}/$metadata#directoryObjects`,
+      value: items.map((r) => ({
+        '@odata.type': r['@odata.type'],
+        ...project(r, q.get('$select'), ['id', 'displayName']),
+      })),
+    };
+    if (nextSkip) {
+      const next = new URL(`${base()}/groups/${root.id}/transitiveMembers`);
+      for (const [k, v] of q) if (k !== '$skiptoken') next.searchParams.set(k, v);
+      next.searchParams.set('$skiptoken', nextSkip);
+      body['@odata.nextLink'] = next.toString();
+    }
+    return { status: 200, body };
+  };
+
   const organization: GraphHandler = (_req, _p, { tenant }) => ({
     status: 200,
     body: {
@@ -556,5 +630,11 @@ export function graphRoutes(
     .add('POST', '/invitations', authed(invitations, 'invitations'))
     .add('GET', '/subscribedSkus', authed(subscribedSkus, 'subscribedSkus'))
     .add('POST', '/users/:id/checkMemberGroups', authed(checkMemberGroups, 'checkMemberGroups'))
+    .add('GET', '/groups/:id', authed(groupById, 'getGroup'))
+    .add(
+      'GET',
+      '/groups/:id/transitiveMembers',
+      authed(groupTransitiveMembers, 'groupTransitiveMembers'),
+    )
     .add('POST', '/$batch', batch);
 }

@@ -1,8 +1,10 @@
 import type { Storage } from 'botbuilder';
 import {
   applyClick,
+  cancelRequest,
   outcomeAt,
   reminderDue,
+  type ApprovalCardPost,
   type ApprovalClick,
   type ApprovalRequest,
   type ClickResult,
@@ -93,6 +95,38 @@ export class ApprovalStore {
       `the approval of ${flowId}`,
     );
     return item ? this.strip(item) : undefined;
+  }
+
+  /**
+   * Keeps the posted approval card with the request (what the refresh and the end's update of
+   * the card need).
+   * @returns the request as stored, or undefined when there is none
+   */
+  async setCard(flowId: string, card: ApprovalCardPost): Promise<ApprovalRequest | undefined> {
+    const { item } = await updateItem<ApprovalRequest>(
+      this.storage,
+      key(flowId),
+      (current) => (current ? { ...this.strip(current), card } : undefined),
+      `the approval of ${flowId}`,
+    );
+    return item ? this.strip(item) : undefined;
+  }
+
+  /**
+   * Ends a waiting request as cancelled (src/domain/approval.ts's {@link cancelRequest}), once.
+   * @returns the request as it stands and whether this call cancelled it
+   */
+  async cancel(
+    flowId: string,
+  ): Promise<{ readonly request?: ApprovalRequest; readonly cancelled: boolean }> {
+    const now = this.now();
+    const { item, written } = await updateItem<ApprovalRequest>(
+      this.storage,
+      key(flowId),
+      (current) => (current ? cancelRequest(this.strip(current), now) : undefined),
+      `the approval of ${flowId}`,
+    );
+    return { ...(item ? { request: this.strip(item) } : {}), cancelled: written };
   }
 
   /**

@@ -463,6 +463,28 @@ export const GRAPH_CONTRACTS: readonly Contract[] = [
     source: 'graph-user-checkmembergroups',
   },
   {
+    id: 'Get group',
+    api: 'graph',
+    method: 'GET',
+    template: '/groups/{id}',
+    responses: { 200: obj(['id'], { id: str, displayName: nullableStr }) },
+    source: 'graph-group-get',
+  },
+  {
+    id: 'List group transitive members',
+    api: 'graph',
+    method: 'GET',
+    template: '/groups/{id}/transitiveMembers',
+    // A directoryObject collection: each member's type in `@odata.type`, its id; 100 a page
+    // by default, the rest behind `@odata.nextLink`.
+    responses: {
+      200: list(obj(['@odata.type', 'id'], { '@odata.type': str, id: str }), {
+        '@odata.nextLink': str,
+      }),
+    },
+    source: 'graph-group-list-transitivemembers',
+  },
+  {
     id: 'Create invitation',
     api: 'graph',
     method: 'POST',

@@ -72,10 +72,19 @@ async function confirmUnderPolicy(policy: ApprovalPolicy | null): Promise<string
   return flowId;
 }
 
-/** `user` clicks `verb` on the approval card in the team channel. */
+/**
+ * `user` clicks `verb` on the approval card in the team channel (with the card's ids, as an
+ * approver's own view sends them; a non-approver's click is a forged or an old card's).
+ */
 async function answer(user: TeamsUser, verb: string, inputs: Record<string, string> = {}) {
-  const { id, card } = h.channel.lastCard(TEAM);
-  const r = await h.channel.invoke(user, verb, { ...actionData(card, verb), ...inputs }, id, TEAM);
+  const posted = h.channel
+    .activities(TEAM)
+    .filter((a) => a.kind === 'send' && a.activity.attachments?.[0]?.content?.refresh)
+    .at(-1)!;
+  const card = posted.activity.attachments[0].content as Record<string, unknown>;
+  const { flowId, cardId } = (card.refresh as { action: { data: Record<string, unknown> } }).action
+    .data;
+  const r = await h.channel.invoke(user, verb, { flowId, cardId, ...inputs }, posted.id, TEAM);
   expect(r.status).toBe(200);
   return String(r.body?.value ?? '');
 }

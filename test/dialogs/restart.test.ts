@@ -1,14 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startApp, type App } from '../../src/app';
 import { BUILT_IN_ROLES } from '../../src/domain/roles';
-import { testLogging } from '../helpers/logging';
-import { configureLogging } from '../../src/log';
-import { IDS, startSandboxCloud, type SandboxCloud } from '../../src/sandbox';
-import { EmbeddedStorage } from '../../src/state/embeddedStorage';
-import { TeamsChannel, actionData, personalChat } from '../helpers/teamsChannel';
-import { USERS, click, type Harness, localTestConfig } from '../helpers/testApp';
+import { IDS } from '../../src/sandbox';
+import { DISK_BOT_TEAM, startBotOnDisk, type BotOnDisk } from '../helpers/botOnDisk';
+import { actionData, personalChat } from '../helpers/teamsChannel';
+import { USERS, click, linkUpToConfirm, type Harness } from '../helpers/testApp';
 import { until } from '../helpers/until';
 
 /**
@@ -21,75 +15,32 @@ import { until } from '../helpers/until';
 const T = IDS.tenants;
 const S = IDS.subscriptions;
 const chat = personalChat(USERS.kelley);
-const TEAM = '19:contoso-it@thread.tacv2';
+const TEAM = DISK_BOT_TEAM;
 
-let sandbox: SandboxCloud;
-let channel: TeamsChannel;
-let dir: string;
-let storage: EmbeddedStorage;
-let app: App;
-
-async function boot(env: Record<string, string> = {}): Promise<void> {
-  storage = await EmbeddedStorage.open(dir);
-  app = await startApp(
-    localTestConfig({
-      CLOUD_TIMEOUT_MS: '2000',
-      CLOUD_MAX_RETRIES: '1',
-      ...env,
-    }),
-    { sandbox, storage },
-  );
-  channel.retarget(`${app.server.url}/api/messages`);
-}
-
-/** Stops the bot; its store is closed first, so a turn still running can persist nothing. */
-async function crash(): Promise<void> {
-  await storage.close();
-  await app.stop();
-}
+let bot: BotOnDisk;
 
 /** Whether the acceptance of the directory change has reached the sandbox. */
 const acceptTried = (): boolean =>
-  sandbox.writeLog().some((w) => /acceptChangeTenant$/i.test(w.path));
+  bot.sandbox.writeLog().some((w) => /acceptChangeTenant$/i.test(w.path));
 const tenantOf = (id: string): string | undefined =>
-  sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === id)?.tenantId;
+  bot.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === id)?.tenantId;
 
-const h = (): Harness => ({ sandbox, app, channel, stop: async () => undefined });
+const h = (): Harness => bot.harness();
 
 beforeEach(async () => {
-  configureLogging(testLogging());
-  sandbox = await startSandboxCloud();
-  dir = await mkdtemp(join(tmpdir(), 'tenantlink-restart-'));
-  channel = new TeamsChannel('http://127.0.0.1:9/api/messages');
-  await channel.start();
-  await boot();
-  await channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
+  bot = await startBotOnDisk({ prefix: 'tenantlink-restart-' });
 });
 
-afterEach(async () => {
-  await channel.stop();
-  await crash();
-  await sandbox.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(async () => bot?.dispose());
 
-async function upToConfirm(): Promise<void> {
-  await channel.say(USERS.kelley, 'link');
-  await click(h(), USERS.kelley, chat, 'link.start');
-  await click(h(), USERS.kelley, chat, 'signin.select', { choice: `kelley-work|${T.contoso}` });
-  await click(h(), USERS.kelley, chat, 'signin.select', {
-    choice: `kelley-msa|${T.defaultDirectory}`,
-  });
-  await click(h(), USERS.kelley, chat, 'subscription.choose', { subscriptionId: S.payAsYouGo });
-  await click(h(), USERS.kelley, chat, 'impact.continue');
-}
+const upToConfirm = (): Promise<void> => linkUpToConfirm(h());
 
 /** Clicks Confirm again on the card as it was before the crash. */
 async function resend(confirm: { id: string; card: Record<string, unknown> }): Promise<void> {
   const data = { ...actionData(confirm.card, 'move.confirm'), typedName: 'Pay-As-You-Go' };
-  const r = await channel.invoke(USERS.kelley, 'move.confirm', data, confirm.id, chat);
+  const r = await bot.channel.invoke(USERS.kelley, 'move.confirm', data, confirm.id, chat);
   expect(r.status).toBe(200);
-  await app.background.idle();
+  await bot.app.background.idle();
 }
 
 async function grantAndCheck(): Promise<void> {
@@ -97,7 +48,7 @@ async function grantAndCheck(): Promise<void> {
     principalIds: `${IDS.users.janeContoso},${IDS.users.triciaContoso}`,
     role: 'Contributor',
   });
-  const state = sandbox.snapshot();
+  const state = bot.sandbox.snapshot();
   const sub = state.subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
   expect(sub.tenantId).toBe(T.contoso);
   expect(state.changeTenantRequests.filter((r) => r.subscriptionId === S.payAsYouGo)).toEqual([
@@ -110,48 +61,48 @@ async function grantAndCheck(): Promise<void> {
       ),
     ).toHaveLength(1);
   }
-  // The team reference saved before the restart still reaches the channel.
-  expect(channel.activities(TEAM).filter((a) => a.kind === 'send')).toHaveLength(1);
+  // The team reference saved before the restart still reaches the bot.channel.
+  expect(bot.channel.activities(TEAM).filter((a) => a.kind === 'send')).toHaveLength(1);
 }
 
 it('resumes after a restart between turns (at the confirm card)', async () => {
   await upToConfirm();
-  await crash();
-  await boot();
+  await bot.crash();
+  await bot.boot();
   await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
   await grantAndCheck();
 });
 
 it('keeps the subscription admin signed in across a restart in local mode without TOKEN_CACHE_KEY (issue 25, defect 4)', async () => {
   // Local mode out of the box: no key configured, the store in its data folder.
-  const outOfTheBox = { TOKEN_CACHE_KEY: '', STORAGE_DIR: dir };
-  await crash();
-  await boot(outOfTheBox);
+  const outOfTheBox = { TOKEN_CACHE_KEY: '', STORAGE_DIR: bot.dir };
+  await bot.crash();
+  await bot.boot(outOfTheBox);
   await upToConfirm();
-  await crash();
-  await boot(outOfTheBox);
+  await bot.crash();
+  await bot.boot(outOfTheBox);
   await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
-  expect(channel.texts(chat).join('\n')).not.toMatch(/sign-in has expired/i);
+  expect(bot.channel.texts(chat).join('\n')).not.toMatch(/sign-in has expired/i);
   await grantAndCheck();
 });
 
 it('resumes after a crash between the change request and its acceptance, without a second request', async () => {
   await upToConfirm();
   // Azure keeps refusing the acceptance while the bot dies.
-  sandbox.setFaults({
+  bot.sandbox.setFaults({
     rules: [{ api: 'arm', path: 'acceptChangeTenant$', status: 503, retryAfterSeconds: 1 }],
   });
-  const confirmCard = channel.lastCard(chat);
+  const confirmCard = bot.channel.lastCard(chat);
   const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
   await until(() => acceptTried());
-  expect(sandbox.snapshot().changeTenantRequests).toEqual([
+  expect(bot.sandbox.snapshot().changeTenantRequests).toEqual([
     expect.objectContaining({ status: 'Initiated' }),
   ]);
-  await crash();
+  await bot.crash();
   await dying.catch(() => undefined);
-  sandbox.setFaults({});
+  bot.sandbox.setFaults({});
 
-  await boot();
+  await bot.boot();
   // The bot died before answering: the confirm card is still shown, and Teams resends the
   // invoke (or the admin clicks again).
   await resend(confirmCard);
@@ -161,20 +112,20 @@ it('resumes after a crash between the change request and its acceptance, without
 it('resumes after a crash right after the move was accepted, without moving twice', async () => {
   await upToConfirm();
   // The acceptance reaches Azure, but its answer comes after the bot died.
-  sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 800 }] });
-  const confirmCard = channel.lastCard(chat);
+  bot.sandbox.setFaults({ rules: [{ api: 'arm', path: 'acceptChangeTenant$', delayMs: 800 }] });
+  const confirmCard = bot.channel.lastCard(chat);
   const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
   // The acceptance has reached Azure (it answers after its delay, when the bot is gone).
   await until(() => acceptTried());
-  await crash();
+  await bot.crash();
   await dying.catch(() => undefined);
   await until(() => tenantOf(S.payAsYouGo) === T.contoso);
-  sandbox.setFaults({});
+  bot.sandbox.setFaults({});
   expect(
-    sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId,
+    bot.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId,
   ).toBe(T.contoso);
 
-  await boot();
+  await bot.boot();
   await resend(confirmCard);
   await grantAndCheck();
 });
@@ -183,34 +134,34 @@ it('resumes after a crash in the middle of the grants by itself, giving each acc
   await upToConfirm();
   await click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
   // The first grant lands, the second is slow, and the bot dies meanwhile.
-  sandbox.setFaults({
+  bot.sandbox.setFaults({
     rules: [{ api: 'arm', method: 'PUT', path: 'roleAssignments/', delayMs: 800, every: 2 }],
   });
-  const grantCard = channel.lastCard(chat);
+  const grantCard = bot.channel.lastCard(chat);
   const data = {
     ...actionData(grantCard.card, 'access.grant'),
     principalIds: `${IDS.users.janeContoso},${IDS.users.triciaContoso}`,
     role: 'Contributor',
   };
-  sandbox.resetCallCounts();
-  const dying = channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
+  bot.sandbox.resetCallCounts();
+  const dying = bot.channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
   // The second grant has reached Azure and waits there.
   await until(
-    () => sandbox.writeLog().filter((w) => /roleAssignments\//i.test(w.path)).length >= 2,
+    () => bot.sandbox.writeLog().filter((w) => /roleAssignments\//i.test(w.path)).length >= 2,
   );
-  await crash();
+  await bot.crash();
   await dying.catch(() => undefined);
-  sandbox.setFaults({});
+  bot.sandbox.setFaults({});
 
-  await boot();
+  await bot.boot();
   // The click was answered before the crash and the grants run as a leased job: the restarted
   // bot takes the job up by itself. A second click on the answered card changes nothing.
-  await app.background.idle();
-  await until(() => /^Done:/.test(channel.texts(chat).at(-1) ?? ''));
-  const again = await channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
+  await bot.app.background.idle();
+  await until(() => /^Done:/.test(bot.channel.texts(chat).at(-1) ?? ''));
+  const again = await bot.channel.invoke(USERS.kelley, 'access.grant', data, grantCard.id, chat);
   expect(again.status).toBe(200);
-  await app.background.idle();
-  const sub = sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
+  await bot.app.background.idle();
+  const sub = bot.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)!;
   for (const principalId of [IDS.users.janeContoso, IDS.users.triciaContoso]) {
     expect(
       sub.roleAssignments.filter(
@@ -218,26 +169,26 @@ it('resumes after a crash in the middle of the grants by itself, giving each acc
       ),
     ).toHaveLength(1);
   }
-  expect(channel.texts(chat).at(-1)).toMatch(/^Done:/);
+  expect(bot.channel.texts(chat).at(-1)).toMatch(/^Done:/);
 });
 
 it('resumes an interrupted directory change by itself when the bot starts again', async () => {
   await upToConfirm();
-  sandbox.setFaults({
+  bot.sandbox.setFaults({
     rules: [{ api: 'arm', path: 'acceptChangeTenant$', status: 503, retryAfterSeconds: 1 }],
   });
   const dying = click(h(), USERS.kelley, chat, 'move.confirm', { typedName: 'Pay-As-You-Go' });
   await until(() => acceptTried());
-  await crash();
+  await bot.crash();
   await dying.catch(() => undefined);
-  sandbox.setFaults({});
+  bot.sandbox.setFaults({});
 
   // No click, no message: the restarted bot picks the job up from storage.
-  await boot();
-  await app.background.idle();
+  await bot.boot();
+  await bot.app.background.idle();
   expect(
-    sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId,
+    bot.sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === S.payAsYouGo)?.tenantId,
   ).toBe(T.contoso);
-  expect(channel.texts(chat)).toContain('Verified: Pay-As-You-Go now trusts Contoso.');
+  expect(bot.channel.texts(chat)).toContain('Verified: Pay-As-You-Go now trusts Contoso.');
   await grantAndCheck();
 });

@@ -16,9 +16,12 @@ import { freePort } from '../helpers/freePort';
  * in headless Chromium (Debian's `chromium`, driven by playwright-core), its cards drawn by the
  * real Adaptive Cards renderer. Kelley types `link`, reads and answers each card as a person
  * would (choices, the subscription id, the acknowledgements, the typed name), and sees the
- * notice in the team's General channel; the sandbox's state is checked at the end. Every card is
- * photographed (`SCREENSHOTS_DIR`, by `npm run screenshots` into docs/screenshots) and must
- * render whole: text, buttons, inside the chat pane.
+ * notice in the team's General channel; the sandbox's state is checked at the end. Then her
+ * `history` and a record (the readable card), and the approval step (issue 29): the `policy` card,
+ * a second link under the policy, her "waiting for approval" card and the approval card in the
+ * General channel. Every card is photographed (`SCREENSHOTS_DIR`, by `npm run screenshots` into
+ * docs/screenshots) and must render whole: text, buttons, inside the chat pane, nothing clipped
+ * or covered (a card taller than the pane is photographed in a taller window).
  */
 
 jest.setTimeout(180_000);
@@ -73,17 +76,46 @@ async function cardWith(text: string): Promise<Locator> {
  * Checks that a card rendered whole (text, no renderer error, nothing cut off) and photographs it.
  */
 async function photograph(card: Locator, name: string): Promise<void> {
-  await card.scrollIntoViewIfNeeded();
-  expect((await card.innerText()).trim().length).toBeGreaterThan(0);
-  expect(await card.locator('.ac-error, [class*="renderError"]').count()).toBe(0);
-  const box = await card.boundingBox();
-  expect(box && box.width > 100 && box.height > 20).toBe(true);
-  // Nothing cut off: inside the window, and no content wider than the card itself.
-  expect(box!.x).toBeGreaterThanOrEqual(0);
-  expect(box!.x + box!.width).toBeLessThanOrEqual(page.viewportSize()!.width);
-  expect(await card.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
-  await card.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const viewport = page.viewportSize()!;
+  // A card taller than the chat pane (a long history record) is photographed in a window tall
+  // enough to show it whole, as a person would scroll through it.
+  const height = (await card.boundingBox())?.height ?? 0;
+  const tall = height + CHROME_PX > viewport.height;
+  if (tall) await page.setViewportSize({ ...viewport, height: Math.ceil(height) + CHROME_PX });
+  try {
+    await card.scrollIntoViewIfNeeded();
+    expect((await card.innerText()).trim().length).toBeGreaterThan(0);
+    expect(await card.locator('.ac-error, [class*="renderError"]').count()).toBe(0);
+    const box = await card.boundingBox();
+    expect(box && box.width > 100 && box.height > 20).toBe(true);
+    // Nothing cut off: inside the window, and no content wider than the card itself.
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(page.viewportSize()!.width);
+    expect(await card.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    // Nor clipped by the chat pane or covered by the page's bars: what the page draws at each
+    // corner of the card is the card.
+    const shown = await card.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const corners: [number, number][] = [
+        [r.left + 4, r.top + 4],
+        [r.right - 4, r.top + 4],
+        [r.left + 4, r.bottom - 4],
+        [r.right - 4, r.bottom - 4],
+      ];
+      return corners.every(([x, y]) => {
+        const hit = el.ownerDocument.elementFromPoint(x, y);
+        return hit !== null && el.contains(hit);
+      });
+    });
+    expect(shown).toBe(true);
+    await card.screenshot({ path: join(SHOTS, `${name}.png`) });
+  } finally {
+    if (tall) await page.setViewportSize(viewport);
+  }
 }
+
+/** Room around the chat pane in the page (its header, tabs and compose box), in CSS px. */
+const CHROME_PX = 600;
 
 it('links Pay-As-You-Go to Contoso through the Playground page and tells the General channel', async () => {
   await page.goto(playground.url);
@@ -184,4 +216,72 @@ it("lists the link in history and opens its record, dates in the reader's own fo
   expect(text).toContain('Started by Kelley Wall');
   expect(text).toContain('changeTenantRequest');
   expect(text).toContain(IDS.tenants.contoso);
+  // The readable card (issue 29), not the record as a JSON code block: labelled facts and
+  // sections, no JSON keys or braces, no code block.
+  for (const label of ['Subscription', 'From directory', 'To directory', 'After-move checklist'])
+    expect(text).toContain(label);
+  expect(text).toMatch(/Audit trail \(\d+ changes?\)/);
+  expect(text).not.toMatch(/"\w+"\s*:|^\s*[{[]|```/m);
+  expect(await card.locator('pre, code').count()).toBe(0);
+});
+
+it('shows a Global Administrator the policy card, then asks for approval in the General channel under it', async () => {
+  // Kelley, signed in to Office 365 by the first link, asks for the policy card.
+  await page.getByText('Personal Chat').first().click();
+  await page.locator('[contenteditable="true"][role="textbox"]').last().click();
+  await page.keyboard.type('policy');
+  await page.keyboard.press('Enter');
+  let card = await cardWith('Today: off (no approval needed).');
+  await photograph(card, '13-policy');
+  expect(await card.innerText()).toContain('Approval policy');
+  await card.getByText('Members of an Entra group').click();
+  await card.locator('input[type="text"]').first().fill(IDS.groups.contosoChangeBoard);
+  await card.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Approval policy saved.').last().waitFor();
+
+  // The world as seeded again (Pay-As-You-Go back in the Default Directory): a second link, up
+  // to the typed confirmation as in the first test.
+  sandbox.reset();
+  await page.locator('[contenteditable="true"][role="textbox"]').last().click();
+  await page.keyboard.type('link');
+  await page.keyboard.press('Enter');
+  card = await cardWith('Link an Office 365 tenant');
+  await card.getByRole('button', { name: 'Start' }).click();
+  card = await cardWith('Step 1: sign in to Office 365');
+  await card.getByText('admin@contoso.onmicrosoft.com').click();
+  await card.getByRole('button', { name: 'Sign in' }).click();
+  card = await cardWith('Subscription ID');
+  await card.locator('input[type="text"]').fill(IDS.subscriptions.payAsYouGo);
+  await card.getByText('kelley.wall@outlook.com').click();
+  await card.getByRole('button', { name: 'Sign in' }).click();
+  card = await cardWith('Choose the subscription');
+  await card.getByText(`Pay-As-You-Go (${IDS.subscriptions.payAsYouGo.slice(0, 8)}`).click();
+  await card.getByRole('button', { name: 'Choose' }).click();
+  card = await cardWith('Who loses access to Pay-As-You-Go');
+  const toggles = card.locator('input[type="checkbox"]');
+  for (let i = 0; i < (await toggles.count()); i++) await toggles.nth(i).check();
+  await card.getByRole('button', { name: 'Continue' }).click();
+  card = await cardWith('Confirm the directory change');
+  await card.locator('input').first().fill('Pay-As-You-Go');
+  await card.getByRole('button', { name: 'Change directory' }).click();
+
+  // The initiator's card: who was asked, where, until when (in the reader's own format).
+  card = await cardWith('Waiting for approval');
+  await photograph(card, '14-approval-waiting');
+  let text = await card.innerText();
+  expect(text).toContain('Contoso IT');
+  expect(text).not.toMatch(/\{\{(DATE|TIME)\(|\d{4}-\d\d-\d\dT/);
+
+  // The channel's approval card: the subscription, the directories, who loses what, who asks.
+  await page.getByText('General', { exact: true }).first().click();
+  card = await cardWith('Approval needed: directory change');
+  await photograph(card, '15-approval-channel');
+  text = await card.innerText();
+  for (const fact of ['Pay-As-You-Go', 'Contoso', 'Kelley Wall']) expect(text).toContain(fact);
+  expect(text).not.toMatch(/\{\{(DATE|TIME)\(|\d{4}-\d\d-\d\dT/);
+  // Nothing changed while the link waits.
+  expect(
+    sandbox.snapshot().subscriptions.find((s) => s.subscriptionId === IDS.subscriptions.payAsYouGo)
+      ?.tenantId,
+  ).toBe(IDS.tenants.defaultDirectory);
 });

@@ -62,11 +62,12 @@ it('refuses checkMemberGroups without a group permission (403 Authorization_Requ
   expect([denied.status, denied.body.error.code]).toEqual([403, 'Authorization_RequestDenied']);
 });
 
-it('tells approvers of a group and Global Administrators (directly or through a group)', async () => {
+/** tenantlink's Graph approver directory, as Kelley's Office 365 connection. */
+function directory(): GraphApproverDirectory {
   const credential: TokenCredential = {
     getToken: async () => ({ token: kelley, expiresOnTimestamp: Date.now() + 3600_000 }),
   };
-  const approvers = new GraphApproverDirectory(
+  return new GraphApproverDirectory(
     createGraphClient(credential, {
       baseUrl: sandbox.graphBaseUrl,
       scopes: ['https://graph.microsoft.com/.default'],
@@ -75,6 +76,10 @@ it('tells approvers of a group and Global Administrators (directly or through a 
       maxRetries: 0,
     }),
   );
+}
+
+it('tells approvers of a group and Global Administrators (directly or through a group)', async () => {
+  const approvers = directory();
   const ga = { kind: 'globalAdministrators' } as const;
   const answers = async (source: typeof ga | typeof BOARD) =>
     Object.fromEntries(
@@ -97,4 +102,48 @@ it('tells approvers of a group and Global Administrators (directly or through a 
     lidiaContoso: true,
   });
   expect(await approvers.isApprover('00000000-0000-4000-8000-000000000000', BOARD)).toBe(false);
+});
+
+it("lists a group's transitive members (nested groups' too), each with its type, in pages", async () => {
+  const res = await http.call(
+    'GET',
+    `/graph/v1.0/groups/${IDS.groups.contosoChangeBoard}/transitiveMembers?$select=id`,
+    { token: kelley },
+  );
+  expect(res.status).toBe(200);
+  expect(res.body.value).toEqual(
+    expect.arrayContaining([
+      { '@odata.type': '#microsoft.graph.user', id: U.meganContoso },
+      { '@odata.type': '#microsoft.graph.group', id: IDS.groups.contosoOnCall },
+      { '@odata.type': '#microsoft.graph.user', id: U.nestorContoso },
+    ]),
+  );
+  expect(res.body.value).toHaveLength(3);
+  const paged = await http.call(
+    'GET',
+    `/graph/v1.0/groups/${IDS.groups.contosoChangeBoard}/transitiveMembers?$top=2`,
+    { token: kelley },
+  );
+  expect(paged.body.value).toHaveLength(2);
+  expect(paged.body['@odata.nextLink']).toMatch(/(\$|%24)skiptoken=/);
+  const missing = await http.call(
+    'GET',
+    '/graph/v1.0/groups/00000000-0000-4000-8000-000000000000/transitiveMembers',
+    { token: kelley },
+  );
+  expect([missing.status, missing.body.error.code]).toEqual([404, 'Request_ResourceNotFound']);
+});
+
+it("names the approvers (the refresh's userIds) and reads a group's display name", async () => {
+  const approvers = directory();
+  expect((await approvers.approverIds(BOARD, 60)).sort()).toEqual(
+    [U.meganContoso, U.nestorContoso].sort(),
+  );
+  expect((await approvers.approverIds({ kind: 'globalAdministrators' }, 60)).sort()).toEqual(
+    [U.kelleyContoso, U.meganContoso, U.lidiaContoso].sort(),
+  );
+  // At most `limit` of them.
+  expect(await approvers.approverIds(BOARD, 1)).toHaveLength(1);
+  expect(await approvers.groupName(IDS.groups.contosoChangeBoard)).toBe('Contoso Change Board');
+  expect(await approvers.groupName('00000000-0000-4000-8000-000000000000')).toBeUndefined();
 });

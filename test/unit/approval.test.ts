@@ -1,10 +1,12 @@
 import {
   DEFAULT_APPROVAL_EXPIRY_MS,
   applyClick,
+  cancelRequest,
   newApprovalRequest,
   outcomeAt,
   policyProblems,
   reminderAt,
+  recordedDecisions,
   reminderDue,
   type ApprovalClick,
   type ApprovalPolicy,
@@ -115,4 +117,41 @@ it('ends on one rejection, which needs a reason', () => {
   if (rejected.kind !== 'recorded') throw new Error(rejected.why);
   expect(rejected.request.outcome).toBe('rejected');
   expect(rejected.request.decisions[0]?.reason).toBe('not during the freeze');
+});
+
+it('ends a waiting request as cancelled, once; an ended one (approved, expired) stays as it is', () => {
+  const waiting = request(1);
+  expect(cancelRequest(waiting, T0 + 1000)).toEqual({
+    ...waiting,
+    outcome: 'cancelled',
+    endedAt: T0 + 1000,
+  });
+  const cancelled = cancelRequest(waiting, T0 + 1000)!;
+  expect(cancelRequest(cancelled, T0 + 2000)).toBeUndefined();
+  expect(outcomeAt(cancelled, T0 + DEFAULT_APPROVAL_EXPIRY_MS)).toBe('cancelled');
+  expect(cancelRequest(waiting, T0 + DEFAULT_APPROVAL_EXPIRY_MS)).toBeUndefined();
+  const approved = applyClick(
+    waiting,
+    { userId: '29:m', objectId: 'm', name: 'Megan', decision: 'approve', cardVersion: 1 },
+    true,
+    T0 + 1,
+  );
+  if (approved.kind !== 'recorded') throw new Error(approved.why);
+  expect(cancelRequest(approved.request, T0 + 2)).toBeUndefined();
+});
+
+it('reads the approvals and rejections from an audit trail, refused clicks left out', () => {
+  const at = '2026-12-04T10:01:00.000Z';
+  expect(
+    recordedDecisions([
+      { action: 'approvalRequested', outcome: 'ok', target: 'group:x', at },
+      { action: 'approval:approve', outcome: 'refused', target: 'Kelley', at },
+      { action: 'approval:approve', outcome: 'ok', target: 'Megan', at },
+      { action: 'approval:reject', outcome: 'ok', target: 'Nestor', at },
+      { action: 'approval:approved', outcome: 'ok', target: 'sub', at },
+    ]),
+  ).toEqual([
+    { decision: 'approve', name: 'Megan', at },
+    { decision: 'reject', name: 'Nestor', at },
+  ]);
 });

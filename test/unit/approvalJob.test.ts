@@ -1,10 +1,15 @@
 import { MemoryStorage } from 'botbuilder';
-import { DEFAULT_APPROVAL_EXPIRY_MS, type ApprovalPolicy } from '../../src/domain/approval';
+import {
+  DEFAULT_APPROVAL_EXPIRY_MS,
+  type ApprovalPolicy,
+  type ApprovalRequest,
+} from '../../src/domain/approval';
 import type { ApproverDirectoryPort } from '../../src/graph/approvers';
 import {
   ApprovalWakeups,
   applyApprovalClick,
   awaitApprovalJob,
+  cancelApproval,
   requestApproval,
   type ApprovalDeps,
   type ApprovalStage,
@@ -21,6 +26,7 @@ const HOUR = 3600_000;
 let storage: MemoryStorage;
 let now: number;
 let reminders: number;
+let shown: ApprovalRequest[];
 let graphAsked: string[];
 const policy: ApprovalPolicy = {
   required: 1,
@@ -42,6 +48,8 @@ const approvers: ApproverDirectoryPort = {
     graphAsked.push(objectId);
     return objectId === 'oid-megan' || objectId === 'oid-adele';
   },
+  approverIds: async () => ['oid-megan', 'oid-adele'],
+  groupName: async () => 'Change Board',
 };
 const click = (who: string, decision: 'approve' | 'reject' = 'approve', reason?: string) => ({
   userId: `29:${who}`,
@@ -57,7 +65,7 @@ function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefine
   const d: ApprovalDeps = {
     approvals: new ApprovalStore(storage, () => now),
     changes: new ChangeRecordStore(storage),
-    notices: { remind: async () => void reminders++ },
+    notices: { remind: async () => void reminders++, show: async (r) => void shown.push(r) },
     pollMs: HOUR,
     wakeups: new ApprovalWakeups(),
     pause: async (ms) => {
@@ -72,6 +80,7 @@ beforeEach(async () => {
   storage = new MemoryStorage();
   now = Date.parse('2026-12-04T10:00:00Z');
   reminders = 0;
+  shown = [];
   graphAsked = [];
   await new ChangeRecordStore(storage).update(
     'f1',
@@ -210,4 +219,71 @@ it('wakes a wait on this instance at once when a click decides', async () => {
   await applyApprovalClick(d, approvers, 'f1', click('megan'));
   expect((await waiting).outcome).toBe('approved');
   expect(woke).toBe(true);
+});
+
+it("updates the channel's card once the request ends, also on a run after a restart", async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  expect((await applyApprovalClick(d, approvers, 'f1', click('megan'))).kind).toBe('recorded');
+  expect(shown.map((r) => r.outcome)).toEqual(['approved']);
+  await awaitApprovalJob(d, stage);
+  expect(shown.map((r) => r.outcome)).toEqual(['approved', 'approved']);
+  await awaitApprovalJob(deps(), stage);
+  expect(shown.map((r) => r.outcome)).toEqual(['approved', 'approved', 'approved']);
+});
+
+it("the initiator's cancel ends a waiting request as cancelled, audited, the card updated and the wait ended", async () => {
+  let cancelled = false;
+  const d = deps(async (self) => {
+    if (cancelled) return;
+    cancelled = true;
+    expect(await cancelApproval(self, 'f1')).toBe(true);
+  });
+  await requestApproval(d, stage);
+  const result = await awaitApprovalJob(d, stage);
+  expect(result.outcome).toBe('cancelled');
+  const r = await record();
+  expect(r?.status).toBe('cancelled');
+  expect(r?.audit.map((a) => [a.action, a.by, a.outcome])).toEqual([
+    ['approvalRequested', '29:kelley', 'ok'],
+    ['approval:cancelled', '29:kelley', 'ok'],
+  ]);
+  expect(shown.map((x) => x.outcome)).toContain('cancelled');
+  // A click after the cancel, and a second cancel, change nothing.
+  expect(await applyApprovalClick(d, approvers, 'f1', click('megan'))).toEqual({
+    kind: 'refused',
+    why: 'ended',
+  });
+  expect(await cancelApproval(d, 'f1')).toBe(false);
+});
+
+it('a cancel after the request was approved changes nothing', async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  await applyApprovalClick(d, approvers, 'f1', click('megan'));
+  expect(await cancelApproval(d, 'f1')).toBe(false);
+  expect((await awaitApprovalJob(d, stage)).outcome).toBe('approved');
+});
+
+it('a cancel with no wait running (its instance lost) records the end and updates the card itself', async () => {
+  const d = deps();
+  await requestApproval(d, stage);
+  expect(await cancelApproval(d, 'f1')).toBe(true);
+  const r = await record();
+  expect(r?.status).toBe('cancelled');
+  expect(r?.audit.map((a) => a.action)).toEqual(['approvalRequested', 'approval:cancelled']);
+  expect(shown.map((x) => x.outcome)).toEqual(['cancelled']);
+});
+
+it("shows each answer on the channel's card while the request still waits (a policy of two)", async () => {
+  const d = deps();
+  await requestApproval(d, { ...stage, policy: { ...policy, required: 2 } });
+  expect((await applyApprovalClick(d, approvers, 'f1', click('megan'))).kind).toBe('recorded');
+  expect(shown).toEqual([
+    expect.objectContaining({ decisions: [expect.objectContaining({ name: 'megan' })] }),
+  ]);
+  expect(shown[0]?.outcome).toBeUndefined();
+  // A refused click shows nothing new.
+  await applyApprovalClick(d, approvers, 'f1', click('jane'));
+  expect(shown).toHaveLength(1);
 });

@@ -1,19 +1,26 @@
-import type { TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PlannedWrite } from '../../domain/model';
-import type { ApprovalRequest } from '../../domain/approval';
+import type { ApprovalPolicy, ApprovalRequest } from '../../domain/approval';
 import { errorFromJson } from '../../errors';
+import type { ApproverDirectoryPort } from '../../graph/approvers';
 import {
   awaitApprovalJob,
+  cancelApproval,
   type ApprovalDeps,
   type ApprovalJobResult,
   type ApprovalStage,
 } from '../../link/approvalJob';
-import type { ConfirmedFlow } from '../../link/stages';
+import type { ConfirmedFlow, FlowStart } from '../../link/stages';
 import type { ApprovalPolicyStore } from '../../state/approvalPolicies';
 import type { ChangeRecordStore } from '../../state/changeRecords';
 import { inLinkStep } from '../../telemetry/linkTrace';
-import { ApprovalCards, type ApprovalSubject } from '../approvalCards';
+import {
+  ApprovalCards,
+  approverUserIds,
+  MAX_REFRESH_USER_IDS,
+  type ApprovalSubject,
+} from '../approvalCards';
 import { jobResult, type BackgroundRunner } from '../waitForBackground';
 import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 
@@ -21,20 +28,37 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  * The approval stage (issue 29), between the review (typed confirmation) and the move: without a
  * policy for the Office 365 tenant it passes the flow on unchanged (no card, no message). With
  * one, it makes the approval request (src/link/approvalJob.ts), posts the approval card in the
- * policy's team channel, shows the initiator "waiting for approval", and waits for the approval
+ * policy's team channel, shows the initiator "waiting for approval" (keeping this chat's
+ * conversation reference with the request, for the initiator's reminder), and waits for the approval
  * job as a leased background job (like the move's): approved → the move stage; rejected or
  * expired → the link ends with nothing changed (its lock released, the record's status says
  * why). An approval port that records (src/bot/, `recordApprovalRequest`) answers with the writes it listed
  * instead: they go on the flow's plan, and nothing is posted or awaited.
+ *
+ * The channel's card is everyone's read-only view; its Universal Actions refresh names the
+ * approvers known at posting (a group's members, or the Global Administrators, read through
+ * Graph; at most Teams' 60) in `refresh.userIds` by their Teams user ids (the team's roster, read
+ * as the card is posted: src/bot/teamRoster.ts), whose clients refresh into Approve / Reject
+ * (src/dialogs/approvalActions.ts answers the refresh, checking the approver through Graph then).
+ * The initiator's `cancel` while the link waits ends the request as cancelled (audited, the
+ * channel's card updated; src/link/approvalJob.ts `cancelApproval`).
  */
 
 /** Id of the stage. */
 export const APPROVAL_STAGE_DIALOG = 'linkStage.approval';
 
-/** Posts a card in one team's channel (src/bot/channelNotifier.ts `post`). */
+/** Posts a card in one team's channel (src/bot/channelNotifier.ts `postForMembers`). */
 export interface ChannelPoster {
-  /** @returns false when the bot is not in that team */
-  post(teamId: string, card: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Posts the card `card` makes for the team's members among `objectIds` (their roster ids,
+   * `29:…`; undefined when the team's roster could not be read; `[]` for no object ids).
+   * @returns the message's activity id; undefined when the bot is not in that team
+   */
+  postForMembers(
+    teamId: string,
+    objectIds: readonly string[],
+    card: (memberIds: readonly string[] | undefined) => Record<string, unknown>,
+  ): Promise<string | undefined>;
 }
 
 /** How the approval was asked for: the request made, or the writes recorded instead. */
@@ -58,6 +82,8 @@ export interface ApprovalPorts extends StagePorts {
   readonly changes: Pick<ChangeRecordStore, 'get'>;
   readonly background: BackgroundRunner;
   readonly channel: ChannelPoster;
+  /** Graph's approvers as the link initiator's Office 365 connection (src/graph/approvers.ts). */
+  readonly approverDirectory: (initiatorId: string) => ApproverDirectoryPort;
 }
 
 /** The stage's background job. */
@@ -107,12 +133,31 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
     if (asked.kind === 'recorded')
       return this.next(step, { ...flow, plan: [...(flow.plan ?? []), ...asked.writes] });
     const { request } = asked;
-    // The channel's card with Approve / Reject: Graph checks whoever clicks (approvalActions.ts).
-    const posted = await this.deps.channel.post(
+    // Everyone's read-only card; the approvers' clients refresh into Approve / Reject, Graph
+    // checking whoever refreshes or clicks (approvalActions.ts).
+    const subject = await this.subject(flow);
+    // The refresh names the approvers by their Teams user ids, read from the team's roster when
+    // the card is posted (approvers not in the team are left out; none when it cannot be read).
+    const refresh: { userIds?: string[] } = {};
+    const activityId = await this.deps.channel.postForMembers(
       policy.channel.teamId,
-      cards.approval(request, await this.subject(flow), true),
+      await this.approverIds(flow, policy),
+      (memberIds) => {
+        if (memberIds) refresh.userIds = approverUserIds(memberIds);
+        return cards.approval(request, subject, false, refresh.userIds);
+      },
     );
-    if (!posted) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
+    if (!activityId) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
+    await this.deps.approval.approvals.setCard(flow.flowId, {
+      subject,
+      ...refresh,
+      ...(activityId ? { activityId } : {}),
+      // The reminder reaches the initiator here too (src/bot/compose.ts `remind`).
+      initiatorChat: {
+        reference: TurnContext.getConversationReference(step.context.activity),
+        ...(locale ? { locale } : {}),
+      },
+    });
     await step.context.sendActivity({
       attachments: [
         {
@@ -137,11 +182,37 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       await step.context.sendActivity(cards.t('approval.ended.approved'));
       return this.next(step, flow);
     }
+    if (outcome === 'cancelled') return this.cancel(step, flow);
     // The approval job recorded the status (rejected / expired) and the audit entry.
     await step.context.sendActivity(
-      cards.t(outcome === 'rejected' ? 'approval.ended.rejected' : 'approval.ended.expired'),
+      outcome === 'rejected'
+        ? cards.t('approval.ended.rejected')
+        : cards.t('approval.ended.expired'),
     );
     return this.end(step, flow, outcome === 'rejected' ? 'rejected' : 'expired');
+  }
+
+  /**
+   * The approvers' Entra object ids as Graph lists them now, the initiator left out (they may
+   * not approve: the place is another approver's), at most Teams' 60; none when Graph fails
+   * (logged: the card still reaches everyone, and a refresh by hand still checks).
+   */
+  private async approverIds(flow: ConfirmedFlow, policy: ApprovalPolicy): Promise<string[]> {
+    try {
+      const initiator = flow.office365.objectId.toLowerCase();
+      const ids = await this.deps
+        .approverDirectory(flow.initiatorId)
+        .approverIds(policy.approvers, MAX_REFRESH_USER_IDS + 1);
+      return ids.filter((id) => id.toLowerCase() !== initiator).slice(0, MAX_REFRESH_USER_IDS);
+    } catch (err) {
+      this.log.warn({ flowId: flow.flowId, err }, 'approvers not listed');
+      return [];
+    }
+  }
+
+  /** The link was cancelled while it waited: the approval request ends as cancelled too. */
+  protected override async onCancelled(flow: FlowStart): Promise<void> {
+    await cancelApproval(this.deps.approval, flow.flowId);
   }
 
   /** What the approval card names: the subscription, the directories, who loses what. */

@@ -153,8 +153,15 @@ export abstract class LinkStageDialog<In extends object, Out, F extends FlowStar
     if (!flow) return;
     await this.releaseLock(flow);
     await this.ports.procedure.setStatus(flow.flowId, 'cancelled');
+    await this.onCancelled(flow);
     linkEnded('cancelled');
   }
+
+  /**
+   * What a stage ends besides the lock and the record when the link is cancelled from outside
+   * (the approval stage: its request); nothing by default.
+   */
+  protected async onCancelled(_flow: FlowStart): Promise<void> {}
 
   /** Ends the stage: on to the next one with `next`. */
   protected next(step: WaterfallStepContext<F>, next: Out): Promise<DialogTurnResult> {

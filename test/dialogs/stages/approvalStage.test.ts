@@ -76,6 +76,14 @@ const CASES: Case[] = [
     posted: true,
   },
   {
+    name: 'cancelled',
+    policy: POLICY,
+    asked: 'requested',
+    job: 'cancelled',
+    ended: { outcome: 'cancelled' },
+    posted: true,
+  },
+  {
     name: 'the wait failed',
     policy: POLICY,
     asked: 'requested',
@@ -95,12 +103,15 @@ const CASES: Case[] = [
 it.each(CASES)('ends $name', async (c) => {
   const background = new FakeBackground();
   const posted: string[] = [];
+  const rosterAsked: string[][] = [];
   const asked: ApprovalStage[] = [];
+  const cardsKept: unknown[] = [];
   // The approval job's store: the request as it ended (none: the job fails).
   const approval = {
     approvals: {
       settle: async (flowId: string) =>
         c.job === 'fails' ? undefined : { flowId, outcome: c.job, decisions: [] },
+      setCard: async (_flowId: string, card: unknown) => void cardsKept.push(card),
     },
     changes: { update: async () => ({}) },
   } as unknown as ApprovalDeps;
@@ -116,7 +127,21 @@ it.each(CASES)('ends $name', async (c) => {
     },
     changes: { get: async () => ({ backup: [] }) as unknown as ChangeRecord },
     background,
-    channel: { post: async (teamId) => (posted.push(teamId), true) },
+    // The team's roster: the approver's member id (`29:…`) for her Entra object id.
+    channel: {
+      postForMembers: async (teamId, objectIds, card) => {
+        posted.push(teamId);
+        rosterAsked.push([...objectIds]);
+        const roster = new Map([['oid-m', '29:m']]);
+        card(objectIds.flatMap((id) => roster.get(id.toLowerCase()) ?? []));
+        return 'activity-1';
+      },
+    },
+    approverDirectory: () => ({
+      isApprover: async () => true,
+      approverIds: async () => ['OID-M'],
+      groupName: async () => undefined,
+    }),
   });
   const h = new StageHarness<ConfirmedFlow>(stage, background);
   await h.begin(CHOSEN);
@@ -130,6 +155,12 @@ it.each(CASES)('ends $name', async (c) => {
     'next' in c.ended ? c.ended : { ended: { outcome: c.ended.outcome, flowId: CHOSEN.flowId } },
   );
   expect(posted).toEqual(c.posted ? [POLICY.channel.teamId] : []);
+  // The posted card is kept with the request: its message, and the approvers its refresh names.
+  expect(cardsKept).toEqual(
+    c.posted ? [expect.objectContaining({ activityId: 'activity-1', userIds: ['29:m'] })] : [],
+  );
+  // The roster is asked for the approvers Graph listed.
+  expect(rosterAsked).toEqual(c.posted ? [['OID-M']] : []);
   // The port is asked only under a policy, with the flow and the policy.
   expect(asked).toEqual(
     c.policy
