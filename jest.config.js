@@ -14,4 +14,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
   // Every sandbox records the Graph and ARM calls it answers (checked against test/contracts).
   setupFiles: ['<rootDir>/test/setup/logging.ts', '<rootDir>/test/setup/contracts.ts'],
+  // A wait on state stops when its test ends (a timed-out test leaves no polling behind).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/untilStop.ts'],
 };

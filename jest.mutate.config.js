@@ -23,4 +23,6 @@ module.exports = {
   testTimeout: 5000,
   // Logs are silent (no TENANTLINK_TEST_LOG_DIR: the log scan is the ordinary suite's job).
   setupFiles: ['<rootDir>/test/setup/logging.ts'],
+  // A wait on state stops when its test ends (a timed-out test leaves no polling behind).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/untilStop.ts'],
 };

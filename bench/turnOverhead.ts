@@ -91,15 +91,48 @@ async function load(
   });
 }
 
+/** One round's autocannon result and the main thread's CPU time per turn of it. */
+interface Round {
+  readonly result: autocannon.Result;
+  /**
+   * CPU time (user + system, ms) of this process's main thread per turn while the round ran:
+   * the bot's work on a turn plus autocannon's and the sink connector's, all in this thread.
+   * Unlike latency it does not grow with the time the shared machine gives other processes.
+   */
+  readonly cpuMsPerTurn: number;
+}
+
+/** {@link load} with the main thread's CPU time per turn (`process.threadCpuUsage`, Node 22.19+). */
+async function measuredLoad(
+  url: string,
+  serviceUrl: string,
+  amount: number,
+  round: string,
+): Promise<Round> {
+  const before = process.threadCpuUsage();
+  const result = await load(url, serviceUrl, 'help', amount, round);
+  const used = process.threadCpuUsage(before);
+  return { result, cpuMsPerTurn: (used.user + used.system) / 1000 / amount };
+}
+
+/**
+ * Pairs of rounds of a run. Per-pair ratios on the shared 2-core machine (load average 5–13)
+ * scatter widely (IQR about 0.8–1.4, range 0.4–2.5): with 12 pairs the medians of three
+ * consecutive runs were 0.80, 1.13 and 0.98; with 24 pairs 0.95, 0.97 and 0.95 (issue 30).
+ */
+const PAIRS = 24;
+
 /**
  * Runs benchmark 1 and returns its rows: after a warm-up of each, `pairs` pairs of short rounds,
  * echo bot then tenantlink (A/B/A/B…), each pair giving one p50 and one p99 ratio; the rows report
- * the median of the per-pair ratios with their spread (bench/stats.ts).
- * @param pairs rounds per bot (at least 10)
+ * the median of the per-pair ratios with their spread (bench/stats.ts), and the same for the main
+ * thread's CPU time per turn (informative: the part of the latency ratio that is work, not waiting
+ * for the shared machine).
+ * @param pairs rounds per bot (at least 10; default {@link PAIRS})
  * @param turns turns in one round
  */
 export async function turnOverhead(
-  pairs = Number(process.env.BENCH_PAIRS ?? 12),
+  pairs = Number(process.env.BENCH_PAIRS ?? PAIRS),
   turns = Number(process.env.BENCH_TURNS ?? 300),
 ): Promise<BenchRow[]> {
   const sink = await startSinkConnector();
@@ -109,12 +142,21 @@ export async function turnOverhead(
     const tenantlinkUrl = `${rig.app.server.url}/api/messages`;
     await load(echo.url, sink.url, 'help', turns, 'warm-echo'); // warm-up
     await load(tenantlinkUrl, sink.url, 'help', turns, 'warm-tenantlink');
-    const e: autocannon.Result[] = [];
-    const t: autocannon.Result[] = [];
+    const echoRounds: Round[] = [];
+    const tenantlinkRounds: Round[] = [];
     for (let i = 0; i < pairs; i++) {
-      e.push(await load(echo.url, sink.url, 'help', turns, `echo-${i}`));
-      t.push(await load(tenantlinkUrl, sink.url, 'help', turns, `tenantlink-${i}`));
+      echoRounds.push(await measuredLoad(echo.url, sink.url, turns, `echo-${i}`));
+      tenantlinkRounds.push(await measuredLoad(tenantlinkUrl, sink.url, turns, `tenantlink-${i}`));
     }
+    const e = echoRounds.map((r) => r.result);
+    const t = tenantlinkRounds.map((r) => r.result);
+    const cpu = summarize(
+      pairRatios(
+        echoRounds.map((r) => r.cpuMsPerTurn),
+        tenantlinkRounds.map((r) => r.cpuMsPerTurn),
+      ),
+    );
+    const cpuOf = (rs: Round[]): number => round2(summarize(rs.map((r) => r.cpuMsPerTurn)).median);
     const errors = [...e, ...t].reduce((n, r) => n + r.errors + r.non2xx, 0);
     const p50 = summarize(
       pairRatios(
@@ -160,6 +202,12 @@ export async function turnOverhead(
         unit: '×',
         target: 1.5,
         note: spreadNote(p99),
+      },
+      {
+        name: '1. main-thread CPU ratio tenantlink/echo (median of pairs)',
+        value: round2(cpu.median),
+        unit: '×',
+        note: `${spreadNote(cpu)}; CPU per turn, autocannon and sink included: echo ${cpuOf(echoRounds)} ms, tenantlink ${cpuOf(tenantlinkRounds)} ms (medians)`,
       },
       { name: '1. errors', value: errors, unit: 'count', target: 0 },
     ];

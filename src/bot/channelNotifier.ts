@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import type { ConversationReference, TurnContext } from 'botbuilder';
 import { TokenBucket } from 'limiter';
 import type { SignedInAccount } from '../auth/signIn';
 import { cardAttachment, renderCard, type AdaptiveCardJson } from '../cards/render';
@@ -13,6 +13,7 @@ import type { ProactiveAdapter } from './backgroundRunner';
 import { createLogger } from '../log';
 import type { ChangeRecordStore } from '../state/changeRecords';
 import type { ConversationReferenceStore } from '../state/conversationReferences';
+import { teamMemberIds } from './teamRoster';
 
 /**
  * Posts a card proactively to the General channel of every team of a tenant where the bot is
@@ -97,6 +98,85 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
     const done = await this.inTeam(teamId, async (context) => {
       id = (await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] }))
         ?.id;
+    });
+    return done ? id : undefined;
+  }
+
+  /**
+   * Posts `card` in one conversation through its saved reference (the link's chat: the approval's
+   * reminder to the initiator, issue 29), at the conversation's rate limit.
+   * @param reference a reference saved from a turn of that conversation
+   *   (`TurnContext.getConversationReference`)
+   * @returns the message's activity id
+   * @throws Error from the Bot Connector
+   */
+  async postInChat(
+    reference: Partial<ConversationReference>,
+    card: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    await this.limiter(reference.conversation?.id ?? '').removeTokens(1);
+    let id: string | undefined;
+    // An error inside the callback would go to the adapter's turn error handler: kept, rethrown.
+    let failure: unknown;
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      try {
+        id = (
+          await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] })
+        )?.id;
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    return id;
+  }
+
+  /**
+   * Posts in one team's channel the card `card` makes for the team's members among `objectIds`
+   * (the approval card, issue 29, whose `refresh.userIds` names the approvers by their Teams user
+   * ids): in the one proactive turn that posts, the team's roster is read
+   * (src/bot/teamRoster.ts) and each object id mapped to its member's `id` (`29:…`); those not in
+   * the team are left out. When the roster cannot be read (403, 404, 5xx; or the local chat
+   * client's connector refuses it), `card` gets `undefined` and a warning
+   * (`TL-ROSTER-UNREADABLE`) is logged: the card is still posted.
+   * @param objectIds Microsoft Entra object ids (none: the roster is not read, `card` gets `[]`)
+   * @param card the card for the members' ids (`undefined`: the roster was not read)
+   * @returns the message's activity id (undefined: the bot is not in that team, or it has no
+   *   reference)
+   * @throws Error from the Bot Connector's post other than the bot's removal from the team
+   */
+  async postForMembers(
+    teamId: string,
+    objectIds: readonly string[],
+    card: (memberIds: readonly string[] | undefined) => Record<string, unknown>,
+  ): Promise<string | undefined> {
+    let id: string | undefined;
+    const done = await this.inTeam(teamId, async (context) => {
+      let memberIds: string[] | undefined = [];
+      if (objectIds.length > 0) {
+        try {
+          memberIds = await teamMemberIds(context, teamId, objectIds);
+          this.log.info(
+            { teamId, asked: objectIds.length, members: memberIds.length },
+            'team roster read',
+          );
+        } catch (err) {
+          memberIds = undefined;
+          this.log.warn(
+            {
+              code: 'TL-ROSTER-UNREADABLE',
+              teamId,
+              status: (err as { statusCode?: number }).statusCode,
+            },
+            'team roster not read: the card names no refresh users',
+          );
+        }
+      }
+      id = (
+        await context.sendActivity({
+          attachments: [cardAttachment(card(memberIds) as AdaptiveCardJson)],
+        })
+      )?.id;
     });
     return done ? id : undefined;
   }

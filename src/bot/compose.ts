@@ -1,4 +1,9 @@
-import { ConversationState, type BotAdapter, type Storage } from 'botbuilder';
+import {
+  ConversationState,
+  type BotAdapter,
+  type ConversationReference,
+  type Storage,
+} from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import type { TokenSource } from '../auth/signIn';
 import { MyRoleDialog, StatusDialog } from '../dialogs/accountDialogs';
@@ -112,6 +117,8 @@ export interface ComposedBot {
   readonly references: ConversationReferenceStore;
 }
 
+const log = createLogger('compose');
+
 /** Builds the bot (see the module comment); sets the adapter's turn error handler. */
 export function composeBot(deps: BotDeps): ComposedBot {
   const { adapter, appId, storage, tokens, clients, localizer } = deps;
@@ -151,6 +158,19 @@ export function composeBot(deps: BotDeps): ComposedBot {
           channel: request.policy.channel.name,
         });
         await notifier.post(request.policy.channel.teamId, outcomeCard(text));
+        // And to the initiator, in the link's chat ("reminds once": the same one reminder).
+        const chat = request.card?.initiatorChat;
+        if (!chat) return;
+        const own = localizer.t(chat.locale, 'approval.reminderInitiator', {
+          channel: request.policy.channel.name,
+        });
+        try {
+          // Saved by the approval stage from TurnContext.getConversationReference (JSON).
+          const reference = chat.reference as Partial<ConversationReference>;
+          await notifier.postInChat(reference, outcomeCard(own));
+        } catch (err) {
+          log.warn({ flowId: request.flowId, err }, 'reminder not sent to the initiator');
+        }
       },
       // The channel's approval card as the request stands: everyone's read-only view with the
       // answers so far, or how it ended (no buttons, no refresh).

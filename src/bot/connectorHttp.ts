@@ -40,23 +40,40 @@ export function connectorHttpClient(
   return {
     async sendRequest(request) {
       const deadline = request.timeout > 0 ? Math.min(request.timeout, timeoutMs) : timeoutMs;
-      const signals = [AbortSignal.timeout(deadline)];
-      if (request.abortSignal) signals.push(request.abortSignal as AbortSignal);
-      const res = await undiciRequest(request.url, {
-        ...(dispatcher ? { dispatcher } : {}),
-        method: request.method as Dispatcher.HttpMethod,
-        headers: request.headers.rawHeaders(),
-        body:
-          typeof request.body === 'string' || request.body instanceof Uint8Array
-            ? request.body
-            : undefined,
-        signal: AbortSignal.any(signals),
-      });
-      const bodyAsText = await res.body.text();
-      const headers = createHttpHeaders();
-      for (const [name, value] of Object.entries(res.headers))
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      return { request, status: res.statusCode, headers: toHttpHeadersLike(headers), bodyAsText };
+      // One controller and one timer, cleared with the reply: AbortSignal.any over
+      // AbortSignal.timeout took about 7× the CPU (14 µs against 2 µs per request on the bench
+      // machine, issue 30) and left the timeout's timer armed for the whole deadline.
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new DOMException('connector timeout', 'TimeoutError')),
+        deadline,
+      );
+      timer.unref();
+      const outer = request.abortSignal as AbortSignal | undefined;
+      const forward = (): void => controller.abort(outer?.reason);
+      if (outer?.aborted) forward();
+      else outer?.addEventListener('abort', forward, { once: true });
+      try {
+        const res = await undiciRequest(request.url, {
+          ...(dispatcher ? { dispatcher } : {}),
+          method: request.method as Dispatcher.HttpMethod,
+          headers: request.headers.rawHeaders(),
+          body:
+            typeof request.body === 'string' || request.body instanceof Uint8Array
+              ? request.body
+              : undefined,
+          signal: controller.signal,
+        });
+        const bodyAsText = await res.body.text();
+        const headers = createHttpHeaders();
+        for (const [name, value] of Object.entries(res.headers))
+          if (value !== undefined)
+            headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        return { request, status: res.statusCode, headers: toHttpHeadersLike(headers), bodyAsText };
+      } finally {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', forward);
+      }
     },
   };
 }

@@ -8,7 +8,13 @@ import {
   type StatePropertyAccessor,
   type TeamsChannelData,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import {
+  DialogSet,
+  DialogTurnStatus,
+  type Dialog,
+  type DialogState,
+  type DialogStateManagerConfiguration,
+} from 'botbuilder-dialogs';
 import { answerInvoke, invokeAnswered, outcomeCard, parseCardAction } from '../dialogs/cardPrompt';
 import { SEARCH_INVOKE, answerSearch, searchAnswered } from '../dialogs/cardSearch';
 import { ROOT_DIALOG } from '../dialogs/rootDialog';
@@ -19,6 +25,15 @@ import type { ConversationReferenceStore } from '../state/conversationReferences
 import { isETagConflict } from '../state/createOnly';
 import { TurnOutbox } from './turnOutbox';
 import { standingHandler } from '../dialogs/verbs';
+
+/**
+ * A root dialog that answers some messages with one message when no dialog runs (RootDialog's
+ * `help` and `cancel`): the bot then sends that message without starting the dialog.
+ */
+export interface AtRestAnswers {
+  /** The locale key of the message that answers `context` at rest, or undefined. */
+  answerAtRest(context: TurnContext): string | undefined;
+}
 
 /** Answers to a file consent card (accept with the upload session, or decline). */
 export interface FileConsentAnswers {
@@ -36,6 +51,8 @@ export class TenantlinkBot extends TeamsActivityHandler {
   private readonly log = createLogger('bot');
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
+  /** The root dialog's answers at rest, when it has them (see {@link AtRestAnswers}). */
+  private readonly atRest: AtRestAnswers | undefined;
   /** The running turn of each conversation (see {@link run}). */
   private readonly turns = new Map<string, Promise<void>>();
 
@@ -59,6 +76,7 @@ export class TenantlinkBot extends TeamsActivityHandler {
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
     this.dialogs = new DialogSet(this.dialogState);
     this.dialogs.add(root);
+    this.atRest = 'answerAtRest' in root ? (root as Dialog & AtRestAnswers) : undefined;
 
     this.onMessage(async (context, next) => {
       await this.runDialogs(context);
@@ -200,7 +218,18 @@ export class TenantlinkBot extends TeamsActivityHandler {
   }
 
   private async runDialogs(context: TurnContext): Promise<void> {
+    // A command answered by one message when no dialog runs (`help`): sent without starting and
+    // ending the root dialog, which would leave the same (empty) dialog stack.
+    if (context.activity.type === ActivityTypes.Message) {
+      const answer = this.atRest?.answerAtRest(context);
+      if (answer !== undefined && !(await this.dialogState.get(context))?.dialogStack?.length) {
+        await context.sendActivity(this.localizer.t(context.activity.locale, answer));
+        return;
+      }
+    }
+    useDialogMemoryConfiguration(context);
     const dc = await this.dialogs.createContext(context);
+    keepDialogMemoryConfiguration(dc.state.configuration);
     const result = await dc.continueDialog();
     // A message starts a command; so does a card button that outlives its flow (the after-move
     // checklist's), which the root dialog recognises by its verb.
@@ -235,4 +264,44 @@ export class TenantlinkBot extends TeamsActivityHandler {
     });
     this.log.info({ teamId: team.id }, 'saved team conversation reference');
   }
+}
+
+/**
+ * The turn-state key under which botbuilder-dialogs 4.23's DialogStateManager keeps the memory
+ * configuration of a turn (`DIALOG_STATE_MANAGER_CONFIGURATION` in
+ * botbuilder-dialogs/lib/memory/dialogStateManager.js, not exported): the first DialogContext of a
+ * turn builds it when absent, every later one of the turn reuses it.
+ */
+export const DIALOG_MEMORY_CONFIGURATION_KEY = 'DialogStateManagerConfiguration';
+
+/** The memory scopes and path resolvers of the first turn (see {@link useDialogMemoryConfiguration}). */
+let dialogMemory: DialogStateManagerConfiguration | undefined;
+
+/**
+ * Hands the turn the memory configuration that botbuilder-dialogs built for the first turn of the
+ * process, instead of letting it build it again. botbuilder builds it for every turn from its
+ * component registration, through a service collection (a dependency graph and a zod parse of
+ * the settings): about a tenth of a `help` turn's own CPU (profile of the turn-overhead benchmark,
+ * issue 30). What it builds is the same every turn (the memory scopes and path resolvers of
+ * botbuilder-dialogs; tenantlink registers no component and sets no scope in turn state), and
+ * they hold no per-turn data: each reads the turn through the DialogContext it is given. Each turn
+ * gets arrays of its own. Before the first turn's DialogContext exists, nothing is set and
+ * botbuilder builds it (see {@link keepDialogMemoryConfiguration}).
+ */
+export function useDialogMemoryConfiguration(context: TurnContext): void {
+  if (!dialogMemory || context.turnState.has(DIALOG_MEMORY_CONFIGURATION_KEY)) return;
+  context.turnState.set(DIALOG_MEMORY_CONFIGURATION_KEY, {
+    memoryScopes: [...dialogMemory.memoryScopes],
+    pathResolvers: [...dialogMemory.pathResolvers],
+  } satisfies DialogStateManagerConfiguration);
+}
+
+/** Keeps the memory configuration botbuilder built for a turn, the first time one is built. */
+export function keepDialogMemoryConfiguration(
+  configuration: DialogStateManagerConfiguration,
+): void {
+  dialogMemory ??= {
+    memoryScopes: [...configuration.memoryScopes],
+    pathResolvers: [...configuration.pathResolvers],
+  };
 }

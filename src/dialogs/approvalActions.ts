@@ -141,7 +141,7 @@ async function answerApprovalRefresh(
     cardId: approvalCardId(flowId, request.cardVersion),
     standing: 'approval',
     initiatorId: request.initiatorId,
-    userIds: posted.userIds,
+    userIds: posted.userIds ?? null,
   });
   return true;
 }

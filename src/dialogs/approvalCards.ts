@@ -40,16 +40,12 @@ export type { ApprovalSubject } from '../domain/approval';
 export const MAX_REFRESH_USER_IDS = 60;
 
 /**
- * The `refresh.userIds` of the approval card: the approvers' Teams user MRIs ("user MRIs" in
- * the user-specific views page), at most {@link MAX_REFRESH_USER_IDS}, each once. A Teams work
- * account's MRI is its Microsoft Entra object id prefixed with `8:orgid:` (the raw id of a
- * Microsoft Teams user, https://learn.microsoft.com/azure/communication-services/concepts/identifiers),
- * which Graph gives for each approver; the bot's own `29:…` member ids would need a roster read of
- * the team for each.
+ * The `refresh.userIds` of the approval card: the approvers' Teams user ids ("user MRIs", the
+ * `id` of each approver's member of the team's roster, `29:…`: src/bot/teamRoster.ts cites the
+ * sources), at most {@link MAX_REFRESH_USER_IDS}, each once, in their order.
  */
-export function approverUserIds(objectIds: readonly string[]): string[] {
-  const mris = objectIds.map((id) => `8:orgid:${id.toLowerCase()}`);
-  return [...new Set(mris)].slice(0, MAX_REFRESH_USER_IDS);
+export function approverUserIds(memberIds: readonly string[]): string[] {
+  return [...new Set(memberIds)].slice(0, MAX_REFRESH_USER_IDS);
 }
 
 /** The card id of an approval card version: a click from an older version is an old card's. */
@@ -98,12 +94,14 @@ export class ApprovalCards {
   /**
    * The approval card: `canDecide` gives an approver's own view (reason, Approve, Reject);
    * without it, the read-only card everyone sees, with the refresh that asks for one's own view.
+   * @param approverIds the refresh's `userIds` (Teams user ids, {@link approverUserIds});
+   *   undefined omits them (the team's roster could not be read)
    */
   approval(
     request: ApprovalRequest,
     subject: ApprovalSubject,
     canDecide: boolean,
-    approverIds: readonly string[] = [],
+    approverIds?: readonly string[],
   ): AdaptiveCardJson {
     const ids: ActionIds = {
       flowId: request.flowId,

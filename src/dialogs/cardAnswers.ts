@@ -39,7 +39,7 @@ export async function answerInvoke(
             cardId: view.cardId,
             ...(view.standing ? { standing: view.standing } : {}),
           },
-          view.userIds ?? [view.initiatorId],
+          view.userIds === null ? undefined : (view.userIds ?? [view.initiatorId]),
         )
       : card;
   await context.sendActivity({
@@ -87,8 +87,11 @@ export async function answerWithMessage(context: TurnContext, text: string): Pro
  */
 export interface UserSpecificView extends RefreshIds {
   readonly initiatorId: string;
-  /** Who refreshes into their own view (default: the initiator alone). */
-  readonly userIds?: readonly string[];
+  /**
+   * Who refreshes into their own view (default: the initiator alone; null: the refresh names
+   * nobody, see src/dialogs/userSpecificViews.ts `withRefresh`).
+   */
+  readonly userIds?: readonly string[] | null;
 }
 
 /** Whether the turn's invoke was answered (the bot answers unanswered ones as stale). */

@@ -309,7 +309,8 @@ export function fateOf(record: ChangeRecord, assignmentId: string): AssignmentFa
 /**
  * The CSV of records: one row per removed role assignment (`kind` = `assignment`) and per audit
  * entry (`kind` = `audit`), under one header so that every row has the same fields (RFC 4180).
- * Column names and values are stable English words (for scripts), not localized.
+ * Column names and values are stable English words (for scripts), not localized. The directories'
+ * display names are the last two columns (empty when the record did not keep them).
  */
 export function historyCsv(records: readonly ChangeRecord[]): string {
   const header = [
@@ -329,6 +330,9 @@ export function historyCsv(records: readonly ChangeRecord[]): string {
     'reason',
     'by',
     'correlationId',
+    // Added after the first columns (scripts reading by position keep working).
+    'sourceTenantName',
+    'destinationTenantName',
   ];
   const rows: string[][] = [header];
   for (const r of records) {
@@ -339,6 +343,8 @@ export function historyCsv(records: readonly ChangeRecord[]): string {
       r.sourceTenantId,
       r.destinationTenantId,
     ];
+    // Empty for records stored before the names were kept.
+    const names = [r.sourceTenantName ?? '', r.destinationTenantName ?? ''];
     for (const a of r.backup) {
       const fate = fateOf(r, a.id);
       rows.push([
@@ -354,6 +360,7 @@ export function historyCsv(records: readonly ChangeRecord[]): string {
         fate.reason ?? '',
         r.initiatorName,
         '',
+        ...names,
       ]);
     }
     for (const e of r.audit)
@@ -370,6 +377,7 @@ export function historyCsv(records: readonly ChangeRecord[]): string {
         e.code ?? '',
         e.by,
         e.correlationId ?? '',
+        ...names,
       ]);
   }
   return toCsv(rows);
@@ -406,6 +414,14 @@ export function historyListCard(t: T, records: readonly ChangeRecord[]): Adaptiv
 function scopeText(t: T, scope: string): string {
   const below = scope.replace(/^\/subscriptions\/[^/]+/i, '');
   return below === '' || below === '/' ? t('history.scope.subscription') : plainText(below);
+}
+
+/**
+ * A directory for people: `Name (tenant id)` when the record kept its display name, else the
+ * tenant id alone (records stored before the names were kept).
+ */
+export function directoryText(tenantId: string, name: string | undefined): string {
+  return name ? `${plainText(name)} (${tenantId})` : tenantId;
 }
 
 /** The record card of one link (cards/historyRecord.json). */
@@ -457,8 +473,14 @@ export function historyRecordCard(t: T, r: ChangeRecord): AdaptiveCardJson {
         title: t('history.record.subscription'),
         value: plainText(`${r.subscriptionName} (${r.subscriptionId})`),
       },
-      { title: t('history.record.from'), value: r.sourceTenantId },
-      { title: t('history.record.to'), value: r.destinationTenantId },
+      {
+        title: t('history.record.from'),
+        value: directoryText(r.sourceTenantId, r.sourceTenantName),
+      },
+      {
+        title: t('history.record.to'),
+        value: directoryText(r.destinationTenantId, r.destinationTenantName),
+      },
       { title: t('history.record.status'), value: t(`history.status.${r.status}`) },
     ],
     assignmentsTitle: t('history.record.assignments', { count: r.backup.length }),

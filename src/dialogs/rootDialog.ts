@@ -95,6 +95,27 @@ export function commandWords(context: TurnContext): string | undefined {
     .trim();
 }
 
+/**
+ * The commands whose whole answer, when no dialog is running, is one message (its locale key): the
+ * root dialog sends it and ends at once, so TenantlinkBot (src/bot/teamsBot.ts) sends it without
+ * starting the root dialog (the dialog machinery of such a turn cost more CPU than the rest of the
+ * bot's work on it, issue 30). While a dialog runs, `help` and `cancel` are interruptions instead
+ * (see {@link RootDialog}).
+ */
+export const AT_REST_ANSWERS: Readonly<Partial<Record<Command, string>>> = {
+  help: 'help.text',
+  cancel: 'cancel.nothing',
+};
+
+/**
+ * The locale key of the one message that answers a message at rest (no dialog running), or
+ * undefined when the message needs the root dialog (see {@link AT_REST_ANSWERS}).
+ */
+export function atRestAnswer(context: TurnContext): string | undefined {
+  const command = recognizeCommand(context);
+  return command === undefined ? undefined : AT_REST_ANSWERS[command];
+}
+
 /** What each history command sends. */
 const HISTORY_MODES = { history: 'card', historyJson: 'json', historyExport: 'export' } as const;
 
@@ -118,6 +139,17 @@ export class RootDialog extends ComponentDialog {
       new WaterfallDialog(`${ROOT_DIALOG}.steps`, [this.route.bind(this), this.done.bind(this)]),
     );
     this.initialDialogId = `${ROOT_DIALOG}.steps`;
+  }
+
+  /**
+   * The locale key of the one message that answers `context` when no dialog runs, or undefined
+   * when it needs this dialog (see {@link AT_REST_ANSWERS}); the words of a link command are never
+   * answered at rest, as {@link route} begins their link first.
+   */
+  answerAtRest(context: TurnContext): string | undefined {
+    const words = commandWords(context);
+    if (words !== undefined && Object.hasOwn(this.linkCommands, words)) return undefined;
+    return atRestAnswer(context);
   }
 
   protected override async onContinueDialog(dc: DialogContext): Promise<DialogTurnResult> {
@@ -176,10 +208,8 @@ export class RootDialog extends ComponentDialog {
         await step.context.sendActivity(this.localizer.t(locale, 'signOut.done'));
         return step.endDialog();
       case 'cancel':
-        await step.context.sendActivity(this.localizer.t(locale, 'cancel.nothing'));
-        return step.endDialog();
       case 'help':
-        await step.context.sendActivity(this.localizer.t(locale, 'help.text'));
+        await step.context.sendActivity(this.localizer.t(locale, AT_REST_ANSWERS[command]!));
         return step.endDialog();
       default:
         if (step.context.activity.type === 'message')

@@ -33,17 +33,23 @@ export interface RefreshIds {
   readonly standing?: 'checklist' | 'approval';
 }
 
-/** The card with a `refresh` that gives `userIds` their own view of it. */
+/**
+ * The card with a `refresh` that gives `userIds` their own view of it. `userIds` undefined omits
+ * them: in a chat or channel of at most 60 users every client then refreshes on its own, in a
+ * larger one nobody's does (each can refresh by hand); an empty list would turn the automatic
+ * refresh off for everyone (MicrosoftDocs/msteams-docs PR #5770, the user-specific views page
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views).
+ */
 export function withRefresh(
   card: AdaptiveCardJson,
   ids: RefreshIds,
-  userIds: readonly string[],
+  userIds: readonly string[] | undefined,
 ): AdaptiveCardJson {
   return {
     ...card,
     refresh: {
       action: { type: 'Action.Execute', title: 'Refresh', verb: REFRESH_VERB, data: ids },
-      userIds: [...userIds],
+      ...(userIds ? { userIds: [...userIds] } : {}),
     },
   };
 }

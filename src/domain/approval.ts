@@ -111,10 +111,21 @@ export interface ApprovalSubject {
  */
 export interface ApprovalCardPost {
   readonly subject: ApprovalSubject;
-  /** The Teams users whose clients refresh the card on their own (`refresh.userIds`). */
-  readonly userIds: readonly string[];
+  /**
+   * The Teams users (roster ids, `29:…`) whose clients refresh the card on their own
+   * (`refresh.userIds`); absent when the team's roster could not be read (the refresh then names
+   * nobody: src/dialogs/userSpecificViews.ts `withRefresh`).
+   */
+  readonly userIds?: readonly string[];
   /** The channel message's activity id (absent: the card could not be posted). */
   readonly activityId?: string;
+  /**
+   * The link's own chat, where the initiator gets the reminder too: the conversation reference
+   * of the turn that asked for the approval (botbuilder's `ConversationReference` as JSON; an
+   * `object` here, the domain knows no botbuilder) and that turn's locale. Absent in requests
+   * stored before it was kept (their reminder goes to the channel alone).
+   */
+  readonly initiatorChat?: { readonly reference: object; readonly locale?: string };
 }
 
 /** One link's approval request (JSON: it is stored and crosses the background boundary). */

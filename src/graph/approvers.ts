@@ -16,8 +16,8 @@ import { odataString } from './office365Directory';
  *   (https://learn.microsoft.com/entra/identity/role-based-access-control/groups-concept), the
  *   latter checked with checkMemberGroups.
  *
- * And who they are, for the approval card's user-specific view (Universal Actions
- * `refresh.userIds`): a group's users through `GET /groups/{id}/transitiveMembers`
+ * And who they are (their object ids, which the team's roster maps to the Teams user ids that
+ * the approval card's Universal Actions `refresh.userIds` names: src/bot/teamRoster.ts): a group's users through `GET /groups/{id}/transitiveMembers`
  * (https://learn.microsoft.com/graph/api/group-list-transitivemembers; nested groups' members
  * included, 100 a page, `$top` up to 999), the Global Administrators as the role's holders (users,
  * and the users of holder groups). The group's display name (`GET /groups/{id}`,

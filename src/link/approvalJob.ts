@@ -48,7 +48,11 @@ export interface ApprovalJobResult {
 
 /** The approval card's posts, made by the bot (src/bot). */
 export interface ApprovalNotices {
-  /** Posts the one reminder in the policy's channel (and to the initiator). */
+  /**
+   * Posts the one reminder in the policy's channel, and to the initiator in the link's chat (the
+   * request's `card.initiatorChat`, when kept); a failure to reach the initiator is logged, not
+   * thrown (the channel has it).
+   */
   remind(request: ApprovalRequest): Promise<void>;
   /**
    * Replaces the channel's approval card with the request as it stands (a bot message edit): while

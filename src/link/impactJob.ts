@@ -17,6 +17,10 @@ export interface ImpactStage extends FlowRef {
   readonly sourceTenantId: string;
   /** The Office 365 directory it is to trust. */
   readonly destinationTenantId: string;
+  /** The display name of the directory it trusts now (tenant discovery), when known. */
+  readonly sourceTenantName?: string;
+  /** The Office 365 directory's display name (Graph `organization`), when known. */
+  readonly destinationTenantName?: string;
 }
 
 /** What the impact review reports (JSON-safe: it crosses the background boundary). */
@@ -81,6 +85,10 @@ export async function reviewImpactJob(
       subscriptionName: stage.subscriptionName,
       sourceTenantId: stage.sourceTenantId,
       destinationTenantId: stage.destinationTenantId,
+      ...(stage.sourceTenantName ? { sourceTenantName: stage.sourceTenantName } : {}),
+      ...(stage.destinationTenantName
+        ? { destinationTenantName: stage.destinationTenantName }
+        : {}),
       status: 'requested',
       backup: [],
       audit: [],

@@ -26,6 +26,9 @@ export const IMPACT_STAGE = z.object({
   subscriptionName: z.string(),
   sourceTenantId: text,
   destinationTenantId: text,
+  // Optional: a stage written before the names were kept still reads.
+  sourceTenantName: z.string().optional(),
+  destinationTenantName: z.string().optional(),
 }) satisfies z.ZodType<ImpactStage>;
 
 /** The directory change's stage. */

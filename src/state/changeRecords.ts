@@ -59,6 +59,17 @@ export interface ChangeRecord {
   readonly subscriptionName: string;
   readonly sourceTenantId: string;
   readonly destinationTenantId: string;
+  /**
+   * Display name of the directory the subscription trusted before the link (ARM Tenants - List
+   * `displayName`, as tenant discovery found it), when known. Absent in records written before
+   * it was kept, or when the Azure account did not see the directory's name.
+   */
+  readonly sourceTenantName?: string;
+  /**
+   * Display name of the Office 365 directory (Graph `organization` `displayName`), when known;
+   * absent in records written before it was kept.
+   */
+  readonly destinationTenantName?: string;
   status: ChangeStatus;
   backup: BackedUpAssignment[];
   audit: AuditEntry[];

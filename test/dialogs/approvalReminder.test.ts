@@ -10,7 +10,7 @@ import { until } from '../helpers/until';
  * The approval's one reminder through real HTTP (issue 29: the wait "reminds once"): the link
  * confirmed under a policy, the approvals' clock (the harness's, moved by the test) taken past
  * the reminder point (half the expiry, src/domain/approval.ts `reminderAt`): exactly one reminder
- * reaches the policy's channel; the wait goes on looking at its request, the clock moves on
+ * reaches the policy's channel, and one reaches the initiator in the link's chat; the wait goes on looking at its request, the clock moves on
  * towards the expiry, and no second reminder comes.
  */
 
@@ -47,17 +47,22 @@ beforeEach(async () => {
 });
 afterEach(async () => h?.stop());
 
-/** The reminders posted in the team channel. */
-const reminders = (): number =>
+/** The messages sent to a conversation whose text matches `pattern`. */
+const sent = (conversationId: string, pattern: RegExp): number =>
   h.channel
-    .activities(TEAM)
+    .activities(conversationId)
     .filter(
       (a) =>
         a.kind === 'send' &&
-        /^Reminder: Kelley Wall still waits/m.test(
-          cardText(a.activity.attachments?.[0]?.content ?? a.activity.text ?? ''),
-        ),
+        pattern.test(cardText(a.activity.attachments?.[0]?.content ?? a.activity.text ?? '')),
     ).length;
+
+/** The reminders posted in the team channel. */
+const reminders = (): number => sent(TEAM, /^Reminder: Kelley Wall still waits/m);
+
+/** The reminders sent to the initiator, in the link's chat. */
+const initiatorReminders = (): number =>
+  sent(chat, /^Reminder: your directory change still waits for approval\. .*Contoso IT/m);
 
 /** Waits until the bot has read the approvals' clock `n` more times (the wait looked again). */
 async function looks(n: number): Promise<void> {
@@ -83,11 +88,15 @@ it('reminds once, in the policy channel, when half the expiry has passed', async
   clock += POLICY.expiryMs / 2 - 60_000;
   await looks(20);
   expect(reminders()).toBe(0);
+  expect(initiatorReminders()).toBe(0);
 
-  // Past it: one reminder.
+  // Past it: one reminder in the channel, and one to the initiator in the link's chat.
   clock += 2 * 60_000;
   await until(() => reminders() > 0);
+  // The wait looks at its clock again only once the reminder's sends are done.
+  await looks(3);
   expect(reminders()).toBe(1);
+  expect(initiatorReminders()).toBe(1);
 
   // The wait goes on looking, towards the expiry: no second reminder.
   await looks(20);
@@ -95,6 +104,7 @@ it('reminds once, in the policy channel, when half the expiry has passed', async
   await looks(20);
   expect(await status(flowId)).toBe('awaitingApproval');
   expect(reminders()).toBe(1);
+  expect(initiatorReminders()).toBe(1);
 
   // Approved before the expiry: the link goes on, still one reminder.
   const { id, card } = await viewAs(h.channel, USERS.megan, approvalCard, TEAM);
@@ -109,4 +119,5 @@ it('reminds once, in the policy channel, when half the expiry has passed', async
   await until(async () => (await status(flowId)) === 'verified');
   await h.app.background.idle();
   expect(reminders()).toBe(1);
+  expect(initiatorReminders()).toBe(1);
 });

@@ -1,7 +1,10 @@
+import { Writable } from 'node:stream';
 import type { ApprovalPolicy } from '../../src/domain/approval';
+import { configureLogging } from '../../src/log';
 import type { RecordedCall } from '../../src/sandbox';
 import { IDS } from '../../src/sandbox';
 import { ApprovalPolicyStore } from '../../src/state/approvalPolicies';
+import { testLogging } from '../helpers/logging';
 import {
   actionData,
   cardText,
@@ -15,7 +18,7 @@ import { until } from '../helpers/until';
 /**
  * The approval card's views and ends through real HTTP (issue 29): the channel's message is
  * everyone's read-only card whose Universal Actions refresh names the approvers Graph lists
- * (`refresh.userIds`); an approver's refresh gets Approve / Reject, anyone else's the read-only
+ * (`refresh.userIds`, by their Teams user ids from the team's roster); an approver's refresh gets Approve / Reject, anyone else's the read-only
  * card; the card is replaced by how the request ended (approved, rejected, expired, cancelled);
  * the initiator's `cancel` ends the request; approvals show in the channel notice and `history`.
  */
@@ -26,12 +29,12 @@ const chat = personalChat(USERS.kelley);
 const TEAM = '19:contoso-it@thread.tacv2';
 /** Nestor: in the change board through the nested on-call group (not a user of the harness). */
 const NESTOR: TeamsUser = {
-  id: 'user-id-4',
+  id: '29:1nestor-wilke',
   name: 'Nestor Wilke',
   aadObjectId: IDS.users.nestorContoso,
 };
 const LIDIA: TeamsUser = {
-  id: 'user-id-5',
+  id: '29:1lidia-holloway',
   name: 'Lidia Holloway',
   aadObjectId: IDS.users.lidiaContoso,
 };
@@ -45,7 +48,6 @@ const POLICY: ApprovalPolicy = {
   channel: { teamId: TEAM, channelId: TEAM, name: 'Contoso IT' },
   expiryMs: 24 * 3600_000,
 };
-const mri = (objectId: string): string => `8:orgid:${objectId}`;
 
 let h: Harness;
 let calls: RecordedCall[];
@@ -61,6 +63,8 @@ beforeEach(async () => {
     { now: () => clock, approvalPollMs: 20 },
   );
   await h.channel.installInTeam(USERS.kelley, TEAM, 'Contoso IT');
+  // The team's roster: the harness's users, Nestor and Lidia.
+  h.channel.members.push(NESTOR, LIDIA);
 });
 afterEach(async () => h?.stop());
 
@@ -149,11 +153,12 @@ describe('the approvers-only view (Universal Actions refresh)', () => {
     expect(refresh.action).toEqual(
       expect.objectContaining({ type: 'Action.Execute', verb: 'card.refresh' }),
     );
-    expect([...refresh.userIds].sort()).toEqual(
-      [mri(IDS.users.meganContoso), mri(IDS.users.nestorContoso)].sort(),
-    );
-    // The Graph listing of the members was made at posting.
+    // The approvers' Teams user ids from the team's roster: not the initiator, not Jane (in the
+    // team, not an approver).
+    expect([...refresh.userIds].sort()).toEqual([USERS.megan.id, NESTOR.id].sort());
+    // The Graph listing of the members was made at posting, and the team's roster read.
     expect(calls.some((c) => c.api === 'graph' && /\/transitiveMembers/.test(c.path))).toBe(true);
+    expect(h.channel.rosterReads).toEqual([{ conversationId: TEAM, pageSize: 500 }]);
 
     // An approver (direct, and through the nested group) gets Approve / Reject; the initiator and
     // a non-member the read-only card.
@@ -173,12 +178,78 @@ describe('the approvers-only view (Universal Actions refresh)', () => {
     await confirmUnderPolicy({ ...POLICY, approvers: { kind: 'globalAdministrators' } });
     const userIds = (posted().card.refresh as { userIds: string[] }).userIds;
     // The initiator, a Global Administrator too, is left out: she may not approve.
-    expect([...userIds].sort()).toEqual(
-      [mri(IDS.users.meganContoso), mri(IDS.users.lidiaContoso)].sort(),
-    );
+    expect([...userIds].sort()).toEqual([USERS.megan.id, LIDIA.id].sort());
     // Lidia (through the group) may decide; the initiator, a Global Administrator too, may not.
     expect(verbs(await refreshAs(LIDIA))).toEqual(['approval.approve', 'approval.reject']);
     expect(verbs(await refreshAs(USERS.kelley))).toEqual([]);
+  });
+});
+
+describe("the refresh's users from the team's roster", () => {
+  it('pages through the roster until every approver is found', async () => {
+    // Kelley, Jane | Megan, Nestor | Lidia: both board members are found on the second page.
+    h.channel.rosterPageSize = 2;
+    await confirmUnderPolicy(POLICY);
+    const userIds = (posted().card.refresh as { userIds: string[] }).userIds;
+    expect([...userIds].sort()).toEqual([USERS.megan.id, NESTOR.id].sort());
+    expect(h.channel.rosterReads).toEqual([
+      { conversationId: TEAM, pageSize: 500 },
+      { conversationId: TEAM, pageSize: 500, continuationToken: 'page-2' },
+    ]);
+  });
+
+  it('reads to the last page for an approver found there', async () => {
+    h.channel.rosterPageSize = 2;
+    await confirmUnderPolicy({ ...POLICY, approvers: { kind: 'globalAdministrators' } });
+    const userIds = (posted().card.refresh as { userIds: string[] }).userIds;
+    expect([...userIds].sort()).toEqual([USERS.megan.id, LIDIA.id].sort());
+    expect(h.channel.rosterReads.map((r) => r.continuationToken)).toEqual([
+      undefined,
+      'page-2',
+      'page-4',
+    ]);
+  });
+
+  it('leaves out an approver who is not in the team; they can still refresh by hand', async () => {
+    h.channel.members.splice(h.channel.members.indexOf(NESTOR), 1);
+    await confirmUnderPolicy(POLICY);
+    expect((posted().card.refresh as { userIds: string[] }).userIds).toEqual([USERS.megan.id]);
+    expect(verbs(await refreshAs(NESTOR))).toEqual(['approval.approve', 'approval.reject']);
+  });
+
+  it('roster refused: the card is still posted, its refresh names nobody, a warning is logged', async () => {
+    const lines: string[] = [];
+    configureLogging({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    try {
+      h.channel.refuseRoster.set(TEAM, { status: 403, code: 'Forbidden' });
+      const flowId = await confirmUnderPolicy(POLICY);
+      expect(await status(flowId)).toBe('awaitingApproval');
+      const { card } = posted();
+      expect(card.refresh).toEqual({ action: expect.objectContaining({ verb: 'card.refresh' }) });
+      expect(h.channel.rosterReads).toHaveLength(1);
+      const warning = lines
+        .map((l) => JSON.parse(l) as Json)
+        .find((l) => l.code === 'TL-ROSTER-UNREADABLE');
+      expect(warning).toEqual(
+        expect.objectContaining({ level: 'warn', teamId: TEAM, status: 403 }),
+      );
+      // The approver's refresh (by hand, or their client's own) still gets Approve / Reject,
+      // and every view keeps a refresh that names nobody.
+      const megans = await refreshAs(USERS.megan);
+      expect(verbs(megans)).toEqual(['approval.approve', 'approval.reject']);
+      expect(megans.refresh).not.toHaveProperty('userIds');
+      expect(verbs(await refreshAs(USERS.jane))).toEqual([]);
+    } finally {
+      configureLogging(testLogging());
+    }
   });
 });
 

@@ -53,6 +53,21 @@ function failedRecord(): ChangeRecord {
   };
 }
 
+/** The facts of a card's FactSets, value by title (the titles without their colon). */
+function factsOf(card: Record<string, unknown>): Record<string, string> {
+  const found: Record<string, string> = {};
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; facts?: { title: string; value: string }[] };
+    if (n.type === 'FactSet')
+      for (const f of n.facts ?? []) found[f.title.replace(/:$/, '')] = f.value;
+    Object.values(node).forEach(walk);
+  };
+  walk(card);
+  return found;
+}
+
 /** The last activity the bot sent to a conversation. */
 const last = (conversationId: string): SentActivity => h.channel.activities(conversationId).at(-1)!;
 
@@ -108,7 +123,10 @@ it("opens a finished link's record: who, when, directories, assignments and thei
   expect(text).toContain('Pay-As-You-Go: linked');
   expect(text).toMatch(/Started by Kelley Wall: \{\{DATE\(\S+Z, SHORT\)\}\} \{\{TIME\(\S+Z\)\}\}/);
   expect(text).toContain(`Pay-As-You-Go (${IDS.subscriptions.payAsYouGo})`);
-  expect(text).toContain(IDS.tenants.defaultDirectory);
+  // From and to which directory, by name (tenant discovery's and Graph's), with the tenant ids.
+  const facts = factsOf(record.card);
+  expect(facts['From directory']).toBe(`Default Directory (${IDS.tenants.defaultDirectory})`);
+  expect(facts['To directory']).toBe(`Contoso (${TENANT_ID})`);
   expect(text).toContain('The 5 role assignments the move removed');
   expect(text).toMatch(/sam\.dev@outlook\.com · Contributor · the subscription: given back/);
   expect(text).toMatch(/: not carried \(an app or managed identity of the old directory\)/);
@@ -127,7 +145,10 @@ it("opens a failed link's record with what failed and why", async () => {
   const text = cardText(record.card);
   expect(text).toContain('=Team budget: failed');
   expect(text).toContain('Started by Jane Doe:');
-  expect(text).toContain(IDS.tenants.fabrikam);
+  // A record stored before the directories' names were kept shows the tenant ids alone.
+  const facts = factsOf(record.card);
+  expect(facts['From directory']).toBe(IDS.tenants.fabrikam);
+  expect(facts['To directory']).toBe(TENANT_ID);
   expect(text).toContain('The move removed no role assignment');
   expect(text).toContain('The inventory could not be read (TL-CLOUD-THROTTLED)');
   expect(text).toMatch(/changeTenantRequest · \S+ · failed · TL-CLOUD-FORBIDDEN · c0ffee00-/);
@@ -184,8 +205,10 @@ it('exports a record as a CSV file once the user accepts: upload session, then a
   ]);
   const rows = csv.split('\r\n').filter((l) => l !== '');
   expect(rows[0]).toBe(
-    'flowId,subscriptionId,subscriptionName,sourceTenantId,destinationTenantId,kind,time,principal,principalId,principalType,role,scope,outcome,reason,by,correlationId',
+    'flowId,subscriptionId,subscriptionName,sourceTenantId,destinationTenantId,kind,time,principal,principalId,principalType,role,scope,outcome,reason,by,correlationId,sourceTenantName,destinationTenantName',
   );
+  // The directories' names are the last two columns, on every row.
+  expect(rows.slice(1).every((l) => l.endsWith(',Default Directory,Contoso'))).toBe(true);
   const assignments = rows.filter((l) => l.split(',')[5] === 'assignment');
   expect(assignments).toHaveLength(5);
   expect(
@@ -250,6 +273,10 @@ it("refuses an accept that is not the card's user's, or whose upload URL is not 
   expect(csv).toContain(linkedFlowId);
   // A name that a spreadsheet would run as a formula is written as text.
   expect(csv).toContain(`${FAILED_FLOW},11111111-2222-4333-8444-555555555555,'=Team budget,`);
+  // A record without the directories' names leaves their columns empty.
+  const failedRows = csv.split('\r\n').filter((l) => l.startsWith(FAILED_FLOW));
+  expect(failedRows.length).toBeGreaterThan(0);
+  expect(failedRows.every((l) => l.endsWith(',,'))).toBe(true);
   expect(last(chat).activity.attachments[0].contentType).toBe(FILE_INFO_CONTENT_TYPE);
 });
 
@@ -258,10 +285,17 @@ it('sends the records as JSON in a group chat, where Teams lets a bot send no fi
   await h.channel.say(USERS.kelley, 'history export', group);
   const texts = h.channel.texts(group);
   expect(texts.at(-2)).toMatch(/only in a personal chat/);
-  const records = JSON.parse(texts.at(-1)!.replace(/^```json\n|\n```$/g, '')) as {
-    flowId: string;
-  }[];
+  const records = JSON.parse(texts.at(-1)!.replace(/^```json\n|\n```$/g, '')) as ChangeRecord[];
   expect(records.map((r) => r.flowId)).toEqual(expect.arrayContaining([linkedFlowId, FAILED_FLOW]));
+  // The directories' names where the link kept them; none in the record stored before.
+  const linked = records.find((r) => r.flowId === linkedFlowId)!;
+  expect(linked).toMatchObject({
+    sourceTenantName: 'Default Directory',
+    destinationTenantName: 'Contoso',
+  });
+  const failed = records.find((r) => r.flowId === FAILED_FLOW)!;
+  expect(failed.sourceTenantName).toBeUndefined();
+  expect(failed.destinationTenantName).toBeUndefined();
   expect(
     h.channel
       .activities(group)

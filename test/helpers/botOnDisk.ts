@@ -77,6 +77,8 @@ export async function startBotOnDisk(options: BotOnDiskOptions): Promise<BotOnDi
   const sandbox = await startSandboxCloud();
   const dir = await mkdtemp(join(tmpdir(), options.prefix));
   const channel = new TeamsChannel('http://127.0.0.1:9/api/messages');
+  // The teams' rosters: the test's Teams users.
+  channel.members.push(...Object.values(USERS));
   await channel.start();
   let storage: EmbeddedStorage | undefined;
   let app: App | undefined;

@@ -8,7 +8,9 @@ import type { Json } from './sandboxHttp';
  * Teams-shaped activities to the bot's /api/messages (messages, Action.Execute invokes,
  * installation updates) and serves the Bot Connector endpoints the bot calls back
  * (`POST /v3/conversations/{id}/activities[/{replyToId}]`, `PUT …/activities/{id}`), recording
- * every activity the bot sends or updates.
+ * every activity the bot sends or updates, and the paged roster
+ * (`GET /v3/conversations/{id}/pagedmembers?pageSize=&continuationToken=`, botframework-schema's
+ * `PagedMembersResult` of `TeamsChannelAccount`s: {@link TeamsChannel.members}).
  */
 
 /** A Teams user of the test. */
@@ -47,6 +49,24 @@ export class TeamsChannel {
   readonly throttle = new Map<string, number>();
   /** Posts the connector answered 429, per conversation. */
   readonly throttled = new Map<string, number>();
+  /**
+   * The members of every team and chat's roster (`GET …/pagedmembers`), each a Teams user of the
+   * test: its `id` is the one its activities come `from` (Teams' user id, `29:…` in Teams).
+   */
+  readonly members: TeamsUser[] = [];
+  /**
+   * Most members on one roster page, under Teams' own bounds (a page size under 50 is read as
+   * 50, over 500 as 500, none as 200): a test sets it low to make the roster span pages.
+   */
+  rosterPageSize = Infinity;
+  /** Status the connector answers to roster reads of a conversation (e.g. 403, 404, 502). */
+  readonly refuseRoster = new Map<string, { status: number; code: string }>();
+  /** The roster reads the bot made, in order. */
+  readonly rosterReads: {
+    readonly conversationId: string;
+    readonly pageSize?: number;
+    readonly continuationToken?: string;
+  }[] = [];
   /** The `locale` of the activities the users send (Teams sends the client's language). */
   locale = 'en-US';
   private server: Server | undefined;
@@ -252,6 +272,9 @@ export class TeamsChannel {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json) : {};
+    const roster = /^\/v3\/conversations\/([^/]+)\/pagedmembers(?:\?|$)/.exec(req.url ?? '');
+    if (roster?.[1] && req.method === 'GET')
+      return this.roster(decodeURIComponent(roster[1]), new URL(req.url!, this.serviceUrl));
     const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     if (!m?.[1]) return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
     const conversationId = decodeURIComponent(m[1]);
@@ -283,6 +306,50 @@ export class TeamsChannel {
     const id = randomUUID();
     this.sent.push({ id, conversationId, kind: 'send', activity: body, at: Date.now() });
     return { status: 201, body: { id } };
+  }
+
+  /**
+   * One page of a conversation's roster, as the Bot Connector answers `GET …/pagedmembers`: up to
+   * the page size of {@link members} from the continuation token's offset, and the next token
+   * while more remain (none on the last page).
+   */
+  private roster(conversationId: string, url: URL): { status: number; body: unknown } {
+    const asked = url.searchParams.get('pageSize');
+    const token = url.searchParams.get('continuationToken') ?? undefined;
+    this.rosterReads.push({
+      conversationId,
+      ...(asked !== null ? { pageSize: Number(asked) } : {}),
+      ...(token !== undefined ? { continuationToken: token } : {}),
+    });
+    const refused = this.refuseRoster.get(conversationId);
+    if (refused)
+      return {
+        status: refused.status,
+        body: { error: { code: refused.code, message: 'refused by test' } },
+      };
+    const teams = asked === null ? 200 : Math.min(500, Math.max(50, Number(asked)));
+    const size = Math.min(teams, this.rosterPageSize);
+    const from = token === undefined ? 0 : Number(/^page-(\d+)$/.exec(token)?.[1] ?? NaN);
+    if (!Number.isInteger(from))
+      return {
+        status: 400,
+        body: { error: { code: 'BadArgument', message: 'continuationToken' } },
+      };
+    const page = this.members.slice(from, from + size);
+    const next = from + size < this.members.length ? `page-${from + size}` : undefined;
+    return {
+      status: 200,
+      body: {
+        members: page.map((u) => ({
+          id: u.id,
+          name: u.name,
+          aadObjectId: u.aadObjectId,
+          tenantId: TENANT_ID,
+          userRole: 'user',
+        })),
+        ...(next ? { continuationToken: next } : {}),
+      },
+    };
   }
 }
 

@@ -72,6 +72,8 @@ export async function startHarness(
   });
   const app = await startApp(config, { ...appOptions, sandbox });
   const channel = new TeamsChannel(`${app.server.url}/api/messages`);
+  // The teams' rosters: the test's Teams users.
+  channel.members.push(...Object.values(USERS));
   await channel.start();
   return {
     sandbox,

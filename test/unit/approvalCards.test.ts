@@ -56,16 +56,16 @@ function executes(node: unknown): string[] {
 
 it('gives an approver Approve / Reject with a reason; everyone else a read-only card with a refresh', () => {
   const cards = new ApprovalCards(localizer, 'en-US');
-  const mine = cards.approval(request, subject, true, ['8:orgid:m']);
+  const mine = cards.approval(request, subject, true, ['29:m']);
   // The approver's view keeps the refresh, so that it stays theirs.
   expect(executes(mine)).toEqual(['approval.approve', 'approval.reject', REFRESH_VERB]);
   expect(json(mine)).toContain('"id":"reason"');
   expect(json(mine)).toContain('Kelley Wall asks to move Pay-As-You-Go to the Contoso directory');
   expect(json(mine)).toContain('2 approvals from CAB');
   expect(json(mine)).toContain('3 role assignments are removed');
-  expect(mine.refresh).toMatchObject({ userIds: ['8:orgid:m'] });
+  expect(mine.refresh).toMatchObject({ userIds: ['29:m'] });
   expect(json(mine)).not.toContain('Only the approvers');
-  const everyone = cards.approval(request, subject, false, ['8:orgid:m']);
+  const everyone = cards.approval(request, subject, false, ['29:m']);
   expect(executes(everyone)).toEqual([REFRESH_VERB]);
   expect(json(everyone)).not.toContain('"id":"reason"');
   expect(json(everyone)).toContain(
@@ -77,20 +77,27 @@ it('gives an approver Approve / Reject with a reason; everyone else a read-only 
       verb: REFRESH_VERB,
       data: { flowId: 'f1', cardId: 'approval:f1:v1', standing: 'approval' },
     },
-    userIds: ['8:orgid:m'],
+    userIds: ['29:m'],
   });
 });
 
-it("names at most Teams' 60 approvers in refresh.userIds, as Teams user MRIs, each once", () => {
-  const ids = Array.from(
-    { length: 75 },
-    (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-  );
-  const userIds = approverUserIds(['ABC', 'abc', ...ids]);
+it("names at most Teams' 60 approvers in refresh.userIds, by their roster ids, each once", () => {
+  const ids = Array.from({ length: 75 }, (_, i) => `29:member-${i}`);
+  const userIds = approverUserIds(['29:abc', '29:abc', ...ids]);
   expect(MAX_REFRESH_USER_IDS).toBe(60);
   expect(userIds).toHaveLength(60);
-  expect(userIds[0]).toBe('8:orgid:abc');
+  expect(userIds[0]).toBe('29:abc');
+  expect(userIds[1]).toBe('29:member-0');
   expect(new Set(userIds).size).toBe(60);
+});
+
+it('omits refresh.userIds when the roster could not be read (an empty list would stop every refresh)', () => {
+  const cards = new ApprovalCards(localizer, 'en-US');
+  const everyone = cards.approval(request, subject, false, undefined);
+  expect(everyone.refresh).toMatchObject({ action: { verb: REFRESH_VERB } });
+  expect(everyone.refresh).not.toHaveProperty('userIds');
+  // No approver in the team: the list is empty, nobody's client refreshes on its own.
+  expect(cards.approval(request, subject, false, []).refresh).toMatchObject({ userIds: [] });
 });
 
 it('shows dates with {{DATE()}}/{{TIME()}} so each reader sees their own format', () => {
@@ -154,7 +161,7 @@ it('says who ended the request and when: approved, expired, cancelled', () => {
     },
     subject,
     false,
-    ['8:orgid:m'],
+    ['29:m'],
   );
   expect(json(approved)).toContain(
     'Approved by Megan, Nestor on {{DATE(2026-12-04T10:00:05Z, SHORT)}}',

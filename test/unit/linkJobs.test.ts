@@ -189,6 +189,32 @@ describe('reviewImpactJob', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
+  it("keeps the directories' names in the record when the stage has them, and none when not", async () => {
+    const deps = {
+      azure: { azure },
+      directory: { azure: oldDirectory, office365: { usersWithEmails: async () => [] } },
+      inventory: { resources: async () => [], policies: async () => [] },
+    };
+    const named = procedureOn(deps);
+    await reviewImpactJob(named.procedure, USER, {
+      ...impactStage,
+      sourceTenantName: 'Fabrikam',
+      destinationTenantName: 'Contoso',
+    });
+    expect(await named.changes.get(FLOW)).toMatchObject({
+      sourceTenantId: OLD,
+      sourceTenantName: 'Fabrikam',
+      destinationTenantId: NEW,
+      destinationTenantName: 'Contoso',
+    });
+    const unnamed = procedureOn(deps);
+    await reviewImpactJob(unnamed.procedure, USER, impactStage);
+    const record = await unnamed.changes.get(FLOW);
+    expect(record).toBeDefined();
+    expect('sourceTenantName' in record!).toBe(false);
+    expect('destinationTenantName' in record!).toBe(false);
+  });
+
   it('goes on without the plan or the inventory when they cannot be read, and says which', async () => {
     const { procedure, changes } = procedureOn({
       azure: { azure },

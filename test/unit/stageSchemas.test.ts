@@ -37,6 +37,9 @@ it('reads back valid stages as they were written (other fields of the dialog kep
     destinationTenantId: 't2',
   };
   expect(readStage(IMPACT_STAGE, impact, 'impact')).toEqual(impact);
+  // With the directories' names (kept for the record), and without (a stage of before).
+  const named = { ...impact, sourceTenantName: 'Fabrikam', destinationTenantName: 'Contoso' };
+  expect(readStage(IMPACT_STAGE, named, 'impact')).toEqual(named);
   expect(readStage(KEY_VAULT_STAGE, { ...flow, tenantId: 't2' }, 'keyVaults')).toEqual({
     ...flow,
     tenantId: 't2',

@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import { TurnContext } from 'botbuilder';
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PlannedWrite } from '../../domain/model';
 import type { ApprovalPolicy, ApprovalRequest } from '../../domain/approval';
@@ -28,7 +28,8 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  * The approval stage (issue 29), between the review (typed confirmation) and the move: without a
  * policy for the Office 365 tenant it passes the flow on unchanged (no card, no message). With
  * one, it makes the approval request (src/link/approvalJob.ts), posts the approval card in the
- * policy's team channel, shows the initiator "waiting for approval", and waits for the approval
+ * policy's team channel, shows the initiator "waiting for approval" (keeping this chat's
+ * conversation reference with the request, for the initiator's reminder), and waits for the approval
  * job as a leased background job (like the move's): approved → the move stage; rejected or
  * expired → the link ends with nothing changed (its lock released, the record's status says
  * why). An approval port that records (src/bot/, `recordApprovalRequest`) answers with the writes it listed
@@ -36,7 +37,8 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
  *
  * The channel's card is everyone's read-only view; its Universal Actions refresh names the
  * approvers known at posting (a group's members, or the Global Administrators, read through
- * Graph; at most Teams' 60) in `refresh.userIds`, whose clients refresh into Approve / Reject
+ * Graph; at most Teams' 60) in `refresh.userIds` by their Teams user ids (the team's roster, read
+ * as the card is posted: src/bot/teamRoster.ts), whose clients refresh into Approve / Reject
  * (src/dialogs/approvalActions.ts answers the refresh, checking the approver through Graph then).
  * The initiator's `cancel` while the link waits ends the request as cancelled (audited, the
  * channel's card updated; src/link/approvalJob.ts `cancelApproval`).
@@ -45,10 +47,18 @@ import { LinkStageDialog, type StagePorts } from './linkStageDialog';
 /** Id of the stage. */
 export const APPROVAL_STAGE_DIALOG = 'linkStage.approval';
 
-/** Posts a card in one team's channel (src/bot/channelNotifier.ts `post`). */
+/** Posts a card in one team's channel (src/bot/channelNotifier.ts `postForMembers`). */
 export interface ChannelPoster {
-  /** @returns the message's activity id; undefined when the bot is not in that team */
-  post(teamId: string, card: Record<string, unknown>): Promise<string | undefined>;
+  /**
+   * Posts the card `card` makes for the team's members among `objectIds` (their roster ids,
+   * `29:…`; undefined when the team's roster could not be read; `[]` for no object ids).
+   * @returns the message's activity id; undefined when the bot is not in that team
+   */
+  postForMembers(
+    teamId: string,
+    objectIds: readonly string[],
+    card: (memberIds: readonly string[] | undefined) => Record<string, unknown>,
+  ): Promise<string | undefined>;
 }
 
 /** How the approval was asked for: the request made, or the writes recorded instead. */
@@ -126,16 +136,27 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
     // Everyone's read-only card; the approvers' clients refresh into Approve / Reject, Graph
     // checking whoever refreshes or clicks (approvalActions.ts).
     const subject = await this.subject(flow);
-    const userIds = approverUserIds(await this.approverIds(flow, policy));
-    const activityId = await this.deps.channel.post(
+    // The refresh names the approvers by their Teams user ids, read from the team's roster when
+    // the card is posted (approvers not in the team are left out; none when it cannot be read).
+    const refresh: { userIds?: string[] } = {};
+    const activityId = await this.deps.channel.postForMembers(
       policy.channel.teamId,
-      cards.approval(request, subject, false, userIds),
+      await this.approverIds(flow, policy),
+      (memberIds) => {
+        if (memberIds) refresh.userIds = approverUserIds(memberIds);
+        return cards.approval(request, subject, false, refresh.userIds);
+      },
     );
     if (!activityId) this.log.warn({ flowId: flow.flowId }, 'approval card: bot not in the team');
     await this.deps.approval.approvals.setCard(flow.flowId, {
       subject,
-      userIds,
+      ...refresh,
       ...(activityId ? { activityId } : {}),
+      // The reminder reaches the initiator here too (src/bot/compose.ts `remind`).
+      initiatorChat: {
+        reference: TurnContext.getConversationReference(step.context.activity),
+        ...(locale ? { locale } : {}),
+      },
     });
     await step.context.sendActivity({
       attachments: [
@@ -182,7 +203,7 @@ export class ApprovalDialog extends LinkStageDialog<ConfirmedFlow, ConfirmedFlow
       const ids = await this.deps
         .approverDirectory(flow.initiatorId)
         .approverIds(policy.approvers, MAX_REFRESH_USER_IDS + 1);
-      return ids.filter((id) => id !== initiator).slice(0, MAX_REFRESH_USER_IDS);
+      return ids.filter((id) => id.toLowerCase() !== initiator).slice(0, MAX_REFRESH_USER_IDS);
     } catch (err) {
       this.log.warn({ flowId: flow.flowId, err }, 'approvers not listed');
       return [];

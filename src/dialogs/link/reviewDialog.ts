@@ -102,6 +102,11 @@ export class ReviewDialog extends LinkStageDialog<ChosenFlow, ConfirmedFlow, Cho
       subscriptionName: subscription.displayName,
       sourceTenantId: subscription.tenantId,
       destinationTenantId: org.tenantId,
+      // The names for the record (history): the source's only when discovery named it.
+      ...(flow.directoryNames[subscription.tenantId]
+        ? { sourceTenantName: flow.directoryNames[subscription.tenantId] }
+        : {}),
+      ...(org.displayName ? { destinationTenantName: org.displayName } : {}),
     });
   }
 

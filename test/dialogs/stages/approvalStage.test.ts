@@ -103,6 +103,7 @@ const CASES: Case[] = [
 it.each(CASES)('ends $name', async (c) => {
   const background = new FakeBackground();
   const posted: string[] = [];
+  const rosterAsked: string[][] = [];
   const asked: ApprovalStage[] = [];
   const cardsKept: unknown[] = [];
   // The approval job's store: the request as it ended (none: the job fails).
@@ -126,7 +127,16 @@ it.each(CASES)('ends $name', async (c) => {
     },
     changes: { get: async () => ({ backup: [] }) as unknown as ChangeRecord },
     background,
-    channel: { post: async (teamId) => (posted.push(teamId), 'activity-1') },
+    // The team's roster: the approver's member id (`29:…`) for her Entra object id.
+    channel: {
+      postForMembers: async (teamId, objectIds, card) => {
+        posted.push(teamId);
+        rosterAsked.push([...objectIds]);
+        const roster = new Map([['oid-m', '29:m']]);
+        card(objectIds.flatMap((id) => roster.get(id.toLowerCase()) ?? []));
+        return 'activity-1';
+      },
+    },
     approverDirectory: () => ({
       isApprover: async () => true,
       approverIds: async () => ['OID-M'],
@@ -147,10 +157,10 @@ it.each(CASES)('ends $name', async (c) => {
   expect(posted).toEqual(c.posted ? [POLICY.channel.teamId] : []);
   // The posted card is kept with the request: its message, and the approvers its refresh names.
   expect(cardsKept).toEqual(
-    c.posted
-      ? [expect.objectContaining({ activityId: 'activity-1', userIds: ['8:orgid:oid-m'] })]
-      : [],
+    c.posted ? [expect.objectContaining({ activityId: 'activity-1', userIds: ['29:m'] })] : [],
   );
+  // The roster is asked for the approvers Graph listed.
+  expect(rosterAsked).toEqual(c.posted ? [['OID-M']] : []);
   // The port is asked only under a policy, with the flow and the policy.
   expect(asked).toEqual(
     c.policy

@@ -1,6 +1,6 @@
 import type { Inventory } from '../../../src/domain/inventory';
 import { TenantlinkError } from '../../../src/errors';
-import type { ImpactJobResult } from '../../../src/link/impactJob';
+import type { ImpactJobResult, ImpactStage } from '../../../src/link/impactJob';
 import type { ImpactReport } from '../../../src/link/impact';
 import { ReviewDialog } from '../../../src/dialogs/link/reviewDialog';
 import { VERB } from '../../../src/dialogs/verbs';
@@ -154,3 +154,43 @@ it('refuses a wrong typed name with the card again', async () => {
   expect(h.ended).toBeUndefined();
   expect(JSON.stringify(h.lastCard())).toMatch(/Pay-As-You-Go/);
 });
+
+it.each([
+  ['named by tenant discovery', CHOSEN.directoryNames, { sourceTenantName: 'Default Directory' }],
+  ['not named (the id alone)', {}, {}],
+])(
+  "gives the impact job the directories' names for the record: source %s",
+  async (_name, directoryNames, source) => {
+    const ports = basePorts();
+    const background = new FakeBackground();
+    const stages: ImpactStage[] = [];
+    const stage = new ReviewDialog({
+      ...ports,
+      procedure: {
+        ...ports.procedure,
+        lock: async () => ({ acquired: true }),
+        record: async () => undefined,
+      },
+      background,
+      impactJob: async (_userId, s) => {
+        stages.push(s);
+        return { report: REPORT };
+      },
+    });
+    const h = new StageHarness<ChosenFlow>(stage, background);
+    await h.begin({ ...CHOSEN, directoryNames });
+    await h.finishJob();
+    expect(stages).toHaveLength(1);
+    expect(stages[0]).toEqual({
+      flowId: CHOSEN.flowId,
+      initiatorId: CHOSEN.initiatorId,
+      initiatorName: CHOSEN.initiatorName,
+      subscriptionId: CHOSEN.subscription.subscriptionId,
+      subscriptionName: CHOSEN.subscription.displayName,
+      sourceTenantId: CHOSEN.subscription.tenantId,
+      destinationTenantId: CHOSEN.org.tenantId,
+      destinationTenantName: CHOSEN.org.displayName,
+      ...source,
+    });
+  },
+);
