@@ -11,16 +11,14 @@
  * prefixed with a single quote, which spreadsheets show as text.
  */
 
-/** First characters a spreadsheet may take for a formula (OWASP's list). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /**
  * One field, escaped.
  * @param value the text (numbers and booleans are written as their strings)
  */
 export function csvField(value: string | number | boolean | undefined): string {
   const text = value === undefined ? '' : String(value);
-  const guarded = FORMULA_START.test(text) ? `'${text}` : text;
+  // First characters a spreadsheet may take for a formula (OWASP's list).
+  const guarded = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 

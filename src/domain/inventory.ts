@@ -259,20 +259,20 @@ export function vaultIndexOf(resources: readonly InventoryResource[]): VaultInde
     names.add(r.name.toLowerCase());
     for (const uri of [r.vaultUri, r.hsmUri]) {
       const host = hostOf(uri);
+      // Stryker disable next-line ConditionalExpression: an undefined host is never looked up
       if (host) hosts.add(host);
     }
   }
   return { ids, names, hosts };
 }
 
-/** The lower-case host of a URI, or undefined when it is not a URI with a host. */
+/**
+ * The lower-case host of a URI, or undefined when it is not a URI with a host (nor one at all:
+ * `String(null)` and `String(undefined)` are no URLs).
+ */
 function hostOf(uri: string | null | undefined): string | undefined {
-  if (typeof uri !== 'string') return undefined;
-  try {
-    return new URL(uri).hostname.toLowerCase() || undefined;
-  } catch {
-    return undefined;
-  }
+  const text = String(uri);
+  return URL.canParse(text) ? new URL(text).hostname.toLowerCase() || undefined : undefined;
 }
 
 /**
@@ -284,13 +284,15 @@ export function customerKeyPlace(
   vaults: VaultIndex,
 ): 'moving' | 'elsewhere' | undefined {
   const type = resource.type.toLowerCase();
-  const uris: string[] = [];
+  // Stryker disable next-line ArrayDeclaration: a made-up first URI is no URI, so no vault's
+  const uris: (string | null | undefined)[] = [];
+  // Stryker disable next-line ArrayDeclaration: a made-up first id is no vault's id
   const vaultIds: string[] = [];
   if (
     type === 'microsoft.storage/storageaccounts' &&
-    (resource.keySource ?? '').toLowerCase() === 'microsoft.keyvault'
+    resource.keySource?.toLowerCase() === 'microsoft.keyvault'
   )
-    uris.push(resource.keyVaultUri ?? '');
+    uris.push(resource.keyVaultUri);
   else if (type === 'microsoft.sql/servers' && resource.sqlKeyId) uris.push(resource.sqlKeyId);
   else if (type === 'microsoft.compute/diskencryptionsets' && resource.activeKeyUrl) {
     uris.push(resource.activeKeyUrl);
@@ -309,18 +311,15 @@ export function customerKeyPlace(
 
 /** The `sourceVault.id`s of Azure Disk Encryption settings (see {@link InventoryResource}). */
 function adeVaultIds(settings: unknown): string[] {
+  // Stryker disable next-line ArrayDeclaration: a made-up setting has no source vault either
   if (!Array.isArray(settings)) return [];
-  const ids: string[] = [];
-  for (const setting of settings as unknown[]) {
-    if (!setting || typeof setting !== 'object') continue;
-    for (const key of ['diskEncryptionKey', 'keyEncryptionKey']) {
-      const ref = (setting as Record<string, unknown>)[key] as
-        { sourceVault?: { id?: unknown } } | undefined;
-      const id = ref?.sourceVault?.id;
-      if (typeof id === 'string') ids.push(id);
-    }
-  }
-  return ids;
+  // A setting that is not an object (null, a string) has no keys: reading them gives undefined.
+  type Setting = Record<string, { sourceVault?: { id?: unknown } } | undefined> | null | undefined;
+  return (settings as Setting[]).flatMap((setting) =>
+    ['diskEncryptionKey', 'keyEncryptionKey']
+      .map((key) => setting?.[key]?.sourceVault?.id)
+      .filter((id): id is string => typeof id === 'string'),
+  );
 }
 
 /**
@@ -360,13 +359,10 @@ export function kindsOf(
   if (keyPlace) kinds.push(keyPlace === 'moving' ? 'customerKeyMoving' : 'customerKey');
   // A resource's own identity breaks whatever its type (the doc's query: `identity has
   // 'SystemAssigned'`); a user-assigned one attached to it must be re-created and attached again.
-  const identity = (resource.identityType ?? '').toLowerCase();
-  if (identity.includes('systemassigned')) kinds.push('systemIdentity');
-  if (
-    identity.includes('userassigned') &&
-    type !== 'microsoft.managedidentity/userassignedidentities'
-  )
-    kinds.push('userIdentity');
+  // (A user-assigned identity's own row is already `userIdentity`: kinds are kept once.)
+  const identity = resource.identityType?.toLowerCase();
+  if (identity?.includes('systemassigned')) kinds.push('systemIdentity');
+  if (identity?.includes('userassigned')) kinds.push('userIdentity');
   // The doc's query: `properties.tenantId <> ""`, B2C directories left out; a resource whose
   // type has its own row (key vaults, Synapse workspaces, Managed HSMs) is counted there.
   if (

@@ -55,6 +55,7 @@ export function emailsOf(person: DirectoryPerson): string[] {
   add(person.mail);
   for (const m of person.otherMails) add(m);
   const upn = person.userPrincipalName;
+  // Stryker disable next-line Regex: without `^` the match still starts at the first character
   const ext = /^(.+)_([^_]+)#EXT#@/i.exec(upn);
   if (ext?.[1] && ext[2]) add(`${ext[1]}@${ext[2]}`);
   else add(upn);

@@ -37,7 +37,8 @@ export const DIRECTORY_ROLES = {
  */
 export function roleGuid(roleDefinitionId: string): string {
   const parts = roleDefinitionId.split('/');
-  return (parts[parts.length - 1] ?? '').toLowerCase();
+  // `split` gives at least one part.
+  return parts[parts.length - 1]!.toLowerCase();
 }
 
 /**

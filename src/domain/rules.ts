@@ -77,10 +77,10 @@ const same = (a: string | null | undefined, b: string): boolean =>
 export function isMicrosoftAccount(
   admin: Pick<AzureAdmin, 'identityProvider' | 'homeTenantId'>,
 ): boolean {
-  const idp = admin.identityProvider?.toLowerCase() ?? '';
+  const idp = admin.identityProvider?.toLowerCase();
   return (
     idp === 'live.com' ||
-    idp.includes(CONSUMER_TENANT_ID) ||
+    idp?.includes(CONSUMER_TENANT_ID) === true ||
     admin.homeTenantId === CONSUMER_TENANT_ID
   );
 }
@@ -104,7 +104,7 @@ export function checkR1(facts: PreflightFacts): RuleResult {
 export function checkR2(facts: PreflightFacts): RuleResult {
   const GA = DIRECTORY_ROLES.GlobalAdministrator;
   const passed = facts.office365AdminRoleTemplateIds.includes(GA);
-  const eligible = !passed && (facts.office365AdminEligibleRoleTemplateIds ?? []).includes(GA);
+  const eligible = !passed && facts.office365AdminEligibleRoleTemplateIds?.includes(GA) === true;
   return { rule: 'R2', passed, params: { eligible: eligible ? 'yes' : 'no' } };
 }
 

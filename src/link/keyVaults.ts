@@ -71,7 +71,11 @@ export interface RemovedAssignment {
 }
 
 /** The restore's outcomes that mean the person holds access again in the new directory. */
-const GIVEN_BACK = new Set(['restored', 'invitedRestored', 'existing']);
+const GIVEN_BACK: ReadonlySet<string | undefined> = new Set([
+  'restored',
+  'invitedRestored',
+  'existing',
+]);
 
 /**
  * Old directory object id → new directory object id, for each principal whose access the restore
@@ -89,7 +93,7 @@ export async function principalsGivenBack(
   const map = new Map<string, string>();
   const byEmail = new Map<string, string>();
   for (const b of backup) {
-    if (!GIVEN_BACK.has(outcome.get(b.id) ?? '')) continue;
+    if (!GIVEN_BACK.has(outcome.get(b.id))) continue;
     const a = action.get(b.id);
     if (a?.kind === 'restore') map.set(b.principalId, a.principalId);
     else if (a?.kind === 'invite') byEmail.set(a.email.toLowerCase(), b.principalId);
@@ -117,7 +121,7 @@ export function removedAssignments(
   const outcome = new Map(report.map((r) => [r.assignmentId, r.outcome]));
   return backup.map((b) => ({
     scope: b.scope,
-    givenBack: GIVEN_BACK.has(outcome.get(b.id) ?? ''),
+    givenBack: GIVEN_BACK.has(outcome.get(b.id)),
   }));
 }
 

@@ -1,5 +1,9 @@
 import {
   DEFAULT_APPROVAL_EXPIRY_MS,
+  MAX_APPROVAL_EXPIRY_MS,
+  MAX_REASON_LENGTH,
+  MAX_REQUIRED_APPROVALS,
+  MIN_APPROVAL_EXPIRY_MS,
   applyClick,
   cancelRequest,
   newApprovalRequest,
@@ -154,4 +158,59 @@ it('reads the approvals and rejections from an audit trail, refused clicks left 
     { decision: 'approve', name: 'Megan', at },
     { decision: 'reject', name: 'Nestor', at },
   ]);
+});
+
+describe('the edges of the rules', () => {
+  it('accepts a policy at its bounds, and a group id only as a whole GUID', () => {
+    expect(policyProblems({ ...policy(1), expiryMs: MIN_APPROVAL_EXPIRY_MS })).toEqual([]);
+    expect(
+      policyProblems({ ...policy(MAX_REQUIRED_APPROVALS), expiryMs: MAX_APPROVAL_EXPIRY_MS }),
+    ).toEqual([]);
+    const group = (groupId: string): ApprovalPolicy => ({
+      ...policy(),
+      approvers: { kind: 'group', groupId, groupName: 'CAB' },
+    });
+    expect(policyProblems(group('x4d3c2b1a-0000-4000-8000-000000000001'))).toEqual(['group']);
+    expect(policyProblems(group('4d3c2b1a-0000-4000-8000-000000000001x'))).toEqual(['group']);
+    const channel = (teamId: string, channelId: string): ApprovalPolicy => ({
+      ...policy(),
+      channel: { teamId, channelId, name: 'Changes' },
+    });
+    expect(policyProblems(channel('', '19:chan@thread.tacv2'))).toEqual(['channel']);
+    expect(policyProblems(channel('19:team@thread.tacv2', ''))).toEqual(['channel']);
+  });
+
+  it('keeps an outcome already set', () => {
+    const r = { ...request(1), outcome: 'cancelled' as const };
+    expect(outcomeAt({ ...r, decisions: [] }, r.expiresAt)).toBe('cancelled');
+  });
+
+  it('refuses the initiator by Teams id or by object id, and a second click by either id', () => {
+    const r = request(2);
+    expect(applyClick(r, { ...click('megan'), userId: '29:kelley' }, true, T0)).toEqual({
+      kind: 'refused',
+      why: 'initiator',
+    });
+    expect(applyClick(r, { ...click('megan'), objectId: 'oid-kelley' }, true, T0)).toEqual({
+      kind: 'refused',
+      why: 'initiator',
+    });
+    const first = applyClick(r, click('megan'), true, T0);
+    if (first.kind !== 'recorded') throw new Error(first.why);
+    for (const again of [
+      { ...click('adele'), userId: '29:megan' },
+      { ...click('adele'), objectId: 'oid-megan' },
+    ])
+      expect(applyClick(first.request, again, true, T0)).toEqual({
+        kind: 'refused',
+        why: 'alreadyDecided',
+      });
+  });
+
+  it('cuts a long reason to its first 500 characters', () => {
+    const rejected = applyClick(request(1), click('megan', 'reject', 'x'.repeat(600)), true, T0);
+    if (rejected.kind !== 'recorded') throw new Error(rejected.why);
+    expect(rejected.request.decisions[0]?.reason).toBe('x'.repeat(MAX_REASON_LENGTH));
+    expect(MAX_REASON_LENGTH).toBe(500);
+  });
 });

@@ -60,8 +60,13 @@ const click = (who: string, decision: 'approve' | 'reject' = 'approve', reason?:
   cardVersion: 1,
 });
 
-/** Deps over the shared storage; `onPause` runs at each pause, after the clock moved. */
+/**
+ * Deps over the shared storage; `onPause` runs at each pause, after the clock moved. A wait of
+ * 24 h polled hourly pauses about 25 times: a job that pauses far more never ends (the fake
+ * pause never yields to timers, so the test fails here rather than hang).
+ */
 function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefined): ApprovalDeps {
+  let pauses = 0;
   const d: ApprovalDeps = {
     approvals: new ApprovalStore(storage, () => now),
     changes: new ChangeRecordStore(storage),
@@ -69,6 +74,7 @@ function deps(onPause: (d: ApprovalDeps) => Promise<void> = async () => undefine
     pollMs: HOUR,
     wakeups: new ApprovalWakeups(),
     pause: async (ms) => {
+      if (++pauses > 100) throw new Error('still waiting after 100 pauses');
       now += ms;
       await onPause(d);
     },
@@ -286,4 +292,149 @@ it("shows each answer on the channel's card while the request still waits (a pol
   // A refused click shows nothing new.
   await applyApprovalClick(d, approvers, 'f1', click('jane'));
   expect(shown).toHaveLength(1);
+});
+
+describe('what the approval job records and when it looks again', () => {
+  it('audits who was asked: the group by id, or the Global Administrator role, with the channel and the count', async () => {
+    await requestApproval(deps(), stage);
+    expect((await record())?.audit[0]).toMatchObject({
+      by: '29:kelley',
+      action: 'approvalRequested',
+      target: 'group:8b1d6e3f-4a2c-4f7e-9d05-3c6a1b2e7f48 in Changes (1)',
+      outcome: 'ok',
+    });
+  });
+
+  it('audits the role when the policy asks the Global Administrators', async () => {
+    const rolePolicy: ApprovalPolicy = { ...policy, approvers: { kind: 'globalAdministrators' } };
+    await requestApproval(deps(), { ...stage, policy: rolePolicy });
+    expect((await record())?.audit[0]?.target).toBe('role:GlobalAdministrator in Changes (1)');
+  });
+
+  it('adds its audit line after those already there, once', async () => {
+    await new ChangeRecordStore(storage).update('f1', (r) => {
+      r.audit = [{ at: 'x', by: '29:kelley', action: 'preflight', target: 't', outcome: 'ok' }];
+    });
+    await requestApproval(deps(), stage);
+    await requestApproval(deps(), stage);
+    expect((await record())?.audit.map((a) => a.action)).toEqual([
+      'preflight',
+      'approvalRequested',
+    ]);
+  });
+
+  it('looks again at each poll, at the reminder and at the expiry, never later', async () => {
+    const pauses: number[] = [];
+    const d = { ...deps(), pollMs: 24 * HOUR };
+    const counted = d.pause!;
+    await requestApproval(d, stage);
+    await awaitApprovalJob(
+      {
+        ...d,
+        pause: async (ms, signal) => {
+          pauses.push(ms);
+          await counted(ms, signal);
+        },
+      },
+      stage,
+    );
+    // Half-way to the 24 h expiry the reminder is due, then the expiry.
+    expect(pauses).toEqual([12 * HOUR, 12 * HOUR]);
+    expect(reminders).toBe(1);
+  });
+
+  it('fails when the request is missing', async () => {
+    await expect(awaitApprovalJob(deps(), stage)).rejects.toThrow('no approval request for f1');
+  });
+
+  it('records the end at the time the request ended, by whom it ended', async () => {
+    const d = deps(async (self) => {
+      if ((await self.approvals.get('f1'))?.decisions.length === 0)
+        await applyApprovalClick(self, approvers, 'f1', click('megan'));
+    });
+    await requestApproval(d, stage);
+    await awaitApprovalJob(d, stage);
+    expect((await record())?.audit.at(-1)).toMatchObject({
+      at: '2026-12-04T11:00:00.000Z',
+      by: '29:megan',
+      action: 'approval:approved',
+      outcome: 'ok',
+    });
+  });
+
+  it('records an expiry by tenantlink, at the expiry', async () => {
+    const d = deps();
+    await requestApproval(d, stage);
+    await awaitApprovalJob(d, stage);
+    expect((await record())?.audit.at(-1)).toMatchObject({
+      at: '2026-12-05T10:00:00.000Z',
+      by: 'tenantlink',
+      action: 'approval:expired',
+      outcome: 'refused',
+    });
+  });
+});
+
+describe('a click', () => {
+  it('on a request that does not exist is refused as ended', async () => {
+    expect(await applyApprovalClick(deps(), approvers, 'f1', click('megan'))).toEqual({
+      kind: 'refused',
+      why: 'ended',
+    });
+  });
+
+  it('by the initiator is refused whether its Teams id or its object id says so', async () => {
+    const d = deps();
+    await requestApproval(d, stage);
+    expect(
+      await applyApprovalClick(d, approvers, 'f1', { ...click('megan'), userId: '29:kelley' }),
+    ).toEqual({ kind: 'refused', why: 'initiator' });
+    expect(
+      await applyApprovalClick(d, approvers, 'f1', { ...click('megan'), objectId: 'oid-kelley' }),
+    ).toEqual({ kind: 'refused', why: 'initiator' });
+    expect(graphAsked).toEqual([]);
+  });
+
+  it('that is refused does not wake the wait; one that is recorded does, also with no wait listening', async () => {
+    const wakeups = new ApprovalWakeups();
+    let signal!: AbortSignal;
+    let paused!: () => void;
+    const inPause = new Promise<void>((resolve) => (paused = resolve));
+    const d: ApprovalDeps = {
+      ...deps(),
+      wakeups,
+      pause: (_ms, s) =>
+        new Promise<void>((resolve) => {
+          signal = s;
+          s.addEventListener('abort', () => resolve());
+          paused();
+        }),
+    };
+    await requestApproval(d, stage);
+    const waiting = awaitApprovalJob(d, stage);
+    await inPause;
+    await applyApprovalClick(d, approvers, 'f1', click('jane'));
+    expect(signal.aborted).toBe(false);
+    await applyApprovalClick({ ...d, wakeups: undefined }, approvers, 'f1', click('megan'));
+    expect(signal.aborted).toBe(false);
+    wakeups.wake('f1');
+    expect((await waiting).outcome).toBe('approved');
+  });
+});
+
+describe('ApprovalWakeups', () => {
+  it('wakes the waits still listening, not those that ended', () => {
+    const w = new ApprovalWakeups();
+    const ended = w.listen('f1');
+    const first = w.listen('f1');
+    const second = w.listen('f1');
+    ended.done();
+    first.done();
+    w.wake('f1');
+    expect([ended.signal.aborted, first.signal.aborted, second.signal.aborted]).toEqual([
+      false,
+      false,
+      true,
+    ]);
+  });
 });

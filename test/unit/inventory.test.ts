@@ -3,6 +3,7 @@ import {
   INVENTORY_KINDS,
   KIND_SEVERITY,
   classifyInventory,
+  groupsOf,
   kindsOf,
   vaultIndexOf,
   type InventoryKind,
@@ -36,6 +37,16 @@ const CASES: [string, InventoryResource, InventoryKind[]][] = [
     'a VM with a system-assigned identity',
     resource('Microsoft.Compute/virtualMachines', { identityType: 'SystemAssigned' }),
     ['systemIdentity'],
+  ],
+  [
+    'a VM with a user-assigned identity only',
+    resource('Microsoft.Compute/virtualMachines', { identityType: 'UserAssigned' }),
+    ['userIdentity'],
+  ],
+  [
+    'a VM whose identity type is None',
+    resource('Microsoft.Compute/virtualMachines', { identityType: 'None' }),
+    [],
   ],
   [
     'a web app with both identities',
@@ -72,6 +83,12 @@ const CASES: [string, InventoryResource, InventoryKind[]][] = [
   ['a Synapse workspace', resource('Microsoft.Synapse/workspaces'), ['synapse']],
   ['a storage sync service', resource('Microsoft.StorageSync/storageSyncServices'), ['fileSync']],
   ['a MySQL flexible server', resource('Microsoft.DBforMySQL/flexibleServers'), ['mysqlServer']],
+  ['a MySQL single server', resource('Microsoft.DBforMySQL/servers'), ['mysqlServer']],
+  [
+    'a resource of another type with an Entra administrator type (only SQL servers are read)',
+    resource('Microsoft.Contoso/widgets', { sqlAdministratorType: 'ActiveDirectory' }),
+    [],
+  ],
   ['a virtual network', resource('Microsoft.Network/virtualNetworks'), []],
   // Customer-managed keys, with no key vault of the subscription known (see below for those).
   [
@@ -103,6 +120,49 @@ const CASES: [string, InventoryResource, InventoryKind[]][] = [
     ['customerKey'],
   ],
   [
+    'a disk encryption set whose key names no source vault',
+    resource('Microsoft.Compute/diskEncryptionSets', {
+      activeKeyUrl: 'https://kv-elsewhere.vault.azure.net/keys/k',
+    }),
+    ['diskEncryptionSet', 'customerKey'],
+  ],
+  [
+    'a disk with Azure Disk Encryption whose settings are partly empty or name no vault',
+    resource('Microsoft.Compute/disks', {
+      adeEnabled: true,
+      adeSettings: [
+        null,
+        'x',
+        { diskEncryptionKey: { secretUrl: 'https://kv.vault.azure.net/s' } },
+      ],
+    }),
+    ['customerKey'],
+  ],
+  // The key properties are read only for the types that define them (Resource Graph projects the
+  // same property paths for every row).
+  [
+    "a resource of another type with a storage account's key source",
+    resource('Microsoft.Contoso/widgets', {
+      keySource: 'Microsoft.Keyvault',
+      keyVaultUri: 'https://kv-elsewhere.vault.azure.net',
+    }),
+    [],
+  ],
+  [
+    "a resource of another type with a SQL server's key id",
+    resource('Microsoft.Contoso/widgets', {
+      sqlKeyId: 'https://kv-elsewhere.vault.azure.net/keys/tde/0123',
+    }),
+    [],
+  ],
+  [
+    "a resource of another type with a disk encryption set's active key",
+    resource('Microsoft.Contoso/widgets', {
+      activeKeyUrl: 'https://kv-elsewhere.vault.azure.net/keys/k',
+    }),
+    [],
+  ],
+  [
     'a disk with Azure Disk Encryption turned off',
     resource('Microsoft.Compute/disks', { adeEnabled: false }),
     [],
@@ -112,6 +172,11 @@ const CASES: [string, InventoryResource, InventoryKind[]][] = [
     'a resource of another type that names its directory',
     resource('Microsoft.Contoso/widgets', { tenantId: 't' }),
     ['tenantBound'],
+  ],
+  [
+    'a resource whose tenant ID is empty (the doc\'s query: `properties.tenantId <> ""`)',
+    resource('Microsoft.Contoso/widgets', { tenantId: '' }),
+    [],
   ],
   [
     "an Azure AD B2C directory (left out by the doc's query)",
@@ -131,10 +196,11 @@ it.each(CASES)('classifies %s', (_what, r, kinds) => {
 
 /**
  * The doc's warning: a key in a key vault "that is being transferred" can become unrecoverable.
- * The subscription's own key vault and Managed HSM, as Resource Graph projects them.
+ * The subscription's own key vault and Managed HSM, as Resource Graph projects them (indexed in
+ * each test, so that a fault in the index fails that test).
  */
 const SUB = '/subscriptions/s/resourceGroups/rg/providers';
-const OWN_VAULTS = vaultIndexOf([
+const OWN_VAULT_ROWS: InventoryResource[] = [
   {
     id: `${SUB}/Microsoft.KeyVault/vaults/kv-own`,
     name: 'kv-own',
@@ -148,7 +214,9 @@ const OWN_VAULTS = vaultIndexOf([
     // ManagedHsm_Get.json's URI: its first label is the region, not the name.
     hsmUri: 'https://westus.hsm1.managedhsm.azure.net',
   },
-]);
+  // Not a vault: its name does not make a key "moving".
+  { id: `${SUB}/Microsoft.Web/sites/app-own`, name: 'app-own', type: 'microsoft.web/sites' },
+];
 
 const MOVING_CASES: [string, InventoryResource, InventoryKind[]][] = [
   [
@@ -190,6 +258,31 @@ const MOVING_CASES: [string, InventoryResource, InventoryKind[]][] = [
     ['customerKeyMoving'],
   ],
   [
+    "a disk encryption set whose key URL names no vault but whose source vault is the subscription's",
+    resource('Microsoft.Compute/diskEncryptionSets', {
+      activeKeyUrl: 'https://alias.vault.azure.net/keys/k',
+      activeKeyVaultId: `${SUB}/Microsoft.KeyVault/vaults/kv-own`,
+    }),
+    ['diskEncryptionSet', 'customerKeyMoving'],
+  ],
+  [
+    "a disk with Azure Disk Encryption whose disk encryption key is in the subscription's vault",
+    resource('Microsoft.Compute/disks', {
+      adeEnabled: true,
+      adeSettings: [
+        { diskEncryptionKey: { sourceVault: { id: `${SUB}/Microsoft.KeyVault/vaults/kv-own` } } },
+      ],
+    }),
+    ['customerKeyMoving'],
+  ],
+  [
+    'a SQL server keyed in a vault named like another resource of the subscription',
+    resource('Microsoft.Sql/servers', {
+      sqlKeyId: 'https://app-own.vault.azure.net/keys/tde/0123',
+    }),
+    ['customerKey'],
+  ],
+  [
     'a disk with Azure Disk Encryption whose vaults are all in other subscriptions',
     resource('Microsoft.Compute/disks', {
       adeEnabled: true,
@@ -218,7 +311,7 @@ const MOVING_CASES: [string, InventoryResource, InventoryKind[]][] = [
 ];
 
 it.each(MOVING_CASES)("with the subscription's vaults, classifies %s", (_what, r, kinds) => {
-  expect(kindsOf(r, OWN_VAULTS)).toEqual(kinds);
+  expect(kindsOf(r, vaultIndexOf(OWN_VAULT_ROWS))).toEqual(kinds);
 });
 
 it("classifies a key in the subscription's vault as one that breaks, read from the same rows", () => {
@@ -284,4 +377,6 @@ it('groups by kind in severity order, counts all and keeps the first names only'
   ]);
   expect(inventory.groups[1]!.names).toEqual(['kv-00', 'kv-01', 'kv-02', 'kv-03', 'kv-04']);
   expect(inventory.groups[1]!.names).toHaveLength(GROUP_NAMES_MAX);
+  expect(groupsOf(inventory, 'breaks').map((g) => g.kind)).toEqual(['keyVault', 'policy']);
+  expect(groupsOf(inventory, 'check').map((g) => g.kind)).toEqual(['storageFiles']);
 });

@@ -1,8 +1,18 @@
 import type { BackedUpAssignment } from '../../src/domain/model';
-import type { KeyVaultPort, KeyVaultState, ResourceInventoryPort } from '../../src/domain/ports';
+import type {
+  KeyVaultPort,
+  KeyVaultState,
+  Office365DirectoryPort,
+  ResourceInventoryPort,
+} from '../../src/domain/ports';
 import { TenantlinkError } from '../../src/errors';
 import { keyVaultReportCard } from '../../src/cards/keyVaultReport';
-import { fixKeyVaults, removedAssignments, vaultAssignments } from '../../src/link/keyVaults';
+import {
+  fixKeyVaults,
+  principalsGivenBack,
+  removedAssignments,
+  vaultAssignments,
+} from '../../src/link/keyVaults';
 
 /**
  * The key vault update's rules on fake ports: carried, merged, dropped, idempotent, failures kept
@@ -235,4 +245,136 @@ it('reports an RBAC vault by its role assignments, and explains the model once',
   ]);
   expect(plain).toMatchObject({ text: '', color: 'Attention' });
   expect(plain.facts[0]!.value).toBe('keyVaults.failed(TL-X)');
+});
+
+describe('principals given back', () => {
+  const backup: BackedUpAssignment[] = ['ann', 'sam', 'bob', 'eve', 'zoe'].map((who) => ({
+    id: who,
+    name: who,
+    scope: KV,
+    principalId: `old-${who}`,
+    principalType: 'User',
+    roleDefinitionId: 'role',
+    roleName: 'role',
+    principalName: who,
+  }));
+  const plan = [
+    {
+      assignmentId: 'ann',
+      action: { kind: 'restore', principalId: 'new-ann', principalName: 'ann' },
+    },
+    { assignmentId: 'sam', action: { kind: 'invite', email: 'Sam.Dev@Outlook.com' } },
+    { assignmentId: 'bob', action: { kind: 'invite', email: 'bob@example.org' } },
+    { assignmentId: 'eve', action: { kind: 'skip', reason: 'group' } },
+  ] as const;
+  const asked: string[][] = [];
+  const directory = {
+    usersWithEmails: async (emails: readonly string[]) => {
+      asked.push([...emails]);
+      return [
+        {
+          id: 'guest-sam',
+          displayName: 'Sam',
+          userPrincipalName: 'sam#EXT#@contoso.onmicrosoft.com',
+          mail: null,
+          otherMails: ['SAM.DEV@outlook.com'],
+        },
+        {
+          id: 'guest-bob',
+          displayName: 'Bob',
+          userPrincipalName: 'bob#EXT#@contoso.onmicrosoft.com',
+          mail: 'bob@example.org',
+        },
+      ];
+    },
+  } as unknown as Office365DirectoryPort;
+
+  beforeEach(() => (asked.length = 0));
+
+  it('maps a restored account directly and an invited guest through its email, only for those given back', async () => {
+    const report = [
+      { assignmentId: 'ann', outcome: 'restored' },
+      { assignmentId: 'sam', outcome: 'invitedRestored' },
+      { assignmentId: 'bob', outcome: 'failed' },
+      { assignmentId: 'eve', outcome: 'existing' },
+    ];
+    const map = await principalsGivenBack(backup, plan, report, directory);
+    expect([...map.entries()].sort()).toEqual([
+      ['old-ann', 'new-ann'],
+      ['old-sam', 'guest-sam'],
+    ]);
+    expect(asked).toEqual([['sam.dev@outlook.com']]);
+  });
+
+  it('asks the directory nothing when no guest was given access back', async () => {
+    const map = await principalsGivenBack(
+      backup,
+      plan,
+      [{ assignmentId: 'ann', outcome: 'existing' }],
+      directory,
+    );
+    expect([...map.entries()]).toEqual([['old-ann', 'new-ann']]);
+    expect(asked).toEqual([]);
+  });
+});
+
+it('keeps a policy already of the new directory (its tenant ID in any case) and merges every permission kind', async () => {
+  const { inventory, port, updates } = ports([
+    {
+      id: 'kv1',
+      name: 'kv1',
+      tenantId: NEW,
+      rbacAuthorization: false,
+      accessPolicies: [
+        {
+          tenantId: NEW.toUpperCase(),
+          objectId: 'new-x',
+          permissions: { keys: ['get'], certificates: ['list'] },
+        },
+        {
+          tenantId: OLD,
+          objectId: 'old-a',
+          permissions: { keys: ['sign'], storage: ['get'], secrets: ['get'] },
+        },
+      ],
+    },
+  ]);
+  const results = await fixKeyVaults(inventory, port, 'sub', NEW, new Map([['old-a', 'new-x']]));
+  expect(results.map((r) => [r.outcome, r.policies, r.dropped])).toEqual([['updated', 1, 0]]);
+  expect(updates[0]?.policies).toEqual([
+    {
+      tenantId: NEW,
+      objectId: 'new-x',
+      permissions: {
+        keys: ['get', 'sign'],
+        secrets: ['get'],
+        certificates: ['list'],
+        storage: ['get'],
+      },
+    },
+  ]);
+});
+
+it('reports a vault already done in the access policy model', async () => {
+  const { inventory, port } = ports([
+    { id: 'kv1', name: 'kv1', tenantId: NEW, rbacAuthorization: false, accessPolicies: [] },
+  ]);
+  expect(await fixKeyVaults(inventory, port, 'sub', NEW, new Map())).toEqual([
+    {
+      id: 'kv1',
+      name: 'kv1',
+      outcome: 'alreadyDone',
+      model: 'accessPolicies',
+      policies: 0,
+      dropped: 0,
+    },
+  ]);
+});
+
+it('updates an RBAC vault with no removed assignments given', async () => {
+  const { inventory, port } = ports([
+    { id: KV, name: 'kv-rbac', tenantId: OLD, rbacAuthorization: true, accessPolicies: [] },
+  ]);
+  const [result] = await fixKeyVaults(inventory, port, 'sub', NEW, new Map());
+  expect(result).toMatchObject({ outcome: 'updated', model: 'rbac' });
 });

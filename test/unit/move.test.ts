@@ -192,6 +192,10 @@ describe('changeDirectoryByApi', () => {
     ['a 401', new TenantlinkError('cloudUnauthorized')],
     ['a throttling error', new TenantlinkError('cloudThrottled')],
     ['a 5xx', new TenantlinkError('cloudUnavailable')],
+    ['a 500 that is not transient', new TenantlinkError('internal')],
+    ['a 502 that is not transient', new TenantlinkError('exportUpload')],
+    ['an error of no HTTP status', new TenantlinkError('moveRefused')],
+    ['an error that is not a TenantlinkError', new Error('socket hang up')],
   ])('fails on %s at the request rather than go the guided way', async (_what, error) => {
     const source = {
       getDirectoryChange: async () => {
@@ -199,6 +203,44 @@ describe('changeDirectoryByApi', () => {
       },
     } as unknown as AzureManagementPort;
     await expect(changeDirectoryByApi(source, arm(['source']), SUB, DEST, 'o')).rejects.toBe(error);
+  });
+
+  it('goes the guided way on a 403 at the request', async () => {
+    const error = new TenantlinkError('cloudForbidden', { serviceCode: 'AuthorizationFailed' });
+    const source = {
+      getDirectoryChange: async () => {
+        throw error;
+      },
+    } as unknown as AzureManagementPort;
+    expect(await changeDirectoryByApi(source, arm(['source']), SUB, DEST, 'o')).toEqual({
+      kind: 'refused',
+      requested: undefined,
+      error,
+      stage: 'request',
+    });
+  });
+
+  it('says the subscription was already there when the new directory shows it first', async () => {
+    expect(
+      await changeDirectoryByApi({} as AzureManagementPort, arm([DEST]), SUB, DEST, 'o'),
+    ).toEqual({ kind: 'moved', requested: undefined, change: undefined, alreadyThere: true });
+  });
+
+  it('after a restart, takes a request the acceptor sees completed as moved, without asking again', async () => {
+    const target = Object.assign(arm(['source']), {
+      directoryChangeStatus: async () => 'Completed',
+    });
+    expect(
+      await changeDirectoryByApi(
+        {} as AzureManagementPort,
+        target,
+        SUB,
+        DEST,
+        'o',
+        undefined,
+        true,
+      ),
+    ).toEqual({ kind: 'moved', requested: undefined, change: undefined, alreadyThere: false });
   });
 
   it('goes the guided way on a 400 at the acceptance', async () => {

@@ -110,7 +110,11 @@ describe('runPreflight', () => {
     const asked = { eligible: 0, emails: [] as string[] };
     const realms: string[] = [];
     const report = await runPreflight(
-      office365([DIRECTORY_ROLES.GlobalAdministrator], undefined, asked),
+      office365(
+        [DIRECTORY_ROLES.BillingAdministrator, DIRECTORY_ROLES.GlobalAdministrator],
+        undefined,
+        asked,
+      ),
       arm([s1], { [scopeOf(s1)]: [at(scopeOf(s1), BUILT_IN_ROLES.Owner)] }),
       async (email) => {
         realms.push(email);

@@ -64,3 +64,85 @@ it('reports a refused invitation and a refused assignment as failed, and does th
   // One invitation per address, however many assignments it carries.
   expect(invited.sort()).toEqual(['blocked@example.com', 'ok@example.com']);
 });
+
+it('re-creates the custom roles first; an assignment of one that failed fails with its code, the others are granted as users', async () => {
+  const S = '00000000-0000-0000-0000-000000000001';
+  const role = (guid: string, name: string, scopes = [`/subscriptions/${S}`]) => ({
+    id: guid,
+    roleName: name,
+    description: name,
+    permissions: [{ actions: ['*/read'], notActions: [], dataActions: [], notDataActions: [] }],
+    assignableScopes: scopes,
+  });
+  const MG = '/providers/Microsoft.Management/managementGroups/mg';
+  const put: string[] = [];
+  const granted: unknown[] = [];
+  const azure = {
+    putCustomRole: jest.fn(async (_s: string, r: { id: string }) => {
+      put.push(r.id);
+      if (r.id === 'bbbbbbbb-0000-0000-0000-000000000002')
+        throw new TenantlinkError('cloudConflict', { serviceCode: 'RoleDefinitionLimitExceeded' });
+      return { created: r.id === 'aaaaaaaa-0000-0000-0000-000000000001' };
+    }),
+    grantRole: jest.fn(async (grant: unknown) => {
+      granted.push(grant);
+      return { assignment: {}, created: true };
+    }),
+  } as unknown as AzureManagementPort;
+  const ofRole = (n: number, guid: string): RestorePlanEntry => ({
+    ...entry(n, { kind: 'restore', principalId: `new-${n}`, principalName: `p${n}` }),
+    roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+    roleName: `role ${n}`,
+  });
+  const run = await restoreAccess(
+    {} as Office365DirectoryPort,
+    azure,
+    S,
+    [
+      ofRole(1, 'aaaaaaaa-0000-0000-0000-000000000001'),
+      ofRole(2, 'BBBBBBBB-0000-0000-0000-000000000002'),
+      ofRole(3, 'cccccccc-0000-0000-0000-000000000003'),
+    ],
+    'https://portal.azure.com',
+    [
+      role('aaaaaaaa-0000-0000-0000-000000000001', 'Deployer'),
+      role('bbbbbbbb-0000-0000-0000-000000000002', 'Operator'),
+      role('cccccccc-0000-0000-0000-000000000003', 'Reader+'),
+      role('dddddddd-0000-0000-0000-000000000004', 'Platform', [MG]),
+    ],
+  );
+  expect(put).toEqual([
+    'aaaaaaaa-0000-0000-0000-000000000001',
+    'bbbbbbbb-0000-0000-0000-000000000002',
+    'cccccccc-0000-0000-0000-000000000003',
+  ]);
+  expect(run.customRoles).toEqual([
+    { id: 'aaaaaaaa-0000-0000-0000-000000000001', roleName: 'Deployer', outcome: 'created' },
+    {
+      id: 'bbbbbbbb-0000-0000-0000-000000000002',
+      roleName: 'Operator',
+      outcome: 'failed',
+      errorCode: 'RoleDefinitionLimitExceeded',
+    },
+    { id: 'cccccccc-0000-0000-0000-000000000003', roleName: 'Reader+', outcome: 'existing' },
+  ]);
+  expect(run.assignments.map((r) => [r.assignmentId, r.outcome, r.errorCode])).toEqual([
+    ['a1', 'restored', undefined],
+    ['a2', 'failed', 'RoleDefinitionLimitExceeded'],
+    ['a3', 'restored', undefined],
+  ]);
+  expect(granted).toEqual([
+    {
+      scope: SUB,
+      principalId: 'new-1',
+      principalType: 'User',
+      role: { definitionGuid: 'aaaaaaaa-0000-0000-0000-000000000001', name: 'role 1' },
+    },
+    {
+      scope: SUB,
+      principalId: 'new-3',
+      principalType: 'User',
+      role: { definitionGuid: 'cccccccc-0000-0000-0000-000000000003', name: 'role 3' },
+    },
+  ]);
+});

@@ -1,4 +1,9 @@
-import { emailsOf, planRestore, summarizePlan } from '../../src/domain/restorePlan';
+import {
+  emailsOf,
+  planRestore,
+  summarizePlan,
+  type RestorePlanEntry,
+} from '../../src/domain/restorePlan';
 import type { DirectoryPerson } from '../../src/domain/rules';
 import type { BackedUpAssignment } from '../../src/link/impact';
 
@@ -49,6 +54,25 @@ describe('emailsOf', () => {
     ).toEqual(['sam.dev@outlook.com', 'sam@example.org']);
     expect(emailsOf(person('ann', {}))).toEqual(['ann@old.onmicrosoft.com']);
   });
+
+  it("reads a guest's external address from its UPN alone", () => {
+    expect(
+      emailsOf(
+        person('sam', { userPrincipalName: 'sam.dev_outlook.com#EXT#@old.onmicrosoft.com' }),
+      ),
+    ).toEqual(['sam.dev@outlook.com']);
+  });
+
+  it('ignores a value that holds more than one address', () => {
+    expect(
+      emailsOf(
+        person('ann', {
+          mail: 'Ann <ann@example.org>',
+          otherMails: ['ann@example.org (old)', 'ann@example.com'],
+        }),
+      ),
+    ).toEqual(['ann@example.com', 'ann@old.onmicrosoft.com']);
+  });
 });
 
 describe('planRestore', () => {
@@ -72,10 +96,11 @@ describe('planRestore', () => {
     assignment(6, 'gone', 'User'),
     assignment(7, 'x', 'ForeignGroup'),
   ];
-  const plan = planRestore(backup, formerUsers, office365);
+  // Planned in each test, so that a fault in the planning fails that test.
+  const plan = (): RestorePlanEntry[] => planRestore(backup, formerUsers, office365);
 
   it('restores a user who exists in Office 365 under the same email, at the original scope and role', () => {
-    expect(plan[0]).toMatchObject({
+    expect(plan()[0]).toMatchObject({
       scope: SUB,
       roleName: 'Contributor',
       action: {
@@ -87,14 +112,18 @@ describe('planRestore', () => {
   });
 
   it('invites a user with no Office 365 account, keeping a resource group scope', () => {
-    expect(plan[1]).toMatchObject({
+    expect(plan()[1]).toMatchObject({
       scope: `${SUB}/resourceGroups/rg-web`,
       action: { kind: 'invite', email: 'sam.dev@outlook.com' },
     });
   });
 
   it('says why groups, service principals, unknown users and other principals are not carried', () => {
-    expect(plan.slice(2).map((e) => e.action)).toEqual([
+    expect(
+      plan()
+        .slice(2)
+        .map((e) => e.action),
+    ).toEqual([
       { kind: 'skip', reason: 'servicePrincipal' },
       { kind: 'skip', reason: 'group' },
       { kind: 'skip', reason: 'noEmail' },
@@ -103,8 +132,26 @@ describe('planRestore', () => {
     ]);
   });
 
+  it('matches an Office 365 user by sign-in name or mail in any case, the first one listed', () => {
+    const users = [
+      person('no-mail', { userPrincipalName: 'someone@contoso.onmicrosoft.com' }),
+      person('first', { userPrincipalName: 'a@contoso.com', mail: 'Kelley.Wall@Outlook.com' }),
+      person('second', { userPrincipalName: 'KELLEY.WALL@outlook.com', mail: null }),
+    ];
+    expect(
+      planRestore([assignment(1, 'kelley-msa', 'User')], formerUsers, users)[0]!.action,
+    ).toEqual({ kind: 'restore', principalId: 'first', principalName: 'Kelley.Wall@Outlook.com' });
+    expect(
+      planRestore([assignment(1, 'kelley-msa', 'User')], formerUsers, users.slice(2))[0]!.action,
+    ).toEqual({
+      kind: 'restore',
+      principalId: 'second',
+      principalName: 'KELLEY.WALL@outlook.com',
+    });
+  });
+
   it('counts the plan', () => {
-    expect(summarizePlan(plan)).toEqual({
+    expect(summarizePlan(plan())).toEqual({
       restore: 1,
       invite: 1,
       skip: 5,

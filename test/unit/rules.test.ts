@@ -119,6 +119,45 @@ describe('before-you-begin rules', () => {
     });
   });
 
+  it('R3 and R4 compare emails ignoring case and surrounding spaces', () => {
+    const padded = { ...base.azureAdmin, email: ' Kelley.Wall@outlook.com ' };
+    const user = { ...kelleyGa, userPrincipalName: ' kelley.wall@OUTLOOK.com\t', mail: null };
+    expect(
+      failing({
+        ...base,
+        azureAdmin: padded,
+        office365UsersWithAdminEmail: [user],
+        office365GlobalAdmins: [user],
+      }),
+    ).toEqual(['R3', 'R4']);
+  });
+
+  it('names no one in the parameters of R3 and R4 when they pass, and the email in R5', () => {
+    const params = Object.fromEntries(evaluateRules(base).map((r) => [r.rule, r.params]));
+    expect(params.R3).toEqual({ email: 'kelley.wall@outlook.com', name: '' });
+    expect(params.R4).toEqual({ email: 'kelley.wall@outlook.com', name: '' });
+    expect(params.R5).toEqual({ email: 'kelley.wall@outlook.com' });
+  });
+
+  it('R2 says to activate the role only when it is eligible and not active', () => {
+    const r2 = (facts: Partial<PreflightFacts>) =>
+      evaluateRules({ ...base, ...facts }).find((r) => r.rule === 'R2');
+    const GA = DIRECTORY_ROLES.GlobalAdministrator;
+    expect(
+      r2({ office365AdminRoleTemplateIds: [], office365AdminEligibleRoleTemplateIds: [GA] }),
+    ).toEqual({ rule: 'R2', passed: false, params: { eligible: 'yes' } });
+    expect(r2({ office365AdminEligibleRoleTemplateIds: [GA] })).toEqual({
+      rule: 'R2',
+      passed: true,
+      params: { eligible: 'no' },
+    });
+    expect(r2({ office365AdminRoleTemplateIds: [] })).toEqual({
+      rule: 'R2',
+      passed: false,
+      params: { eligible: 'no' },
+    });
+  });
+
   it('tells a Microsoft account by idp or consumer tenant', () => {
     expect(isMicrosoftAccount({ identityProvider: 'live.com' })).toBe(true);
     expect(

@@ -85,3 +85,9 @@ it('resumes an access job stored before its notice named the initiator (a deploy
   const named = { ...access, notice: { ...notice, initiatorName: 'Kelley Wall' } };
   expect(readStage(ACCESS_JOB_STAGE, named, 'access').notice.initiatorName).toBe('Kelley Wall');
 });
+
+it("says why the first field does not fit, in zod's words", () => {
+  expect(() => readStage(ACCESS_STAGE, { ...access, restore: 'true' }, 'access')).toThrow(
+    /stage does not fit: restore Expected boolean, received string$/,
+  );
+});
