@@ -8,6 +8,7 @@ import { GRANTABLE_ROLES } from '../../src/domain/roles';
 import type { RuleId } from '../../src/domain/rules';
 import { DIRECTORY_CHANGE_BLOCKERS } from '../../src/domain/eligibility';
 import { ERRORS } from '../../src/errors';
+import { AT_REST_ANSWERS } from '../../src/dialogs/rootDialog';
 import { DEFAULT_LOCALE, Localizer } from '../../src/i18n';
 import type { GrantResult } from '../../src/link/access';
 
@@ -150,11 +151,14 @@ const templateUses = sources.flatMap(({ file, text }) =>
 );
 
 const errorKeys = Object.values(ERRORS).map((d) => d.messageKey);
+/** Keys kept in a table of their own: the answers at rest of the root dialog. */
+const tableKeys = Object.values(AT_REST_ANSWERS).filter((k): k is string => k !== undefined);
 
 const usedKeys = new Set([
   ...literalUses.map((u) => u.key),
   ...templateUses.flatMap((u) => DYNAMIC_KEYS[u.pattern] ?? []),
   ...errorKeys,
+  ...tableKeys,
 ]);
 
 describe('message keys used by src/', () => {
@@ -183,6 +187,11 @@ describe('message keys used by src/', () => {
 
   it.each(Object.entries(ERRORS))('has the message key of error %s in en-US.json', (_n, def) => {
     expect(catalog).toHaveProperty([def.messageKey]);
+  });
+
+  it('has every answer at rest in en-US.json', () => {
+    expect(tableKeys.length).toBeGreaterThan(0);
+    expect(tableKeys.filter((k) => !(k in catalog))).toEqual([]);
   });
 
   it('leaves no key of en-US.json unused', () => {
