@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { SignInKind, TokenSource } from '../../src/auth/signIn';
 import type {
   AzureSubscription,
+  CustomRoleDefinition,
   DirectoryPerson,
   RoleAssignment,
   RoleGrant,
@@ -304,7 +305,7 @@ describe('reviewImpactJob', () => {
 });
 
 describe('giveAccessJob', () => {
-  async function run(restore: boolean, failFor?: string) {
+  async function run(restore: boolean, failFor?: string, customRoles?: CustomRoleDefinition[]) {
     const granted: RoleGrant[] = [];
     const progress: unknown[] = [];
     const target = {
@@ -345,6 +346,7 @@ describe('giveAccessJob', () => {
             action: { kind: 'restore', principalId: 'sam', principalName: 'sam' },
           },
         ],
+        ...(customRoles ? { customRoles } : {}),
         audit: [],
         createdAt: new Date().toISOString(),
         updatedAt: new Date().toISOString(),
@@ -403,6 +405,22 @@ describe('giveAccessJob', () => {
       },
     ]);
     expect(record?.audit.some((a) => a.action === 'restore:Reader')).toBe(true);
+  });
+
+  it("re-creates the subscription's custom role with the assignment it gives back", async () => {
+    const role: CustomRoleDefinition = {
+      id: 'c0ffee00-0000-4000-8000-000000000001',
+      roleName: 'Backup Operator',
+      description: '',
+      permissions: [],
+      assignableScopes: [SCOPE],
+    };
+    const { result, granted } = await run(true, undefined, [role]);
+    expect(result.restore?.customRoles.map((r) => [r.roleName, r.outcome])).toEqual([
+      ['Backup Operator', 'created'],
+    ]);
+    expect(result.restore?.assignments.map((a) => a.outcome)).toEqual(['restored']);
+    expect(granted.map((g) => g.principalId)).toEqual(['jane', 'tricia', 'sam']);
   });
 
   it('runs no restore when the toggle is off, and records a failed grant as failed', async () => {
