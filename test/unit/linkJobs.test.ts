@@ -197,6 +197,8 @@ describe('reviewImpactJob', () => {
       restorePlan: result.plan?.map((e) => ({ assignmentId: e.assignmentId, action: e.action })),
     });
     expect(record?.inventoryError).toBeUndefined();
+    // The review writes no audit line: the record starts with an empty audit trail.
+    expect(record?.audit).toEqual([]);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
