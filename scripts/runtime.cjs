@@ -142,7 +142,12 @@ function main() {
   const key = Object.keys(process.env).find((k) => k.toUpperCase() === 'PATH') || 'PATH';
   const env = {
     ...process.env,
-    [key]: [nodeFolder(choice, root), process.env[key]].join(path.delimiter),
+    // The project's tools (jest, tsc, stryker…) are found outside `npm run` too, as inside it.
+    [key]: [
+      nodeFolder(choice, root),
+      path.join(root, 'node_modules', '.bin'),
+      process.env[key],
+    ].join(path.delimiter),
   };
   // npm's own variables name the Node.js it ran on: they name the chosen one now.
   env.npm_node_execpath = choice.node;

@@ -13,6 +13,7 @@ import {
   type Harness,
 } from '../helpers/testApp';
 import { until } from '../helpers/until';
+import { changeBoardPolicy } from '../helpers/approvalPolicy';
 
 /**
  * The approval stage through real HTTP (issue 29): the link as the test channel drives it, the
@@ -28,12 +29,7 @@ const NESTOR: TeamsUser = {
   name: 'Nestor Wilke',
   aadObjectId: IDS.users.nestorContoso,
 };
-const POLICY: ApprovalPolicy = {
-  required: 1,
-  approvers: { kind: 'group', groupId: IDS.groups.contosoChangeBoard, groupName: 'Change Board' },
-  channel: { teamId: TEAM, channelId: TEAM, name: 'Contoso IT' },
-  expiryMs: 24 * 3600_000,
-};
+const POLICY = changeBoardPolicy(TEAM);
 
 let h: Harness;
 let calls: RecordedCall[];

@@ -1,6 +1,5 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import type { App } from '../../src/app';
-import type { ApprovalPolicy } from '../../src/domain/approval';
 import { IDS } from '../../src/sandbox';
 import { ApprovalPolicyStore } from '../../src/state/approvalPolicies';
 import { ChangeRecordStore } from '../../src/state/changeRecords';
@@ -9,6 +8,7 @@ import { DISK_BOT_TEAM, startBotOnDisk, type BotOnDisk } from '../helpers/botOnD
 import { actionData, personalChat, type TeamsUser } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm } from '../helpers/testApp';
 import { until } from '../helpers/until';
+import { changeBoardPolicy } from '../helpers/approvalPolicy';
 
 /**
  * The approval wait across instances (issue 29: "survives restarts and instance loss"): two
@@ -21,12 +21,7 @@ import { until } from '../helpers/until';
 
 const chat = personalChat(USERS.kelley);
 const TEAM = DISK_BOT_TEAM;
-const POLICY: ApprovalPolicy = {
-  required: 1,
-  approvers: { kind: 'group', groupId: IDS.groups.contosoChangeBoard, groupName: 'Change Board' },
-  channel: { teamId: TEAM, channelId: TEAM, name: 'Contoso IT' },
-  expiryMs: 24 * 3600_000,
-};
+const POLICY = changeBoardPolicy(TEAM);
 
 let bot: BotOnDisk;
 let b: App | undefined;

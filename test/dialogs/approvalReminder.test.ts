@@ -1,10 +1,10 @@
-import type { ApprovalPolicy } from '../../src/domain/approval';
 import { IDS } from '../../src/sandbox';
 import { ApprovalPolicyStore } from '../../src/state/approvalPolicies';
 import { viewAs } from '../helpers/cardViews';
 import { actionData, cardText, personalChat } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 import { until } from '../helpers/until';
+import { changeBoardPolicy } from '../helpers/approvalPolicy';
 
 /**
  * The approval's one reminder through real HTTP (issue 29: the wait "reminds once"): the link
@@ -16,12 +16,7 @@ import { until } from '../helpers/until';
 
 const chat = personalChat(USERS.kelley);
 const TEAM = '19:contoso-it@thread.tacv2';
-const POLICY: ApprovalPolicy = {
-  required: 1,
-  approvers: { kind: 'group', groupId: IDS.groups.contosoChangeBoard, groupName: 'Change Board' },
-  channel: { teamId: TEAM, channelId: TEAM, name: 'Contoso IT' },
-  expiryMs: 24 * 3600_000,
-};
+const POLICY = changeBoardPolicy(TEAM);
 
 let h: Harness;
 let clock: number;

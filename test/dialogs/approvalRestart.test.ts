@@ -1,10 +1,10 @@
-import type { ApprovalPolicy } from '../../src/domain/approval';
 import { IDS } from '../../src/sandbox';
 import { ApprovalPolicyStore } from '../../src/state/approvalPolicies';
 import { DISK_BOT_TEAM, startBotOnDisk, type BotOnDisk } from '../helpers/botOnDisk';
 import { actionData, personalChat } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm } from '../helpers/testApp';
 import { until } from '../helpers/until';
+import { changeBoardPolicy } from '../helpers/approvalPolicy';
 
 /**
  * The approval wait survives a restart (issue 29): the bot's state in the embedded store on disk;
@@ -14,12 +14,7 @@ import { until } from '../helpers/until';
 
 const chat = personalChat(USERS.kelley);
 const TEAM = DISK_BOT_TEAM;
-const POLICY: ApprovalPolicy = {
-  required: 1,
-  approvers: { kind: 'group', groupId: IDS.groups.contosoChangeBoard, groupName: 'Change Board' },
-  channel: { teamId: TEAM, channelId: TEAM, name: 'Contoso IT' },
-  expiryMs: 24 * 3600_000,
-};
+const POLICY = changeBoardPolicy(TEAM);
 
 let bot: BotOnDisk;
 

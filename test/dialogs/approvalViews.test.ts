@@ -14,6 +14,7 @@ import {
 } from '../helpers/teamsChannel';
 import { USERS, click, linkUpToConfirm, startHarness, type Harness } from '../helpers/testApp';
 import { until } from '../helpers/until';
+import { changeBoardPolicy } from '../helpers/approvalPolicy';
 
 /**
  * The approval card's views and ends through real HTTP (issue 29): the channel's message is
@@ -38,16 +39,7 @@ const LIDIA: TeamsUser = {
   name: 'Lidia Holloway',
   aadObjectId: IDS.users.lidiaContoso,
 };
-const POLICY: ApprovalPolicy = {
-  required: 1,
-  approvers: {
-    kind: 'group',
-    groupId: IDS.groups.contosoChangeBoard,
-    groupName: 'Contoso Change Board',
-  },
-  channel: { teamId: TEAM, channelId: TEAM, name: 'Contoso IT' },
-  expiryMs: 24 * 3600_000,
-};
+const POLICY = changeBoardPolicy(TEAM, 'Contoso Change Board');
 
 let h: Harness;
 let calls: RecordedCall[];

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { chooseNode, isSupported, pinnedPackage } from '../../scripts/runtime.cjs';
 
 /**
@@ -71,6 +71,18 @@ it('runs the command with the chosen Node.js first on its PATH', () => {
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout.trim()).toBe(process.execPath);
+});
+
+it("finds the project's tools outside npm run (node_modules/.bin on the command's PATH)", () => {
+  const path = ['/usr/bin', '/bin'].join(delimiter);
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'runtime.cjs'), 'tsc', '-v'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: path, npm_node_execpath: process.execPath },
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/^Version \d+\./);
 });
 
 it('passes SIGTERM on to the command and exits with its exit code', async () => {
