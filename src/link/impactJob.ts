@@ -74,8 +74,11 @@ export async function reviewImpactJob(
       r.customRoles = report.customRoles;
       if (plan)
         r.restorePlan = plan.map((e) => ({ assignmentId: e.assignmentId, action: e.action }));
+      // This review's inventory or its error replaces an earlier review's (never both, never stale).
       if (inventory) r.inventory = inventory;
+      else delete r.inventory;
       if (inventoryError) r.inventoryError = inventoryError;
+      else delete r.inventoryError;
     },
     () => ({
       flowId,

@@ -24,7 +24,8 @@ export interface KeyVaultJobResult {
  * and its access policies carried to the people whose access was given back, or for an RBAC-mode
  * vault its role assignments counted from the backup and the restore report (given back by the
  * restore, not granted again here); every vault's outcome in the audit trail.
- * @throws TenantlinkError from Graph or ARM, or Error from storage
+ * @throws TenantlinkError from Graph or ARM, or Error from storage; Error before any vault is
+ *   read or changed when the flow has no change record (its writes could not be audited)
  */
 export async function fixKeyVaultsJob(
   procedure: LinkProcedure,
@@ -33,10 +34,12 @@ export async function fixKeyVaultsJob(
 ): Promise<KeyVaultJobResult> {
   const { flowId } = stage;
   const record = await procedure.changeRecord(flowId);
+  // The same refusal as the audit's update below would give, but before any vault is changed.
+  if (!record) throw new Error(`no change record ${flowId}`);
   const principals = await principalsGivenBack(
-    record?.backup ?? [],
-    record?.restorePlan ?? [],
-    record?.restoreReport ?? [],
+    record.backup,
+    record.restorePlan ?? [],
+    record.restoreReport ?? [],
     procedure.directory(userId, 'office365'),
   );
   const results = await fixKeyVaults(
@@ -45,7 +48,7 @@ export async function fixKeyVaultsJob(
     stage.subscriptionId,
     stage.tenantId,
     principals,
-    removedAssignments(record?.backup ?? [], record?.restoreReport ?? []),
+    removedAssignments(record.backup, record.restoreReport ?? []),
   );
   await procedure.updateRecord(flowId, (r) => {
     r.audit = [

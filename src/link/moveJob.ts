@@ -44,7 +44,8 @@ export interface RecordedMoveResult {
  * before a restart is not repeated, a subscription already in the directory is left alone. A
  * refusal is recorded (and a request refused at its acceptance withdrawn) and reported, not thrown.
  * @param userId the Teams user whose Azure sign-in requests and Office 365 sign-in accepts
- * @throws TenantlinkError from ARM when a call fails after its retries
+ * @throws TenantlinkError from ARM when a call fails after its retries; Error before any call to
+ *   Azure when the flow has no change record (made by the impact review, with the backup)
  */
 export async function changeDirectoryJob(
   procedure: LinkProcedure,
@@ -53,7 +54,11 @@ export async function changeDirectoryJob(
 ): Promise<MoveJobResult> {
   const { flowId, initiatorId: by, subscriptionId, destinationTenantId } = stage;
   const target = procedure.azure(userId, 'office365');
-  const before = (await procedure.changeRecord(flowId))?.status;
+  const record = await procedure.changeRecord(flowId);
+  // No record, no backup of the assignments the move removes, and no audit of its writes: refused
+  // with the error the first audit write would give, but before any call to Azure.
+  if (!record) throw new Error(`no change record ${flowId}`);
+  const before = record.status;
   const outcome = await changeDirectoryByApi(
     procedure.azure(userId, 'azure'),
     target,

@@ -48,6 +48,12 @@ export interface LinkProcedureDeps {
   readonly notifier: ChannelNotifier;
   /** One link per subscription at a time. */
   readonly locks: SubscriptionLockStore;
+  /**
+   * Waits `ms` milliseconds between two looks at the change record while another run holds the
+   * notice ({@link LinkProcedure.notifyOnce}); absent: the real timer (a test passes its own to
+   * drive the 10 s wait without sleeping through it).
+   */
+  readonly pause?: (ms: number) => Promise<unknown>;
 }
 
 /** How long {@link LinkProcedure.notifyOnce} waits for another run's notice to be recorded, in ms. */
@@ -253,7 +259,7 @@ export class LinkProcedure {
     for (let waited = 0; waited < NOTICE_WAIT_MS; waited += NOTICE_POLL_MS) {
       const record = await this.deps.changes.get(flowId);
       if (record?.status === 'notified') return record.notifiedChannels ?? 0;
-      await pause(NOTICE_POLL_MS);
+      await (this.deps.pause ?? pause)(NOTICE_POLL_MS);
     }
     return 0;
   }

@@ -9,9 +9,13 @@ import type { SubscriptionLockStore } from '../../src/state/subscriptionLocks';
 /**
  * A link procedure for unit tests of the jobs on fake ports: change records in memory, no tokens
  * or clients (a test replaces `azure`/`directory` with its fakes), no propagation wait, and the
- * given channel notifier (none told by default).
+ * given channel notifier (none told by default) and pause between two looks at the record (the
+ * real timer by default).
  */
-export function testProcedure(notifier: ChannelNotifier = { notify: async () => 0 }): {
+export function testProcedure(
+  notifier: ChannelNotifier = { notify: async () => 0 },
+  pause?: (ms: number) => Promise<unknown>,
+): {
   procedure: LinkProcedure;
   changes: ChangeRecordStore;
 } {
@@ -24,6 +28,7 @@ export function testProcedure(notifier: ChannelNotifier = { notify: async () => 
       locks: {} as SubscriptionLockStore,
       propagation: { timeoutMs: 0, firstPollMs: 1, maxPollMs: 1 },
       notifier,
+      ...(pause ? { pause } : {}),
     },
     pino({ level: 'silent' }),
   );

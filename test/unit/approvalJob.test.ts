@@ -140,8 +140,12 @@ it('expires after 24 h with one reminder, and a run after a restart neither remi
   expect(result).toEqual({ outcome: 'expired', decisions: [] });
   expect(now).toBe(Date.parse('2026-12-05T10:00:00Z'));
   expect(reminders).toBe(1);
+  const ended = await record();
   expect(await awaitApprovalJob(deps(), stage)).toEqual(result);
   expect(reminders).toBe(1);
+  // The end is recorded once: the second run leaves the record as it was (its version and its
+  // updatedAt, which the history card shows, included).
+  expect(await record()).toEqual(ended);
   const r = await record();
   expect(r?.status).toBe('expired');
   expect(r?.audit.map((a) => a.action)).toEqual(['approvalRequested', 'approval:expired']);
@@ -316,11 +320,14 @@ describe('what the approval job records and when it looks again', () => {
       r.audit = [{ at: 'x', by: '29:kelley', action: 'preflight', target: 't', outcome: 'ok' }];
     });
     await requestApproval(deps(), stage);
+    const requested = await record();
     await requestApproval(deps(), stage);
     expect((await record())?.audit.map((a) => a.action)).toEqual([
       'preflight',
       'approvalRequested',
     ]);
+    // Once: the second request leaves the record as it was (version and updatedAt included).
+    expect(await record()).toEqual(requested);
   });
 
   it('looks again at each poll, at the reminder and at the expiry, never later', async () => {

@@ -126,6 +126,33 @@ it('does not ask the old directory when no user holds an assignment', async () =
   expect(report.customRoles).toEqual([]);
 });
 
+it("backs up only the subscription's own custom roles, and names assignments of any listed one", async () => {
+  // RoleDefinitions_List at the subscription returns the custom roles applicable there, defined
+  // above it too (https://learn.microsoft.com/rest/api/authorization/role-definitions/list).
+  const above: CustomRoleDefinition = {
+    ...customRole,
+    id: 'c0ffee00-0000-4000-8000-000000000002',
+    roleName: 'Group Auditor',
+    assignableScopes: ['/providers/Microsoft.Management/managementGroups/mg'],
+  };
+  const both: CustomRoleDefinition = {
+    ...customRole,
+    id: 'c0ffee00-0000-4000-8000-000000000003',
+    roleName: 'Shared Operator',
+    assignableScopes: [SCOPE, '/subscriptions/another'],
+  };
+  const azure = {
+    listRoleAssignments: async () => [
+      assignment(1, 'User', 'u1', '', SCOPE, above.id),
+      assignment(2, 'User', 'u1', '', SCOPE, CUSTOM_GUID),
+    ],
+    listCustomRoles: async () => [above, customRole, both],
+  } as unknown as AzureManagementPort;
+  const report = await reviewImpact(azure, undefined, SUB);
+  expect(report.customRoles).toEqual([customRole]);
+  expect(report.assignments.map((a) => a.roleName)).toEqual(['Group Auditor', 'Backup Operator']);
+});
+
 describe('takeInventory', () => {
   it("classifies the subscription's resources and policy objects as Resource Graph lists them", async () => {
     const asked: string[] = [];

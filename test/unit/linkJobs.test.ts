@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { SignInKind, TokenSource } from '../../src/auth/signIn';
 import type {
   AzureSubscription,
+  CustomRoleDefinition,
   DirectoryPerson,
   RoleAssignment,
   RoleGrant,
@@ -53,6 +54,8 @@ interface Clouds {
 type Named = TokenCredential & { readonly kind: SignInKind; readonly resource: string };
 
 function procedureOn(clouds: Clouds, notified: string[] = []) {
+  /** The sign-ins whose tokens reached the inventory and the key vault clients. */
+  const signIns = { inventory: [] as SignInKind[], keyVaults: [] as SignInKind[] };
   const tokens = {
     credential: (user: string, kind: SignInKind, resource: string): Named => {
       expect(user).toBe(USER);
@@ -67,8 +70,14 @@ function procedureOn(clouds: Clouds, notified: string[] = []) {
   const clients: CloudClients = {
     azure: (c) => pick(clouds.azure, c),
     directory: (c) => pick(clouds.directory, c),
-    inventory: () => (clouds.inventory ?? {}) as ResourceInventoryPort,
-    keyVaults: () => (clouds.keyVaults ?? {}) as KeyVaultPort,
+    inventory: (c) => {
+      signIns.inventory.push((c as Named).kind);
+      return (clouds.inventory ?? {}) as ResourceInventoryPort;
+    },
+    keyVaults: (c) => {
+      signIns.keyVaults.push((c as Named).kind);
+      return (clouds.keyVaults ?? {}) as KeyVaultPort;
+    },
     userRealm: async () => 'Unknown',
     portalUrl: 'https://portal.example',
   };
@@ -90,7 +99,7 @@ function procedureOn(clouds: Clouds, notified: string[] = []) {
     },
     pino({ level: 'silent' }),
   );
-  return { procedure, changes };
+  return { procedure, changes, signIns };
 }
 
 const person = (id: string, mail: string | null = `${id}@contoso.example`): DirectoryPerson => ({
@@ -135,7 +144,7 @@ describe('reviewImpactJob', () => {
 
   it('backs up the assignments, plans their restore, takes the inventory and creates the record', async () => {
     const looked: string[][] = [];
-    const { procedure, changes } = procedureOn({
+    const { procedure, changes, signIns } = procedureOn({
       azure: { azure },
       directory: {
         azure: oldDirectory,
@@ -170,6 +179,8 @@ describe('reviewImpactJob', () => {
     ]);
     expect(result.inventory?.groups.map((g) => g.kind)).toEqual(['keyVault']);
     expect(result.inventoryError).toBeUndefined();
+    // The inventory is read as the subscription's Owner today (the Azure sign-in).
+    expect(signIns.inventory).toEqual(['azure']);
     const record = await changes.get(FLOW);
     expect(record).toMatchObject({
       flowId: FLOW,
@@ -186,6 +197,8 @@ describe('reviewImpactJob', () => {
       restorePlan: result.plan?.map((e) => ({ assignmentId: e.assignmentId, action: e.action })),
     });
     expect(record?.inventoryError).toBeUndefined();
+    // The review writes no audit line: the record starts with an empty audit trail.
+    expect(record?.audit).toEqual([]);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
@@ -265,10 +278,36 @@ describe('reviewImpactJob', () => {
     expect(record?.initiatorName).toBe('Kelley Wall');
     expect(record?.createdAt).toBe(created?.createdAt);
   });
+  it("keeps only this review's inventory or inventory error in the record, never an earlier one", async () => {
+    let fails = true;
+    const { procedure, changes } = procedureOn({
+      azure: { azure },
+      directory: { azure: oldDirectory, office365: { usersWithEmails: async () => [] } },
+      inventory: {
+        resources: async () => {
+          if (fails) throw new TenantlinkError('cloudThrottled');
+          return [{ id: '/k', name: 'kv', type: 'microsoft.keyvault/vaults' }];
+        },
+        policies: async () => [],
+      },
+    });
+    await reviewImpactJob(procedure, USER, impactStage);
+    expect((await changes.get(FLOW))?.inventoryError).toBe('TL-CLOUD-THROTTLED');
+    fails = false;
+    const ok = await reviewImpactJob(procedure, USER, impactStage);
+    let record = await changes.get(FLOW);
+    expect(record?.inventory).toEqual(ok.inventory);
+    expect(record && 'inventoryError' in record).toBe(false);
+    fails = true;
+    await reviewImpactJob(procedure, USER, impactStage);
+    record = await changes.get(FLOW);
+    expect(record?.inventoryError).toBe(new TenantlinkError('cloudThrottled').code);
+    expect(record && 'inventory' in record).toBe(false);
+  });
 });
 
 describe('giveAccessJob', () => {
-  async function run(restore: boolean, failFor?: string) {
+  async function run(restore: boolean, failFor?: string, customRoles?: CustomRoleDefinition[]) {
     const granted: RoleGrant[] = [];
     const progress: unknown[] = [];
     const target = {
@@ -309,6 +348,7 @@ describe('giveAccessJob', () => {
             action: { kind: 'restore', principalId: 'sam', principalName: 'sam' },
           },
         ],
+        ...(customRoles ? { customRoles } : {}),
         audit: [],
         createdAt: new Date().toISOString(),
         updatedAt: new Date().toISOString(),
@@ -369,6 +409,22 @@ describe('giveAccessJob', () => {
     expect(record?.audit.some((a) => a.action === 'restore:Reader')).toBe(true);
   });
 
+  it("re-creates the subscription's custom role with the assignment it gives back", async () => {
+    const role: CustomRoleDefinition = {
+      id: 'c0ffee00-0000-4000-8000-000000000001',
+      roleName: 'Backup Operator',
+      description: '',
+      permissions: [],
+      assignableScopes: [SCOPE],
+    };
+    const { result, granted } = await run(true, undefined, [role]);
+    expect(result.restore?.customRoles.map((r) => [r.roleName, r.outcome])).toEqual([
+      ['Backup Operator', 'created'],
+    ]);
+    expect(result.restore?.assignments.map((a) => a.outcome)).toEqual(['restored']);
+    expect(granted.map((g) => g.principalId)).toEqual(['jane', 'tricia', 'sam']);
+  });
+
   it('runs no restore when the toggle is off, and records a failed grant as failed', async () => {
     const { result, granted, record } = await run(false, 'tricia');
     expect(result.restore).toBeUndefined();
@@ -401,7 +457,7 @@ describe('fixKeyVaultsJob', () => {
       kv3: { id: 'kv3', name: 'kv3', tenantId: OLD, rbacAuthorization: false, accessPolicies: [] },
     };
     const updates: unknown[] = [];
-    const { procedure, changes } = procedureOn({
+    const { procedure, changes, signIns } = procedureOn({
       azure: {},
       directory: { office365: { usersWithEmails: async () => [] } },
       inventory: {
@@ -449,6 +505,8 @@ describe('fixKeyVaultsJob', () => {
       ['kv3', 'failed'],
     ]);
     expect(updates).toEqual([['kv1', NEW, ['new-sam']]]);
+    // The vaults are found and changed as the Office 365 admin, their Owner after the move.
+    expect(signIns).toEqual({ inventory: ['office365'], keyVaults: ['office365'] });
     const audit = (await changes.get(FLOW))?.audit.map(({ at: _at, ...rest }) => rest);
     expect(audit).toEqual([
       {
@@ -475,6 +533,85 @@ describe('fixKeyVaultsJob', () => {
         code: new TenantlinkError('cloudForbidden').code,
         correlationId: 'c-3',
       },
+    ]);
+  });
+
+  /** One access-policy vault and one RBAC vault of the old directory, with the writes counted. */
+  function vaultClouds() {
+    const vaults: Record<string, KeyVaultState> = {
+      kv1: {
+        id: 'kv1',
+        name: 'kv1',
+        tenantId: OLD,
+        rbacAuthorization: false,
+        accessPolicies: [{ tenantId: OLD, objectId: 'old-sam', permissions: { secrets: ['get'] } }],
+      },
+      kv2: {
+        id: `${SCOPE}/kv2`,
+        name: 'kv2',
+        tenantId: OLD,
+        rbacAuthorization: true,
+        accessPolicies: [],
+      },
+    };
+    const updates: unknown[] = [];
+    const clouds: Clouds = {
+      azure: {},
+      directory: { office365: { usersWithEmails: async () => [] } },
+      inventory: {
+        keyVaults: async () =>
+          Object.values(vaults).map((v) => ({
+            id: v.id,
+            name: v.name,
+            type: 'microsoft.keyvault/vaults',
+          })),
+      },
+      keyVaults: {
+        get: async (id) => vaults[id === 'kv1' ? 'kv1' : 'kv2']!,
+        update: async (id, tenantId, accessPolicies) => {
+          updates.push([id, tenantId, (accessPolicies ?? []).map((p) => p.objectId)]);
+          return { state: vaults[id === 'kv1' ? 'kv1' : 'kv2']!, correlationId: 'c-1' };
+        },
+      },
+    };
+    return { clouds, updates };
+  }
+
+  it('changes no vault for a flow without a change record (its writes could not be audited)', async () => {
+    const { clouds, updates } = vaultClouds();
+    const { procedure } = procedureOn(clouds);
+    await expect(fixKeyVaultsJob(procedure, USER, { ...flow, tenantId: NEW })).rejects.toThrow(
+      `no change record ${FLOW}`,
+    );
+    expect(updates).toEqual([]);
+  });
+
+  it("gives no one access back when no restore ran, and counts the RBAC vault's assignments as not given back", async () => {
+    const { clouds, updates } = vaultClouds();
+    const { procedure, changes } = procedureOn(clouds);
+    await changes.update(
+      FLOW,
+      () => undefined,
+      () => ({
+        ...impactStage,
+        status: 'moveAccepted',
+        backup: [
+          { ...assignment(1, 'old-sam'), principalName: 'sam@old.example' },
+          { ...assignment(2, 'old-lee'), scope: `${SCOPE}/kv2`, principalName: 'lee@old.example' },
+        ],
+        audit: [],
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      }),
+    );
+    const { results } = await fixKeyVaultsJob(procedure, USER, { ...flow, tenantId: NEW });
+    expect(updates).toEqual([
+      ['kv1', NEW, []],
+      [`${SCOPE}/kv2`, NEW, []],
+    ]);
+    expect(results.map((r) => [r.id, r.outcome, r.dropped, r.roleAssignments])).toEqual([
+      ['kv1', 'updated', 1, undefined],
+      [`${SCOPE}/kv2`, 'updated', 0, { removed: 1, givenBack: 0 }],
     ]);
   });
 });

@@ -39,6 +39,8 @@ class FakeAzure {
   tenantId: string;
   pending: DirectoryChange | undefined;
   readonly calls = { request: 0, accept: 0, withdraw: 0 };
+  /** How many times the destination's admin read the subscription. */
+  looks = 0;
 
   constructor(private readonly c: Case) {
     this.tenantId = c.where === 'destination' ? DEST : SOURCE;
@@ -100,6 +102,7 @@ class FakeAzure {
   /** ARM as the Office 365 admin (the destination owner). */
   readonly target = {
     getSubscription: async () => {
+      this.looks++;
       if (this.tenantId !== DEST) throw new TenantlinkError('cloudNotFound', { detail: SUB });
       return this.subscription();
     },
@@ -170,8 +173,11 @@ it.each(CASES.map((c) => [Object.values(c).join(' / '), c] as const))(
     // The procedure's clouds are the fake's two accounts: no tokens, no clients.
     const { procedure, changes } = testProcedure();
     // ARM as the Azure sign-in is the source, as the Office 365 sign-in the target.
-    procedure.azure = (_user, kind) =>
-      (kind === 'azure' ? azure.source : azure.target) as unknown as AzureManagementPort;
+    procedure.azure = (_user, kind) => {
+      if (kind === 'azure') return azure.source as unknown as AzureManagementPort;
+      if (kind === 'office365') return azure.target as unknown as AzureManagementPort;
+      throw new Error(`no sign-in ${kind}`);
+    };
     const flowId = 'flow-1';
     await createRecord(changes, flowId, c.before === 'none' ? 'impactReviewed' : c.before, {
       subscriptionId: SUB,
@@ -187,15 +193,17 @@ it.each(CASES.map((c) => [Object.values(c).join(' / '), c] as const))(
     };
     const want = expected(c);
 
-    const outcome = await changeDirectoryJob(procedure, 'user', stage).then(
-      (r) =>
-        r.kind === 'moved'
+    const result = await changeDirectoryJob(procedure, 'user', stage).catch(() => undefined);
+    const outcome =
+      result === undefined
+        ? 'throws'
+        : result.kind === 'moved'
           ? 'moved'
-          : r.stage === 'request'
+          : result.kind === 'refused' && result.stage === 'request'
             ? 'refusedAtRequest'
-            : 'refusedAtAccept',
-      () => 'throws',
-    );
+            : result.kind === 'refused' && result.stage === 'accept'
+              ? 'refusedAtAccept'
+              : 'unknown';
 
     expect(outcome).toBe(want.outcome);
     expect(azure.calls).toEqual({
@@ -209,8 +217,21 @@ it.each(CASES.map((c) => [Object.values(c).join(' / '), c] as const))(
     const actions = record?.audit.map((a) => `${a.action}:${a.outcome}`) ?? [];
     if (want.requests === 1 && c.request === 'ok')
       expect(actions).toContain('changeTenantRequest:ok');
-    if (want.outcome === 'moved' && (c.before !== 'moveAccepted' || want.accepts === 1))
-      expect(actions.some((a) => /^(acceptChangeTenant|verifyDirectory):ok$/.test(a))).toBe(true);
+    // The acceptance (or the check that it is done) is recorded once: not again when the record
+    // already says accepted and this run accepted nothing.
+    const accepted = actions.filter((a) => /^(acceptChangeTenant|verifyDirectory):ok$/.test(a));
+    if (want.outcome === 'moved')
+      expect(accepted).toHaveLength(c.before !== 'moveAccepted' || want.accepts === 1 ? 1 : 0);
+    // Moved: visible when the new directory shows the subscription (the fake's acceptance is
+    // immediate; the wait has no time to wait); one already there is read once, not waited for.
+    if (result?.kind === 'moved') {
+      expect(result).toEqual({
+        kind: 'moved',
+        alreadyThere: c.where === 'destination',
+        visible: azure.tenantId === DEST,
+      });
+      if (c.where === 'destination') expect(azure.looks).toBe(1);
+    }
     if (want.outcome === 'refusedAtAccept') {
       expect(actions).toContain('acceptChangeTenant:refused');
       expect(azure.pending).toBeUndefined();
@@ -219,3 +240,28 @@ it.each(CASES.map((c) => [Object.values(c).join(' / '), c] as const))(
       expect(actions).toContain('changeTenantRequest:refused');
   },
 );
+
+it('refuses a flow without a change record before any call to Azure (no backup, no audit)', async () => {
+  const azure = new FakeAzure({
+    where: 'source',
+    before: 'none',
+    pending: 'none',
+    request: 'ok',
+    accept: 'ok',
+  });
+  const { procedure, changes } = testProcedure();
+  procedure.azure = (_user, kind) =>
+    (kind === 'azure' ? azure.source : azure.target) as unknown as AzureManagementPort;
+  await expect(
+    changeDirectoryJob(procedure, 'user', {
+      flowId: 'flow-none',
+      initiatorId: 'kelley',
+      subscriptionId: SUB,
+      destinationTenantId: DEST,
+      destinationOwnerId: 'owner',
+    }),
+  ).rejects.toThrow('no change record flow-none');
+  expect(azure.calls).toEqual({ request: 0, accept: 0, withdraw: 0 });
+  expect(azure.looks).toBe(0);
+  expect(await changes.get('flow-none')).toBeUndefined();
+});

@@ -7,14 +7,17 @@ import { createRecord, testProcedure } from '../helpers/procedure';
 
 const FLOW = 'flow-1';
 
-async function setUp() {
+async function setUp(pause?: (ms: number) => Promise<unknown>) {
   const sent: string[] = [];
-  const { procedure, changes } = testProcedure({
-    notify: async (tenantId) => {
-      sent.push(tenantId);
-      return 2;
+  const { procedure, changes } = testProcedure(
+    {
+      notify: async (tenantId) => {
+        sent.push(tenantId);
+        return 2;
+      },
     },
-  });
+    pause,
+  );
   await createRecord(changes, FLOW, 'accessGranted', {
     subscriptionId: 's',
     sourceTenantId: 'source',
@@ -54,4 +57,35 @@ it('sends nothing twice when two runs race for the claim', async () => {
   ]);
   expect(counts).toEqual([2, 2]);
   expect(sent).toHaveLength(1);
+});
+
+it('gives up after 10 s of looks, 200 ms apart, when the run holding the claim never records', async () => {
+  const paused: number[] = [];
+  const total = () => paused.reduce((a, b) => a + b, 0);
+  const { sent, procedure, changes } = await setUp(async (ms) => {
+    paused.push(ms);
+    // A wait past its bound fails here rather than spinning until the test's timeout.
+    if (total() > 60_000) throw new Error(`still waiting after ${total()} ms`);
+  });
+  expect((await changes.claimNotification(FLOW, 'other-run')).kind).toBe('claimed');
+  expect(await procedure.notifyOnce(FLOW, 'contoso', {})).toBe(0);
+  expect(new Set(paused)).toEqual(new Set([200]));
+  expect(total()).toBe(10_000);
+  expect(sent).toEqual([]);
+});
+
+it('reports the count the run holding the claim records while this one waits', async () => {
+  let pauses = 0;
+  const { sent, procedure, changes } = await setUp(async () => {
+    // The other run records its notice during this run's second pause.
+    if (++pauses === 2)
+      await changes.update(FLOW, (r) => {
+        r.status = 'notified';
+        r.notifiedChannels = 4;
+      });
+  });
+  expect((await changes.claimNotification(FLOW, 'other-run')).kind).toBe('claimed');
+  expect(await procedure.notifyOnce(FLOW, 'contoso', {})).toBe(4);
+  expect(pauses).toBe(2);
+  expect(sent).toEqual([]);
 });

@@ -61,8 +61,16 @@ it('reports a refused invitation and a refused assignment as failed, and does th
     ['restored', ''],
     ['skipped', 'group'],
   ]);
-  // One invitation per address, however many assignments it carries.
-  expect(invited.sort()).toEqual(['blocked@example.com', 'ok@example.com']);
+  // One invitation per address, however many assignments it carries; none for the others.
+  expect(invited.sort()).toStrictEqual(['blocked@example.com', 'ok@example.com']);
+  // An invited guest is granted under its new id, a restored account under its own.
+  const granted = jest.mocked(azure.grantRole).mock.calls.map(([g]) => g.principalId);
+  expect(granted.sort()).toEqual([
+    'broken',
+    'fine',
+    'guest-ok@example.com',
+    'guest-ok@example.com',
+  ]);
 });
 
 it('re-creates the custom roles first; an assignment of one that failed fails with its code, the others are granted as users', async () => {

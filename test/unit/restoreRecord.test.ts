@@ -73,6 +73,17 @@ describe('chosenRestore', () => {
     expect(chosen.entries[0]?.action).toEqual({ kind: 'skip', reason: 'notChosen' });
     expect(chosen.entries[1]?.action).toEqual(skip);
   });
+
+  it('leaves a planned skip as it is and does not count it among the listed entries', () => {
+    // The card listed a1 (0) and a3 (1) and the admin kept only a1: a3 is not chosen, a4 is kept.
+    const chosen = chosenRestore(work, { chosen: [0], listed: 2 });
+    expect(chosen.entries.map((e) => [e.assignmentId, e.action])).toEqual([
+      ['a1', restore(1)],
+      ['a2', skip],
+      ['a3', { kind: 'skip', reason: 'notChosen' }],
+      ['a4', restore(4)],
+    ]);
+  });
 });
 
 describe('restoreWork and restoreToRun', () => {

@@ -1,5 +1,7 @@
 import type { AzureManagementPort, Office365DirectoryPort } from '../../src/domain/ports';
 import pino from 'pino';
+import type { SignInKind } from '../../src/auth/signIn';
+import type { ChangeRecord } from '../../src/state/changeRecords';
 import {
   WriteRecorder,
   lockFreeProcedure,
@@ -195,6 +197,73 @@ describe('the jobs and the procedure of a link on recording ports', () => {
     expect(result).toMatchObject({ kind: 'recorded', missing: 1 });
     expect(result.writes.map((w) => w.path.split('/').at(-1))).toEqual(['u1', 'u2']);
     expect(result.grants.map((g) => g.user.id)).toEqual(['u1', 'u2']);
+  });
+
+  it("records the restore of the flow's plan, as the Office 365 admin, and reads the record of the flow", async () => {
+    const azure = new CountingAzure();
+    const signIns: string[] = [];
+    const read: string[] = [];
+    const scope = `/subscriptions/${SUB}`;
+    const backedUp = {
+      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/a1`,
+      name: 'a1',
+      scope,
+      principalId: 'old-sam',
+      principalType: 'User',
+      roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/r`,
+      roleName: 'Reader',
+      principalName: 'sam@old.example',
+    };
+    const procedure = {
+      azure: (_u: string, kind: SignInKind) => {
+        signIns.push(`arm:${kind}`);
+        return port(azure);
+      },
+      directory: (_u: string, kind: SignInKind) => {
+        signIns.push(`graph:${kind}`);
+        return { usersById: async () => [user('u1')] } as unknown as Office365DirectoryPort;
+      },
+      changeRecord: async (flowId: string) => {
+        read.push(flowId);
+        return {
+          backup: [backedUp],
+          restorePlan: [
+            {
+              assignmentId: backedUp.id,
+              action: { kind: 'restore' as const, principalId: 'new-sam', principalName: 'sam' },
+            },
+          ],
+          customRoles: [],
+        } as unknown as ChangeRecord;
+      },
+    };
+    const result = await recordAccessJob(procedure, 'user', {
+      flowId: 'flow-7',
+      initiatorId: 'user',
+      subscriptionId: SUB,
+      role: 'Reader',
+      principalIds: ['u1'],
+      restore: true,
+      redirectUrl: 'https://portal',
+    });
+    expect(read).toEqual(['flow-7']);
+    expect(result.writes.map((w) => w.path.split('/').at(-1))).toEqual(['u1', 'new-sam']);
+    expect(new Set(signIns)).toEqual(new Set(['arm:office365', 'graph:office365']));
+  });
+
+  it('passes methods through bound to the procedure, also when taken off it', async () => {
+    const locks = {
+      acquire: async () => ({ acquired: false, holder: { flowId: 'other' } }),
+      release: async () => undefined,
+    };
+    const inner = new LinkProcedure(
+      { locks } as unknown as LinkProcedureDeps,
+      pino({ level: 'silent' }),
+    );
+    const { lock, unlock } = lockFreeProcedure(inner);
+    const flow = { flowId: 'f', initiatorId: 'u', initiatorName: 'U', subscriptionId: SUB };
+    expect(await lock(flow)).toEqual({ acquired: true });
+    await expect(unlock(flow)).resolves.toBeUndefined();
   });
 
   it('takes a lock that never blocks anyone, and leaves the rest to the procedure', async () => {
