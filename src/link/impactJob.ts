@@ -72,9 +72,12 @@ export async function reviewImpactJob(
       r.status = 'impactReviewed';
       r.backup = report.assignments;
       r.customRoles = report.customRoles;
+      // This review's restore plan, inventory or inventory error replaces an earlier review's
+      // (never both, never stale): the restore follows the plan the admin was last shown, and a
+      // review that could not plan restores nothing, as its card said.
       if (plan)
         r.restorePlan = plan.map((e) => ({ assignmentId: e.assignmentId, action: e.action }));
-      // This review's inventory or its error replaces an earlier review's (never both, never stale).
+      else delete r.restorePlan;
       if (inventory) r.inventory = inventory;
       else delete r.inventory;
       if (inventoryError) r.inventoryError = inventoryError;

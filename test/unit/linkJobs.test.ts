@@ -278,6 +278,31 @@ describe('reviewImpactJob', () => {
     expect(record?.initiatorName).toBe('Kelley Wall');
     expect(record?.createdAt).toBe(created?.createdAt);
   });
+  it("keeps only this review's restore plan: a review that could not plan leaves none behind", async () => {
+    let fails = false;
+    const { procedure, changes } = procedureOn({
+      azure: { azure },
+      directory: {
+        azure: oldDirectory,
+        office365: {
+          usersWithEmails: async () => {
+            if (fails) throw new TenantlinkError('cloudForbidden');
+            return [];
+          },
+        },
+      },
+      inventory: { resources: async () => [], policies: async () => [] },
+    });
+    const first = await reviewImpactJob(procedure, USER, impactStage);
+    expect(first.plan?.length).toBeGreaterThan(0);
+    expect((await changes.get(FLOW))?.restorePlan?.length).toBe(first.plan?.length);
+    fails = true;
+    const second = await reviewImpactJob(procedure, USER, impactStage);
+    expect(second.plan).toBeUndefined();
+    const record = await changes.get(FLOW);
+    expect(record && 'restorePlan' in record).toBe(false);
+  });
+
   it("keeps only this review's inventory or inventory error in the record, never an earlier one", async () => {
     let fails = true;
     const { procedure, changes } = procedureOn({
