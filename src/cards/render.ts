@@ -382,7 +382,7 @@ export interface HistoryRecordCardData extends ActionIds {
   updatedAt: CardInstant;
   facts: Fact[];
   assignmentsTitle: string;
-  /** One line per removed assignment and its fate (the first RECORD_LINES_MAX of src/dialogs/history.ts). */
+  /** One line per removed assignment and its fate (the first RECORD_LINES_MAX of src/dialogs/historyRecord.ts). */
   assignments: string[];
   /** '' or "…and N more". */
   assignmentsMore: string;

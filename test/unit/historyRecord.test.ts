@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { directoryText, historyCsv, historyRecordCard } from '../../src/dialogs/history';
+import { directoryText, historyCsv, historyRecordCard } from '../../src/dialogs/historyRecord';
 import { Localizer } from '../../src/i18n';
 import type { ChangeRecord } from '../../src/state/changeRecords';
 
