@@ -32,6 +32,7 @@ import { teamMemberIds } from './teamRoster';
  * network latency never put an eighth into Teams' one-second window.
  */
 export const MESSAGES_PER_SECOND = 6;
+
 export class ProactiveChannelNotifier implements ChannelNotifier {
   private readonly log = createLogger('channel-notifier');
   /**
@@ -52,23 +53,12 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
     let sent = 0;
     for (const ref of await this.references.list(tenantId)) {
       try {
-        // An error inside the callback would go to the adapter's turn error handler, not to us:
-        // keep it and rethrow it here.
-        let failure: unknown;
-        await this.limiter(ref.reference.conversation?.id ?? ref.teamId).removeTokens(1);
-        await this.adapter.continueConversationAsync(this.appId, ref.reference, async (context) => {
-          try {
-            await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] });
-          } catch (err) {
-            failure = err;
-          }
+        await this.sendIn(ref.reference, ref.teamId, async (context) => {
+          await sendCard(context, card);
         });
-        if (failure !== undefined) throw failure;
         sent++;
       } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
-        const text = String((err as Error).message);
-        if (status === 403 || /BotNotInConversationRoster/.test(text)) {
+        if (removedFromTeam(err)) {
           this.log.warn(
             { code: 'TL-NOTIFY-NOT-IN-TEAM', teamId: ref.teamId },
             'bot removed from team: reference dropped',
@@ -96,8 +86,7 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
   async post(teamId: string, card: Record<string, unknown>): Promise<string | undefined> {
     let id: string | undefined;
     const done = await this.inTeam(teamId, async (context) => {
-      id = (await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] }))
-        ?.id;
+      id = await sendCard(context, card);
     });
     return done ? id : undefined;
   }
@@ -114,20 +103,10 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
     reference: Partial<ConversationReference>,
     card: Record<string, unknown>,
   ): Promise<string | undefined> {
-    await this.limiter(reference.conversation?.id ?? '').removeTokens(1);
     let id: string | undefined;
-    // An error inside the callback would go to the adapter's turn error handler: kept, rethrown.
-    let failure: unknown;
-    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-      try {
-        id = (
-          await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] })
-        )?.id;
-      } catch (err) {
-        failure = err;
-      }
+    await this.sendIn(reference, '', async (context) => {
+      id = await sendCard(context, card);
     });
-    if (failure !== undefined) throw failure;
     return id;
   }
 
@@ -172,11 +151,7 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
           );
         }
       }
-      id = (
-        await context.sendActivity({
-          attachments: [cardAttachment(card(memberIds) as AdaptiveCardJson)],
-        })
-      )?.id;
+      id = await sendCard(context, card(memberIds));
     });
     return done ? id : undefined;
   }
@@ -213,22 +188,38 @@ export class ProactiveChannelNotifier implements ChannelNotifier {
   ): Promise<boolean> {
     const ref = (await this.references.list()).find((r) => r.teamId === teamId);
     if (!ref) return false;
-    await this.limiter(ref.reference.conversation?.id ?? ref.teamId).removeTokens(1);
+    try {
+      await this.sendIn(ref.reference, ref.teamId, send);
+      return true;
+    } catch (err) {
+      if (!removedFromTeam(err)) throw err;
+      await this.references.remove(ref.teamId);
+      return false;
+    }
+  }
+
+  /**
+   * Runs `send` in a proactive turn of one conversation (its saved reference), at the
+   * conversation's rate limit. An error of `send` is rethrown here: inside the callback it would
+   * go to the adapter's turn error handler, not to the caller.
+   * @param fallbackKey the rate limit's key when the reference names no conversation
+   * @throws Error from `send` (the Bot Connector)
+   */
+  private async sendIn(
+    reference: Partial<ConversationReference>,
+    fallbackKey: string,
+    send: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    await this.limiter(reference.conversation?.id ?? fallbackKey).removeTokens(1);
     let failure: unknown;
-    await this.adapter.continueConversationAsync(this.appId, ref.reference, async (context) => {
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
       try {
         await send(context);
       } catch (err) {
         failure = err;
       }
     });
-    if (failure === undefined) return true;
-    const status = (failure as { statusCode?: number }).statusCode;
-    if (status === 403 || /BotNotInConversationRoster/.test(String((failure as Error).message))) {
-      await this.references.remove(ref.teamId);
-      return false;
-    }
-    throw failure;
+    if (failure !== undefined) throw failure;
   }
 
   private limiter(conversationId: string): TokenBucket {
@@ -313,4 +304,22 @@ export class LinkNotices {
     });
     return this.notifier.notify(facts.org.tenantId, card);
   }
+}
+
+/**
+ * Whether a Bot Connector error says the bot was removed from the team (403
+ * `BotNotInConversationRoster`, DESIGN.md "Known traps").
+ */
+function removedFromTeam(err: unknown): boolean {
+  const status = (err as { statusCode?: number }).statusCode;
+  return status === 403 || /BotNotInConversationRoster/.test(String((err as Error).message));
+}
+
+/** Sends `card` in the turn's conversation; the message's activity id. */
+async function sendCard(
+  context: TurnContext,
+  card: Record<string, unknown>,
+): Promise<string | undefined> {
+  return (await context.sendActivity({ attachments: [cardAttachment(card as AdaptiveCardJson)] }))
+    ?.id;
 }
