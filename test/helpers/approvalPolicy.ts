@@ -1,5 +1,7 @@
 import type { ApprovalPolicy } from '../../src/domain/approval';
+import type { ApprovalStage } from '../../src/link/approvalJob';
 import { IDS } from '../../src/sandbox';
+import type { ChangeRecordStore } from '../../src/state/changeRecords';
 
 /**
  * The approval policy of the approval tests: one approval from the sandbox's Contoso change board
@@ -14,4 +16,34 @@ export function changeBoardPolicy(teamId: string, groupName = 'Change Board'): A
     channel: { teamId, channelId: teamId, name: 'Contoso IT' },
     expiryMs: 24 * 3600_000,
   };
+}
+
+/**
+ * Stores the change record of an approval stage's flow as the review and the typed confirmation
+ * left it (status `confirmed`, nothing backed up, no audit yet), for the approval job's unit tests.
+ * @param now the record's creation time (epoch ms)
+ */
+export async function storeConfirmedRecord(
+  changes: ChangeRecordStore,
+  stage: ApprovalStage,
+  now: number,
+): Promise<void> {
+  await changes.update(
+    stage.flowId,
+    () => undefined,
+    () => ({
+      flowId: stage.flowId,
+      initiatorId: stage.initiatorId,
+      initiatorName: stage.initiatorName,
+      subscriptionId: stage.subscriptionId,
+      subscriptionName: 'Pay-As-You-Go',
+      sourceTenantId: 'src',
+      destinationTenantId: stage.tenantId,
+      status: 'confirmed',
+      backup: [],
+      audit: [],
+      createdAt: new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+    }),
+  );
 }

@@ -16,6 +16,7 @@ import {
 } from '../../src/link/approvalJob';
 import { ApprovalStore } from '../../src/state/approvals';
 import { ChangeRecordStore } from '../../src/state/changeRecords';
+import { storeConfirmedRecord } from '../helpers/approvalPolicy';
 
 /**
  * The approval job (issue 29), botbuilder-free: time is the store's clock, moved by the job's
@@ -88,24 +89,7 @@ beforeEach(async () => {
   reminders = 0;
   shown = [];
   graphAsked = [];
-  await new ChangeRecordStore(storage).update(
-    'f1',
-    () => undefined,
-    () => ({
-      flowId: 'f1',
-      initiatorId: '29:kelley',
-      initiatorName: 'Kelley',
-      subscriptionId: stage.subscriptionId,
-      subscriptionName: 'Pay-As-You-Go',
-      sourceTenantId: 'src',
-      destinationTenantId: stage.tenantId,
-      status: 'confirmed',
-      backup: [],
-      audit: [],
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-    }),
-  );
+  await storeConfirmedRecord(new ChangeRecordStore(storage), stage, now);
 });
 
 const record = () => new ChangeRecordStore(storage).get('f1');

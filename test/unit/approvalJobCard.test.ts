@@ -11,6 +11,7 @@ import {
 } from '../../src/link/approvalJob';
 import { ApprovalStore } from '../../src/state/approvals';
 import { ChangeRecordStore } from '../../src/state/changeRecords';
+import { storeConfirmedRecord } from '../helpers/approvalPolicy';
 
 /**
  * The approval job and the channel's card (issue 29): a card that cannot be updated stops
@@ -41,24 +42,7 @@ async function deps(): Promise<ApprovalDeps> {
   const storage = new MemoryStorage();
   const now = Date.parse('2026-12-04T10:00:00Z');
   const changes = new ChangeRecordStore(storage);
-  await changes.update(
-    'f1',
-    () => undefined,
-    () => ({
-      flowId: 'f1',
-      initiatorId: '29:kelley',
-      initiatorName: 'Kelley',
-      subscriptionId: stage.subscriptionId,
-      subscriptionName: 'Pay-As-You-Go',
-      sourceTenantId: 'src',
-      destinationTenantId: stage.tenantId,
-      status: 'confirmed',
-      backup: [],
-      audit: [],
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-    }),
-  );
+  await storeConfirmedRecord(changes, stage, now);
   return {
     approvals: new ApprovalStore(storage, () => now),
     changes,
