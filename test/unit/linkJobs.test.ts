@@ -130,6 +130,16 @@ const impactStage = {
   destinationTenantId: NEW,
 };
 
+/** Resource Graph's key vault rows (the inventory port's `keyVaults`) of the test's vaults. */
+function vaultRows(vaults: Record<string, { id: string; name: string }>) {
+  return async () =>
+    Object.values(vaults).map((v) => ({
+      id: v.id,
+      name: v.name,
+      type: 'microsoft.keyvault/vaults',
+    }));
+}
+
 describe('reviewImpactJob', () => {
   const azure = {
     listRoleAssignments: async () => [assignment(1, 'old-sam'), assignment(2, 'old-lee')],
@@ -486,12 +496,7 @@ describe('fixKeyVaultsJob', () => {
       azure: {},
       directory: { office365: { usersWithEmails: async () => [] } },
       inventory: {
-        keyVaults: async () =>
-          Object.values(vaults).map((v) => ({
-            id: v.id,
-            name: v.name,
-            type: 'microsoft.keyvault/vaults',
-          })),
+        keyVaults: vaultRows(vaults),
       },
       keyVaults: {
         get: async (id) => {
@@ -584,12 +589,7 @@ describe('fixKeyVaultsJob', () => {
       azure: {},
       directory: { office365: { usersWithEmails: async () => [] } },
       inventory: {
-        keyVaults: async () =>
-          Object.values(vaults).map((v) => ({
-            id: v.id,
-            name: v.name,
-            type: 'microsoft.keyvault/vaults',
-          })),
+        keyVaults: vaultRows(vaults),
       },
       keyVaults: {
         get: async (id) => vaults[id === 'kv1' ? 'kv1' : 'kv2']!,
